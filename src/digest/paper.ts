@@ -1,0 +1,72 @@
+import { z } from 'zod';
+
+/** Only http(s) links ever reach an email or a page: paper data is untrusted. */
+export const HttpUrlSchema = z
+  .string()
+  .trim()
+  .refine((value) => {
+    try {
+      const url = new URL(value);
+      return url.protocol === 'https:' || url.protocol === 'http:';
+    } catch {
+      return false;
+    }
+  }, 'must be an http(s) URL');
+
+export const IsoDaySchema = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date as YYYY-MM-DD');
+
+/**
+ * The one Paper model. Every source (API, saved JSON, copied page text) produces these;
+ * everything downstream (ranking, grouping, rendering) reads only these.
+ */
+export const PaperSchema = z.object({
+  /** arXiv id, e.g. "2509.25541"; unique within a day. */
+  id: z.string().min(1),
+  /** Single-line title: hard line breaks and runs of white space folded. */
+  title: z.string().min(1),
+  abstract: z.string(),
+  authors: z.array(z.string()),
+  /** Display name of the submitting organisation, when the paper has one. */
+  organization: z.string().optional(),
+  upvotes: z.number().int().nonnegative(),
+  comments: z.number().int().nonnegative(),
+  githubRepo: HttpUrlSchema.optional(),
+  githubStars: z.number().int().nonnegative().optional(),
+  projectPage: HttpUrlSchema.optional(),
+  aiSummary: z.string().optional(),
+  aiKeywords: z.array(z.string()),
+  /** The Daily Papers day the paper was listed on (not its arXiv publication date). */
+  day: IsoDaySchema,
+  /** The paper's Hugging Face page. */
+  url: HttpUrlSchema,
+});
+export type Paper = z.infer<typeof PaperSchema>;
+
+export const DigestSectionSchema = z.object({
+  /** Stable topic key from the taxonomy, e.g. "llm-reasoning"; used in preferences. */
+  slug: z.string(),
+  /** Human name, e.g. "LLM reasoning". */
+  topic: z.string(),
+  /** Sum of the section's paper upvotes; sections are ordered by it. */
+  upvotes: z.number().int().nonnegative(),
+  /** In ranked order. */
+  papers: z.array(PaperSchema),
+});
+export type DigestSection = z.infer<typeof DigestSectionSchema>;
+
+/** One day's issue content: ranked, trimmed and grouped papers. */
+export const DigestSchema = z.object({
+  date: IsoDaySchema,
+  /** Number of papers in the digest (after top-N and minimum-upvote filters). */
+  total: z.number().int().nonnegative(),
+  /** Number of papers listed that day before filtering. */
+  listed: z.number().int().nonnegative(),
+  /** The day's top papers, in ranked order (also present in their sections). */
+  highlights: z.array(PaperSchema),
+  sections: z.array(DigestSectionSchema),
+});
+export type Digest = z.infer<typeof DigestSchema>;
+
+export function huggingFacePaperUrl(id: string): string {
+  return `https://huggingface.co/papers/${encodeURIComponent(id)}`;
+}

@@ -1,0 +1,31 @@
+/**
+ * Every failure a user can cause or meet is a PapermailError with a stable code,
+ * in the style of Nodemailer's `err.code`. Entry points (CLI, HTTP) turn these into
+ * one line or a status; anything else reaching them is a bug and is reported as such.
+ */
+export type ErrorCode =
+  | 'ECONFIG' // an environment variable or config file is invalid
+  | 'EUSAGE' // a command-line argument is invalid
+  | 'ESOURCE' // a paper list could not be read or is in no known format
+  | 'ENETWORK' // a remote source could not be reached
+  | 'ETEMPLATE' // a template failed to compile or validate
+  | 'ESTORE' // the subscriber store failed or is in an unexpected state
+  | 'EINPUT' // a user-supplied value (email, CSV row, form field) is invalid
+  | 'ETOKEN' // a signed token is forged, altered, expired or for another purpose
+  | 'ELOCKED' // another send of the same issue holds the lock
+  | 'ETRANSPORT' // the mail server refused us as a whole (auth, unreachable)
+  | 'ENOTFOUND'; // a requested record or issue does not exist
+
+export class PapermailError extends Error {
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'PapermailError';
+    this.code = code;
+  }
+}
+
+export function isPapermailError(error: unknown, code?: ErrorCode): error is PapermailError {
+  return error instanceof PapermailError && (code === undefined || error.code === code);
+}

@@ -1,0 +1,111 @@
+/**
+ * The subscriber store: subscribers, the send ledger, suppression, send locks and the
+ * issue archive, behind one small asynchronous interface. SQLite implements it today
+ * (sqlite-store.ts); a PostgreSQL store for multi-machine sending would implement the
+ * same interface without touching the pipeline, which is why every method is async.
+ */
+export type SubscriberStatus = 'pending' | 'confirmed' | 'unsubscribed' | 'bounced';
+
+export interface Subscriber {
+  id: number;
+  /** Normalised: trimmed, domain lower-cased. */
+  email: string;
+  name: string | null;
+  status: SubscriberStatus;
+  /** Topic slugs the subscriber wants; null means every topic (the default). */
+  topics: string[] | null;
+  createdAt: string;
+  confirmedAt: string | null;
+  /** Hard bounces (5xx replies) recorded so far. */
+  bounceCount: number;
+}
+
+export interface NewSubscriber {
+  email: string;
+  name?: string | null;
+  topics?: string[] | null;
+  status?: SubscriberStatus;
+}
+
+export interface ImportReport {
+  added: number;
+  updated: number;
+  unchanged: number;
+  skipped: Array<{ line: number; reason: string }>;
+}
+
+/** Where one (issue date, subscriber) delivery stands. */
+export type DeliveryState =
+  | 'sending' // claimed and handed to the transport; not yet accepted (a crash leaves these)
+  | 'sent' // the server accepted it: never sent again
+  | 'deferred' // temporary failure (4xx, dropped connection) after the run's retries: retried next run
+  | 'failed'; // permanent failure (5xx): never retried
+
+export interface LedgerCounts {
+  sending: number;
+  sent: number;
+  deferred: number;
+  failed: number;
+}
+
+export interface ArchivedIssue {
+  date: string;
+  subject: string;
+  /** The issue as shown in a browser: no subscriber's links in it. */
+  html: string;
+  text: string;
+  createdAt: string;
+}
+
+export interface SubscriberStore {
+  // --- subscribers --------------------------------------------------------
+  /** Adds a subscriber or updates name/topics/status of the existing one with that email. */
+  upsert(input: NewSubscriber): Promise<{ subscriber: Subscriber; created: boolean }>;
+  findByEmail(email: string): Promise<Subscriber | undefined>;
+  findById(id: number): Promise<Subscriber | undefined>;
+  setStatus(id: number, status: SubscriberStatus): Promise<Subscriber | undefined>;
+  setTopics(id: number, topics: string[] | null): Promise<Subscriber | undefined>;
+  /** Deletes the subscriber and their ledger rows; false when there was none. */
+  remove(email: string): Promise<boolean>;
+  /** Every subscriber in id order, streamed. */
+  all(): AsyncIterable<Subscriber>;
+  /** Applies validated import rows in one transaction: all or nothing on a store error. */
+  importSubscribers(rows: Array<NewSubscriber & { line: number }>): Promise<ImportReport>;
+  countByStatus(): Promise<Record<SubscriberStatus, number>>;
+
+  // --- sending ------------------------------------------------------------
+  /**
+   * Confirmed subscribers with no 'sent' or 'failed' ledger row for this issue date,
+   * streamed in id order in pages, so memory stays flat however long the list.
+   */
+  pendingRecipients(issueDate: string, pageSize?: number): AsyncIterable<Subscriber>;
+  /** Records that a message is being handed to the transport. */
+  markSending(issueDate: string, subscriberId: number): Promise<void>;
+  markSent(issueDate: string, subscriberId: number, messageId: string): Promise<void>;
+  markDeferred(issueDate: string, subscriberId: number, reason: string): Promise<void>;
+  /**
+   * Records a permanent failure and a hard bounce; when the subscriber's bounce count
+   * reaches `bounceLimit` they become 'bounced' (suppressed). Returns whether they were.
+   */
+  markFailed(issueDate: string, subscriberId: number, reason: string, bounceLimit: number): Promise<{ suppressed: boolean }>;
+  ledgerCounts(issueDate: string): Promise<LedgerCounts>;
+  /** True when every confirmed subscriber has a 'sent' or 'failed' row for the date and the issue was started. */
+  isIssueComplete(issueDate: string): Promise<boolean>;
+
+  // --- locks --------------------------------------------------------------
+  /**
+   * Takes the send lock for an issue date. Fails (false) while another live holder has
+   * it; a lock whose holder died (expired, or a dead process on this host) is taken over.
+   */
+  acquireSendLock(issueDate: string, owner: string, ttlMs: number): Promise<boolean>;
+  /** Extends a held lock; false if it is no longer ours. */
+  refreshSendLock(issueDate: string, owner: string, ttlMs: number): Promise<boolean>;
+  releaseSendLock(issueDate: string, owner: string): Promise<void>;
+
+  // --- archive ------------------------------------------------------------
+  saveIssue(issue: Omit<ArchivedIssue, 'createdAt'>): Promise<void>;
+  getIssue(date: string): Promise<ArchivedIssue | undefined>;
+  listIssues(): Promise<Array<Pick<ArchivedIssue, 'date' | 'subject' | 'createdAt'>>>;
+
+  close(): Promise<void>;
+}
