@@ -26,6 +26,8 @@ export const PaperSchema = z.object({
   title: z.string().min(1),
   abstract: z.string(),
   authors: z.array(z.string()),
+  /** How many authors the source listed when it gave no names (copied page text says "4 authors"). */
+  authorCount: z.number().int().nonnegative().optional(),
   /** Display name of the submitting organisation, when the paper has one. */
   organization: z.string().optional(),
   upvotes: z.number().int().nonnegative(),

@@ -1,0 +1,83 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { loadDailyDigest } from '../../digest/daily-digest.js';
+import { parseIssueDay } from '../../digest/dates.js';
+import { digestToJson } from '../../digest/digest-json.js';
+import { filterDigestByTopics } from '../../digest/filter.js';
+import type { Digest } from '../../digest/paper.js';
+import { PapermailError } from '../../errors.js';
+import { createIssueRenderer, issueOptionsFrom } from '../../render/index.js';
+import { loadCliContext } from '../context.js';
+
+interface DigestOptions {
+  source?: string;
+  date?: string;
+  json?: boolean;
+}
+
+interface PreviewOptions {
+  source?: string;
+  date?: string;
+  out?: string;
+}
+
+export function registerDigestCommands(program: Command): void {
+  program
+    .command('digest')
+    .description("rank and group a day's papers and print the digest")
+    .option('-s, --source <file|url>', 'saved API JSON, copied page text, or an API URL (default: the Hugging Face API)')
+    .option('-d, --date <YYYY-MM-DD>', 'the day (default: from the source, else yesterday in TZ)')
+    .option('--json', 'print the digest as JSON')
+    .action(async (options: DigestOptions) => {
+      const { config, logger } = loadCliContext();
+      const { digest, warnings } = await loadDailyDigest({ ...sourceRequest(options), config, logger });
+      for (const warning of warnings) logger.warn(warning);
+      process.stdout.write(options.json ? JSON.stringify(digestToJson(digest), null, 2) + '\n' : describeDigest(digest));
+    });
+
+  program
+    .command('preview')
+    .description('render the issue a subscriber would receive to an HTML file (and a .txt beside it)')
+    .option('-s, --source <file|url>', 'saved API JSON, copied page text, or an API URL (default: the Hugging Face API)')
+    .option('-d, --date <YYYY-MM-DD>', 'the day (default: from the source, else yesterday in TZ)')
+    .requiredOption('-o, --out <file.html>', 'where to write the HTML')
+    .action(async (options: PreviewOptions) => {
+      const { config, logger } = loadCliContext();
+      const { digest, warnings } = await loadDailyDigest({ ...sourceRequest(options), config, logger });
+      for (const warning of warnings) logger.warn(warning);
+      const issue = await createIssueRenderer(digest, issueOptionsFrom(config), filterDigestByTopics).forTopics(null);
+      if (!issue) throw new PapermailError('ESOURCE', `no papers to preview for ${digest.date}`);
+      const base = config.PUBLIC_URL.replace(/\/$/, '');
+      const rendered = issue.personalise({
+        name: null,
+        email: 'reader@example.com',
+        unsubscribeUrl: `${base}/unsubscribe`,
+        preferencesUrl: `${base}/`,
+        viewInBrowserUrl: `${base}/archive/${digest.date}`,
+      });
+      const htmlPath = resolve(options.out!);
+      const textPath = htmlPath.replace(/\.html?$/i, '') + '.txt';
+      await mkdir(dirname(htmlPath), { recursive: true });
+      await writeFile(htmlPath, rendered.html);
+      await writeFile(textPath, rendered.text);
+      const kilobytes = (Buffer.byteLength(rendered.html) / 1024).toFixed(1);
+      process.stdout.write(`wrote ${htmlPath} (${kilobytes} KB) and ${textPath}\nsubject: ${rendered.subject}\n`);
+    });
+}
+
+export function sourceRequest(options: { source?: string; date?: string }): { source?: string; day?: string } {
+  return {
+    ...(options.source ? { source: options.source } : {}),
+    ...(options.date ? { day: parseIssueDay(options.date) } : {}),
+  };
+}
+
+function describeDigest(digest: Digest): string {
+  const lines = [`${digest.date}: ${digest.total} papers in ${digest.sections.length} topics (${digest.listed} listed)`];
+  for (const section of digest.sections) {
+    lines.push('', `${section.topic} (${section.papers.length} papers, ${section.upvotes} upvotes)`);
+    for (const paper of section.papers) lines.push(`  ▲ ${String(paper.upvotes).padStart(4)}  ${paper.title}`);
+  }
+  return lines.join('\n') + '\n';
+}

@@ -1,0 +1,99 @@
+import { readFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import { topicCatalogue } from '../../digest/taxonomy.js';
+import { loadTaxonomy } from '../../digest/taxonomy.js';
+import { PapermailError } from '../../errors.js';
+import { parseSubscriberCsv, subscribersToCsv } from '../../subscribers/csv.js';
+import { normaliseEmail, normaliseName, parseTopics } from '../../subscribers/email.js';
+import { openSqliteStore } from '../../subscribers/sqlite-store.js';
+import type { SubscriberStore } from '../../subscribers/store.js';
+import { loadCliContext, type CliContext } from '../context.js';
+
+export function registerSubscriberCommands(program: Command): void {
+  const subscribers = program.command('subscribers').description('manage the subscriber list');
+
+  subscribers
+    .command('add <email>')
+    .description('add a subscriber (pending until they confirm, unless --confirmed)')
+    .option('-n, --name <name>', 'display name')
+    .option('-t, --topics <slugs>', 'comma-separated topic slugs (default: all topics)')
+    .option('--confirmed', 'skip double opt-in (only for people who already agreed)')
+    .action(async (email: string, options: { name?: string; topics?: string; confirmed?: boolean }) =>
+      withStore(async ({ store, knownTopics }) => {
+        const { subscriber, created } = await store.upsert({
+          email: normaliseEmail(email),
+          name: normaliseName(options.name),
+          topics: parseTopics(options.topics, knownTopics),
+          status: options.confirmed ? 'confirmed' : 'pending',
+        });
+        process.stdout.write(`${created ? 'added' : 'updated'} ${subscriber.email} (${subscriber.status})\n`);
+      }),
+    );
+
+  subscribers
+    .command('remove <email>')
+    .description('delete a subscriber and their delivery history')
+    .action(async (email: string) =>
+      withStore(async ({ store }) => {
+        const address = normaliseEmail(email);
+        if (!(await store.remove(address))) throw new PapermailError('ENOTFOUND', `no subscriber ${address}`);
+        process.stdout.write(`removed ${address}\n`);
+      }),
+    );
+
+  subscribers
+    .command('list')
+    .description('list subscribers')
+    .option('--json', 'one JSON object per line')
+    .action(async (options: { json?: boolean }) =>
+      withStore(async ({ store }) => {
+        for await (const subscriber of store.all()) {
+          const line = options.json
+            ? JSON.stringify(subscriber)
+            : [subscriber.email, subscriber.status, subscriber.name ?? '', (subscriber.topics ?? ['all']).join(',')].join('\t');
+          process.stdout.write(line + '\n');
+        }
+      }),
+    );
+
+  subscribers
+    .command('import <file.csv>')
+    .description('import a CSV with header email,name,status,topics (idempotent)')
+    .action(async (file: string) =>
+      withStore(async ({ store, knownTopics, logger }) => {
+        const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
+          throw new PapermailError('EINPUT', `cannot read ${file}: ${error.code === 'ENOENT' ? 'no such file' : error.message}`);
+        });
+        const parsed = parseSubscriberCsv(text, { origin: file, knownTopics });
+        const report = await store.importSubscribers(parsed.rows);
+        const skipped = [...parsed.skipped, ...report.skipped].sort((a, b) => a.line - b.line);
+        for (const row of skipped) logger.warn(`${file}: line ${row.line}: ${row.reason}`);
+        process.stdout.write(
+          `imported ${file}: ${report.added} added, ${report.updated} updated, ${report.unchanged} unchanged, ${skipped.length} skipped\n`,
+        );
+      }),
+    );
+
+  subscribers
+    .command('export')
+    .description('write all subscribers as CSV to stdout')
+    .action(async () =>
+      withStore(async ({ store }) => {
+        for await (const chunk of subscribersToCsv(store.all())) process.stdout.write(chunk);
+      }),
+    );
+}
+
+async function withStore(
+  work: (context: CliContext & { store: SubscriberStore; knownTopics: string[] }) => Promise<void>,
+): Promise<void> {
+  const context = loadCliContext();
+  const taxonomy = await loadTaxonomy(context.config.TOPICS_FILE);
+  const knownTopics = topicCatalogue(taxonomy).map((topic) => topic.slug);
+  const store = openSqliteStore(context.config.DATABASE_PATH);
+  try {
+    await work({ ...context, store, knownTopics });
+  } finally {
+    await store.close();
+  }
+}

@@ -1,0 +1,58 @@
+import type { Digest, Paper } from './paper.js';
+
+/** What `papermail digest --json` prints: compact, one summary per paper, stable keys. */
+export interface DigestJson {
+  date: string;
+  total: number;
+  sections: DigestSectionJson[];
+}
+
+export interface DigestSectionJson {
+  topic: string;
+  slug: string;
+  upvotes: number;
+  papers: PaperJson[];
+}
+
+/** Missing optional values are null rather than absent, so every paper has the same keys. */
+export interface PaperJson {
+  id: string;
+  title: string;
+  upvotes: number;
+  comments: number;
+  url: string;
+  authors: string[];
+  organization: string | null;
+  githubRepo: string | null;
+  githubStars: number | null;
+  /** The AI summary when Hugging Face has one (a sentence or two), else the abstract. */
+  summary: string;
+}
+
+export function digestToJson(digest: Digest): DigestJson {
+  return {
+    date: digest.date,
+    total: digest.total,
+    sections: digest.sections.map((section) => ({
+      topic: section.topic,
+      slug: section.slug,
+      upvotes: section.upvotes,
+      papers: section.papers.map(paperToJson),
+    })),
+  };
+}
+
+function paperToJson(paper: Paper): PaperJson {
+  return {
+    id: paper.id,
+    title: paper.title,
+    upvotes: paper.upvotes,
+    comments: paper.comments,
+    url: paper.url,
+    authors: paper.authors,
+    organization: paper.organization ?? null,
+    githubRepo: paper.githubRepo ?? null,
+    githubStars: paper.githubStars ?? null,
+    summary: paper.aiSummary !== undefined && paper.aiSummary.trim() !== '' ? paper.aiSummary : paper.abstract,
+  };
+}

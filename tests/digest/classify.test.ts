@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { primaryTopic, scoreTopics } from '../../src/digest/classify.js';
+import { paper } from '../builders.js';
+import { taxonomyOf, threeTopics } from './taxonomies.js';
+
+const neutral = { title: 'A Study', abstract: 'We report results.' };
+
+describe('primaryTopic', () => {
+  it('uses the AI keywords rather than the abstract when the paper has them', () => {
+    const item = paper({ ...neutral, abstract: 'Unlike speech systems, ...', aiKeywords: ['LLM agents'] });
+    expect(primaryTopic(item, threeTopics).slug).toBe('agents');
+  });
+
+  it('uses title and abstract when the paper has no keywords', () => {
+    const item = paper({ ...neutral, abstract: 'A robot arm learns to fold towels.' });
+    expect(primaryTopic(item, threeTopics).slug).toBe('robotics');
+  });
+
+  it('counts the title more than the abstract', () => {
+    const item = paper({ title: 'Robot Hands', abstract: 'We collect speech commands.' });
+    expect(primaryTopic(item, threeTopics).slug).toBe('robotics');
+  });
+
+  it('still counts the title when the paper has keywords', () => {
+    const item = paper({ title: 'Scaling Generalist Agents', aiKeywords: ['speech'] });
+    expect(primaryTopic(item, threeTopics).slug).toBe('agents');
+  });
+
+  it('matches plurals and hyphenated forms of a rule', () => {
+    const taxonomy = taxonomyOf([{ slug: 'image-generation', rules: { 'text to image diffusion model': 3 } }]);
+    const item = paper({ ...neutral, aiKeywords: ['Text-to-Image Diffusion Models'] });
+    expect(primaryTopic(item, taxonomy).slug).toBe('image-generation');
+  });
+
+  it('gives a score tie to the topic with the higher priority', () => {
+    const item = paper({ ...neutral, aiKeywords: ['speech', 'robot'] });
+    expect(primaryTopic(item, threeTopics).slug).toBe('speech');
+  });
+
+  it('gives a tie between equal priorities to the topic listed first', () => {
+    const taxonomy = taxonomyOf([
+      { slug: 'first', rules: { alpha: 1 } },
+      { slug: 'second', rules: { beta: 1 } },
+    ]);
+    expect(primaryTopic(paper({ ...neutral, aiKeywords: ['beta', 'alpha'] }), taxonomy).slug).toBe('first');
+  });
+
+  it('falls back to Other when no topic reaches the minimum score', () => {
+    const taxonomy = taxonomyOf([{ slug: 'agents', rules: { agent: 1 } }], { minimumScore: 2 });
+    const topic = primaryTopic(paper({ ...neutral, aiKeywords: ['agent'] }), taxonomy);
+    expect(topic).toEqual({ slug: 'other', name: 'Other' });
+  });
+
+  it('lets a negative rule cancel a broad one', () => {
+    const taxonomy = taxonomyOf([
+      { slug: 'image-generation', rules: { diffusion: 2, 'diffusion language model': -2 } },
+      { slug: 'language-models', rules: { 'language model': 1 } },
+    ]);
+    const item = paper({ ...neutral, aiKeywords: ['diffusion language models'] });
+    expect(primaryTopic(item, taxonomy).slug).toBe('language-models');
+  });
+});
+
+describe('scoreTopics', () => {
+  it('counts a rule once per field however often it occurs there', () => {
+    const item = paper({ title: 'Agent', abstract: 'agent agent agent' });
+    const agents = scoreTopics(item, threeTopics).find((entry) => entry.topic.slug === 'agents');
+    // weight 3 × (title 2 + abstract 1)
+    expect(agents?.score).toBe(9);
+  });
+});
