@@ -16,7 +16,7 @@ export interface Subscriber {
   topics: string[] | null;
   createdAt: string;
   confirmedAt: string | null;
-  /** Hard bounces (5xx replies) recorded so far. */
+  /** Consecutive hard bounces (5xx replies): a delivered message resets it to 0. */
   bounceCount: number;
 }
 
@@ -59,7 +59,11 @@ export interface ArchivedIssue {
 
 export interface SubscriberStore {
   // --- subscribers --------------------------------------------------------
-  /** Adds a subscriber or updates name/topics/status of the existing one with that email. */
+  /**
+   * Adds a subscriber (status 'pending' unless given) or updates name/topics/status of the
+   * existing one with that email (matched case-insensitively); fields left undefined keep
+   * their value. A confirmed subscriber is never moved back to 'pending'.
+   */
   upsert(input: NewSubscriber): Promise<{ subscriber: Subscriber; created: boolean }>;
   findByEmail(email: string): Promise<Subscriber | undefined>;
   findById(id: number): Promise<Subscriber | undefined>;
@@ -69,14 +73,19 @@ export interface SubscriberStore {
   remove(email: string): Promise<boolean>;
   /** Every subscriber in id order, streamed. */
   all(): AsyncIterable<Subscriber>;
-  /** Applies validated import rows in one transaction: all or nothing on a store error. */
+  /**
+   * Applies validated import rows in one transaction: all or nothing on a store error.
+   * A row without status means 'confirmed'. A row never resubscribes an 'unsubscribed'
+   * or 'bounced' address (reported in `skipped` with its line), nor demotes 'confirmed'.
+   */
   importSubscribers(rows: Array<NewSubscriber & { line: number }>): Promise<ImportReport>;
   countByStatus(): Promise<Record<SubscriberStatus, number>>;
 
   // --- sending ------------------------------------------------------------
   /**
    * Confirmed subscribers with no 'sent' or 'failed' ledger row for this issue date,
-   * streamed in id order in pages, so memory stays flat however long the list.
+   * streamed in id order in pages, so memory stays flat however long the list. The
+   * caller may write the ledger while iterating.
    */
   pendingRecipients(issueDate: string, pageSize?: number): AsyncIterable<Subscriber>;
   /** Records that a message is being handed to the transport. */
@@ -89,7 +98,11 @@ export interface SubscriberStore {
    */
   markFailed(issueDate: string, subscriberId: number, reason: string, bounceLimit: number): Promise<{ suppressed: boolean }>;
   ledgerCounts(issueDate: string): Promise<LedgerCounts>;
-  /** True when every confirmed subscriber has a 'sent' or 'failed' row for the date and the issue was started. */
+  /**
+   * True when the issue was started (it has a ledger row) and every subscriber confirmed
+   * by the time it started has a 'sent' or 'failed' row. Someone confirming later begins
+   * with the next issue and does not make a finished day unfinished again.
+   */
   isIssueComplete(issueDate: string): Promise<boolean>;
 
   // --- locks --------------------------------------------------------------

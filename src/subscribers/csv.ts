@@ -1,0 +1,179 @@
+/**
+ * Subscriber lists as CSV, for moving a list in from another tool and out for backup.
+ *
+ * The header names the columns, in any order: `email` is required, `name`, `status` and
+ * `topics` are optional (an absent column leaves that field of an existing subscriber
+ * alone; an empty cell clears the name or means "every topic"). Topics inside a cell are
+ * separated by ";" (spaces and quoted commas are read too); export writes ";".
+ * An empty status means 'confirmed': importing is for lists people already agreed to.
+ *
+ * A row that fails validation is skipped with its line number and the reason; only a
+ * file whose header is wrong, or whose quoting cannot be read, is refused as a whole.
+ * When an address appears twice, the first row wins and the later one is reported.
+ */
+import { parse } from 'csv-parse/sync';
+import { stringify } from 'csv-stringify/sync';
+import { z } from 'zod';
+import { isPapermailError, PapermailError } from '../errors.js';
+import { normaliseEmail, normaliseName, parseTopics } from './email.js';
+import type { NewSubscriber, Subscriber, SubscriberStatus } from './store.js';
+
+export const CSV_COLUMNS = ['email', 'name', 'status', 'topics'] as const;
+type Column = (typeof CSV_COLUMNS)[number];
+
+export interface ParsedSubscriberCsv {
+  rows: Array<NewSubscriber & { line: number }>;
+  skipped: Array<{ line: number; reason: string }>;
+}
+
+export interface CsvOptions {
+  /** Where the text came from (usually the file path): starts every whole-file error. */
+  origin: string;
+  /** Topic slugs a row may name. */
+  knownTopics: string[];
+}
+
+const STATUSES = ['pending', 'confirmed', 'unsubscribed', 'bounced'] as const satisfies readonly SubscriberStatus[];
+const TOPIC_SEPARATOR = ';';
+/** Rows per chunk of exported text: few writes, little memory. */
+const EXPORT_CHUNK_ROWS = 256;
+
+/** One data row's cells by column name; an absent column is undefined. */
+type Cells = Partial<Record<Column, string>>;
+
+function rowSchema(knownTopics: string[]) {
+  // Wraps a normaliser that throws PapermailError so its message becomes the zod issue.
+  const via = <T>(normalise: (value: string) => T) =>
+    z.string().transform((value, context) => {
+      try {
+        return normalise(value);
+      } catch (error) {
+        if (!isPapermailError(error, 'EINPUT')) throw error;
+        context.addIssue({ code: 'custom', message: error.message });
+        return z.NEVER;
+      }
+    });
+  return z.object({
+    email: via(normaliseEmail),
+    name: via(normaliseName).optional(),
+    status: z
+      .string()
+      .transform((value) => value.trim().toLowerCase())
+      .pipe(
+        z.union([z.literal('').transform(() => 'confirmed' as const), z.enum(STATUSES)], {
+          error: (issue) => `status ${JSON.stringify(issue.input)} must be one of ${STATUSES.join(', ')} (or empty for confirmed)`,
+        }),
+      )
+      .optional(),
+    topics: via((value) => parseTopics(value, knownTopics)).optional(),
+  });
+}
+
+export function parseSubscriberCsv(text: string, options: CsvOptions): ParsedSubscriberCsv {
+  const records = readRecords(text, options.origin);
+  const [header, ...data] = records;
+  if (header === undefined) {
+    throw new PapermailError('EINPUT', `${options.origin} is empty; it needs a header line such as ${CSV_COLUMNS.join(',')}`);
+  }
+  const columns = readHeader(header, options.origin);
+  const schema = rowSchema(options.knownTopics);
+  const rows: ParsedSubscriberCsv['rows'] = [];
+  const skipped: ParsedSubscriberCsv['skipped'] = [];
+  const firstLineOf = new Map<string, number>();
+
+  for (const { cells, line } of data) {
+    if (cells.length > columns.length) {
+      skipped.push({ line, reason: `has ${cells.length} cells but the header names ${columns.length} columns` });
+      continue;
+    }
+    const result = schema.safeParse(cellsByColumn(columns, cells));
+    if (!result.success) {
+      skipped.push({ line, reason: result.error.issues[0]!.message });
+      continue;
+    }
+    // The store treats addresses case-insensitively, so duplicates are found the same way.
+    const key = result.data.email.toLowerCase();
+    const first = firstLineOf.get(key);
+    if (first !== undefined) {
+      skipped.push({ line, reason: `${result.data.email} already appears on line ${first}; the first row is used` });
+      continue;
+    }
+    firstLineOf.set(key, line);
+    rows.push({ line, ...result.data });
+  }
+  return { rows, skipped };
+}
+
+/** Exported text in chunks (the header first); reads the subscribers as a stream. */
+export async function* subscribersToCsv(subscribers: AsyncIterable<Subscriber>): AsyncGenerator<string> {
+  yield stringify([[...CSV_COLUMNS]]);
+  let batch: string[][] = [];
+  for await (const subscriber of subscribers) {
+    batch.push([subscriber.email, subscriber.name ?? '', subscriber.status, (subscriber.topics ?? []).join(TOPIC_SEPARATOR)]);
+    if (batch.length === EXPORT_CHUNK_ROWS) {
+      yield stringify(batch);
+      batch = [];
+    }
+  }
+  if (batch.length > 0) yield stringify(batch);
+}
+
+interface CsvRecord {
+  cells: string[];
+  /** Where the record starts, counting from 1. */
+  line: number;
+}
+
+function readRecords(text: string, origin: string): CsvRecord[] {
+  // One line-ending convention, so that line numbers count what an editor shows.
+  const normalised = text.replace(/\r\n?/g, '\n');
+  let parsed: Array<{ record: string[]; raw: string; info: { lines: number } }>;
+  try {
+    parsed = parse(normalised, {
+      bom: true,
+      info: true,
+      raw: true,
+      // A stray quote inside a cell stays part of the value (and fails validation on that row alone).
+      relax_quotes: true,
+      relax_column_count: true,
+      skip_empty_lines: true,
+      trim: true,
+      // csv-parse's types do not follow the info/raw options to the shape they produce.
+    }) as unknown as typeof parsed;
+  } catch (error) {
+    const where = (error as { lines?: number }).lines;
+    const message = error instanceof Error ? error.message : String(error);
+    throw new PapermailError('EINPUT', `${origin}${where ? `: line ${where}` : ''}: cannot be read as CSV: ${message}`, { cause: error });
+  }
+  return parsed.map(({ record, raw, info }) => ({ cells: record, line: info.lines - lineBreaksWithin(raw) }));
+}
+
+/** csv-parse reports the line a record ends on; a quoted cell can span several. */
+function lineBreaksWithin(raw: string): number {
+  return raw.replace(/^\n+/, '').replace(/\n$/, '').split('\n').length - 1;
+}
+
+function readHeader(header: CsvRecord, origin: string): Column[] {
+  const names = header.cells.map((cell) => cell.trim().toLowerCase());
+  const expected = `the first line must name the columns, e.g. ${CSV_COLUMNS.join(',')}`;
+  const shown = JSON.stringify(header.cells.join(','));
+  const unknown = names.find((name) => !(CSV_COLUMNS as readonly string[]).includes(name));
+  if (unknown !== undefined) {
+    throw new PapermailError('EINPUT', `${origin}: line ${header.line}: unknown column ${JSON.stringify(unknown)}; ${expected} (got ${shown})`);
+  }
+  const repeated = names.find((name, index) => names.indexOf(name) !== index);
+  if (repeated !== undefined) {
+    throw new PapermailError('EINPUT', `${origin}: line ${header.line}: column "${repeated}" appears twice (got ${shown})`);
+  }
+  if (!names.includes('email')) {
+    throw new PapermailError('EINPUT', `${origin}: line ${header.line}: no "email" column; ${expected} (got ${shown})`);
+  }
+  return names as Column[];
+}
+
+function cellsByColumn(columns: Column[], cells: string[]): Cells {
+  const byColumn: Cells = {};
+  // A short row leaves its last columns empty rather than absent: the column exists in the file.
+  columns.forEach((column, index) => (byColumn[column] = cells[index] ?? ''));
+  return byColumn;
+}

@@ -1,0 +1,88 @@
+/**
+ * The SQLite schema as an ordered list of migrations. The database's PRAGMA user_version
+ * is the number of migrations applied; each new one runs in its own transaction, so a
+ * crash mid-migration leaves the previous version intact. Append, never edit: a
+ * released migration has already run on someone's file.
+ */
+import type { Database } from 'better-sqlite3';
+import { PapermailError } from '../errors.js';
+
+export const MIGRATIONS: readonly string[] = [
+  // 1: subscribers, the send ledger, send locks and the issue archive.
+  `
+  CREATE TABLE subscribers (
+    -- AUTOINCREMENT: a deleted subscriber's id is never handed out again, which keeps
+    -- old links (tokens carry the id) from ever pointing at someone else.
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    -- Stored normalised (domain lower-cased, local part as typed); NOCASE makes
+    -- Ann@example.com and ann@example.com one subscriber, as every real mailbox treats them.
+    email TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    name TEXT,
+    status TEXT NOT NULL CHECK (status IN ('pending', 'confirmed', 'unsubscribed', 'bounced')),
+    -- A JSON array of topic slugs; NULL means every topic.
+    topics TEXT CHECK (topics IS NULL OR (json_valid(topics) AND json_type(topics) = 'array')),
+    created_at TEXT NOT NULL,
+    confirmed_at TEXT,
+    unsubscribed_at TEXT,
+    -- Consecutive hard bounces: a delivery resets it.
+    bounce_count INTEGER NOT NULL DEFAULT 0 CHECK (bounce_count >= 0),
+    last_bounce_reason TEXT
+  );
+  CREATE INDEX subscribers_by_status ON subscribers (status, id);
+
+  CREATE TABLE deliveries (
+    issue_date TEXT NOT NULL,
+    subscriber_id INTEGER NOT NULL REFERENCES subscribers (id) ON DELETE CASCADE,
+    state TEXT NOT NULL CHECK (state IN ('sending', 'sent', 'deferred', 'failed')),
+    message_id TEXT,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT,
+    -- When the row was first written: the earliest one for a date is when its send started.
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (issue_date, subscriber_id)
+  ) WITHOUT ROWID;
+  CREATE INDEX deliveries_by_subscriber ON deliveries (subscriber_id);
+
+  CREATE TABLE send_locks (
+    issue_date TEXT PRIMARY KEY,
+    owner TEXT NOT NULL,
+    acquired_at TEXT NOT NULL,
+    -- Milliseconds since the epoch, compared with the store's clock.
+    expires_at INTEGER NOT NULL
+  );
+
+  CREATE TABLE issues (
+    date TEXT PRIMARY KEY,
+    subject TEXT NOT NULL,
+    html TEXT NOT NULL,
+    text TEXT NOT NULL,
+    created_at TEXT NOT NULL
+  );
+  `,
+];
+
+/** Brings the file up to the latest schema; safe when two processes open a new file at once. */
+export function migrate(db: Database, path: string): void {
+  const known = MIGRATIONS.length;
+  const current = schemaVersion(db);
+  if (current > known) {
+    throw new PapermailError(
+      'ESTORE',
+      `${path} has schema version ${current}, newer than this papermail understands (${known}); upgrade papermail`,
+    );
+  }
+  for (let version = current + 1; version <= known; version += 1) {
+    const apply = db.transaction(() => {
+      // Another process may have applied it while we waited for the write lock.
+      if (schemaVersion(db) >= version) return;
+      db.exec(MIGRATIONS[version - 1]!);
+      db.pragma(`user_version = ${version}`);
+    });
+    apply.immediate();
+  }
+}
+
+function schemaVersion(db: Database): number {
+  return Number(db.pragma('user_version', { simple: true }));
+}

@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import { createToken, verifyToken } from '../../src/subscribers/tokens.js';
+
+const secret = 'a-test-secret-that-is-at-least-32-characters-long';
+const claims = { subscriberId: 42, email: 'Ann@example.com' };
+const issuedAt = new Date('2025-10-01T08:00:00Z');
+
+function expectTokenError(verify: () => unknown, reason: RegExp): void {
+  expect(verify).toThrow(expect.objectContaining({ code: 'ETOKEN', message: expect.stringMatching(reason) }));
+}
+
+/** Changes the MAC's first character: it carries six full bits (the last one partly padding). */
+function alterSignature(token: string): string {
+  const [payload, mac] = token.split('.');
+  return `${payload}.${mac!.startsWith('A') ? 'B' : 'A'}${mac!.slice(1)}`;
+}
+
+describe('tokens', () => {
+  it.each(['unsubscribe', 'preferences'] as const)('round-trips a %s token to its subscriber id and email', (purpose) => {
+    const token = createToken(secret, { purpose, ...claims });
+    expect(verifyToken(secret, token, purpose)).toEqual(claims);
+  });
+
+  it('keeps an unsubscribe token without expiry valid years later, as one-click unsubscribe needs', () => {
+    const token = createToken(secret, { purpose: 'unsubscribe', ...claims });
+    expect(verifyToken(secret, token, 'unsubscribe', new Date('2035-01-01T00:00:00Z'))).toEqual(claims);
+  });
+
+  it('accepts a confirm token until its expiry and refuses it from then on', () => {
+    const expiresAt = new Date(issuedAt.getTime() + 48 * 3600_000);
+    const token = createToken(secret, { purpose: 'confirm', ...claims, expiresAt });
+    expect(verifyToken(secret, token, 'confirm', new Date(expiresAt.getTime() - 1000))).toEqual(claims);
+    expectTokenError(() => verifyToken(secret, token, 'confirm', expiresAt), /confirm link expired on 2025-10-03T08:00:00.000Z/);
+  });
+
+  it('refuses to mint a confirm token that never expires', () => {
+    expect(() => createToken(secret, { purpose: 'confirm', ...claims })).toThrow(/needs expiresAt/);
+  });
+
+  it('refuses a token whose payload was altered (another subscriber id)', () => {
+    const [payload, mac] = createToken(secret, { purpose: 'unsubscribe', ...claims }).split('.');
+    const decoded = JSON.parse(Buffer.from(payload!, 'base64url').toString('utf8')) as Record<string, unknown>;
+    const forged = Buffer.from(JSON.stringify({ ...decoded, i: 43 })).toString('base64url');
+    expectTokenError(() => verifyToken(secret, `${forged}.${mac}`, 'unsubscribe'), /bad signature/);
+  });
+
+  it('refuses a token whose signature was altered', () => {
+    const token = createToken(secret, { purpose: 'unsubscribe', ...claims });
+    expectTokenError(() => verifyToken(secret, alterSignature(token), 'unsubscribe'), /bad signature/);
+  });
+
+  it('refuses a second spelling of a valid signature (the unused bits of its last character set)', () => {
+    const token = createToken(secret, { purpose: 'unsubscribe', ...claims });
+    const last = token.at(-1)!;
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    // 32 bytes fill 43 characters with 2 bits to spare, so index ^ 1 decodes to the same bytes.
+    const respelled = token.slice(0, -1) + alphabet[alphabet.indexOf(last) ^ 1];
+    expect(Buffer.from(respelled.split('.')[1]!, 'base64url')).toEqual(Buffer.from(token.split('.')[1]!, 'base64url'));
+    expectTokenError(() => verifyToken(secret, respelled, 'unsubscribe'), /bad signature/);
+  });
+
+  it('refuses a token signed with another secret', () => {
+    const token = createToken('another-secret-of-at-least-32-characters!!', { purpose: 'unsubscribe', ...claims });
+    expectTokenError(() => verifyToken(secret, token, 'unsubscribe'), /bad signature/);
+  });
+
+  it('refuses a token made for another purpose', () => {
+    const token = createToken(secret, { purpose: 'unsubscribe', ...claims });
+    expectTokenError(() => verifyToken(secret, token, 'preferences'), /for unsubscribe, not preferences/);
+  });
+
+  it.each(['', 'abc', 'a.b.c', 'ab+c.def', 'x'.repeat(2000) + '.y', '.abc'])('calls %j malformed', (token) => {
+    expectTokenError(() => verifyToken(secret, token, 'unsubscribe'), /malformed/);
+  });
+
+  it('is URL-safe and short enough for a link', () => {
+    const token = createToken(secret, {
+      purpose: 'preferences',
+      subscriberId: 123_456,
+      email: 'someone.with.a.longish.name@example.com',
+    });
+    expect(token).toMatch(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/);
+    expect(token.length).toBeLessThan(160);
+  });
+});
