@@ -2,15 +2,20 @@ import type { Command } from 'commander';
 import { describeOutcome, runIssue, sendIssueTestCopy } from '../../delivery/run-issue.js';
 import { createTransport } from '../../delivery/transport.js';
 import { openSqliteStore } from '../../subscribers/sqlite-store.js';
-import { loadCliContext } from '../context.js';
+import { loadCliContext, type CliContext } from '../context.js';
 import { sourceRequest } from './digest.js';
+import { importSubscriberFile, withStore } from './subscribers.js';
 
-interface SendOptions {
+export interface SendOptions {
   source?: string;
   date?: string;
   dryRun?: boolean;
   to?: string;
 }
+
+/** What the quick start sends: a real day bundled with the repository, to the sample list. */
+const DEMO_SUBSCRIBERS = 'subscribers/sample.csv';
+const DEMO_SOURCE = 'samples/2025-09-30.json';
 
 export function registerSendCommands(program: Command): void {
   program
@@ -20,48 +25,57 @@ export function registerSendCommands(program: Command): void {
     .option('-d, --date <YYYY-MM-DD>', 'the issue day (default: from the source, else yesterday in TZ)')
     .option('--dry-run', 'render and count recipients without sending or recording anything')
     .option('--to <email>', 'send one test copy to this address only; records nothing')
-    .action(async (options: SendOptions) => {
-      const { config, logger } = loadCliContext();
-      const transport = createTransport(config);
-      // Ctrl-C or SIGTERM: stop taking recipients, let messages in flight finish and be recorded.
-      const abort = new AbortController();
-      const stop = () => {
-        logger.warn('stopping after the messages in flight (press Ctrl-C again to quit at once)');
-        abort.abort();
-        process.once('SIGINT', () => process.exit(130));
-      };
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-      try {
-        if (options.to) {
-          const { result, day } = await sendIssueTestCopy({ ...sourceRequest(options), to: options.to }, { config, logger, transport });
-          process.stdout.write(`test copy of ${day} sent to ${options.to} via ${transport.describe()}: ${result.response}\n`);
-          return;
-        }
-        const store = openSqliteStore(config.DATABASE_PATH);
-        try {
-          logger.info(`sending through ${transport.describe()}`);
-          const outcome = await runIssue(
-            { ...sourceRequest(options), dryRun: options.dryRun ?? false },
-            {
-              config,
-              store,
-              transport,
-              logger,
-              signal: abort.signal,
-              onProgress: (progress) =>
-                logger.info(`  ${progress.processed} processed: ${progress.sent} sent, ${progress.deferred} deferred, ${progress.failed} failed`),
-            },
-          );
-          process.stdout.write(describeOutcome(outcome) + '\n');
-          if (outcome.kind === 'sent' && (outcome.summary.deferred > 0 || outcome.summary.interrupted)) process.exitCode = 75;
-        } finally {
-          await store.close();
-        }
-      } finally {
-        transport.close();
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
-      }
+    .action((options: SendOptions) => sendDailyIssue(options, loadCliContext()));
+
+  program
+    .command('demo')
+    .description(`the quick start: import ${DEMO_SUBSCRIBERS} and send ${DEMO_SOURCE} (to the outbox unless SMTP_URL is set)`)
+    .action(async () => {
+      await withStore((context) => importSubscriberFile(DEMO_SUBSCRIBERS, context));
+      await sendDailyIssue({ source: DEMO_SOURCE }, loadCliContext());
     });
+}
+
+export async function sendDailyIssue(options: SendOptions, { config, logger }: CliContext): Promise<void> {
+  const transport = createTransport(config);
+  // Ctrl-C or SIGTERM: stop taking recipients, let messages in flight finish and be recorded.
+  const abort = new AbortController();
+  const stop = () => {
+    logger.warn('stopping after the messages in flight (press Ctrl-C again to quit at once)');
+    abort.abort();
+    process.once('SIGINT', () => process.exit(130));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  try {
+    if (options.to) {
+      const { result, day } = await sendIssueTestCopy({ ...sourceRequest(options), to: options.to }, { config, logger, transport });
+      process.stdout.write(`test copy of ${day} sent to ${options.to} via ${transport.describe()}: ${result.response}\n`);
+      return;
+    }
+    const store = openSqliteStore(config.DATABASE_PATH);
+    try {
+      const outcome = await runIssue(
+        { ...sourceRequest(options), dryRun: options.dryRun ?? false },
+        {
+          config,
+          store,
+          transport,
+          logger,
+          signal: abort.signal,
+          onProgress: (progress) =>
+            logger.info(`  ${progress.processed} processed: ${progress.sent} sent, ${progress.deferred} deferred, ${progress.failed} failed`),
+        },
+      );
+      process.stdout.write(describeOutcome(outcome) + '\n');
+      // EX_TEMPFAIL: finished, but a later run has work left (deferred or interrupted).
+      if (outcome.kind === 'sent' && (outcome.summary.deferred > 0 || outcome.summary.interrupted)) process.exitCode = 75;
+    } finally {
+      await store.close();
+    }
+  } finally {
+    transport.close();
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  }
 }

@@ -1,7 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { topicCatalogue } from '../../digest/taxonomy.js';
-import { loadTaxonomy } from '../../digest/taxonomy.js';
+import { loadTaxonomy, topicCatalogue } from '../../digest/taxonomy.js';
 import { PapermailError } from '../../errors.js';
 import { parseSubscriberCsv, subscribersToCsv } from '../../subscribers/csv.js';
 import { normaliseEmail, normaliseName, parseTopics } from '../../subscribers/email.js';
@@ -59,20 +58,7 @@ export function registerSubscriberCommands(program: Command): void {
   subscribers
     .command('import <file.csv>')
     .description('import a CSV with header email,name,status,topics (idempotent)')
-    .action(async (file: string) =>
-      withStore(async ({ store, knownTopics, logger }) => {
-        const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
-          throw new PapermailError('EINPUT', `cannot read ${file}: ${error.code === 'ENOENT' ? 'no such file' : error.message}`);
-        });
-        const parsed = parseSubscriberCsv(text, { origin: file, knownTopics });
-        const report = await store.importSubscribers(parsed.rows);
-        const skipped = [...parsed.skipped, ...report.skipped].sort((a, b) => a.line - b.line);
-        for (const row of skipped) logger.warn(`${file}: line ${row.line}: ${row.reason}`);
-        process.stdout.write(
-          `imported ${file}: ${report.added} added, ${report.updated} updated, ${report.unchanged} unchanged, ${skipped.length} skipped\n`,
-        );
-      }),
-    );
+    .action(async (file: string) => withStore((context) => importSubscriberFile(file, context)));
 
   subscribers
     .command('export')
@@ -84,8 +70,24 @@ export function registerSubscriberCommands(program: Command): void {
     );
 }
 
-async function withStore(
-  work: (context: CliContext & { store: SubscriberStore; knownTopics: string[] }) => Promise<void>,
+/** Imports a CSV file and prints one summary line; each skipped row is a warning with its line. */
+export async function importSubscriberFile(file: string, { store, knownTopics, logger }: StoreContext): Promise<void> {
+  const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
+    throw new PapermailError('EINPUT', `cannot read ${file}: ${error.code === 'ENOENT' ? 'no such file' : error.message}`);
+  });
+  const parsed = parseSubscriberCsv(text, { origin: file, knownTopics });
+  const report = await store.importSubscribers(parsed.rows);
+  const skipped = [...parsed.skipped, ...report.skipped].sort((a, b) => a.line - b.line);
+  for (const row of skipped) logger.warn(`${file}: line ${row.line}: ${row.reason}`);
+  process.stdout.write(
+    `imported ${file}: ${report.added} added, ${report.updated} updated, ${report.unchanged} unchanged, ${skipped.length} skipped\n`,
+  );
+}
+
+export type StoreContext = CliContext & { store: SubscriberStore; knownTopics: string[] };
+
+export async function withStore(
+  work: (context: StoreContext) => Promise<void>,
 ): Promise<void> {
   const context = loadCliContext();
   const taxonomy = await loadTaxonomy(context.config.TOPICS_FILE);
