@@ -1,0 +1,60 @@
+/**
+ * The web side of papermail, composed from small route modules. Built without
+ * listen(): tests call `app.request()` or serve it on port 0; serve.ts runs it.
+ */
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { createBackgroundTasks } from './background.js';
+import type { AppDependencies, AppEnv, RouteContext } from './dependencies.js';
+import { errorResponse, notFoundPage } from './error-pages.js';
+import { createPages } from './pages.js';
+import { createRateLimiter } from './rate-limit.js';
+import { registerAdminRoutes } from './routes/admin.js';
+import { registerArchiveRoutes } from './routes/archive.js';
+import { registerPreferencesRoutes } from './routes/preferences.js';
+import { registerSubscribeRoutes } from './routes/subscribe.js';
+import { registerUnsubscribeRoutes } from './routes/unsubscribe.js';
+import { noStoreByDefault, securityHeaders } from './security-headers.js';
+
+/** Forms carry an address, a name and a few topic slugs: 8 KB is generous. */
+export const MAX_BODY_BYTES = 8 * 1024;
+const HOUR_MS = 60 * 60 * 1000;
+
+export function createApp(deps: AppDependencies): Hono<AppEnv> {
+  const context = routeContext(deps);
+  const app = new Hono<AppEnv>();
+
+  app.use(securityHeaders(deps.config.PUBLIC_URL));
+  app.use(noStoreByDefault());
+  app.use(
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: (c) =>
+        c.html(context.pages.message({ title: 'Too much data', message: `The form sent more than ${MAX_BODY_BYTES / 1024} KB.` }), 413),
+    }),
+  );
+
+  app.get('/healthz', (c) => c.text('ok'));
+  const hourly = (limit: number) => createRateLimiter({ limit, windowMs: HOUR_MS, now: () => context.now().getTime() });
+  registerSubscribeRoutes(app, context, {
+    perAddress: hourly(deps.config.SUBSCRIBE_LIMIT_PER_ADDRESS_PER_HOUR),
+    perClient: hourly(deps.config.SUBSCRIBE_LIMIT_PER_IP_PER_HOUR),
+  });
+  registerUnsubscribeRoutes(app, context);
+  registerPreferencesRoutes(app, context);
+  registerArchiveRoutes(app, context);
+  registerAdminRoutes(app, context);
+
+  app.notFound((c) => (c.req.path.startsWith('/admin/') ? c.json({ error: 'ENOTFOUND' }, 404) : c.html(notFoundPage(context.pages), 404)));
+  app.onError((error, c) => errorResponse(c, error, context.pages, deps.logger));
+  return app;
+}
+
+function routeContext(deps: AppDependencies): RouteContext {
+  return {
+    ...deps,
+    now: deps.now ?? (() => new Date()),
+    background: deps.background ?? createBackgroundTasks(deps.logger),
+    pages: createPages(deps.config.NEWSLETTER_NAME),
+  };
+}

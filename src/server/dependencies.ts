@@ -1,0 +1,47 @@
+import type { HttpBindings } from '@hono/node-server';
+import type { Config } from '../config/config.js';
+import type { TopicChoice } from '../digest/taxonomy.js';
+import type { Logger } from '../logger.js';
+import type { Subscriber, SubscriberStore } from '../subscribers/store.js';
+import type { BackgroundTasks } from './background.js';
+import type { Pages } from './pages.js';
+
+/** Sends the double opt-in email; the CLI wires it to the transport and the confirmation template. */
+export interface ConfirmationMailer {
+  sendConfirmation(subscriber: Subscriber, confirmUrl: string): Promise<void>;
+}
+
+/** What `POST /admin/send` asks the daily send for. */
+export interface SendRequest {
+  date?: string;
+  dryRun?: boolean;
+}
+
+/** Everything the web side needs, passed in so tests give it real peers (SQLite file, SMTP sink). */
+export interface AppDependencies {
+  config: Config;
+  store: SubscriberStore;
+  /** The choices on the subscribe and preferences forms (`topicCatalogue(taxonomy)`). */
+  topics: TopicChoice[];
+  mailer: ConfirmationMailer;
+  /** The daily send; its summary is returned to the admin as JSON. */
+  runSend: (request: SendRequest) => Promise<object>;
+  /** The browser version of a day's issue, rendered now (for `/preview`). */
+  renderPreview: (date: string) => Promise<string>;
+  logger: Logger;
+  now?: () => Date;
+  /**
+   * Where confirmation emails are sent after the response. Pass one in and await its
+   * `settled()` at shutdown; without it the app makes its own, which nobody can await.
+   */
+  background?: BackgroundTasks;
+}
+
+/** The dependencies with defaults filled in, as the routes see them. */
+export interface RouteContext extends Required<Omit<AppDependencies, 'now'>> {
+  now: () => Date;
+  pages: Pages;
+}
+
+/** Hono's environment under @hono/node-server: the Node request carries the socket address. */
+export type AppEnv = { Bindings: HttpBindings };

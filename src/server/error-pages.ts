@@ -1,0 +1,73 @@
+/**
+ * How a failure looks to a visitor: a status and a short page, never a stack trace.
+ * Typed errors a visitor caused say what was wrong; anything else is a 500 that is
+ * logged in full and shown as "something went wrong".
+ */
+import type { Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { isPapermailError, type ErrorCode } from '../errors.js';
+import type { Logger } from '../logger.js';
+import type { Pages } from './pages.js';
+import type { RateLimitDecision } from './rate-limit.js';
+
+const STATUS_FOR: Partial<Record<ErrorCode, ContentfulStatusCode>> = {
+  EINPUT: 400,
+  EUSAGE: 400,
+  ETOKEN: 400,
+  ENOTFOUND: 404,
+  ELOCKED: 409,
+};
+
+function statusForError(error: unknown): ContentfulStatusCode {
+  if (error instanceof HTTPException) return error.status;
+  if (isPapermailError(error)) return STATUS_FOR[error.code] ?? 500;
+  return 500;
+}
+
+/** The global error handler's answer: JSON under /admin, a page everywhere else. */
+export function errorResponse(c: Context, error: unknown, pages: Pages, logger: Logger): Response {
+  const status = statusForError(error);
+  if (status >= 500) {
+    logger.error(`${c.req.method} ${c.req.path} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  }
+  // Only a typed, visitor-caused error's message is shown; it names the field, not internals.
+  const detail = status < 500 && isPapermailError(error) ? error.message : undefined;
+  if (c.req.path.startsWith('/admin/')) {
+    return c.json({ error: isPapermailError(error) ? error.code : 'EINTERNAL', message: detail ?? 'the request failed; see the server log' }, status);
+  }
+  if (isPapermailError(error, 'ETOKEN')) return c.html(pages.invalidLink(), 400);
+  return c.html(pageForStatus(pages, status, detail), status);
+}
+
+function pageForStatus(pages: Pages, status: ContentfulStatusCode, detail: string | undefined): string {
+  switch (status) {
+    case 400:
+      return pages.message({ title: 'That did not work', message: detail ?? 'The request was not valid.' });
+    case 404:
+      return notFoundPage(pages);
+    case 409:
+      return pages.message({ title: 'Busy', message: detail ?? 'Another operation is in progress. Try again shortly.' });
+    default:
+      return pages.message({
+        title: 'Something went wrong',
+        message: 'The server could not handle this request. The error has been logged; please try again later.',
+      });
+  }
+}
+
+export function notFoundPage(pages: Pages): string {
+  return pages.message({ title: 'Page not found', message: 'There is nothing at this address.' });
+}
+
+export function tooManyRequests(c: Context, pages: Pages, decision: RateLimitDecision): Response {
+  c.header('Retry-After', String(decision.retryAfterSeconds));
+  const minutes = Math.max(1, Math.ceil(decision.retryAfterSeconds / 60));
+  return c.html(
+    pages.message({
+      title: 'Too many requests',
+      message: `Too many subscription requests came from here or for this address. Please try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`,
+    }),
+    429,
+  );
+}

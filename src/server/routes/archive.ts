@@ -1,0 +1,26 @@
+/** Past issues, as their browser versions were stored at send time. */
+import type { Hono } from 'hono';
+import { parseIssueDay } from '../../digest/dates.js';
+import { PapermailError } from '../../errors.js';
+import type { AppEnv, RouteContext } from '../dependencies.js';
+
+/** Issues never change once sent; a few minutes of caching spares the store on a busy day. */
+const ARCHIVE_CACHE = 'public, max-age=300';
+
+export function registerArchiveRoutes(app: Hono<AppEnv>, context: RouteContext): void {
+  const { store, pages } = context;
+
+  app.get('/archive', async (c) => {
+    const issues = await store.listIssues();
+    c.header('Cache-Control', ARCHIVE_CACHE);
+    return c.html(pages.archive(issues));
+  });
+
+  app.get('/archive/:date', async (c) => {
+    const date = parseIssueDay(c.req.param('date'), 'the date in the address');
+    const issue = await store.getIssue(date);
+    if (issue === undefined) throw new PapermailError('ENOTFOUND', `there is no issue for ${date}`);
+    c.header('Cache-Control', ARCHIVE_CACHE);
+    return c.html(issue.html);
+  });
+}

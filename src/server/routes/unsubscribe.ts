@@ -1,0 +1,40 @@
+/**
+ * Unsubscribing, as RFC 8058 one-click wants it: `POST /unsubscribe?token=` with the body
+ * `List-Unsubscribe=One-Click` unsubscribes at once — no cookie, no login, no script, a
+ * plain 200. `GET` only shows a button posting that same body, because mail scanners
+ * follow links and must not unsubscribe anyone by looking.
+ */
+import type { Hono } from 'hono';
+import { z } from 'zod';
+import { PapermailError } from '../../errors.js';
+import type { AppEnv, RouteContext } from '../dependencies.js';
+import { readForm } from '../forms.js';
+import { subscriberForToken } from '../subscriber-links.js';
+import { tokenParameter } from './token-parameter.js';
+
+const OneClickBodySchema = z.object({ 'List-Unsubscribe': z.literal('One-Click') });
+
+export function registerUnsubscribeRoutes(app: Hono<AppEnv>, context: RouteContext): void {
+  const { store, config, logger, pages } = context;
+
+  app.get('/unsubscribe', async (c) => {
+    // The browser version of an issue links here without a token: explain where the real link is.
+    if (c.req.query('token') === undefined) return c.html(pages.unsubscribeHelp());
+    const token = tokenParameter(c);
+    const subscriber = await subscriberForToken(store, config.secret, token, 'unsubscribe', context.now());
+    return c.html(pages.unsubscribeConfirm({ email: subscriber.email, actionUrl: `unsubscribe?token=${encodeURIComponent(token)}` }));
+  });
+
+  app.post('/unsubscribe', async (c) => {
+    const subscriber = await subscriberForToken(store, config.secret, tokenParameter(c), 'unsubscribe', context.now());
+    if (!OneClickBodySchema.safeParse(await readForm(c)).success) {
+      throw new PapermailError('EINPUT', 'the request body must be List-Unsubscribe=One-Click (RFC 8058)');
+    }
+    // A bounced address stays bounced: it gets nothing either way, and bounced says more.
+    if (subscriber.status === 'pending' || subscriber.status === 'confirmed') {
+      await store.setStatus(subscriber.id, 'unsubscribed');
+      logger.info(`unsubscribe: subscriber #${subscriber.id} unsubscribed`);
+    }
+    return c.html(pages.unsubscribed());
+  });
+}

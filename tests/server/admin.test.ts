@@ -1,0 +1,152 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { ADMIN_TOKEN, startHarness, type Harness } from './harness.js';
+
+let harness: Harness;
+
+afterEach(async () => {
+  await harness.close();
+});
+
+function send(body: string, authorization?: string): Promise<Response> {
+  const headers: Record<string, string> = { 'Content-Type': 'application/json' };
+  if (authorization !== undefined) headers.Authorization = authorization;
+  return Promise.resolve(harness.app.request('/admin/send', { method: 'POST', headers, body }));
+}
+
+const PUBLIC = { PUBLIC_URL: 'https://papers.example.org' };
+
+describe('POST /admin/send', () => {
+  it('answers 401 with a Bearer challenge when no token is given, and sends nothing', async () => {
+    harness = await startHarness();
+
+    const response = await send('{}');
+
+    expect(response.status).toBe(401);
+    expect(response.headers.get('WWW-Authenticate')).toMatch(/^Bearer/);
+    expect(harness.sendRequests).toEqual([]);
+  });
+
+  it.each([
+    ['a wrong token', 'Bearer wrong-token-for-server-tests-0123456789'],
+    ['the token with one character missing', `Bearer ${ADMIN_TOKEN.slice(0, -1)}`],
+    ['the token as Basic credentials', `Basic ${ADMIN_TOKEN}`],
+  ])('answers 401 for %s', async (_case, authorization) => {
+    harness = await startHarness();
+
+    expect((await send('{}', authorization)).status).toBe(401);
+    expect(harness.sendRequests).toEqual([]);
+  });
+
+  it('runs the send with the validated request and returns its summary as JSON', async () => {
+    harness = await startHarness();
+
+    const response = await send('{"date":"2025-09-30","dryRun":true}', `Bearer ${ADMIN_TOKEN}`);
+
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ date: '2025-09-30', dryRun: true, sent: 0 });
+    expect(harness.sendRequests).toEqual([{ date: '2025-09-30', dryRun: true }]);
+  });
+
+  it('treats an empty body as "the default issue, for real"', async () => {
+    harness = await startHarness();
+
+    expect((await send('', `Bearer ${ADMIN_TOKEN}`)).status).toBe(200);
+    expect(harness.sendRequests).toEqual([{}]);
+  });
+
+  it.each([
+    ['an impossible date', '{"date":"2025-02-30"}', 'date'],
+    ['a dryRun that is not a boolean', '{"dryRun":"yes"}', 'dryRun'],
+    ['an unknown field', '{"everyone":true}', 'everyone'],
+    ['text that is not JSON', 'date=2025-09-30', 'body'],
+  ])('refuses %s with 400 naming the field', async (_case, body, field) => {
+    harness = await startHarness();
+
+    const response = await send(body, `Bearer ${ADMIN_TOKEN}`);
+
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ error: 'EINPUT', message: expect.stringContaining(field) });
+    expect(harness.sendRequests).toEqual([]);
+  });
+
+  it('answers 409 while another send of the same issue holds the lock', async () => {
+    harness = await startHarness();
+    await harness.store.acquireSendLock('2025-09-30', 'the-cron-run', 60_000);
+
+    const response = await send('{"date":"2025-09-30"}', `Bearer ${ADMIN_TOKEN}`);
+
+    expect(response.status).toBe(409);
+    expect(await response.json()).toMatchObject({ error: 'ELOCKED' });
+  });
+
+  it('does not exist (404) when ADMIN_TOKEN is not set', async () => {
+    harness = await startHarness({ env: { ADMIN_TOKEN: '' } });
+
+    const response = await send('{}', 'Bearer anything-at-all-here-0123456789');
+
+    expect(response.status).toBe(404);
+    expect(harness.sendRequests).toEqual([]);
+  });
+});
+
+describe('GET /preview', () => {
+  async function withIssue(): Promise<void> {
+    await harness.store.saveIssue({ date: '2025-09-30', subject: 'Preview me', html: '<p>issue of 2025-09-30</p>', text: 'issue' });
+  }
+
+  it('renders the day’s issue without a token when PUBLIC_URL is this machine', async () => {
+    harness = await startHarness({ env: { PUBLIC_URL: 'http://localhost:8080' } });
+    await withIssue();
+
+    const response = await harness.app.request('/preview?date=2025-09-30');
+
+    expect(response.status).toBe(200);
+    expect(await response.text()).toBe('<p>issue of 2025-09-30</p>');
+  });
+
+  it('asks for the admin token on a public site', async () => {
+    harness = await startHarness({ env: PUBLIC });
+    await withIssue();
+
+    const response = await harness.app.request('/preview?date=2025-09-30');
+
+    expect(response.status).toBe(401);
+    expect(await response.text()).not.toContain('issue of 2025-09-30');
+  });
+
+  it('renders on a public site with the admin token', async () => {
+    harness = await startHarness({ env: PUBLIC });
+    await withIssue();
+
+    const response = await harness.app.request('/preview?date=2025-09-30', { headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } });
+
+    expect(response.status).toBe(200);
+    expect(await response.text()).toContain('issue of 2025-09-30');
+  });
+
+  it('does not exist on a public site without ADMIN_TOKEN', async () => {
+    harness = await startHarness({ env: { ...PUBLIC, ADMIN_TOKEN: '' } });
+
+    expect((await harness.app.request('/preview?date=2025-09-30')).status).toBe(404);
+  });
+
+  it('refuses a date that is not a real day with 400', async () => {
+    harness = await startHarness();
+
+    const response = await harness.app.request('/preview?date=2025-13-01');
+
+    expect(response.status).toBe(400);
+    expect(await response.text()).toContain('date must be a real date as YYYY-MM-DD');
+  });
+
+  it('defaults to the issue day the next send would cover (yesterday in TZ)', async () => {
+    harness = await startHarness({ env: { TZ: 'UTC', DIGEST_DAY_OFFSET: '1' } });
+    await withIssue();
+
+    // The harness clock stands at 2025-10-01T08:00Z, so the issue day is 2025-09-30.
+    const response = await harness.app.request('/preview');
+
+    expect(response.status).toBe(200);
+    expect(await response.text()).toContain('issue of 2025-09-30');
+  });
+});

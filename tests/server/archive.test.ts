@@ -1,0 +1,57 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { startHarness, type Harness } from './harness.js';
+
+let harness: Harness;
+
+afterEach(async () => {
+  await harness.close();
+});
+
+describe('archive', () => {
+  it('serves the stored browser version of an issue', async () => {
+    harness = await startHarness();
+    await harness.store.saveIssue({ date: '2025-09-30', subject: 'papermail · 2025-09-30', html: '<html><body>the issue</body></html>', text: 'the issue' });
+
+    const response = await harness.app.request('/archive/2025-09-30');
+
+    expect(response.status).toBe(200);
+    expect(response.headers.get('Content-Type')).toMatch(/^text\/html/);
+    expect(await response.text()).toBe('<html><body>the issue</body></html>');
+  });
+
+  it('answers 404 with a page for a day that has no issue', async () => {
+    harness = await startHarness();
+
+    const response = await harness.app.request('/archive/2025-09-29');
+
+    expect(response.status).toBe(404);
+    expect(await response.text()).toContain('Page not found');
+  });
+
+  it.each(['2025-9-30', '2025-02-30', '..%2F..%2Fetc'])('answers 400 for %s, which is not a day', async (date) => {
+    harness = await startHarness();
+
+    const response = await harness.app.request(`/archive/${date}`);
+
+    expect(response.status).toBe(400);
+    expect(await response.text()).toContain('the date in the address must be a real date as YYYY-MM-DD');
+  });
+
+  it('lists past issues newest first, with subjects escaped', async () => {
+    harness = await startHarness();
+    await harness.store.saveIssue({ date: '2025-09-29', subject: 'Older <b>issue</b>', html: '<p>1</p>', text: '1' });
+    await harness.store.saveIssue({ date: '2025-09-30', subject: 'Newer issue', html: '<p>2</p>', text: '2' });
+
+    const page = await (await harness.app.request('/archive')).text();
+
+    expect(page.indexOf('archive/2025-09-30')).toBeLessThan(page.indexOf('archive/2025-09-29'));
+    expect(page).toContain('Older &lt;b&gt;issue&lt;/b&gt;');
+    expect(page).not.toContain('<b>issue</b>');
+  });
+
+  it('says so when nothing has been sent yet', async () => {
+    harness = await startHarness();
+
+    expect(await (await harness.app.request('/archive')).text()).toContain('No issues have been sent yet.');
+  });
+});

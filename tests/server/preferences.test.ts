@@ -1,0 +1,131 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { SubscriberStatus } from '../../src/subscribers/store.js';
+import { createToken } from '../../src/subscribers/tokens.js';
+import { form, SECRET, startHarness, type Harness } from './harness.js';
+
+let harness: Harness;
+
+afterEach(async () => {
+  await harness.close();
+});
+
+async function subscriberWith(status: SubscriberStatus, topics: string[] | null = null) {
+  const { subscriber } = await harness.store.upsert({ email: 'ada@example.org', name: 'Ada', topics, status });
+  return subscriber;
+}
+
+function preferencesPath(subscriber: { id: number; email: string }): string {
+  const token = createToken(SECRET, { purpose: 'preferences', subscriberId: subscriber.id, email: subscriber.email });
+  return `/preferences?token=${token}`;
+}
+
+function save(path: string, fields: Record<string, string | string[]>): Promise<Response> {
+  return fetch(`${harness.url}${path}`, { method: 'POST', body: form(fields) });
+}
+
+function checkedTopics(page: string): string[] {
+  return [...page.matchAll(/name="topics" value="([^"]+)" checked/g)].map((match) => match[1]!);
+}
+
+describe('preferences', () => {
+  it('shows the subscriber’s address, name and stored topics checked', async () => {
+    harness = await startHarness({ serve: true });
+    const subscriber = await subscriberWith('confirmed', ['agents', 'code']);
+
+    const response = await fetch(`${harness.url}${preferencesPath(subscriber)}`);
+    const page = await response.text();
+
+    expect(response.status).toBe(200);
+    expect(page).toContain('ada@example.org');
+    expect(page).toContain('value="Ada"');
+    expect(checkedTopics(page)).toEqual(['agents', 'code']);
+  });
+
+  it('checks every topic for a subscriber who has all of them (topics null)', async () => {
+    harness = await startHarness({ serve: true });
+    const subscriber = await subscriberWith('confirmed', null);
+
+    const page = await (await fetch(`${harness.url}${preferencesPath(subscriber)}`)).text();
+
+    expect(checkedTopics(page)).toEqual(harness.topics.map((topic) => topic.slug));
+  });
+
+  it('saves the checked topics and the name, and keeps the status', async () => {
+    harness = await startHarness({ serve: true });
+    const subscriber = await subscriberWith('confirmed');
+
+    const response = await save(preferencesPath(subscriber), { name: 'Ada L.', topics: ['robotics', 'safety'] });
+
+    expect(response.status).toBe(200);
+    expect(await response.text()).toContain('Saved.');
+    expect(await harness.store.findById(subscriber.id)).toMatchObject({ name: 'Ada L.', topics: ['robotics', 'safety'], status: 'confirmed' });
+  });
+
+  it('stores every topic checked as "all topics", so topics added later are included', async () => {
+    harness = await startHarness({ serve: true });
+    const subscriber = await subscriberWith('confirmed', ['code']);
+
+    await save(preferencesPath(subscriber), { topics: harness.topics.map((topic) => topic.slug) });
+
+    expect((await harness.store.findById(subscriber.id))?.topics).toBeNull();
+  });
+
+  it('refuses an unknown topic with 400 naming the topics field, and changes nothing', async () => {
+    harness = await startHarness({ serve: true });
+    const subscriber = await subscriberWith('confirmed', ['code']);
+
+    const response = await save(preferencesPath(subscriber), { topics: ['code', 'astrology'] });
+    const page = await response.text();
+
+    expect(response.status).toBe(400);
+    expect(page).toContain('id="topics-error"');
+    expect(page).toContain('topics: unknown topic &quot;astrology&quot;');
+    expect((await harness.store.findById(subscriber.id))?.topics).toEqual(['code']);
+  });
+
+  it('refuses a form with no topic checked instead of reading it as "everything"', async () => {
+    harness = await startHarness({ serve: true });
+    const subscriber = await subscriberWith('confirmed', ['code']);
+
+    const response = await save(preferencesPath(subscriber), { name: 'Ada' });
+
+    expect(response.status).toBe(400);
+    expect(await response.text()).toContain('topics: choose at least one topic');
+    expect((await harness.store.findById(subscriber.id))?.topics).toEqual(['code']);
+  });
+
+  it('links to an unsubscribe page that works for this subscriber', async () => {
+    harness = await startHarness({ serve: true });
+    const subscriber = await subscriberWith('confirmed');
+
+    const page = await (await fetch(`${harness.url}${preferencesPath(subscriber)}`)).text();
+    const unsubscribeHref = /href="(unsubscribe\?token=[^"]+)"/.exec(page)?.[1];
+    const unsubscribePage = await fetch(`${harness.url}/${unsubscribeHref}`);
+
+    expect(unsubscribePage.status).toBe(200);
+    expect(await unsubscribePage.text()).toContain('Unsubscribe?');
+  });
+
+  it('offers nothing to change for an unsubscribed address, and saving does not re-subscribe it', async () => {
+    harness = await startHarness({ serve: true });
+    const subscriber = await subscriberWith('unsubscribed');
+
+    const shown = await (await fetch(`${harness.url}${preferencesPath(subscriber)}`)).text();
+    const saved = await save(preferencesPath(subscriber), { topics: ['code'] });
+
+    expect(shown).toContain('You are not subscribed');
+    expect(await saved.text()).toContain('You are not subscribed');
+    expect(await harness.store.findById(subscriber.id)).toMatchObject({ status: 'unsubscribed', topics: null });
+  });
+
+  it('refuses an unsubscribe token on the preferences page', async () => {
+    harness = await startHarness({ serve: true });
+    const subscriber = await subscriberWith('confirmed', ['code']);
+    const token = createToken(SECRET, { purpose: 'unsubscribe', subscriberId: subscriber.id, email: subscriber.email });
+
+    const response = await save(`/preferences?token=${token}`, { topics: ['robotics'] });
+
+    expect(response.status).toBe(400);
+    expect((await harness.store.findById(subscriber.id))?.topics).toEqual(['code']);
+  });
+});
