@@ -1,0 +1,47 @@
+import { plural } from './text.js';
+
+/** "Tuesday, 30 September 2025" — the day is a calendar day, so it is formatted in UTC. */
+export function humanDate(day: string): string {
+  const parts = dateParts(day, { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' });
+  return `${parts.weekday}, ${parts.day} ${parts.month} ${parts.year}`;
+}
+
+/** "30 Sep 2025", for subject lines. */
+export function shortDate(day: string): string {
+  const parts = dateParts(day, { day: 'numeric', month: 'short', year: 'numeric' });
+  return `${parts.day} ${parts.month} ${parts.year}`;
+}
+
+function dateParts(day: string, format: Intl.DateTimeFormatOptions): Record<string, string> {
+  const formatter = new Intl.DateTimeFormat('en-US', { ...format, timeZone: 'UTC' });
+  const parts: Record<string, string> = {};
+  for (const part of formatter.formatToParts(new Date(`${day}T00:00:00Z`))) parts[part.type] = part.value;
+  return parts;
+}
+
+/** "50 papers · 9 topics" */
+export function issueCounts(papers: number, topics: number): string {
+  return `${plural(papers, 'paper')} · ${plural(topics, 'topic')}`;
+}
+
+/**
+ * "Ada Lovelace, Alan Turing, Grace Hopper +10": long author lists would dominate the
+ * email, so only the first few are named.
+ */
+export function shortAuthors(authors: readonly string[], shown = 3): string {
+  const named = authors.slice(0, shown).join(', ');
+  const rest = authors.length - shown;
+  return rest > 0 ? `${named} +${rest}` : named;
+}
+
+/** The credit line under a title: shortened authors, then the submitting organisation when there is one. */
+export function byline(authors: readonly string[], organization: string | undefined, shown = 3): string {
+  return [shortAuthors(authors, shown), organization ?? ''].filter((part) => part !== '').join(' · ');
+}
+
+/** "1.2k" for star counts. */
+export function compactCount(count: number): string {
+  if (count < 1000) return String(count);
+  const thousands = count / 1000;
+  return `${thousands < 10 ? thousands.toFixed(1).replace(/\.0$/, '') : Math.round(thousands)}k`;
+}

@@ -1,0 +1,132 @@
+import type { Digest } from '../digest/paper.js';
+import { planDetailLevels, type DetailLevel } from './budget.js';
+import { issueTemplates, type IssueTemplates } from './issue-templates.js';
+import { issueView, paperView, rankedPapers } from './issue-view.js';
+import { compactHtml, compileMjml } from './mjml.js';
+import { compilePlaceholderTemplate } from './placeholders.js';
+import { RECIPIENT_PLACEHOLDERS, recipientValues } from './recipient.js';
+import { issueSubject } from './subject.js';
+import type { CompiledIssue, IssueOptions, RecipientFields, RenderedEmail } from './types.js';
+
+/**
+ * Gmail clips HTML over ~102 KB, hiding the rest of the issue and the unsubscribe link.
+ * The compiled issue aims at 88,000 bytes so that recipient fields (long signed URLs, a name)
+ * still leave every personalised copy under 90 KB.
+ */
+export const HTML_BUDGET_BYTES = 88_000;
+
+/**
+ * What the issue costs besides its papers (MJML skeleton and head styles, header, footer, and
+ * per topic section and highlight), measured on the sample days, for the first size plan; if
+ * the compiled issue still turns out bigger, the plan is redone with the measured figure.
+ */
+const FRAME_BYTES = 11_500;
+const FRAME_BYTES_PER_SECTION = 1_900;
+const FRAME_BYTES_PER_HIGHLIGHT = 350;
+const PLAN_ATTEMPTS = 3;
+
+/** Compiles the day's issue once: MJML and templates run here, `personalise` only fills fields. */
+export async function compileIssue(digest: Digest, options: IssueOptions): Promise<CompiledIssue> {
+  return compileIssueVariant(digest, options, { forBrowser: false, budgetBytes: HTML_BUDGET_BYTES });
+}
+
+/** The browser/archive version: no subscriber, every paper in full, links to the public site. */
+export async function renderBrowserVersion(digest: Digest, options: IssueOptions): Promise<RenderedEmail> {
+  const issue = await compileIssueVariant(digest, options, { forBrowser: true, budgetBytes: Number.POSITIVE_INFINITY });
+  const site = options.publicUrl.replace(/\/+$/, '');
+  return issue.personalise({
+    name: null,
+    email: '',
+    unsubscribeUrl: `${site}/unsubscribe`,
+    preferencesUrl: `${site}/`,
+    viewInBrowserUrl: `${site}/archive/${digest.date}`,
+  });
+}
+
+export interface IssueVariant {
+  /** The web version: a subscribe link instead of "view in browser", no recipient address. */
+  forBrowser: boolean;
+  /** Upper bound for the compiled HTML in bytes; Infinity for the web version. */
+  budgetBytes: number;
+}
+
+/** The issue after the issue stage: HTML and text that still hold the recipient placeholders. */
+export interface UnpersonalisedIssue {
+  subject: string;
+  date: string;
+  html: string;
+  text: string;
+}
+
+/** The issue stage on its own: Handlebars fills the digest, MJML compiles, placeholders stay. */
+export async function renderUnpersonalisedIssue(
+  digest: Digest,
+  options: IssueOptions,
+  variant: IssueVariant = { forBrowser: false, budgetBytes: HTML_BUDGET_BYTES },
+): Promise<UnpersonalisedIssue> {
+  return {
+    subject: issueSubject(digest),
+    date: digest.date,
+    html: await compileHtmlWithinBudget(digest, options, variant),
+    // The text part has no size limit worth trimming for: every paper in full.
+    text: issueTemplates().text(issueView({ digest, options, forBrowser: variant.forBrowser })),
+  };
+}
+
+async function compileIssueVariant(digest: Digest, options: IssueOptions, variant: IssueVariant): Promise<CompiledIssue> {
+  const { subject, date, html, text } = await renderUnpersonalisedIssue(digest, options, variant);
+  const fillHtml = compilePlaceholderTemplate(html, { fields: RECIPIENT_PLACEHOLDERS, escape: true, templateName: 'issue.mjml' });
+  const fillText = compilePlaceholderTemplate(text, { fields: RECIPIENT_PLACEHOLDERS, escape: false, templateName: 'issue.txt.hbs' });
+  return {
+    subject,
+    date,
+    personalise(fields: RecipientFields) {
+      const values = recipientValues(fields);
+      return { subject, html: fillHtml(values), text: fillText(values) };
+    },
+  };
+}
+
+/**
+ * Compiles the issue's HTML, trimming lower-ranked papers until it fits the budget. On a
+ * normal day the first plan keeps everything and MJML runs once; only a day that overshoots
+ * compiles again, with the frame size measured rather than estimated.
+ */
+async function compileHtmlWithinBudget(digest: Digest, options: IssueOptions, variant: IssueVariant): Promise<string> {
+  const templates = issueTemplates();
+  const compile = (levels?: ReadonlyMap<string, DetailLevel>) =>
+    compileMjml(templates.mjml(issueView({ digest, options, forBrowser: variant.forBrowser, ...(levels ? { levels } : {}) })), 'issue.mjml');
+  if (!Number.isFinite(variant.budgetBytes)) return compile();
+
+  const rankedIds = rankedPapers(digest).map((paper) => paper.id);
+  const sizeOf = paperSizes(digest, templates);
+  let frameBytes =
+    FRAME_BYTES + FRAME_BYTES_PER_SECTION * digest.sections.length + FRAME_BYTES_PER_HIGHLIGHT * digest.highlights.length;
+  let html = '';
+  for (let attempt = 0; attempt < PLAN_ATTEMPTS; attempt += 1) {
+    const levels = planDetailLevels(rankedIds, sizeOf, variant.budgetBytes - frameBytes);
+    html = await compile(levels);
+    const bytes = Buffer.byteLength(html);
+    if (bytes <= variant.budgetBytes) return html;
+    const paperBytes = rankedIds.reduce((sum, id) => sum + sizeOf(id, levels.get(id)!), 0);
+    frameBytes = Math.max(frameBytes + 1, bytes - paperBytes);
+  }
+  // Only reachable when the frame alone exceeds the budget (absurd topic names): send it anyway.
+  return html;
+}
+
+/** A paper's size in the compiled HTML at a level: its partial rendered exactly as the issue includes it. */
+function paperSizes(digest: Digest, templates: IssueTemplates): (id: string, level: DetailLevel) => number {
+  const papers = new Map(digest.sections.flatMap((section) => section.papers).map((paper) => [paper.id, paper]));
+  const sizes = new Map<string, number>();
+  return (id, level) => {
+    if (level === 'omitted') return 0;
+    const key = `${level} ${id}`;
+    let size = sizes.get(key);
+    if (size === undefined) {
+      size = Buffer.byteLength(compactHtml(templates.paper(paperView(papers.get(id)!, level, 0))));
+      sizes.set(key, size);
+    }
+    return size;
+  };
+}

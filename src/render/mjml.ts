@@ -1,0 +1,49 @@
+import mjml2html from 'mjml';
+import { PapermailError } from '../errors.js';
+
+const ERRORS_SHOWN = 5;
+
+interface MjmlValidationError {
+  line?: number;
+  message: string;
+  tagName?: string;
+}
+
+/**
+ * Compiles filled MJML to HTML with strict validation. `minify` is deliberately off: it needs
+ * cssnano (Node 22) and mangles placeholders inside attributes; `compactHtml` removes the
+ * indentation instead, which is most of what minification would save.
+ */
+export async function compileMjml(source: string, templateName: string): Promise<string> {
+  let result: { html: string; errors: MjmlValidationError[] };
+  try {
+    result = await mjml2html(source, { validationLevel: 'strict', fonts: {}, keepComments: false });
+  } catch (error) {
+    // Strict validation throws a ValidationError carrying the same `errors` list.
+    const errors = (error as { errors?: MjmlValidationError[] }).errors;
+    if (Array.isArray(errors) && errors.length > 0) throw mjmlError(templateName, errors);
+    throw new PapermailError('ETEMPLATE', `templates/${templateName}: ${(error as Error).message}`, { cause: error });
+  }
+  if (result.errors.length > 0) throw mjmlError(templateName, result.errors);
+  return compactHtml(result.html);
+}
+
+function mjmlError(templateName: string, errors: MjmlValidationError[]): PapermailError {
+  const listed = errors
+    .slice(0, ERRORS_SHOWN)
+    .map((error) => `line ${error.line ?? '?'}${error.tagName ? ` (${error.tagName})` : ''}: ${error.message}`)
+    .join('; ');
+  const more = errors.length > ERRORS_SHOWN ? ` (and ${errors.length - ERRORS_SHOWN} more)` : '';
+  return new PapermailError(
+    'ETEMPLATE',
+    `templates/${templateName} failed MJML validation (line numbers are in the filled template): ${listed}${more}`,
+  );
+}
+
+/**
+ * Drops the indentation and blank lines MJML emits. Only white space next to a line break is
+ * touched, and a line break is kept, so rendering is unchanged (no <pre> in our templates).
+ */
+export function compactHtml(html: string): string {
+  return html.replace(/[ \t]*\n\s*/g, '\n').trim() + '\n';
+}

@@ -1,0 +1,36 @@
+export interface IssueOptions {
+  newsletterName: string;
+  /** Shown in every footer (CAN-SPAM and good practice everywhere). */
+  postalAddress: string;
+  /** The public web site: archive, subscribe and preferences pages. */
+  publicUrl: string;
+}
+
+/** What differs between two recipients of the same issue. */
+export interface RecipientFields {
+  name?: string | null;
+  email: string;
+  unsubscribeUrl: string;
+  preferencesUrl: string;
+  viewInBrowserUrl: string;
+}
+
+export interface PersonalisedIssue {
+  subject: string;
+  html: string;
+  text: string;
+}
+
+/** An issue compiled once (MJML and templates); `personalise` only fills the recipient's fields. */
+export interface CompiledIssue {
+  readonly subject: string;
+  /** The issue day, YYYY-MM-DD. */
+  readonly date: string;
+  personalise(fields: RecipientFields): PersonalisedIssue;
+}
+
+export interface RenderedEmail {
+  subject: string;
+  html: string;
+  text: string;
+}
