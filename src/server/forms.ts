@@ -7,7 +7,7 @@ import type { Context } from 'hono';
 import { z } from 'zod';
 import { isPapermailError } from '../errors.js';
 import { normaliseEmail, normaliseName, parseTopics } from '../subscribers/email.js';
-import type { FieldError, SubscribeFormValues } from './pages.js';
+import { TOPICS_SHOWN_FIELD, type FieldError, type SubscribeFormValues } from './pages.js';
 
 export type FormResult<T> = { ok: true; value: T } | { ok: false; error: FieldError };
 
@@ -30,6 +30,7 @@ const SubscribeFormSchema = z.object({
   email: oneText('email'),
   name: oneText('name').optional(),
   topics: TopicsFieldSchema,
+  [TOPICS_SHOWN_FIELD]: z.unknown().optional(),
 });
 
 const PreferencesFormSchema = z.object({
@@ -47,7 +48,8 @@ export function parseSubscribeForm(body: Record<string, unknown>, knownSlugs: st
   if (!shape.success) return { ok: false, error: fieldErrorFromZod(shape.error, body) };
   const email = attempt('email', () => normaliseEmail(shape.data.email));
   if (!email.ok) return email;
-  const topics = chosenTopics(shape.data.topics, knownSlugs);
+  const fromOurForm = shape.data[TOPICS_SHOWN_FIELD] !== undefined;
+  const topics = !fromOurForm && shape.data.topics === undefined ? everyTopic() : chosenTopics(shape.data.topics, knownSlugs);
   if (!topics.ok) return topics;
   return { ok: true, value: { email: email.value, name: normaliseName(shape.data.name), topics: topics.value } };
 }
@@ -65,6 +67,10 @@ export function submittedValues(body: Record<string, unknown>): SubscribeFormVal
   const text = (value: unknown) => (typeof value === 'string' ? value.slice(0, 1000) : '');
   const topics = body.topics === undefined ? [] : [body.topics].flat().filter((value): value is string => typeof value === 'string');
   return { email: text(body.email), name: text(body.name), topics };
+}
+
+function everyTopic(): FormResult<null> {
+  return { ok: true, value: null };
 }
 
 /**

@@ -211,6 +211,12 @@ ${error && fieldErrorNotice(options.id, error)}
 <input id="${options.id}" name="${options.id}" type="${options.type}" autocomplete="${options.autocomplete}" maxlength="${options.maxLength}" value="${options.value}"${options.required && html` required`}${error && html` aria-invalid="true" aria-describedby="${options.id}-error"`}>`;
 }
 
+/**
+ * Marks a post from our own form, where no checked box means "none chosen" (an error). A form
+ * embedded elsewhere with just an email field has no checkboxes and means every topic.
+ */
+export const TOPICS_SHOWN_FIELD = 'topics_shown';
+
 function topicFieldset(options: {
   topics: readonly TopicChoice[];
   checked: readonly string[] | null;
@@ -225,6 +231,7 @@ function topicFieldset(options: {
   );
   return html`<fieldset id="topics" aria-describedby="topics-hint${error ? ' topics-error' : ''}">
 <legend>Topics</legend>
+<input type="hidden" name="${TOPICS_SHOWN_FIELD}" value="1">
 <p class="muted" id="topics-hint">${options.hint}</p>
 ${error && fieldErrorNotice('topics', error)}
 ${choices}

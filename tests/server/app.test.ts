@@ -50,14 +50,23 @@ describe('the subscribe form', () => {
     expect(await response.text()).toContain('email is missing');
   });
 
-  it('answers 400 naming the topics field when no topic is checked', async () => {
+  it('answers 400 naming the topics field when every topic on our form is unchecked', async () => {
     harness = await startHarness();
 
-    const response = await harness.app.request('/subscribe', { method: 'POST', body: form({ email: 'ada@example.org' }) });
+    const response = await harness.app.request('/subscribe', { method: 'POST', body: form({ email: 'ada@example.org', topics_shown: '1' }) });
 
     expect(response.status).toBe(400);
     expect(await response.text()).toContain('topics: choose at least one topic');
     expect(await harness.store.findByEmail('ada@example.org')).toBeUndefined();
+  });
+
+  it('subscribes to every topic from a form embedded elsewhere that has only an email field', async () => {
+    harness = await startHarness();
+
+    const response = await harness.app.request('/subscribe', { method: 'POST', body: form({ email: 'ada@example.org' }) });
+
+    expect(response.status).toBe(200);
+    expect(await harness.store.findByEmail('ada@example.org')).toMatchObject({ status: 'pending', topics: null });
   });
 
   it('answers 413 to a body over 8 KB and stores nothing', async () => {
