@@ -1,0 +1,136 @@
+/**
+ * Turns one personalised issue into the message handed to the transport: addresses, the
+ * list headers mailbox providers look for (RFC 2369 List-Unsubscribe, RFC 8058 one-click,
+ * RFC 2919 List-Id), and a Message-ID that stays the same for a subscriber and issue across
+ * retries and runs, so a resend after a crash can be recognised as the same message.
+ */
+import { createHmac, randomBytes } from 'node:crypto';
+import addressparser from 'nodemailer/lib/addressparser';
+import type { SendMailOptions } from 'nodemailer';
+import type { Config } from '../config/config.js';
+import { PapermailError } from '../errors.js';
+import type { PersonalisedIssue, RecipientFields } from '../render/types.js';
+import { normaliseEmail, normaliseName } from '../subscribers/email.js';
+import type { Subscriber } from '../subscribers/store.js';
+import { createToken } from '../subscribers/tokens.js';
+import type { OutgoingMessage } from './transport.js';
+
+export type MessageSettings = Pick<Config, 'MAIL_FROM' | 'MAIL_REPLY_TO' | 'PUBLIC_URL' | 'NEWSLETTER_NAME' | 'secret'>;
+
+export type RecipientLinks = Pick<RecipientFields, 'unsubscribeUrl' | 'preferencesUrl' | 'viewInBrowserUrl'>;
+
+export interface MessageRequest {
+  issue: PersonalisedIssue;
+  recipient: Pick<Subscriber, 'id' | 'email' | 'name'>;
+  config: MessageSettings;
+  /**
+   * The one-click unsubscribe URL for the List-Unsubscribe header (https only: papermail
+   * processes every https unsubscribe at once, while a mailto would land in an inbox that
+   * nobody is obliged to read). Omitted for test copies, which are not list mail.
+   */
+  unsubscribeUrl?: string;
+  issueDate: string;
+  /** Replaces the stable Message-ID (test copies, which must not look like the real one). */
+  messageId?: string;
+  /** The Date header; now by default. */
+  date?: Date;
+}
+
+/** The links a subscriber's copy carries; tokens carry id and email, so they open nothing else. */
+export function recipientLinks(config: MessageSettings, subscriber: Pick<Subscriber, 'id' | 'email'>, issueDate: string): RecipientLinks {
+  const claims = { subscriberId: subscriber.id, email: subscriber.email };
+  return {
+    unsubscribeUrl: publicLink(config, '/unsubscribe', { token: createToken(config.secret, { purpose: 'unsubscribe', ...claims }) }),
+    preferencesUrl: publicLink(config, '/preferences', { token: createToken(config.secret, { purpose: 'preferences', ...claims }) }),
+    viewInBrowserUrl: archiveLink(config, issueDate),
+  };
+}
+
+/**
+ * Links for a test copy sent to an arbitrary address: they must not act on any subscriber,
+ * so unsubscribe and preferences lead to the site's front page.
+ */
+export function testCopyLinks(config: MessageSettings, issueDate: string): RecipientLinks {
+  const home = publicLink(config, '/', {});
+  return { unsubscribeUrl: home, preferencesUrl: home, viewInBrowserUrl: archiveLink(config, issueDate) };
+}
+
+export function archiveLink(config: Pick<Config, 'PUBLIC_URL'>, issueDate: string): string {
+  return publicLink(config, `/archive/${encodeURIComponent(issueDate)}`, {});
+}
+
+function publicLink(config: Pick<Config, 'PUBLIC_URL'>, pathname: string, query: Record<string, string>): string {
+  // PUBLIC_URL may carry a path prefix (https://example.org/papers/): keep it.
+  const base = config.PUBLIC_URL.endsWith('/') ? config.PUBLIC_URL : `${config.PUBLIC_URL}/`;
+  const url = new URL(pathname.replace(/^\//, ''), base);
+  for (const [name, value] of Object.entries(query)) url.searchParams.set(name, value);
+  return url.toString();
+}
+
+export function buildMessage(request: MessageRequest): OutgoingMessage {
+  const { issue, recipient, config, issueDate } = request;
+  const sender = senderAddress(config.MAIL_FROM);
+  // The store only holds normalised addresses; checking again here keeps the envelope and the
+  // To header one recipient even if a bad row ever got in.
+  const address = normaliseEmail(recipient.email);
+  const name = normaliseName(recipient.name);
+  const headers: Record<string, string> = {
+    // Keeps vacation replies and Exchange auto-replies away from the Reply-To inbox (RFC 3834).
+    Precedence: 'bulk',
+    'X-Auto-Response-Suppress': 'OOF, AutoReply',
+  };
+  if (request.unsubscribeUrl) headers['List-Unsubscribe-Post'] = 'List-Unsubscribe=One-Click';
+  const mail: SendMailOptions = {
+    from: config.MAIL_FROM,
+    ...(config.MAIL_REPLY_TO ? { replyTo: config.MAIL_REPLY_TO } : {}),
+    to: name ? { name, address } : address,
+    // Whatever the headers say, the SMTP envelope names exactly one recipient.
+    envelope: { from: sender.address, to: [address] },
+    subject: issue.subject,
+    html: issue.html,
+    text: issue.text,
+    date: request.date ?? new Date(),
+    messageId: request.messageId ?? stableMessageId(config, issueDate, recipient.id, address, sender.domain),
+    list: {
+      id: { url: listId(config.NEWSLETTER_NAME, sender.domain), comment: config.NEWSLETTER_NAME },
+      ...(request.unsubscribeUrl ? { unsubscribe: request.unsubscribeUrl } : {}),
+    },
+    headers,
+    xMailer: false,
+  };
+  return { issueDate, recipient: address, mail };
+}
+
+/**
+ * `<issueDate.subscriberId.hash@sender-domain>`. The keyed hash makes it unguessable and
+ * unique between installations that share a domain, yet identical on every attempt.
+ */
+export function stableMessageId(config: Pick<Config, 'secret'>, issueDate: string, subscriberId: number, email: string, domain: string): string {
+  const hash = createHmac('sha256', config.secret).update(`message-id\n${issueDate}\n${subscriberId}\n${email}`).digest('hex').slice(0, 16);
+  return `<${issueDate}.${subscriberId}.${hash}@${domain}>`;
+}
+
+export function testCopyMessageId(issueDate: string, domain: string): string {
+  return `<${issueDate}.test.${randomBytes(8).toString('hex')}@${domain}>`;
+}
+
+/** The address and domain in MAIL_FROM ("papermail <papers@example.org>"). */
+export function senderAddress(mailFrom: string): { address: string; domain: string } {
+  const [first] = addressparser(mailFrom, { flatten: true });
+  const address = first?.address ?? '';
+  const at = address.lastIndexOf('@');
+  if (at <= 0 || at === address.length - 1) {
+    throw new PapermailError('ECONFIG', `MAIL_FROM must contain an address such as "papermail <papers@example.org>" (got ${JSON.stringify(mailFrom)})`);
+  }
+  return { address, domain: address.slice(at + 1).toLowerCase() };
+}
+
+/** RFC 2919 list identifier: "<name-slug>.<sender domain>". */
+function listId(newsletterName: string, domain: string): string {
+  const slug = newsletterName
+    .normalize('NFKD')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '');
+  return `${slug || 'newsletter'}.${domain}`;
+}

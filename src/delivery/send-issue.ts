@@ -1,0 +1,357 @@
+/**
+ * The ledger-driven send loop: every confirmed subscriber gets an issue exactly once, however
+ * often the run is repeated, interrupted or crashes. The ledger in the store is the truth:
+ *   markSending before the message is handed to the transport (a crash leaves 'sending',
+ *   which the next run sends again; the stable Message-ID lets receivers drop the copy),
+ *   markSent only once the server accepted it (never sent again),
+ *   markDeferred after temporary failures outlast the run's retries (the next run retries),
+ *   markFailed on a permanent rejection (a hard bounce; never retried).
+ * A fatal transport error (login refused, server unreachable) stops the run with what was
+ * accepted recorded and nothing else touched.
+ */
+import { setTimeout as delay } from 'node:timers/promises';
+import type { Config } from '../config/config.js';
+import { PapermailError } from '../errors.js';
+import { silentLogger, type Logger } from '../logger.js';
+import type { IssueRenderer } from '../render/issue-renderer.js';
+import { normaliseEmail } from '../subscribers/email.js';
+import { lockOwnerId } from '../subscribers/lock-owner.js';
+import type { Subscriber, SubscriberStore } from '../subscribers/store.js';
+import { classifySendError, describeSendError, isConnectionFailure, transportFailure, type FailureKind } from './classify.js';
+import { forEachConcurrently } from './concurrency.js';
+import { buildMessage, recipientLinks, type MessageSettings } from './message.js';
+import type { MailTransport, OutgoingMessage } from './transport.js';
+
+export type SendSettings = MessageSettings & Pick<Config, 'SMTP_POOL_CONNECTIONS' | 'SEND_RETRIES' | 'HARD_BOUNCE_LIMIT'>;
+
+export interface SendIssueRequest {
+  issueDate: string;
+  /** The day's issue, compiled once per topic selection. */
+  renderer: IssueRenderer;
+  store: SubscriberStore;
+  transport: MailTransport;
+  config: SendSettings;
+  logger?: Logger;
+  /** Milliseconds since the epoch; for durations and progress. */
+  now?: () => number;
+  /** Waits between retries; tests pass one that returns at once. */
+  sleep?: (ms: number) => Promise<void>;
+  onProgress?: (progress: SendProgress) => void;
+  /** Aborting stops taking new recipients; messages in flight finish and are recorded. */
+  signal?: AbortSignal;
+  /** Render and count without sending or recording anything. */
+  dryRun?: boolean;
+  /** Send-lock owner id; a fresh `<host>:<pid>:<random>` by default. */
+  lockOwner?: string;
+  lockTtlMs?: number;
+  lockRefreshMs?: number;
+}
+
+export interface SendProgress {
+  issueDate: string;
+  /** Recipients handled so far this run, whatever the outcome. */
+  processed: number;
+  sent: number;
+  deferred: number;
+  failed: number;
+  skippedNoTopics: number;
+  elapsedMs: number;
+}
+
+export interface SendSummary {
+  issueDate: string;
+  /** Accepted by the server this run (in a dry run: would have been sent). */
+  sent: number;
+  /** Confirmed subscribers whose topics have no papers in this issue; nothing is recorded for them. */
+  skippedNoTopics: number;
+  /** Already delivered by an earlier run, before this one started. */
+  alreadySent: number;
+  /** Extra attempts made after temporary failures, within this run. */
+  retried: number;
+  /** Left for the next run after temporary failures. */
+  deferred: number;
+  /** Permanently rejected this run (hard bounces). */
+  failed: number;
+  /** Of those, subscribers who reached the bounce limit and will get no more mail. */
+  suppressed: number;
+  durationMs: number;
+  ratePerSecond: number;
+  /** True when the run stopped on its signal before every recipient was handled. */
+  interrupted: boolean;
+  dryRun: boolean;
+}
+
+const DEFAULT_LOCK_TTL_MS = 60_000;
+const DEFAULT_LOCK_REFRESH_MS = 15_000;
+const FIRST_RETRY_DELAY_MS = 2_000;
+const MAX_RETRY_DELAY_MS = 60_000;
+const PROGRESS_EVERY_MESSAGES = 100;
+const PROGRESS_EVERY_MS = 2_000;
+/**
+ * Recipients in a row whose retries all ended on a dropped or timed-out connection: the
+ * server is gone, and carrying on would only defer everyone after minutes of retries each.
+ */
+const CONNECTION_FAILURES_BEFORE_GIVING_UP = 5;
+
+type Outcome = { kind: 'sent'; messageId: string } | { kind: FailureKind; error: unknown };
+
+export async function sendIssue(request: SendIssueRequest): Promise<SendSummary> {
+  const { issueDate, store, transport, config, dryRun = false } = request;
+  const logger = request.logger ?? silentLogger;
+  const now = request.now ?? Date.now;
+  const startedAt = now();
+  const owner = request.lockOwner ?? lockOwnerId();
+  const ttlMs = request.lockTtlMs ?? DEFAULT_LOCK_TTL_MS;
+
+  if (!dryRun) await takeLock(store, issueDate, owner, ttlMs);
+  const lock = dryRun ? undefined : keepLockAlive(store, issueDate, owner, ttlMs, request.lockRefreshMs ?? DEFAULT_LOCK_REFRESH_MS, logger);
+  try {
+    if (!dryRun) await verifyTransport(transport);
+    const alreadySent = (await store.ledgerCounts(issueDate)).sent;
+    const run = new SendRun(request, logger, now, startedAt, () => lock?.lost() ?? false);
+    logger.info(`${dryRun ? 'dry run: ' : ''}sending the issue of ${issueDate} through ${transport.describe()}`);
+    const finished = await forEachConcurrently(
+      store.pendingRecipients(issueDate),
+      config.SMTP_POOL_CONNECTIONS * 2,
+      (subscriber) => run.deliver(subscriber),
+      () => run.shouldStop(),
+    );
+    const summary = run.summary(alreadySent, !finished);
+    logger.info(describeSummary(summary));
+    if (run.fatal) throw run.fatal;
+    if (lock?.lost()) {
+      throw new PapermailError('ELOCKED', `the send lock of ${issueDate} was lost mid-run (another send took it over); stopped`);
+    }
+    return summary;
+  } finally {
+    lock?.stop();
+    if (!dryRun) await releaseLock(store, issueDate, owner, logger);
+  }
+}
+
+/** The state of one run: counters, the first fatal error, and the per-recipient steps. */
+class SendRun {
+  sent = 0;
+  skippedNoTopics = 0;
+  retried = 0;
+  deferred = 0;
+  failed = 0;
+  suppressed = 0;
+  fatal: PapermailError | undefined;
+  private handled = 0;
+  private connectionFailuresInARow = 0;
+  private lastProgressAt: number;
+  private readonly sleep: (ms: number) => Promise<void>;
+
+  constructor(
+    private readonly request: SendIssueRequest,
+    private readonly logger: Logger,
+    private readonly now: () => number,
+    private readonly startedAt: number,
+    private readonly lockLost: () => boolean,
+  ) {
+    this.lastProgressAt = startedAt;
+    this.sleep = request.sleep ?? ((ms) => delay(ms, undefined, { signal: request.signal }).catch(() => undefined));
+  }
+
+  shouldStop(): boolean {
+    return this.fatal !== undefined || this.lockLost() || this.request.signal?.aborted === true;
+  }
+
+  async deliver(subscriber: Subscriber): Promise<void> {
+    const { renderer, issueDate, config, store, dryRun } = this.request;
+    if (!isDeliverable(subscriber.email)) {
+      // A stored address no mail server would take: as final as a 5xx, for this subscriber only.
+      const reason = `address ${JSON.stringify(subscriber.email)} is not a valid single address`;
+      if (dryRun) this.failed += 1;
+      else await this.recordFailure(subscriber, reason);
+      return this.countHandled();
+    }
+    const issue = await renderer.forTopics(subscriber.topics);
+    if (!issue) {
+      this.skippedNoTopics += 1;
+      return this.countHandled();
+    }
+    const links = recipientLinks(config, subscriber, issueDate);
+    const personalised = issue.personalise({ name: subscriber.name, email: subscriber.email, ...links });
+    const message = buildMessage({ issue: personalised, recipient: subscriber, config, unsubscribeUrl: links.unsubscribeUrl, issueDate });
+    if (dryRun) {
+      this.sent += 1;
+      return this.countHandled();
+    }
+
+    await store.markSending(issueDate, subscriber.id);
+    const outcome = await this.sendWithRetries(message);
+    await this.record(subscriber, outcome);
+    this.countHandled();
+  }
+
+  private async sendWithRetries(message: OutgoingMessage): Promise<Outcome> {
+    const { config } = this.request;
+    for (let attempt = 0; ; attempt += 1) {
+      const outcome = await this.attempt(message);
+      if (outcome.kind !== 'temporary' || attempt >= config.SEND_RETRIES || this.shouldStop()) return outcome;
+      this.retried += 1;
+      this.logger.debug(`retrying ${message.recipient} after: ${describeSendError(outcome.error)}`);
+      await this.sleep(retryDelay(attempt));
+      if (this.shouldStop()) return outcome;
+    }
+  }
+
+  private async attempt(message: OutgoingMessage): Promise<Outcome> {
+    try {
+      const result = await this.request.transport.send(message);
+      if (result.accepted) return { kind: 'sent', messageId: result.messageId };
+      return { kind: 'temporary', error: new Error(`not accepted: ${result.response}`) };
+    } catch (error) {
+      return { kind: classifySendError(error), error };
+    }
+  }
+
+  private async record(subscriber: Subscriber, outcome: Outcome): Promise<void> {
+    const { store, issueDate, transport } = this.request;
+    if (outcome.kind === 'sent') {
+      await store.markSent(issueDate, subscriber.id, outcome.messageId);
+      this.sent += 1;
+      this.connectionFailuresInARow = 0;
+      return;
+    }
+    const reason = describeSendError(outcome.error);
+    if (outcome.kind === 'permanent') return this.recordFailure(subscriber, reason);
+
+    // Temporary or fatal: the server did not take the message, so the next run sends it.
+    await store.markDeferred(issueDate, subscriber.id, reason);
+    this.deferred += 1;
+    if (outcome.kind === 'fatal') {
+      this.fatal ??= transportFailure(outcome.error, transport.describe(), `stopped after ${this.sent} sent; the next run resumes`);
+      return;
+    }
+    this.logger.warn(`deferred ${subscriber.email} to the next run: ${reason}`);
+    this.connectionFailuresInARow = isConnectionFailure(outcome.error) ? this.connectionFailuresInARow + 1 : 0;
+    if (this.connectionFailuresInARow >= CONNECTION_FAILURES_BEFORE_GIVING_UP) {
+      this.fatal ??= new PapermailError(
+        'ETRANSPORT',
+        `lost the connection to ${transport.describe()} for ${this.connectionFailuresInARow} recipients in a row (last: ${reason}); stopped, the next run resumes`,
+        { cause: outcome.error },
+      );
+    }
+  }
+
+  private async recordFailure(subscriber: Subscriber, reason: string): Promise<void> {
+    const { store, issueDate, config } = this.request;
+    const { suppressed } = await store.markFailed(issueDate, subscriber.id, reason, config.HARD_BOUNCE_LIMIT);
+    this.failed += 1;
+    if (suppressed) this.suppressed += 1;
+    this.logger.warn(`${subscriber.email} rejected${suppressed ? ' (now suppressed)' : ''}: ${reason}`);
+  }
+
+  /** Called once per recipient, whatever the outcome; reports progress when it is due. */
+  private countHandled(): void {
+    this.handled += 1;
+    const { onProgress, issueDate } = this.request;
+    if (!onProgress) return;
+    const processed = this.handled;
+    const at = this.now();
+    if (processed % PROGRESS_EVERY_MESSAGES !== 0 && at - this.lastProgressAt < PROGRESS_EVERY_MS) return;
+    this.lastProgressAt = at;
+    onProgress({
+      issueDate,
+      processed,
+      sent: this.sent,
+      deferred: this.deferred,
+      failed: this.failed,
+      skippedNoTopics: this.skippedNoTopics,
+      elapsedMs: at - this.startedAt,
+    });
+  }
+
+  summary(alreadySent: number, interrupted: boolean): SendSummary {
+    const durationMs = Math.max(0, this.now() - this.startedAt);
+    return {
+      issueDate: this.request.issueDate,
+      sent: this.sent,
+      skippedNoTopics: this.skippedNoTopics,
+      alreadySent,
+      retried: this.retried,
+      deferred: this.deferred,
+      failed: this.failed,
+      suppressed: this.suppressed,
+      durationMs,
+      ratePerSecond: durationMs > 0 ? Math.round((this.sent / durationMs) * 10_000) / 10 : 0,
+      interrupted,
+      dryRun: this.request.dryRun === true,
+    };
+  }
+}
+
+/** False for an address that would not survive normalisation: a row stored before validation existed. */
+function isDeliverable(email: string): boolean {
+  try {
+    return normaliseEmail(email) !== '';
+  } catch {
+    return false;
+  }
+}
+
+/** 2 s, 4 s, 8 s … capped at a minute: long enough for a greylisting server, short enough for one run. */
+function retryDelay(attempt: number): number {
+  return Math.min(FIRST_RETRY_DELAY_MS * 2 ** attempt, MAX_RETRY_DELAY_MS);
+}
+
+async function takeLock(store: SubscriberStore, issueDate: string, owner: string, ttlMs: number): Promise<void> {
+  if (!(await store.acquireSendLock(issueDate, owner, ttlMs))) {
+    throw new PapermailError(
+      'ELOCKED',
+      `another send of ${issueDate} is running (its lock is held by another process, and is freed when that process stops or within ${Math.round(ttlMs / 1000)} s of it dying)`,
+    );
+  }
+}
+
+/** Refreshes the lock in the background; `lost()` turns true if it could not be kept. */
+function keepLockAlive(store: SubscriberStore, issueDate: string, owner: string, ttlMs: number, everyMs: number, logger: Logger) {
+  let lost = false;
+  const timer = setInterval(() => {
+    store.refreshSendLock(issueDate, owner, ttlMs).then(
+      (kept) => {
+        if (!kept) lost = true;
+      },
+      (error: unknown) => {
+        lost = true;
+        logger.error(`could not refresh the send lock of ${issueDate}: ${(error as Error).message}`);
+      },
+    );
+  }, everyMs);
+  timer.unref();
+  return { lost: () => lost, stop: () => clearInterval(timer) };
+}
+
+/** Never lets a failed release hide the error that ended the run; the lock expires on its own. */
+async function releaseLock(store: SubscriberStore, issueDate: string, owner: string, logger: Logger): Promise<void> {
+  try {
+    await store.releaseSendLock(issueDate, owner);
+  } catch (error) {
+    logger.error(`could not release the send lock of ${issueDate} (it expires by itself): ${(error as Error).message}`);
+  }
+}
+
+async function verifyTransport(transport: MailTransport): Promise<void> {
+  try {
+    await transport.verify();
+  } catch (error) {
+    throw transportFailure(error, transport.describe());
+  }
+}
+
+export function describeSummary(summary: SendSummary): string {
+  const parts = [
+    `${summary.sent} ${summary.dryRun ? 'would be sent' : 'sent'}`,
+    summary.alreadySent > 0 ? `${summary.alreadySent} already sent before` : '',
+    summary.skippedNoTopics > 0 ? `${summary.skippedNoTopics} with no papers in their topics` : '',
+    summary.retried > 0 ? `${summary.retried} retries` : '',
+    summary.deferred > 0 ? `${summary.deferred} deferred to the next run` : '',
+    summary.failed > 0 ? `${summary.failed} rejected (${summary.suppressed} now suppressed)` : '',
+  ].filter((part) => part !== '');
+  const rate = summary.sent > 0 && !summary.dryRun ? `, ${summary.ratePerSecond} msg/s` : '';
+  const stopped = summary.interrupted ? ' — interrupted, the next run resumes' : '';
+  return `issue ${summary.issueDate}: ${parts.join(', ')} in ${(summary.durationMs / 1000).toFixed(1)} s${rate}${stopped}`;
+}

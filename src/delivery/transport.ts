@@ -1,0 +1,204 @@
+/**
+ * Where messages go: a pooled SMTP connection when SMTP_URL is set, otherwise .eml files in
+ * an outbox folder (development, previews, and a quick start without a mail server). Both
+ * sit behind one small interface so the send loop never knows which one it drives.
+ */
+import { randomBytes, createHash, createPrivateKey } from 'node:crypto';
+import { mkdir, rename, writeFile, access, rm } from 'node:fs/promises';
+import { constants as fsConstants, readFileSync } from 'node:fs';
+import path from 'node:path';
+import nodemailer, { type DKIMOptions, type SendMailOptions } from 'nodemailer';
+import type { Config } from '../config/config.js';
+import { PapermailError } from '../errors.js';
+
+export interface OutgoingMessage {
+  /**
+   * The issue the message belongs to (YYYY-MM-DD); the outbox files messages in a folder of
+   * that name. Mail outside an issue passes a plain folder name instead, e.g. "confirmations".
+   */
+  issueDate: string;
+  /** The one envelope recipient. */
+  recipient: string;
+  /** Nodemailer message options, as built by buildMessage. */
+  mail: SendMailOptions;
+}
+
+export interface SendResult {
+  messageId: string;
+  /** True when the server (or the outbox) took responsibility for the message. */
+  accepted: boolean;
+  /** The server's final reply, or where the outbox wrote the file. */
+  response: string;
+}
+
+export interface MailTransport {
+  send(message: OutgoingMessage): Promise<SendResult>;
+  /** Connects and logs in (SMTP) or checks the folder is writable (outbox); throws otherwise. */
+  verify(): Promise<void>;
+  close(): void;
+  /** Where mail goes, for logs and the CLI, never with a password. */
+  describe(): string;
+}
+
+export type TransportSettings = Pick<
+  Config,
+  | 'SMTP_URL'
+  | 'SMTP_POOL_CONNECTIONS'
+  | 'SMTP_RATE_PER_SECOND'
+  | 'OUTBOX_DIR'
+  | 'DKIM_DOMAIN'
+  | 'DKIM_SELECTOR'
+  | 'DKIM_PRIVATE_KEY'
+  | 'DKIM_PRIVATE_KEY_FILE'
+>;
+
+/** RFC 8058: one-click unsubscribe only counts when the signature covers both List-Unsubscribe headers. */
+const DKIM_SIGNED_HEADERS = [
+  'From', 'Sender', 'Reply-To', 'Subject', 'Date', 'Message-ID', 'To', 'Cc', 'MIME-Version',
+  'Content-Type', 'Content-Transfer-Encoding', 'List-Id', 'List-Unsubscribe', 'List-Unsubscribe-Post',
+].join(':');
+
+const SMTP_TIMEOUTS = {
+  connectionTimeout: 20_000,
+  greetingTimeout: 20_000,
+  // Long enough for a receiving server's content scan after DATA.
+  socketTimeout: 120_000,
+};
+
+/** Messages one pooled connection carries before it is replaced: servers cap this, often near 100. */
+const MESSAGES_PER_CONNECTION = 100;
+
+export function createTransport(config: TransportSettings): MailTransport {
+  const dkim = dkimOptions(config);
+  return config.SMTP_URL ? smtpTransport(config.SMTP_URL, config, dkim) : outboxTransport(path.resolve(config.OUTBOX_DIR), dkim);
+}
+
+function smtpTransport(url: string, config: TransportSettings, dkim: DKIMOptions | undefined): MailTransport {
+  const rate = config.SMTP_RATE_PER_SECOND > 0 ? { rateDelta: 1000, rateLimit: config.SMTP_RATE_PER_SECOND } : {};
+  const mailer = nodemailer.createTransport({
+    url,
+    pool: true,
+    maxConnections: config.SMTP_POOL_CONNECTIONS,
+    maxMessages: MESSAGES_PER_CONNECTION,
+    ...rate,
+    ...SMTP_TIMEOUTS,
+    ...(dkim ? { dkim } : {}),
+    logger: false,
+  });
+  const description = `SMTP ${displayUrl(url)} (pool of ${config.SMTP_POOL_CONNECTIONS})`;
+  return {
+    async send(message) {
+      const info = await mailer.sendMail(withSafeDefaults(message.mail));
+      const accepted = (info.accepted ?? []).length > 0 && (info.rejected ?? []).length === 0;
+      return { messageId: info.messageId, accepted, response: info.response ?? '' };
+    },
+    async verify() {
+      await mailer.verify();
+    },
+    close: () => mailer.close(),
+    describe: () => description,
+  };
+}
+
+function outboxTransport(folder: string, dkim: DKIMOptions | undefined): MailTransport {
+  const mailer = nodemailer.createTransport({ streamTransport: true, buffer: true, ...(dkim ? { dkim } : {}), logger: false });
+  return {
+    async send(message) {
+      const info = await mailer.sendMail(withSafeDefaults(message.mail));
+      const file = await writeAtomically(
+        path.join(folder, outboxFolderName(message.issueDate)),
+        outboxFileName(message.recipient, info.messageId),
+        info.message as Buffer,
+      );
+      return { messageId: info.messageId, accepted: true, response: `written to ${file}` };
+    },
+    async verify() {
+      await mkdir(folder, { recursive: true });
+      await access(folder, fsConstants.W_OK);
+    },
+    close: () => mailer.close(),
+    describe: () => `outbox folder ${folder}`,
+  };
+}
+
+/**
+ * Message content is built from untrusted paper data: never let it pull in local files or URLs.
+ * Body encoding is left to Nodemailer (quoted-printable for Latin text). base64 halves the
+ * sender's CPU per message, but makes an issue a third bigger on the wire, and Gmail clips
+ * messages by size near 102 KB: a full issue would cross that line (see the delivery report).
+ */
+function withSafeDefaults(mail: SendMailOptions): SendMailOptions {
+  return { disableFileAccess: true, disableUrlAccess: true, ...mail };
+}
+
+/**
+ * One file per message, named after the recipient so a folder listing reads like a
+ * mailing list. The name keeps only safe characters (no separators, no leading dot), and a
+ * hash of the Message-ID keeps it unique and makes a resend overwrite rather than duplicate.
+ */
+export function outboxFileName(recipient: string, messageId: string): string {
+  const readable = recipient
+    .toLowerCase()
+    .replace(/[^a-z0-9@._+-]/g, '_')
+    .replace(/^[.]+/, '_')
+    .slice(0, 80);
+  const unique = createHash('sha256').update(messageId).digest('hex').slice(0, 10);
+  return `${readable || 'recipient'}-${unique}.eml`;
+}
+
+/** The date (or other label) becomes a folder name: letters, digits and hyphens only, so never a path. */
+function outboxFolderName(issueDate: string): string {
+  if (!/^[a-z0-9][a-z0-9-]{0,63}$/i.test(issueDate)) {
+    throw new PapermailError('EINPUT', `outbox folder for ${JSON.stringify(issueDate)}: must be a date as YYYY-MM-DD or a plain name`);
+  }
+  return issueDate;
+}
+
+/** Writes to a temporary name and renames, so a reader never sees half a message. */
+async function writeAtomically(folder: string, name: string, content: Buffer): Promise<string> {
+  await mkdir(folder, { recursive: true });
+  const target = path.join(folder, name);
+  const temporary = path.join(folder, `.${name}.${randomBytes(4).toString('hex')}.tmp`);
+  try {
+    await writeFile(temporary, content);
+    await rename(temporary, target);
+  } catch (error) {
+    await rm(temporary, { force: true });
+    throw error;
+  }
+  return target;
+}
+
+/** The DKIM signer options, with the key read once at start so a bad key fails the run before any send. */
+function dkimOptions(config: TransportSettings): DKIMOptions | undefined {
+  const { DKIM_DOMAIN, DKIM_SELECTOR, DKIM_PRIVATE_KEY, DKIM_PRIVATE_KEY_FILE } = config;
+  if (!DKIM_DOMAIN || !DKIM_SELECTOR || !(DKIM_PRIVATE_KEY || DKIM_PRIVATE_KEY_FILE)) return undefined;
+  const [privateKey, origin] = DKIM_PRIVATE_KEY_FILE
+    ? [readKeyFile(DKIM_PRIVATE_KEY_FILE), `DKIM_PRIVATE_KEY_FILE ${DKIM_PRIVATE_KEY_FILE}`]
+    : // A key pasted into .env on one line carries its line breaks as "\n".
+      [DKIM_PRIVATE_KEY!.replace(/\\n/g, '\n'), 'DKIM_PRIVATE_KEY'];
+  try {
+    createPrivateKey(privateKey);
+  } catch (error) {
+    throw new PapermailError('ECONFIG', `${origin} is not a PEM private key (${(error as Error).message})`, { cause: error });
+  }
+  return { domainName: DKIM_DOMAIN, keySelector: DKIM_SELECTOR, privateKey, headerFieldNames: DKIM_SIGNED_HEADERS };
+}
+
+function readKeyFile(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new PapermailError('ECONFIG', `DKIM_PRIVATE_KEY_FILE cannot be read: ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`, {
+      cause: error,
+    });
+  }
+}
+
+/** smtp://host:port with the user name kept and the password dropped. */
+export function displayUrl(url: string): string {
+  const parsed = new URL(url);
+  const port = parsed.port || (parsed.protocol === 'smtps:' ? '465' : '587');
+  const user = parsed.username ? `${decodeURIComponent(parsed.username)}@` : '';
+  return `${parsed.protocol}//${user}${parsed.hostname}:${port}`;
+}

@@ -1,0 +1,102 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { classifySendError, describeSendError, isConnectionFailure, transportFailure } from '../../src/delivery/classify.js';
+import type { MailTransport } from '../../src/delivery/transport.js';
+import { deliveryConfig, useMailPeers } from './fixtures.js';
+
+/** The error a real send through the real transport produces, or a failure if it was accepted. */
+async function errorFrom(transport: MailTransport, to: string): Promise<unknown> {
+  try {
+    await transport.send({
+      issueDate: '2025-09-30',
+      recipient: to,
+      mail: { from: 'papers@papermail.test', to, subject: 'probe', text: 'probe' },
+    });
+  } catch (error) {
+    return error;
+  }
+  throw new Error(`expected the send to ${to} to fail`);
+}
+
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+describe('classifySendError with replies from a real SMTP server', () => {
+  const peers = useMailPeers();
+
+  async function transportTo(options: Parameters<typeof peers.sink>[0] = {}, credentials = '') {
+    const sink = await peers.sink(options);
+    return peers.transport(deliveryConfig({ SMTP_URL: `smtp://${credentials}127.0.0.1:${sink.port}` }));
+  }
+
+  it('treats a 451 at the end of DATA as temporary', async () => {
+    const transport = await transportTo({ respond: () => ({ code: 451, message: '4.3.0 try again later' }) });
+    const error = await errorFrom(transport, 'reader@example.net');
+    expect(classifySendError(error)).toBe('temporary');
+    expect(describeSendError(error)).toBe('451 4.3.0 try again later (after DATA)');
+  });
+
+  it('treats a 550 to RCPT TO as a permanent rejection of that recipient', async () => {
+    const transport = await transportTo({ respondToRecipient: () => ({ code: 550, message: '5.1.1 no such mailbox' }) });
+    const error = await errorFrom(transport, 'gone@example.net');
+    expect(classifySendError(error)).toBe('permanent');
+    expect(describeSendError(error)).toContain('550 5.1.1 no such mailbox');
+  });
+
+  it('treats a 552 at the end of DATA (mailbox full) as permanent', async () => {
+    const transport = await transportTo({ respond: () => ({ code: 552, message: '5.2.2 mailbox full' }) });
+    expect(classifySendError(await errorFrom(transport, 'full@example.net'))).toBe('permanent');
+  });
+
+  it('treats a 503 (bad command sequence) as temporary, since it is about the session', async () => {
+    const transport = await transportTo({ respondToRecipient: () => ({ code: 503, message: '5.5.1 bad sequence' }) });
+    expect(classifySendError(await errorFrom(transport, 'reader@example.net'))).toBe('temporary');
+  });
+
+  it('treats a connection dropped mid-DATA as temporary and as a connection failure', async () => {
+    const transport = await transportTo({ respond: () => 'drop' });
+    const error = await errorFrom(transport, 'reader@example.net');
+    expect(classifySendError(error)).toBe('temporary');
+    expect(isConnectionFailure(error)).toBe(true);
+  });
+
+  it('treats a refused login (535) as fatal and says to check SMTP_URL', async () => {
+    const transport = await transportTo({ auth: { user: 'papermail', pass: 'right' } }, 'papermail:wrong@');
+    const error = await errorFrom(transport, 'reader@example.net');
+    expect(classifySendError(error)).toBe('fatal');
+    const failure = transportFailure(error, transport.describe());
+    expect(failure.code).toBe('ETRANSPORT');
+    expect(failure.message).toMatch(/refused login: 535 5\.7\.8 .*check the user name and password in SMTP_URL/);
+    expect(failure.message).not.toContain('wrong');
+  });
+
+  it('treats a refused connection as fatal: the server cannot be reached', async () => {
+    const port = await closedPort();
+    const transport = peers.transport(deliveryConfig({ SMTP_URL: `smtp://127.0.0.1:${port}` }));
+    const error = await errorFrom(transport, 'reader@example.net');
+    expect(classifySendError(error)).toBe('fatal');
+    expect(transportFailure(error, transport.describe()).message).toMatch(/^cannot reach mail server SMTP smtp:\/\/127\.0\.0\.1:\d+ .*ECONNREFUSED/);
+  });
+
+  it('treats any other error, such as an outbox folder that cannot be created, as fatal', async () => {
+    const directory = await mkdtemp(join(tmpdir(), 'papermail-classify-'));
+    try {
+      const notAFolder = join(directory, 'outbox');
+      await writeFile(notAFolder, 'a file where the outbox folder should be');
+      const transport = peers.transport(deliveryConfig({ OUTBOX_DIR: notAFolder }));
+      const error = await errorFrom(transport, 'reader@example.net');
+      expect((error as NodeJS.ErrnoException).code).toMatch(/^(ENOTDIR|EEXIST)$/);
+      expect(classifySendError(error)).toBe('fatal');
+    } finally {
+      await rm(directory, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,359 @@
+import { createServer } from 'node:net';
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import type { Config } from '../../src/config/config.js';
+import { sendIssue, type SendIssueRequest, type SendProgress } from '../../src/delivery/send-issue.js';
+import { isPapermailError } from '../../src/errors.js';
+import type { SubscriberStore } from '../../src/subscribers/store.js';
+import { manualClock, useTemporaryStores } from '../subscribers/temporary-store.js';
+import type { SmtpSink } from '../support/smtp-sink.js';
+import { addConfirmed, addresses, deliveryConfig, ISSUE_DATE, issueRenderer, noSleep, useMailPeers } from './fixtures.js';
+
+const stores = useTemporaryStores();
+const peers = useMailPeers();
+
+interface Scenario {
+  sink: SmtpSink;
+  config: Config;
+  store: SubscriberStore;
+  send(overrides?: Partial<SendIssueRequest>): ReturnType<typeof sendIssue>;
+}
+
+async function scenario(options: Parameters<typeof peers.sink>[0] = {}, environment: Record<string, string> = {}): Promise<Scenario> {
+  const sink = await peers.sink(options);
+  const config = deliveryConfig({ SMTP_URL: sink.url, ...environment });
+  const store = stores.open();
+  const transport = peers.transport(config);
+  const renderer = issueRenderer(config);
+  const send = (overrides: Partial<SendIssueRequest> = {}) =>
+    sendIssue({ issueDate: ISSUE_DATE, renderer, store, transport, config, sleep: noSleep, ...overrides });
+  return { sink, config, store, send };
+}
+
+async function rejection(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected a rejection');
+}
+
+describe('sendIssue', () => {
+  it('delivers the issue to every confirmed subscriber exactly once', async () => {
+    const { sink, store, send } = await scenario();
+    const people = addresses(25);
+    await addConfirmed(store, people);
+    const summary = await send();
+    expect(summary).toMatchObject({ sent: 25, deferred: 0, failed: 0, alreadySent: 0, interrupted: false });
+    expect(sink.messages).toHaveLength(25);
+    for (const address of people) expect(sink.deliveredTo(address), address).toHaveLength(1);
+    expect(await store.ledgerCounts(ISSUE_DATE)).toEqual({ sending: 0, sent: 25, deferred: 0, failed: 0 });
+  });
+
+  it('sends nothing new when run again for the same date', async () => {
+    const { sink, store, send } = await scenario();
+    await addConfirmed(store, addresses(5));
+    await send();
+    const again = await send();
+    expect(again).toMatchObject({ sent: 0, alreadySent: 5 });
+    expect(sink.messages).toHaveLength(5);
+  });
+
+  it('sends to nobody who is pending, unsubscribed or bounced', async () => {
+    const { sink, store, send } = await scenario();
+    await addConfirmed(store, ['yes@example.net']);
+    await store.upsert({ email: 'pending@example.net', status: 'pending' });
+    await store.upsert({ email: 'left@example.net', status: 'unsubscribed' });
+    await store.upsert({ email: 'bounced@example.net', status: 'bounced' });
+    await send();
+    expect(sink.messages.map((message) => message.envelope.to)).toEqual([['yes@example.net']]);
+  });
+
+  it('records the Message-ID the server accepted in the ledger', async () => {
+    const { sink, store, send } = await scenario();
+    await addConfirmed(store, ['one@example.net']);
+    await send();
+    const [parsed] = await sink.parsed();
+    expect(parsed!.messageId).toMatch(/^<2025-09-30\.\d+\.[0-9a-f]{16}@papermail\.test>$/);
+  });
+
+  it('sends each subscriber only the topics they chose, and skips those whose topics have no papers today', async () => {
+    const { sink, store, send } = await scenario();
+    await addConfirmed(store, [
+      { email: 'vision@example.net', topics: ['vision'] },
+      { email: 'robots@example.net', topics: ['robotics'] },
+    ]);
+    const summary = await send();
+    expect(summary).toMatchObject({ sent: 1, skippedNoTopics: 1 });
+    const [parsed] = await sink.parsed();
+    expect(parsed!.to).toMatchObject({ value: [{ address: 'vision@example.net' }] });
+    expect(parsed!.text).toContain('Seeing Through Diffusion');
+    expect(parsed!.text).not.toContain('Reasoning in Large Language Models');
+    expect(await store.ledgerCounts(ISSUE_DATE)).toEqual({ sending: 0, sent: 1, deferred: 0, failed: 0 });
+  });
+
+  it('retries a 451 within the run and delivers once the server accepts', async () => {
+    const attempts = new Map<string, number>();
+    const { sink, store, send } = await scenario({
+      respond: ({ to }) => {
+        const seen = (attempts.get(to[0]!) ?? 0) + 1;
+        attempts.set(to[0]!, seen);
+        return to[0] === 'greylisted@example.net' && seen === 1 ? { code: 451, message: '4.7.1 greylisted, try again' } : undefined;
+      },
+    });
+    await addConfirmed(store, ['greylisted@example.net', 'plain@example.net']);
+    const summary = await send();
+    expect(summary).toMatchObject({ sent: 2, retried: 1, deferred: 0 });
+    expect(sink.deliveredTo('greylisted@example.net')).toHaveLength(1);
+    expect(attempts.get('greylisted@example.net')).toBe(2);
+  });
+
+  it('waits longer before each retry', async () => {
+    const waits: number[] = [];
+    const { store, send } = await scenario({ respond: () => ({ code: 421, message: '4.3.2 busy' }) }, { SEND_RETRIES: '3' });
+    await addConfirmed(store, ['busy@example.net']);
+    await send({ sleep: async (ms) => void waits.push(ms) });
+    expect(waits).toHaveLength(3);
+    expect(waits[1]!).toBeGreaterThan(waits[0]!);
+    expect(waits[2]!).toBeGreaterThan(waits[1]!);
+  });
+
+  it('defers a recipient whose 4xx outlasts the retries, and delivers on the next run', async () => {
+    let serverBusy = true;
+    const { sink, store, send } = await scenario({
+      respond: ({ to }) => (serverBusy && to[0] === 'busy@example.net' ? { code: 452, message: '4.2.2 mailbox busy' } : undefined),
+    });
+    await addConfirmed(store, ['busy@example.net', 'fine@example.net']);
+    const first = await send();
+    expect(first).toMatchObject({ sent: 1, deferred: 1, retried: 2 });
+    expect(sink.attempts.filter((attempt) => attempt.envelope.to[0] === 'busy@example.net')).toHaveLength(3);
+    expect(await store.ledgerCounts(ISSUE_DATE)).toEqual({ sending: 0, sent: 1, deferred: 1, failed: 0 });
+
+    serverBusy = false;
+    const second = await send();
+    expect(second).toMatchObject({ sent: 1, alreadySent: 1, deferred: 0 });
+    expect(sink.deliveredTo('busy@example.net')).toHaveLength(1);
+    expect(sink.deliveredTo('fine@example.net')).toHaveLength(1);
+  });
+
+  it('retries after the server drops the connection mid-message', async () => {
+    let dropped = false;
+    const { sink, store, send } = await scenario({
+      respond: () => {
+        if (dropped) return undefined;
+        dropped = true;
+        return 'drop';
+      },
+    });
+    await addConfirmed(store, ['reader@example.net']);
+    const summary = await send();
+    expect(summary).toMatchObject({ sent: 1, retried: 1 });
+    expect(sink.deliveredTo('reader@example.net')).toHaveLength(1);
+  });
+
+  it('marks a 550 as failed without retrying, and suppresses the subscriber at the bounce limit', async () => {
+    const { sink, store, send } = await scenario(
+      { respondToRecipient: (address) => (address === 'gone@example.net' ? { code: 550, message: '5.1.1 user unknown' } : undefined) },
+      { HARD_BOUNCE_LIMIT: '2' },
+    );
+    await addConfirmed(store, ['gone@example.net', 'here@example.net']);
+
+    const first = await send();
+    expect(first).toMatchObject({ sent: 1, failed: 1, suppressed: 0, retried: 0 });
+    expect((await store.findByEmail('gone@example.net'))!.status).toBe('confirmed');
+    expect(await store.ledgerCounts(ISSUE_DATE)).toMatchObject({ failed: 1 });
+
+    const nextDay = await send({ issueDate: '2025-10-01' });
+    expect(nextDay).toMatchObject({ sent: 1, failed: 1, suppressed: 1 });
+    expect((await store.findByEmail('gone@example.net'))!).toMatchObject({ status: 'bounced', bounceCount: 2 });
+
+    const third = await send({ issueDate: '2025-10-02' });
+    expect(third).toMatchObject({ sent: 1, failed: 0 });
+    expect(sink.deliveredTo('here@example.net')).toHaveLength(3);
+  });
+
+  it('never retries a failed recipient in a later run of the same issue', async () => {
+    const { sink, store, send } = await scenario({ respondToRecipient: () => ({ code: 550, message: '5.1.1 user unknown' }) });
+    await addConfirmed(store, ['gone@example.net']);
+    await send();
+    const again = await send();
+    expect(again).toMatchObject({ sent: 0, failed: 0 });
+    expect(sink.attempts).toHaveLength(0);
+  });
+
+  it('stops with ETRANSPORT and leaves the ledger untouched when the server refuses the login', async () => {
+    const sink = await peers.sink({ auth: { user: 'mailer', pass: 'right' } });
+    const config = deliveryConfig({ SMTP_URL: `smtp://mailer:wrong@127.0.0.1:${sink.port}` });
+    const store = stores.open();
+    await addConfirmed(store, addresses(3));
+    const error = await rejection(
+      sendIssue({ issueDate: ISSUE_DATE, renderer: issueRenderer(config), store, transport: peers.transport(config), config, sleep: noSleep }),
+    );
+    expect(isPapermailError(error, 'ETRANSPORT')).toBe(true);
+    expect((error as Error).message).toMatch(/refused login: 535/);
+    expect(await store.ledgerCounts(ISSUE_DATE)).toEqual({ sending: 0, sent: 0, deferred: 0, failed: 0 });
+    expect(sink.attempts).toHaveLength(0);
+  });
+
+  it('stops with ETRANSPORT when the server cannot be reached, and releases the lock', async () => {
+    const port = await closedPort();
+    const config = deliveryConfig({ SMTP_URL: `smtp://127.0.0.1:${port}` });
+    const store = stores.open();
+    await addConfirmed(store, addresses(2));
+    const error = await rejection(
+      sendIssue({ issueDate: ISSUE_DATE, renderer: issueRenderer(config), store, transport: peers.transport(config), config, sleep: noSleep }),
+    );
+    expect(isPapermailError(error, 'ETRANSPORT')).toBe(true);
+    expect((error as Error).message).toMatch(/^cannot reach mail server .*ECONNREFUSED/);
+    expect(await store.acquireSendLock(ISSUE_DATE, 'next-run', 60_000)).toBe(true);
+  });
+
+  it('stops taking recipients on a fatal reply mid-run, keeps what was accepted, and the next run sends the rest', async () => {
+    let accountSuspended = false;
+    let accepted = 0;
+    const { sink, store, send } = await scenario({
+      // After three deliveries the server refuses the account itself: every further message would fail too.
+      respondToRecipient: () => (accountSuspended ? { code: 530, message: '5.7.0 authentication required' } : undefined),
+      respond: () => {
+        if (++accepted === 3) accountSuspended = true;
+        return undefined;
+      },
+    });
+    await addConfirmed(store, addresses(30));
+    const error = await rejection(send());
+    expect(isPapermailError(error, 'ETRANSPORT')).toBe(true);
+    expect((error as Error).message).toMatch(/refused login: 530 .*the next run resumes/);
+    const counts = await store.ledgerCounts(ISSUE_DATE);
+    expect(counts).toMatchObject({ sending: 0, failed: 0, sent: sink.messages.length });
+    expect(counts.sent + counts.deferred).toBeLessThan(30);
+
+    accountSuspended = false;
+    accepted = -1_000;
+    const resumed = await send();
+    expect(resumed.sent + resumed.alreadySent).toBe(30);
+    expect(new Set(sink.messages.map((message) => message.envelope.to[0])).size).toBe(30);
+    expect(sink.messages).toHaveLength(30);
+  });
+
+  it('gives up with ETRANSPORT when the connection keeps dropping for recipient after recipient', async () => {
+    const { sink, store, send } = await scenario({ respond: () => 'drop' }, { SEND_RETRIES: '0' });
+    await addConfirmed(store, addresses(30));
+    const error = await rejection(send());
+    expect(isPapermailError(error, 'ETRANSPORT')).toBe(true);
+    expect((error as Error).message).toMatch(/recipients in a row/);
+    const counts = await store.ledgerCounts(ISSUE_DATE);
+    expect(counts).toMatchObject({ sent: 0, sending: 0, failed: 0 });
+    expect(counts.deferred).toBeLessThan(30);
+    expect(sink.messages).toHaveLength(0);
+  });
+
+  it('fails a stored address no server would take, and still delivers to everyone else', async () => {
+    const { sink, store, send } = await scenario();
+    const [broken] = await addConfirmed(store, ['broken@example.net', 'fine@example.net']);
+    // A row written before addresses were validated, straight into the SQLite file.
+    const database = new Database(stores.path());
+    database.prepare('UPDATE subscribers SET email = ? WHERE id = ?').run('broken@example.net, eve@evil.test', broken!.id);
+    database.close();
+    const summary = await send();
+    expect(summary).toMatchObject({ sent: 1, failed: 1 });
+    expect(sink.messages.map((message) => message.envelope.to)).toEqual([['fine@example.net']]);
+  });
+
+  it('lets exactly one of two concurrent sends of the same date deliver; the other gets ELOCKED', async () => {
+    const sink = await peers.sink();
+    const config = deliveryConfig({ SMTP_URL: sink.url });
+    const first = stores.open();
+    const second = stores.open();
+    await addConfirmed(first, addresses(10));
+    const run = (store: SubscriberStore) =>
+      sendIssue({ issueDate: ISSUE_DATE, renderer: issueRenderer(config), store, transport: peers.transport(config), config, sleep: noSleep });
+    const results = await Promise.allSettled([run(first), run(second)]);
+    const delivered = results.filter((result) => result.status === 'fulfilled');
+    const refused = results.filter((result) => result.status === 'rejected');
+    expect(delivered).toHaveLength(1);
+    expect(refused).toHaveLength(1);
+    expect(isPapermailError((refused[0] as PromiseRejectedResult).reason, 'ELOCKED')).toBe(true);
+    expect((refused[0] as PromiseRejectedResult).reason.message).toMatch(/^another send of 2025-09-30 is running/);
+    expect(sink.messages).toHaveLength(10);
+    expect(new Set(sink.messages.map((message) => message.envelope.to[0])).size).toBe(10);
+  });
+
+  it('stops with ELOCKED when another run takes over its lock mid-run, leaving the new holder its lock', async () => {
+    // Another process whose clock reads ten minutes later: to it, our 60 s lock has expired.
+    const clock = manualClock(new Date(Date.now() + 10 * 60_000).toISOString());
+    let thief: SubscriberStore | undefined;
+    const { sink, store, send } = await scenario({
+      respond: () => {
+        if (sink.counts.attempts === 1) void thief!.acquireSendLock(ISSUE_DATE, 'other-run', 60_000);
+        return undefined;
+      },
+    });
+    thief = stores.open({ now: clock.now });
+    await addConfirmed(store, addresses(40));
+    const error = await rejection(send({ lockRefreshMs: 1 }));
+    expect(isPapermailError(error, 'ELOCKED')).toBe(true);
+    expect((error as Error).message).toMatch(/lock of 2025-09-30 was lost/);
+    expect(sink.messages.length).toBeLessThan(40);
+    expect(await store.acquireSendLock(ISSUE_DATE, 'a-third-run', 60_000)).toBe(false);
+  });
+
+  it('on abort, finishes the messages in flight, records them, and returns an interrupted summary', async () => {
+    const controller = new AbortController();
+    let received = 0;
+    const { sink, store, send } = await scenario({
+      respond: () => {
+        if (++received === 3) controller.abort();
+        return undefined;
+      },
+    });
+    await addConfirmed(store, addresses(40));
+    const summary = await send({ signal: controller.signal });
+    expect(summary.interrupted).toBe(true);
+    expect(summary.sent).toBeLessThan(40);
+    expect(summary.sent).toBe(sink.messages.length);
+    expect(await store.ledgerCounts(ISSUE_DATE)).toEqual({ sending: 0, sent: summary.sent, deferred: 0, failed: 0 });
+
+    const resumed = await send();
+    expect(resumed).toMatchObject({ sent: 40 - summary.sent, alreadySent: summary.sent, interrupted: false });
+    expect(new Set(sink.messages.map((message) => message.envelope.to[0])).size).toBe(40);
+    expect(sink.messages).toHaveLength(40);
+  });
+
+  it('in a dry run renders and counts, but sends and records nothing', async () => {
+    const { sink, store, send } = await scenario();
+    await addConfirmed(store, [...addresses(4), { email: 'robots@example.net', topics: ['robotics'] }]);
+    const summary = await send({ dryRun: true });
+    expect(summary).toMatchObject({ dryRun: true, sent: 4, skippedNoTopics: 1 });
+    expect(sink.attempts).toHaveLength(0);
+    expect(await store.ledgerCounts(ISSUE_DATE)).toEqual({ sending: 0, sent: 0, deferred: 0, failed: 0 });
+  });
+
+  it('reports progress as the run goes, at least every two seconds', async () => {
+    const { store, send } = await scenario();
+    await addConfirmed(store, addresses(6));
+    let clock = 0;
+    const progress: SendProgress[] = [];
+    // A clock that moves one second per reading: progress is due every other recipient.
+    await send({ now: () => (clock += 1_000), onProgress: (update) => progress.push(update) });
+    expect(progress.length).toBeGreaterThanOrEqual(2);
+    expect(progress.at(-1)!.processed).toBeLessThanOrEqual(6);
+    expect(progress.map((update) => update.processed)).toEqual([...progress.map((update) => update.processed)].sort((a, b) => a - b));
+  });
+
+  it('reports duration and send rate from the injected clock', async () => {
+    const { store, send } = await scenario();
+    await addConfirmed(store, addresses(4));
+    const readings = [0];
+    const summary = await send({ now: () => readings.shift() ?? 2_000 });
+    expect(summary).toMatchObject({ sent: 4, durationMs: 2_000, ratePerSecond: 2 });
+  });
+});
+
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
