@@ -24,9 +24,9 @@ export interface MessageRequest {
   recipient: Pick<Subscriber, 'id' | 'email' | 'name'>;
   config: MessageSettings;
   /**
-   * The one-click unsubscribe URL for the List-Unsubscribe header (https only: papermail
-   * processes every https unsubscribe at once, while a mailto would land in an inbox that
-   * nobody is obliged to read). Omitted for test copies, which are not list mail.
+   * The one-click unsubscribe URL for the List-Unsubscribe header, which also offers a mailto
+   * to the reply address for clients that only know RFC 2369 (those requests land in that
+   * inbox and must be honoured by hand). Omitted for test copies, which are not list mail.
    */
   unsubscribeUrl?: string;
   issueDate: string;
@@ -93,7 +93,8 @@ export function buildMessage(request: MessageRequest): OutgoingMessage {
     messageId: request.messageId ?? stableMessageId(config, issueDate, recipient.id, address, sender.domain),
     list: {
       id: { url: listId(config.NEWSLETTER_NAME, sender.domain), comment: config.NEWSLETTER_NAME },
-      ...(request.unsubscribeUrl ? { unsubscribe: request.unsubscribeUrl } : {}),
+      // Nested: one List-Unsubscribe header listing both (a flat array would make two headers).
+      ...(request.unsubscribeUrl ? { unsubscribe: [[request.unsubscribeUrl, unsubscribeMailto(config, sender.address)]] } : {}),
     },
     headers,
     xMailer: false,
@@ -123,6 +124,12 @@ export function senderAddress(mailFrom: string): { address: string; domain: stri
     throw new PapermailError('ECONFIG', `MAIL_FROM must contain an address such as "papermail <papers@example.org>" (got ${JSON.stringify(mailFrom)})`);
   }
   return { address, domain: address.slice(at + 1).toLowerCase() };
+}
+
+/** `mailto:` for List-Unsubscribe: the reply address if there is one, else the sender. */
+function unsubscribeMailto(config: Pick<Config, 'MAIL_REPLY_TO'>, senderAddressValue: string): string {
+  const replyTo = config.MAIL_REPLY_TO ? addressparser(config.MAIL_REPLY_TO, { flatten: true })[0]?.address : undefined;
+  return `mailto:${replyTo || senderAddressValue}?subject=unsubscribe`;
 }
 
 /** RFC 2919 list identifier: "<name-slug>.<sender domain>". */

@@ -169,6 +169,8 @@ class SendRun {
     }
     const issue = await renderer.forTopics(subscriber.topics);
     if (!issue) {
+      // Recorded, so the issue counts as complete and the next run does not ask again.
+      if (!dryRun) await store.markSkipped(issueDate, subscriber.id);
       this.skippedNoTopics += 1;
       return this.countHandled();
     }

@@ -33,7 +33,7 @@ export const MIGRATIONS: readonly string[] = [
   CREATE TABLE deliveries (
     issue_date TEXT NOT NULL,
     subscriber_id INTEGER NOT NULL REFERENCES subscribers (id) ON DELETE CASCADE,
-    state TEXT NOT NULL CHECK (state IN ('sending', 'sent', 'deferred', 'failed')),
+    state TEXT NOT NULL CHECK (state IN ('sending', 'sent', 'deferred', 'failed', 'skipped')),
     message_id TEXT,
     attempts INTEGER NOT NULL DEFAULT 0,
     last_error TEXT,

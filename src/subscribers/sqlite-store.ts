@@ -267,6 +267,11 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
       );
     },
 
+    async markSkipped(issueDate, subscriberId) {
+      const at = timestamp();
+      guard('recording a skipped delivery', () => sql.markSkipped.run({ issueDate, subscriberId, at }));
+    },
+
     async markFailed(issueDate, subscriberId, reason, bounceLimit) {
       const at = timestamp();
       const limit = positiveInteger('bounceLimit', bounceLimit);
@@ -284,7 +289,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
 
     async ledgerCounts(issueDate) {
       return guard('counting the ledger', () => {
-        const counts: LedgerCounts = { sending: 0, sent: 0, deferred: 0, failed: 0 };
+        const counts: LedgerCounts = { sending: 0, sent: 0, deferred: 0, failed: 0, skipped: 0 };
         for (const { state, count } of sql.ledgerCounts.all(issueDate) as Array<{ state: DeliveryState; count: number }>) {
           counts[state] = count;
         }
@@ -408,7 +413,7 @@ function prepareStatements(db: Database.Database) {
       WHERE s.status = 'confirmed' AND s.id > @afterId
         AND NOT EXISTS (
           SELECT 1 FROM deliveries AS d
-          WHERE d.issue_date = @issueDate AND d.subscriber_id = s.id AND d.state IN ('sent', 'failed'))
+          WHERE d.issue_date = @issueDate AND d.subscriber_id = s.id AND d.state IN ('sent', 'failed', 'skipped'))
       ORDER BY s.id LIMIT @limit`),
     // 'sent' is final; 'failed' is final for this issue.
     markSending: db.prepare(upsertDelivery('sending', "state = 'sending', attempts = attempts + 1", ['sending', 'deferred'])),
@@ -424,6 +429,8 @@ function prepareStatements(db: Database.Database) {
     markDeferred: db.prepare(
       upsertDelivery('deferred', "state = 'deferred', last_error = excluded.last_error", ['sending', 'deferred'], 'NULL, @reason'),
     ),
+    // Nothing in their topics today: only a row nobody has started on can become 'skipped'.
+    markSkipped: db.prepare(upsertDelivery('skipped', "state = 'skipped'", ['deferred'])),
     markFailed: db.prepare(
       upsertDelivery('failed', "state = 'failed', last_error = excluded.last_error", ['sending', 'deferred'], 'NULL, @reason'),
     ),
@@ -445,7 +452,7 @@ function prepareStatements(db: Database.Database) {
         WHERE s.status = 'confirmed' AND s.confirmed_at <= (SELECT started_at FROM run)
           AND NOT EXISTS (
             SELECT 1 FROM deliveries AS d
-            WHERE d.issue_date = @issueDate AND d.subscriber_id = s.id AND d.state IN ('sent', 'failed'))
+            WHERE d.issue_date = @issueDate AND d.subscriber_id = s.id AND d.state IN ('sent', 'failed', 'skipped'))
       ) AS complete`),
 
     lockFor: db.prepare('SELECT owner, expires_at FROM send_locks WHERE issue_date = ?'),

@@ -39,13 +39,15 @@ export type DeliveryState =
   | 'sending' // claimed and handed to the transport; not yet accepted (a crash leaves these)
   | 'sent' // the server accepted it: never sent again
   | 'deferred' // temporary failure (4xx, dropped connection) after the run's retries: retried next run
-  | 'failed'; // permanent failure (5xx): never retried
+  | 'failed' // permanent failure (5xx): never retried
+  | 'skipped'; // none of the subscriber's topics had papers in this issue: nothing was owed
 
 export interface LedgerCounts {
   sending: number;
   sent: number;
   deferred: number;
   failed: number;
+  skipped: number;
 }
 
 export interface ArchivedIssue {
@@ -83,7 +85,7 @@ export interface SubscriberStore {
 
   // --- sending ------------------------------------------------------------
   /**
-   * Confirmed subscribers with no 'sent' or 'failed' ledger row for this issue date,
+   * Confirmed subscribers with no 'sent', 'failed' or 'skipped' ledger row for this issue date,
    * streamed in id order in pages, so memory stays flat however long the list. The
    * caller may write the ledger while iterating.
    */
@@ -92,6 +94,8 @@ export interface SubscriberStore {
   markSending(issueDate: string, subscriberId: number): Promise<void>;
   markSent(issueDate: string, subscriberId: number, messageId: string): Promise<void>;
   markDeferred(issueDate: string, subscriberId: number, reason: string): Promise<void>;
+  /** Records that the issue had nothing in the subscriber's topics, so the issue is complete without them. */
+  markSkipped(issueDate: string, subscriberId: number): Promise<void>;
   /**
    * Records a permanent failure and a hard bounce; when the subscriber's bounce count
    * reaches `bounceLimit` they become 'bounced' (suppressed). Returns whether they were.

@@ -109,9 +109,9 @@ describe('a built message as received by a real SMTP server', () => {
     expect(parsed.messageId).toBe(message.mail.messageId);
   });
 
-  it('offers RFC 8058 one-click unsubscribe with the https link, and a List-Id', async () => {
+  it('offers RFC 8058 one-click unsubscribe with the https link, a mailto to the reply address, and a List-Id', async () => {
     const { raw, links } = await deliver();
-    expect(headerValue(raw, 'List-Unsubscribe')).toBe(`<${links.unsubscribeUrl}>`);
+    expect(headerValue(raw, 'List-Unsubscribe')).toBe(`<${links.unsubscribeUrl}>, <mailto:editor@papermail.test?subject=unsubscribe>`);
     expect(headerValue(raw, 'List-Unsubscribe-Post')).toBe('List-Unsubscribe=One-Click');
     expect(headerValue(raw, 'List-Id')).toBe('"Paper Digest" <paper-digest.papermail.test>');
     expect(headerValue(raw, 'Precedence')).toBe('bulk');

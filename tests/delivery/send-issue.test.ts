@@ -48,7 +48,7 @@ describe('sendIssue', () => {
     expect(summary).toMatchObject({ sent: 25, deferred: 0, failed: 0, alreadySent: 0, interrupted: false });
     expect(sink.messages).toHaveLength(25);
     for (const address of people) expect(sink.deliveredTo(address), address).toHaveLength(1);
-    expect(await store.ledgerCounts(ISSUE_DATE)).toEqual({ sending: 0, sent: 25, deferred: 0, failed: 0 });
+    expect(await store.ledgerCounts(ISSUE_DATE)).toEqual({ sending: 0, sent: 25, deferred: 0, failed: 0, skipped: 0 });
   });
 
   it('sends nothing new when run again for the same date', async () => {
@@ -90,7 +90,18 @@ describe('sendIssue', () => {
     expect(parsed!.to).toMatchObject({ value: [{ address: 'vision@example.net' }] });
     expect(parsed!.text).toContain('Seeing Through Diffusion');
     expect(parsed!.text).not.toContain('Reasoning in Large Language Models');
-    expect(await store.ledgerCounts(ISSUE_DATE)).toEqual({ sending: 0, sent: 1, deferred: 0, failed: 0 });
+    expect(await store.ledgerCounts(ISSUE_DATE)).toEqual({ sending: 0, sent: 1, deferred: 0, failed: 0, skipped: 1 });
+  });
+
+  it('counts the issue complete once every subscriber was sent it or had nothing in their topics', async () => {
+    const { store, send } = await scenario();
+    await addConfirmed(store, [
+      { email: 'vision@example.net', topics: ['vision'] },
+      { email: 'robots@example.net', topics: ['robotics'] },
+    ]);
+    await send();
+    expect(await store.isIssueComplete(ISSUE_DATE)).toBe(true);
+    expect(await send()).toMatchObject({ sent: 0, skippedNoTopics: 0 });
   });
 
   it('retries a 451 within the run and delivers once the server accepts', async () => {
@@ -128,7 +139,7 @@ describe('sendIssue', () => {
     const first = await send();
     expect(first).toMatchObject({ sent: 1, deferred: 1, retried: 2 });
     expect(sink.attempts.filter((attempt) => attempt.envelope.to[0] === 'busy@example.net')).toHaveLength(3);
-    expect(await store.ledgerCounts(ISSUE_DATE)).toEqual({ sending: 0, sent: 1, deferred: 1, failed: 0 });
+    expect(await store.ledgerCounts(ISSUE_DATE)).toEqual({ sending: 0, sent: 1, deferred: 1, failed: 0, skipped: 0 });
 
     serverBusy = false;
     const second = await send();
@@ -192,7 +203,7 @@ describe('sendIssue', () => {
     );
     expect(isPapermailError(error, 'ETRANSPORT')).toBe(true);
     expect((error as Error).message).toMatch(/refused login: 535/);
-    expect(await store.ledgerCounts(ISSUE_DATE)).toEqual({ sending: 0, sent: 0, deferred: 0, failed: 0 });
+    expect(await store.ledgerCounts(ISSUE_DATE)).toEqual({ sending: 0, sent: 0, deferred: 0, failed: 0, skipped: 0 });
     expect(sink.attempts).toHaveLength(0);
   });
 
@@ -312,7 +323,7 @@ describe('sendIssue', () => {
     expect(summary.interrupted).toBe(true);
     expect(summary.sent).toBeLessThan(40);
     expect(summary.sent).toBe(sink.messages.length);
-    expect(await store.ledgerCounts(ISSUE_DATE)).toEqual({ sending: 0, sent: summary.sent, deferred: 0, failed: 0 });
+    expect(await store.ledgerCounts(ISSUE_DATE)).toEqual({ sending: 0, sent: summary.sent, deferred: 0, failed: 0, skipped: 0 });
 
     const resumed = await send();
     expect(resumed).toMatchObject({ sent: 40 - summary.sent, alreadySent: summary.sent, interrupted: false });
@@ -326,7 +337,7 @@ describe('sendIssue', () => {
     const summary = await send({ dryRun: true });
     expect(summary).toMatchObject({ dryRun: true, sent: 4, skippedNoTopics: 1 });
     expect(sink.attempts).toHaveLength(0);
-    expect(await store.ledgerCounts(ISSUE_DATE)).toEqual({ sending: 0, sent: 0, deferred: 0, failed: 0 });
+    expect(await store.ledgerCounts(ISSUE_DATE)).toEqual({ sending: 0, sent: 0, deferred: 0, failed: 0, skipped: 0 });
   });
 
   it('reports progress as the run goes, at least every two seconds', async () => {

@@ -145,7 +145,7 @@ describe('subscribers', () => {
     expect(await store.remove('READER1@example.com')).toBe(true);
     expect(await store.remove('reader1@example.com')).toBe(false);
     expect(await store.remove('not an address')).toBe(false);
-    expect(await store.ledgerCounts(day)).toEqual({ sending: 0, sent: 0, deferred: 0, failed: 0 });
+    expect(await store.ledgerCounts(day)).toEqual({ sending: 0, sent: 0, deferred: 0, failed: 0, skipped: 0 });
   });
 
   it('never hands a deleted subscriber’s id to someone new, so old links cannot reach them', async () => {
@@ -188,7 +188,23 @@ describe('the send ledger', () => {
     await store.markDeferred(day, deferred, '421 try later');
     await store.markSending(day, sending);
     expect(await pendingIds(store)).toEqual([deferred, sending, untouched]);
-    expect(await store.ledgerCounts(day)).toEqual({ sending: 1, sent: 1, deferred: 1, failed: 1 });
+    expect(await store.ledgerCounts(day)).toEqual({ sending: 1, sent: 1, deferred: 1, failed: 1, skipped: 0 });
+  });
+
+  it('leaves out subscribers skipped because the issue had nothing in their topics', async () => {
+    const store = stores.open();
+    const [skipped, untouched] = (await confirmed(store, 2)) as [number, number];
+    await store.markSkipped(day, skipped);
+    expect(await pendingIds(store)).toEqual([untouched]);
+    expect(await store.ledgerCounts(day)).toMatchObject({ skipped: 1 });
+  });
+
+  it('never turns a sent delivery into a skipped one', async () => {
+    const store = stores.open();
+    const [id] = (await confirmed(store, 1)) as [number];
+    await store.markSent(day, id, '<m@example.com>');
+    await store.markSkipped(day, id);
+    expect(await store.ledgerCounts(day)).toMatchObject({ sent: 1, skipped: 0 });
   });
 
   it('keeps each issue date’s ledger separate', async () => {
@@ -209,7 +225,7 @@ describe('the send ledger', () => {
     }
     expect(seen).toEqual(ids);
     expect(await pendingIds(store)).toEqual([]);
-    expect(await store.ledgerCounts(day)).toEqual({ sending: 0, sent: 5, deferred: 0, failed: 0 });
+    expect(await store.ledgerCounts(day)).toEqual({ sending: 0, sent: 5, deferred: 0, failed: 0, skipped: 0 });
   });
 
   it('never downgrades a sent message, whatever is recorded after it', async () => {
@@ -220,7 +236,7 @@ describe('the send ledger', () => {
     await store.markSending(day, id);
     await store.markDeferred(day, id, '421 try later');
     await store.markFailed(day, id, '550 no such user', 1);
-    expect(await store.ledgerCounts(day)).toEqual({ sending: 0, sent: 1, deferred: 0, failed: 0 });
+    expect(await store.ledgerCounts(day)).toEqual({ sending: 0, sent: 1, deferred: 0, failed: 0, skipped: 0 });
     expect(await store.findById(id)).toMatchObject({ status: 'confirmed', bounceCount: 0 });
   });
 
@@ -230,7 +246,7 @@ describe('the send ledger', () => {
     await store.remove('reader1@example.com');
     await store.markSending(day, id);
     await store.markSent(day, id, '<m@example.com>');
-    expect(await store.ledgerCounts(day)).toEqual({ sending: 0, sent: 0, deferred: 0, failed: 0 });
+    expect(await store.ledgerCounts(day)).toEqual({ sending: 0, sent: 0, deferred: 0, failed: 0, skipped: 0 });
   });
 
   it('suppresses a subscriber when their hard bounces reach the limit', async () => {
@@ -266,7 +282,7 @@ describe('the send ledger', () => {
     await store.markDeferred(day, id, '421 try later');
     await store.markSending(day, id);
     await store.markSent(day, id, '<m@example.com>');
-    expect(await store.ledgerCounts(day)).toEqual({ sending: 0, sent: 1, deferred: 0, failed: 0 });
+    expect(await store.ledgerCounts(day)).toEqual({ sending: 0, sent: 1, deferred: 0, failed: 0, skipped: 0 });
   });
 });
 
