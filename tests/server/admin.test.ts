@@ -43,7 +43,7 @@ describe('POST /admin/send', () => {
     const response = await send('{"date":"2025-09-30","dryRun":true}', `Bearer ${ADMIN_TOKEN}`);
 
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ date: '2025-09-30', dryRun: true, sent: 0 });
+    expect(await response.json()).toMatchObject({ outcome: 'sent', issueDate: '2025-09-30', dryRun: true, sent: 0 });
     expect(harness.sendRequests).toEqual([{ date: '2025-09-30', dryRun: true }]);
   });
 
@@ -52,6 +52,21 @@ describe('POST /admin/send', () => {
 
     expect((await send('', `Bearer ${ADMIN_TOKEN}`)).status).toBe(200);
     expect(harness.sendRequests).toEqual([{}]);
+  });
+
+  it('delivers the day’s issue to confirmed subscribers, once, however often it is called', async () => {
+    harness = await startHarness();
+    await harness.store.upsert({ email: 'ada@example.org', name: 'Ada', status: 'confirmed' });
+    await harness.store.upsert({ email: 'pending@example.org', status: 'pending' });
+
+    const first = await send('{"date":"2025-09-30"}', `Bearer ${ADMIN_TOKEN}`);
+    const second = await send('{"date":"2025-09-30"}', `Bearer ${ADMIN_TOKEN}`);
+
+    expect(await first.json()).toMatchObject({ outcome: 'sent', sent: 1 });
+    expect(await second.json()).toMatchObject({ outcome: 'sent', sent: 0, alreadySent: 1 });
+    const received = await harness.sink.parsed();
+    expect(received.map((mail) => [mail.to].flat().map((to) => to?.text))).toEqual([['"Ada" <ada@example.org>']]);
+    expect(received[0]!.subject).toMatch(/^Top papers for 30 Sep 2025/);
   });
 
   it.each([
@@ -90,38 +105,31 @@ describe('POST /admin/send', () => {
 });
 
 describe('GET /preview', () => {
-  async function withIssue(): Promise<void> {
-    await harness.store.saveIssue({ date: '2025-09-30', subject: 'Preview me', html: '<p>issue of 2025-09-30</p>', text: 'issue' });
-  }
-
   it('renders the day’s issue without a token when PUBLIC_URL is this machine', async () => {
     harness = await startHarness({ env: { PUBLIC_URL: 'http://localhost:8080' } });
-    await withIssue();
 
     const response = await harness.app.request('/preview?date=2025-09-30');
 
     expect(response.status).toBe(200);
-    expect(await response.text()).toBe('<p>issue of 2025-09-30</p>');
+    expect(await response.text()).toContain('Democratizing AI scientists using ToolUniverse');
   });
 
   it('asks for the admin token on a public site', async () => {
     harness = await startHarness({ env: PUBLIC });
-    await withIssue();
 
     const response = await harness.app.request('/preview?date=2025-09-30');
 
     expect(response.status).toBe(401);
-    expect(await response.text()).not.toContain('issue of 2025-09-30');
+    expect(await response.text()).not.toContain('ToolUniverse');
   });
 
   it('renders on a public site with the admin token', async () => {
     harness = await startHarness({ env: PUBLIC });
-    await withIssue();
 
     const response = await harness.app.request('/preview?date=2025-09-30', { headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } });
 
     expect(response.status).toBe(200);
-    expect(await response.text()).toContain('issue of 2025-09-30');
+    expect(await response.text()).toContain('ToolUniverse');
   });
 
   it('does not exist on a public site without ADMIN_TOKEN', async () => {
@@ -141,12 +149,11 @@ describe('GET /preview', () => {
 
   it('defaults to the issue day the next send would cover (yesterday in TZ)', async () => {
     harness = await startHarness({ env: { TZ: 'UTC', DIGEST_DAY_OFFSET: '1' } });
-    await withIssue();
 
     // The harness clock stands at 2025-10-01T08:00Z, so the issue day is 2025-09-30.
     const response = await harness.app.request('/preview');
 
     expect(response.status).toBe(200);
-    expect(await response.text()).toContain('issue of 2025-09-30');
+    expect(await response.text()).toContain('Tuesday, 30 September 2025');
   });
 });

@@ -1,24 +1,24 @@
 /**
- * A papermail web side with real peers: a SQLite file in a temporary directory, the real
- * confirmation email sent over SMTP to a real sink, and (optionally) a real HTTP server on
- * port 0. Each test gets its own and closes it.
+ * A papermail web side with real peers and the real wiring of `serve`: a SQLite file in a
+ * temporary directory, mail (confirmations and issues) over SMTP to a real sink, the
+ * sample day in the papers cache so sends and previews work offline, and (optionally) a
+ * real HTTP server on port 0. Each test gets its own and closes it.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ParsedMail } from 'mailparser';
-import nodemailer from 'nodemailer';
 import { loadConfig, type Config } from '../../src/config/config.js';
 import { loadTaxonomy, topicCatalogue, type TopicChoice } from '../../src/digest/taxonomy.js';
-import { PapermailError } from '../../src/errors.js';
 import { createLogger } from '../../src/logger.js';
-import { renderConfirmationEmail } from '../../src/render/confirmation.js';
+import { createTransport } from '../../src/delivery/transport.js';
 import { createApp } from '../../src/server/app.js';
 import { createBackgroundTasks, type BackgroundTasks } from '../../src/server/background.js';
-import type { AppDependencies, ConfirmationMailer, SendRequest } from '../../src/server/dependencies.js';
+import type { AppDependencies, SendRequest } from '../../src/server/dependencies.js';
+import { createRuntime } from '../../src/server/runtime.js';
 import { startServer, type RunningServer } from '../../src/server/serve.js';
 import { openSqliteStore } from '../../src/subscribers/sqlite-store.js';
-import type { Subscriber, SubscriberStore } from '../../src/subscribers/store.js';
+import type { SubscriberStore } from '../../src/subscribers/store.js';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.js';
 
 export const SECRET = 'server-tests-secret-at-least-32-characters!';
@@ -72,27 +72,34 @@ export async function realTopics(): Promise<TopicChoice[]> {
 
 export async function startHarness({ env = {}, serve = false }: HarnessOptions = {}): Promise<Harness> {
   const directory = await mkdtemp(join(tmpdir(), 'papermail-server-'));
-  const config = loadConfig({ APP_SECRET: SECRET, ADMIN_TOKEN, NEWSLETTER_NAME: 'papermail', ...env });
+  const sink = await startSmtpSink();
+  const cacheDir = join(directory, 'papers');
+  await mkdir(cacheDir);
+  await copyFile('samples/2025-09-30.json', join(cacheDir, '2025-09-30.json'));
+  const config = loadConfig({
+    APP_SECRET: SECRET,
+    ADMIN_TOKEN,
+    NEWSLETTER_NAME: 'papermail',
+    SMTP_URL: `smtp://127.0.0.1:${sink.port}`,
+    CACHE_DIR: cacheDir,
+    ...env,
+  });
   const clock = manualClock();
   const store = openSqliteStore(join(directory, 'papermail.db'), { now: clock.now });
-  const sink = await startSmtpSink();
+  const transport = createTransport(config);
   const logLines: string[] = [];
   const logger = createLogger('debug', (line) => logLines.push(line));
   const background = createBackgroundTasks(logger);
-  const mailer = sinkMailer(config, sink);
   const sendRequests: SendRequest[] = [];
-  const topics = await realTopics();
-
+  const taxonomy = await loadTaxonomy('topics.json');
+  const topics = topicCatalogue(taxonomy);
+  const runtime = createRuntime({ config, store, transport, taxonomy, logger, background, now: clock.now });
   const deps: AppDependencies = {
-    config,
-    store,
-    topics,
-    mailer,
-    background,
-    logger,
-    now: clock.now,
-    runSend: (request) => sendUnderLock(store, request, sendRequests),
-    renderPreview: (date) => previewFromArchive(store, date),
+    ...runtime.dependencies,
+    runSend: (request) => {
+      sendRequests.push(request);
+      return runtime.dependencies.runSend(request);
+    },
   };
   const app = createApp(deps);
   const server = serve ? await startServer({ app, host: '127.0.0.1', port: 0, logger }) : undefined;
@@ -118,44 +125,12 @@ export async function startHarness({ env = {}, serve = false }: HarnessOptions =
     async close() {
       await server?.close();
       await background.settled();
-      mailer.close();
+      transport.close();
       await sink.close();
       await store.close();
       await rm(directory, { recursive: true, force: true });
     },
   };
-}
-
-/** The real confirmation template, sent with Nodemailer over SMTP to the sink. */
-function sinkMailer(config: Config, sink: SmtpSink): ConfirmationMailer & { close(): void } {
-  const transport = nodemailer.createTransport({ host: '127.0.0.1', port: sink.port, secure: false, ignoreTLS: true });
-  return {
-    async sendConfirmation(subscriber: Subscriber, confirmUrl: string) {
-      const email = await renderConfirmationEmail({ newsletterName: config.NEWSLETTER_NAME, confirmUrl, postalAddress: config.POSTAL_ADDRESS });
-      await transport.sendMail({ from: config.MAIL_FROM, to: subscriber.email, subject: email.subject, html: email.html, text: email.text });
-    },
-    close: () => transport.close(),
-  };
-}
-
-/** A stand-in daily send that honours the store's real send lock, as the real one does. */
-async function sendUnderLock(store: SubscriberStore, request: SendRequest, seen: SendRequest[]): Promise<object> {
-  const date = request.date ?? '2025-09-30';
-  if (!(await store.acquireSendLock(date, 'server-test-send', 60_000))) {
-    throw new PapermailError('ELOCKED', `another send of ${date} holds the lock`);
-  }
-  try {
-    seen.push(request);
-    return { date, dryRun: request.dryRun ?? false, sent: 0 };
-  } finally {
-    await store.releaseSendLock(date, 'server-test-send');
-  }
-}
-
-async function previewFromArchive(store: SubscriberStore, date: string): Promise<string> {
-  const issue = await store.getIssue(date);
-  if (issue === undefined) throw new PapermailError('ENOTFOUND', `no issue for ${date}`);
-  return issue.html;
 }
 
 /** The confirmation link in an email, pointed at the test server instead of PUBLIC_URL. */

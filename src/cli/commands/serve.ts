@@ -1,22 +1,18 @@
 import type { Command } from 'commander';
-import { createConfirmationMailer } from '../../delivery/confirmation-mail.js';
-import { describeOutcome, runIssue, type IssueOutcome } from '../../delivery/run-issue.js';
+import { describeOutcome } from '../../delivery/run-issue.js';
 import { createTransport } from '../../delivery/transport.js';
-import { loadDailyDigest } from '../../digest/daily-digest.js';
-import { parseIssueDay } from '../../digest/dates.js';
-import { loadTaxonomy, topicCatalogue } from '../../digest/taxonomy.js';
-import { issueOptionsFrom, renderBrowserVersion } from '../../render/index.js';
+import { loadTaxonomy } from '../../digest/taxonomy.js';
 import { createApp } from '../../server/app.js';
 import { createBackgroundTasks } from '../../server/background.js';
+import { createRuntime } from '../../server/runtime.js';
 import { startSchedule } from '../../server/schedule.js';
 import { startServer } from '../../server/serve.js';
 import { openSqliteStore } from '../../subscribers/sqlite-store.js';
 import { loadCliContext } from '../context.js';
 
 /**
- * `serve`: the web pages, the admin API and the daily schedule in one process. This is the
- * composition root: it wires the real store, transport and renderer into the app and
- * turns SIGTERM/SIGINT into an orderly shutdown.
+ * `serve`: the web pages, the admin API and the daily schedule in one process. It wires the
+ * real store and transport into the app and turns SIGTERM/SIGINT into an orderly shutdown.
  */
 export function registerServeCommand(program: Command): void {
   program
@@ -30,35 +26,19 @@ export function registerServeCommand(program: Command): void {
       const transport = createTransport(config);
       const background = createBackgroundTasks(logger);
       const sends = new AbortController();
-
-      const send = (request: { day?: string; dryRun?: boolean; skipIfComplete?: boolean }) =>
-        runIssue(request, { config, store, transport, logger, taxonomy, signal: sends.signal });
-
-      const app = createApp({
-        config,
-        store,
-        topics: topicCatalogue(taxonomy),
-        mailer: createConfirmationMailer(config, transport),
-        runSend: async ({ date, dryRun }) => outcomeJson(await send({ ...(date ? { day: parseIssueDay(date, 'date') } : {}), dryRun: dryRun ?? false })),
-        renderPreview: async (date) => {
-          const { digest } = await loadDailyDigest({ day: date, config, logger, taxonomy });
-          return (await renderBrowserVersion(digest, issueOptionsFrom(config))).html;
-        },
-        logger,
-        background,
-      });
+      const runtime = createRuntime({ config, store, transport, taxonomy, logger, background, signal: sends.signal });
 
       const schedule = options.schedule
         ? startSchedule({
             expression: config.CRON_SCHEDULE,
             timeZone: config.TZ,
             logger,
-            run: async () => logger.info(describeOutcome(await send({ skipIfComplete: true }))),
+            run: async () => logger.info(describeOutcome(await runtime.runIssue({ skipIfComplete: true }))),
           })
         : undefined;
 
       const server = await startServer({
-        app,
+        app: createApp(runtime.dependencies),
         host: config.HOST,
         port: config.PORT,
         logger,
@@ -82,8 +62,4 @@ export function registerServeCommand(program: Command): void {
         process.once('SIGTERM', shutDown);
       });
     });
-}
-
-function outcomeJson(outcome: IssueOutcome): object {
-  return outcome.kind === 'sent' ? { outcome: outcome.kind, ...outcome.summary } : { outcome: outcome.kind, date: outcome.day };
 }

@@ -1,0 +1,70 @@
+/**
+ * The real dependencies of the web app, built from configuration: confirmation emails go
+ * through the configured transport, `POST /admin/send` runs the day's issue, `/preview`
+ * renders a day now. `serve` and the end-to-end tests share this wiring.
+ */
+import type { Config } from '../config/config.js';
+import { createConfirmationMailer } from '../delivery/confirmation-mail.js';
+import { runIssue, type IssueOutcome, type IssueRequest } from '../delivery/run-issue.js';
+import type { MailTransport } from '../delivery/transport.js';
+import { loadDailyDigest } from '../digest/daily-digest.js';
+import { parseIssueDay } from '../digest/dates.js';
+import { topicCatalogue, type Taxonomy } from '../digest/taxonomy.js';
+import type { Logger } from '../logger.js';
+import { issueOptionsFrom, renderBrowserVersion } from '../render/index.js';
+import type { SubscriberStore } from '../subscribers/store.js';
+import type { BackgroundTasks } from './background.js';
+import type { AppDependencies } from './dependencies.js';
+
+export interface RuntimeParts {
+  config: Config;
+  store: SubscriberStore;
+  transport: MailTransport;
+  taxonomy: Taxonomy;
+  logger: Logger;
+  background: BackgroundTasks;
+  /** Aborted at shutdown: a send in progress stops taking recipients. */
+  signal?: AbortSignal;
+  now?: () => Date;
+}
+
+export interface Runtime {
+  dependencies: AppDependencies;
+  /** The day's issue, as the schedule and the admin endpoint run it. */
+  runIssue(request: IssueRequest): Promise<IssueOutcome>;
+}
+
+export function createRuntime(parts: RuntimeParts): Runtime {
+  const { config, store, transport, taxonomy, logger, background } = parts;
+  const run = (request: IssueRequest) =>
+    runIssue(request, {
+      config,
+      store,
+      transport,
+      logger,
+      taxonomy,
+      ...(parts.signal ? { signal: parts.signal } : {}),
+      ...(parts.now ? { now: parts.now } : {}),
+    });
+
+  const dependencies: AppDependencies = {
+    config,
+    store,
+    topics: topicCatalogue(taxonomy),
+    mailer: createConfirmationMailer(config, transport),
+    runSend: async ({ date, dryRun }) =>
+      outcomeJson(await run({ ...(date ? { day: parseIssueDay(date, 'date') } : {}), dryRun: dryRun ?? false })),
+    renderPreview: async (date) => {
+      const { digest } = await loadDailyDigest({ day: date, config, logger, taxonomy, ...(parts.now ? { now: parts.now } : {}) });
+      return (await renderBrowserVersion(digest, issueOptionsFrom(config))).html;
+    },
+    logger,
+    background,
+    ...(parts.now ? { now: parts.now } : {}),
+  };
+  return { dependencies, runIssue: run };
+}
+
+function outcomeJson(outcome: IssueOutcome): object {
+  return outcome.kind === 'sent' ? { outcome: outcome.kind, ...outcome.summary } : { outcome: outcome.kind, date: outcome.day };
+}
