@@ -1,11 +1,11 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { classifySendError, describeSendError, isConnectionFailure, transportFailure } from '../../src/delivery/classify.js';
 import type { MailTransport } from '../../src/delivery/transport.js';
 import { deliveryConfig, useMailPeers } from './fixtures.js';
+import { closedPort } from '../support/async.js';
 
 /** The error a real send through the real transport produces, or a failure if it was accepted. */
 async function errorFrom(transport: MailTransport, to: string): Promise<unknown> {
@@ -21,13 +21,6 @@ async function errorFrom(transport: MailTransport, to: string): Promise<unknown>
   throw new Error(`expected the send to ${to} to fail`);
 }
 
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 describe('classifySendError with replies from a real SMTP server', () => {
   const peers = useMailPeers();

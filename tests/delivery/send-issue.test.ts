@@ -1,4 +1,3 @@
-import { createServer } from 'node:net';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import type { Config } from '../../src/config/config.js';
@@ -8,6 +7,7 @@ import type { SubscriberStore } from '../../src/subscribers/store.js';
 import { manualClock, useTemporaryStores } from '../subscribers/temporary-store.js';
 import type { SmtpSink } from '../support/smtp-sink.js';
 import { addConfirmed, addresses, deliveryConfig, ISSUE_DATE, issueRenderer, noSleep, useMailPeers } from './fixtures.js';
+import { closedPort, rejectionOf } from '../support/async.js';
 
 const stores = useTemporaryStores();
 const peers = useMailPeers();
@@ -30,14 +30,6 @@ async function scenario(options: Parameters<typeof peers.sink>[0] = {}, environm
   return { sink, config, store, send };
 }
 
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('sendIssue', () => {
   it('delivers the issue to every confirmed subscriber exactly once', async () => {
@@ -198,7 +190,7 @@ describe('sendIssue', () => {
     const config = deliveryConfig({ SMTP_URL: `smtp://mailer:wrong@127.0.0.1:${sink.port}` });
     const store = stores.open();
     await addConfirmed(store, addresses(3));
-    const error = await rejection(
+    const error = await rejectionOf(
       sendIssue({ issueDate: ISSUE_DATE, renderer: issueRenderer(config), store, transport: peers.transport(config), config, sleep: noSleep }),
     );
     expect(isPapermailError(error, 'ETRANSPORT')).toBe(true);
@@ -212,7 +204,7 @@ describe('sendIssue', () => {
     const config = deliveryConfig({ SMTP_URL: `smtp://127.0.0.1:${port}` });
     const store = stores.open();
     await addConfirmed(store, addresses(2));
-    const error = await rejection(
+    const error = await rejectionOf(
       sendIssue({ issueDate: ISSUE_DATE, renderer: issueRenderer(config), store, transport: peers.transport(config), config, sleep: noSleep }),
     );
     expect(isPapermailError(error, 'ETRANSPORT')).toBe(true);
@@ -232,7 +224,7 @@ describe('sendIssue', () => {
       },
     });
     await addConfirmed(store, addresses(30));
-    const error = await rejection(send());
+    const error = await rejectionOf(send());
     expect(isPapermailError(error, 'ETRANSPORT')).toBe(true);
     expect((error as Error).message).toMatch(/refused login: 530 .*the next run resumes/);
     const counts = await store.ledgerCounts(ISSUE_DATE);
@@ -250,7 +242,7 @@ describe('sendIssue', () => {
   it('gives up with ETRANSPORT when the connection keeps dropping for recipient after recipient', async () => {
     const { sink, store, send } = await scenario({ respond: () => 'drop' }, { SEND_RETRIES: '0' });
     await addConfirmed(store, addresses(30));
-    const error = await rejection(send());
+    const error = await rejectionOf(send());
     expect(isPapermailError(error, 'ETRANSPORT')).toBe(true);
     expect((error as Error).message).toMatch(/recipients in a row/);
     const counts = await store.ledgerCounts(ISSUE_DATE);
@@ -302,7 +294,7 @@ describe('sendIssue', () => {
     });
     thief = stores.open({ now: clock.now });
     await addConfirmed(store, addresses(40));
-    const error = await rejection(send({ lockRefreshMs: 1 }));
+    const error = await rejectionOf(send({ lockRefreshMs: 1 }));
     expect(isPapermailError(error, 'ELOCKED')).toBe(true);
     expect((error as Error).message).toMatch(/lock of 2025-09-30 was lost/);
     expect(sink.messages.length).toBeLessThan(40);
@@ -361,10 +353,3 @@ describe('sendIssue', () => {
   });
 });
 
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}

@@ -15,6 +15,7 @@ import {
   type Handler,
   type TestServer,
 } from './helpers.js';
+import { rejectionOf } from '../support/async.js';
 
 const DAY = '2025-09-30';
 /** A clock after DAY, so the day is over and may be cached. */
@@ -65,14 +66,6 @@ function options(server: { origin: string }, overrides: Partial<FetchDailyPapers
   };
 }
 
-async function rejectionOf(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof Error) return error;
-  }
-  throw new Error('expected the promise to reject');
-}
 
 describe('fetchDailyPapers paging', () => {
   it('asks for pages of 100 until a short page and returns every paper', async () => {

@@ -4,6 +4,7 @@ import { isPapermailError } from '../../src/errors.js';
 import { silentLogger } from '../../src/logger.js';
 import { loadPapers, type LoadPapersOptions } from '../../src/sources/load-papers.js';
 import { closedPortOrigin, samplePath, sampleText, SAMPLES, startServer, withTemporaryFolder, type TestServer } from './helpers.js';
+import { rejectionOf } from '../support/async.js';
 
 let server: TestServer | undefined;
 
@@ -27,14 +28,6 @@ function optionsFor(day: string, config: Partial<LoadPapersOptions['config']> = 
   };
 }
 
-async function rejectionOf(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof Error) return error;
-  }
-  throw new Error('expected the promise to reject');
-}
 
 describe('loadPapers', () => {
   it('reads a saved API response from a file path', async () => {
