@@ -56,7 +56,9 @@ export async function runIssue(request: IssueRequest, services: IssueServices): 
   const digest = await loadDigest(request, services);
   if (digest.total === 0 && !config.SEND_EMPTY_ISSUE) return { kind: 'no-papers', day: digest.date };
 
-  const renderer = createIssueRenderer(digest, issueOptionsFrom(config), filterDigestByTopics);
+  // The "no papers today" note goes to everyone, whatever their topics.
+  const filter = digest.total === 0 ? (whole: Digest) => whole : filterDigestByTopics;
+  const renderer = createIssueRenderer(digest, issueOptionsFrom(config), filter);
   if (!request.dryRun) await archiveIssue(digest, services);
   const summary = await sendIssue({
     issueDate: digest.date,

@@ -1,0 +1,107 @@
+/**
+ * The daily issue as the CLI, the admin endpoint and the schedule run it: real sample files,
+ * a real SQLite store and a real SMTP sink.
+ */
+import { writeFile } from 'node:fs/promises';
+import { describe, expect, it } from 'vitest';
+import { runIssue, type IssueOutcome } from '../../src/delivery/run-issue.js';
+import { silentLogger } from '../../src/logger.js';
+import { useTemporaryStores } from '../subscribers/temporary-store.js';
+import { addConfirmed, deliveryConfig, noSleep, useMailPeers } from './fixtures.js';
+
+const stores = useTemporaryStores();
+const peers = useMailPeers();
+
+async function scenario(environment: Record<string, string> = {}) {
+  const sink = await peers.sink();
+  const config = deliveryConfig({ SMTP_URL: `smtp://127.0.0.1:${sink.port}`, CACHE_DIR: stores.path('cache'), ...environment });
+  const store = stores.open();
+  const transport = peers.transport(config);
+  const run = (request: Parameters<typeof runIssue>[0], now = new Date('2025-10-01T08:00:00Z')): Promise<IssueOutcome> =>
+    runIssue(request, { config, store, transport, logger: silentLogger, sleep: noSleep, now: () => now });
+  return { sink, store, run };
+}
+
+function sentSummary(outcome: IssueOutcome) {
+  if (outcome.kind !== 'sent') throw new Error(`expected a send, got ${outcome.kind}`);
+  return outcome.summary;
+}
+
+async function emptyDay(): Promise<string> {
+  const path = stores.path('2025-10-04.json');
+  await writeFile(path, '[]');
+  return path;
+}
+
+describe('runIssue', () => {
+  it('sends the day of a saved API response, named after its file', async () => {
+    const { sink, store, run } = await scenario();
+    await addConfirmed(store, ['ada@example.net', 'alan@example.net']);
+
+    const summary = sentSummary(await run({ source: 'samples/2026-08-21.json' }));
+
+    expect(summary).toMatchObject({ issueDate: '2026-08-21', sent: 2 });
+    expect((await sink.parsed()).map((mail) => mail.subject)).toEqual([
+      expect.stringMatching(/^Top papers for 21 Aug 2026: EnvHarness/),
+      expect.stringMatching(/^Top papers for 21 Aug 2026: EnvHarness/),
+    ]);
+  });
+
+  it('archives the browser version, with no subscriber’s links in it', async () => {
+    const { store, run } = await scenario();
+    await addConfirmed(store, ['ada@example.net']);
+
+    await run({ source: 'samples/2026-08-21.json' });
+
+    const archived = await store.getIssue('2026-08-21');
+    expect(archived?.subject).toMatch(/^Top papers for 21 Aug 2026/);
+    expect(archived?.html).toContain('EnvHarness');
+    expect(archived?.html).not.toContain('token=');
+    expect(archived?.html).not.toContain('ada@example.net');
+  });
+
+  it('archives nothing and sends nothing in a dry run', async () => {
+    const { sink, store, run } = await scenario();
+    await addConfirmed(store, ['ada@example.net']);
+
+    expect(sentSummary(await run({ source: 'samples/2026-08-21.json', dryRun: true }))).toMatchObject({ sent: 1, dryRun: true });
+
+    expect(await store.getIssue('2026-08-21')).toBeUndefined();
+    expect(sink.messages).toHaveLength(0);
+  });
+
+  it('sends nothing on a day without papers', async () => {
+    const { sink, store, run } = await scenario();
+    await addConfirmed(store, ['ada@example.net']);
+
+    expect(await run({ source: await emptyDay() })).toEqual({ kind: 'no-papers', day: '2025-10-04' });
+    expect(sink.messages).toHaveLength(0);
+  });
+
+  it('sends the short "no papers today" note to everyone, whatever their topics, when configured', async () => {
+    const { sink, store, run } = await scenario({ SEND_EMPTY_ISSUE: 'true' });
+    await addConfirmed(store, ['ada@example.net', { email: 'agents@example.net', topics: ['agents'] }]);
+
+    expect(sentSummary(await run({ source: await emptyDay() }))).toMatchObject({ sent: 2, skippedNoTopics: 0 });
+    expect(sink.messages).toHaveLength(2);
+  });
+
+  it('answers "already sent" to the schedule once the day is complete, without reading the source again', async () => {
+    const { store, run } = await scenario();
+    await addConfirmed(store, ['ada@example.net']);
+    await run({ day: '2025-09-30', source: 'samples/2025-09-30.json' });
+
+    // The schedule asks for the default day (yesterday); the cache is empty and the API unreachable.
+    expect(await run({ skipIfComplete: true })).toEqual({ kind: 'already-sent', day: '2025-09-30' });
+  });
+
+  it('treats a subscriber whose topics had no papers as done for the day', async () => {
+    const { store, run } = await scenario();
+    await addConfirmed(store, [{ email: 'robots@example.net', topics: ['robotics'] }]);
+
+    const summary = sentSummary(await run({ source: 'samples/2024-05-27.json' }));
+
+    expect(summary).toMatchObject({ sent: 0, skippedNoTopics: 1 });
+    expect(await store.isIssueComplete('2024-05-27')).toBe(true);
+  });
+});
