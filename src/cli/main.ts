@@ -33,8 +33,9 @@ export async function main(argv: string[]): Promise<number> {
 
 function exitCodeFor(error: unknown): number {
   if (error instanceof CommanderError) {
-    // Commander has already printed its message (or the help/version text).
-    return error.exitCode;
+    // Commander has already printed its message (or the help/version text). Its failures are
+    // all usage errors (unknown command or option, missing argument): exit 2, as documented.
+    return error.exitCode === 0 ? 0 : 2;
   }
   if (isPapermailError(error)) {
     process.stderr.write(`papermail: ${error.message}\n`);

@@ -1,0 +1,107 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { DigestJson } from '../../src/digest/digest-json.js';
+import { REPO_ROOT, linesOf, showsStackTrace, useCliSandboxes, type CliResult } from './run-cli.js';
+
+const sandboxes = useCliSandboxes();
+
+describe('papermail digest with a source it cannot read', () => {
+  let broken: CliResult;
+  let missing: CliResult;
+  let unknownFormat: CliResult;
+  let unknownFormatPath: string;
+
+  beforeAll(async () => {
+    const sandbox = await sandboxes.create();
+    unknownFormatPath = sandbox.path('notes.txt');
+    await writeFile(unknownFormatPath, 'Shopping list for Saturday\nmilk, eggs, flour\n\ncall the plumber about the kitchen tap\n');
+    [broken, missing, unknownFormat] = await Promise.all([
+      sandbox.run(['digest', '--source', 'samples/2024-12-11.broken.json']),
+      sandbox.run(['digest', '--source', 'samples/no-such-day.json']),
+      sandbox.run(['digest', '--source', unknownFormatPath]),
+    ]);
+  });
+
+  it('exits 1 on a file of broken entries, with one line naming the file and the first bad entry', () => {
+    expect(broken.code).toBe(1);
+    expect(linesOf(broken.stderr)).toHaveLength(1);
+    expect(broken.stderr).toMatch(/^papermail: samples\/2024-12-11\.broken\.json: entry 0/);
+    expect(broken.stdout).toBe('');
+  });
+
+  it('shows no stack trace for a broken file', () => {
+    expect(showsStackTrace(broken.stderr)).toBe(false);
+  });
+
+  it('exits 1 on a missing file, with one line naming its path', () => {
+    expect(missing.code).toBe(1);
+    expect(linesOf(missing.stderr)).toHaveLength(1);
+    expect(missing.stderr).toMatch(/^papermail: .*samples\/no-such-day\.json/);
+    expect(showsStackTrace(missing.stderr)).toBe(false);
+  });
+
+  it('exits 1 on a file in no known format, with one line naming it', () => {
+    expect(unknownFormat.code).toBe(1);
+    expect(linesOf(unknownFormat.stderr)).toHaveLength(1);
+    expect(unknownFormat.stderr).toContain(unknownFormatPath);
+    expect(showsStackTrace(unknownFormat.stderr)).toBe(false);
+  });
+});
+
+describe('papermail with invalid settings', () => {
+  let badNumber: CliResult;
+  let publicWithoutSecret: CliResult;
+
+  beforeAll(async () => {
+    const sandbox = await sandboxes.create();
+    const digest = ['digest', '--source', 'samples/2025-09-30.json', '--json'];
+    [badNumber, publicWithoutSecret] = await Promise.all([
+      sandbox.run(digest, { env: { TOP_N: 'lots' } }),
+      sandbox.run(digest, { env: { PUBLIC_URL: 'https://example.org' } }),
+    ]);
+  });
+
+  it('exits 1 with one line naming TOP_N and its value when TOP_N is not a number', () => {
+    expect(badNumber.code).toBe(1);
+    expect(linesOf(badNumber.stderr)).toHaveLength(1);
+    expect(badNumber.stderr).toMatch(/^papermail: TOP_N .*"lots"/);
+    expect(badNumber.stdout).toBe('');
+  });
+
+  it('exits 1 with one line asking for APP_SECRET when PUBLIC_URL is not localhost', () => {
+    expect(publicWithoutSecret.code).toBe(1);
+    expect(linesOf(publicWithoutSecret.stderr)).toHaveLength(1);
+    expect(publicWithoutSecret.stderr).toMatch(/^papermail: APP_SECRET /);
+    expect(publicWithoutSecret.stdout).toBe('');
+  });
+});
+
+describe('papermail reads .env from its working directory', () => {
+  let fromDotenv: DigestJson;
+  let overriddenByEnvironment: DigestJson;
+
+  beforeAll(async () => {
+    const sandbox = await sandboxes.create();
+    await writeFile(sandbox.path('.env'), '# chosen by the operator\nTOP_N=5\n');
+    // Outside the repository, so every path it needs is absolute.
+    const digest = ['digest', '--source', join(REPO_ROOT, 'samples/2025-09-30.json'), '--json'];
+    const topics = join(REPO_ROOT, 'topics.json');
+    const [withDotenv, withBoth] = await Promise.all([
+      sandbox.run(digest, { cwd: sandbox.directory, env: { TOP_N: undefined, TOPICS_FILE: topics } }),
+      sandbox.run(digest, { cwd: sandbox.directory, env: { TOP_N: '7', TOPICS_FILE: topics } }),
+    ]);
+    expect(withDotenv.stderr).toBe('');
+    expect(withBoth.stderr).toBe('');
+    fromDotenv = JSON.parse(withDotenv.stdout) as DigestJson;
+    overriddenByEnvironment = JSON.parse(withBoth.stdout) as DigestJson;
+  });
+
+  it('takes a setting from .env when the environment does not have it', () => {
+    expect(fromDotenv.total).toBe(5);
+  });
+
+  it('lets the real environment win over .env', () => {
+    expect(overriddenByEnvironment.total).toBe(7);
+  });
+});

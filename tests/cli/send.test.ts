@@ -1,0 +1,82 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { simpleParser, type ParsedMail } from 'mailparser';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useCliSandboxes, type CliResult } from './run-cli.js';
+
+const sandboxes = useCliSandboxes();
+
+// Two confirmed readers and one who has not confirmed yet (and so gets nothing).
+const SUBSCRIBERS_CSV = [
+  'email,name,status,topics',
+  'first@example.com,First Reader,confirmed,',
+  'second@example.net,,confirmed,agents',
+  'waiting@example.org,Not Yet,pending,',
+].join('\n');
+
+function recipientsOf(message: ParsedMail): string[] {
+  const groups = message.to === undefined ? [] : Array.isArray(message.to) ? message.to : [message.to];
+  return groups.flatMap((group) => group.value.map((address) => address.address ?? ''));
+}
+
+describe('papermail send --dry-run, send --to, then send', () => {
+  let dryRun: CliResult;
+  let filesAfterDryRun: string[];
+  let testCopy: CliResult;
+  let filesAfterTestCopy: string[];
+  let testMessage: ParsedMail;
+  let realSend: CliResult;
+  let filesAfterRealSend: string[];
+  let realSendRecipients: string[];
+
+  beforeAll(async () => {
+    const sandbox = await sandboxes.create();
+    const source = ['--source', 'samples/2025-09-30.json'];
+    await writeFile(sandbox.path('subscribers.csv'), SUBSCRIBERS_CSV + '\n');
+    const imported = await sandbox.run(['subscribers', 'import', sandbox.path('subscribers.csv')]);
+    expect(imported.stdout).toMatch(/\b3 added\b/);
+
+    dryRun = await sandbox.run(['send', '--dry-run', ...source]);
+    filesAfterDryRun = await sandbox.outboxFiles();
+
+    testCopy = await sandbox.run(['send', '--to', 'someone@example.org', ...source]);
+    filesAfterTestCopy = await sandbox.outboxFiles();
+    testMessage = await simpleParser(await readFile(filesAfterTestCopy[0]!));
+
+    realSend = await sandbox.run(['send', ...source]);
+    filesAfterRealSend = await sandbox.outboxFiles();
+    const newFiles = filesAfterRealSend.filter((file) => !filesAfterTestCopy.includes(file));
+    realSendRecipients = (await Promise.all(newFiles.map(async (file) => recipientsOf(await simpleParser(await readFile(file)))))).flat();
+  });
+
+  it('a dry run exits 0 and counts the two confirmed subscribers', () => {
+    expect(dryRun.code).toBe(0);
+    expect(dryRun.stdout).toMatch(/\b2 would be sent\b/);
+  });
+
+  it('a dry run writes no message', () => {
+    expect(filesAfterDryRun).toEqual([]);
+  });
+
+  it('--to exits 0 and writes exactly one message, to that address', () => {
+    expect(testCopy.code).toBe(0);
+    expect(testCopy.stdout).toContain('someone@example.org');
+    expect(filesAfterTestCopy).toHaveLength(1);
+    expect(recipientsOf(testMessage)).toEqual(['someone@example.org']);
+  });
+
+  it('--to sends a test copy without List-Unsubscribe, since the address is no subscriber', () => {
+    expect(testMessage.headerLines.map((line) => line.key)).not.toContain('list-unsubscribe');
+    expect(testMessage.html).toEqual(expect.stringContaining('<html'));
+  });
+
+  it('neither the dry run nor the test copy is recorded: the real send still sends to both subscribers', () => {
+    expect(realSend.code).toBe(0);
+    expect(realSend.stdout).toMatch(/\b2 sent\b/);
+    expect(realSend.stdout).not.toMatch(/already sent/);
+  });
+
+  it('the real send adds one message per confirmed subscriber beside the test copy', () => {
+    expect(filesAfterRealSend).toHaveLength(3);
+    expect(realSendRecipients.sort()).toEqual(['first@example.com', 'second@example.net']);
+  });
+});
