@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { PapermailError } from '../errors.js';
 
@@ -5,6 +6,9 @@ import { PapermailError } from '../errors.js';
  * Every setting papermail reads, with its default. The environment (and `.env`) is
  * validated once at start-up; `.env.example` documents the same names and defaults.
  */
+/** The taxonomy shipped with papermail, found wherever the command is run from. */
+const BUNDLED_TOPICS_FILE = fileURLToPath(new URL('../../topics.json', import.meta.url));
+
 const DEVELOPMENT_SECRET = 'papermail-development-secret-do-not-use-in-production';
 
 const integer = (fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
@@ -32,7 +36,7 @@ export const EnvSchema = z.object({
     .refine(isKnownTimeZone, 'must be an IANA time zone such as UTC or Europe/Berlin'),
 
   // What goes into an issue
-  TOPICS_FILE: z.string().min(1).default('topics.json'),
+  TOPICS_FILE: z.string().min(1).default(BUNDLED_TOPICS_FILE),
   TOP_N: integer(50, 1, 500),
   MIN_UPVOTES: integer(0),
   HIGHLIGHTS: integer(3, 0, 10),

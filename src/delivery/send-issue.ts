@@ -117,7 +117,6 @@ export async function sendIssue(request: SendIssueRequest): Promise<SendSummary>
       () => run.shouldStop(),
     );
     const summary = run.summary(alreadySent, !finished);
-    logger.info(describeSummary(summary));
     if (run.fatal) throw run.fatal;
     if (lock?.lost()) {
       throw new PapermailError('ELOCKED', `the send lock of ${issueDate} was lost mid-run (another send took it over); stopped`);

@@ -1,4 +1,3 @@
-import mjml2html from 'mjml';
 import { PapermailError } from '../errors.js';
 
 const ERRORS_SHOWN = 5;
@@ -15,6 +14,8 @@ interface MjmlValidationError {
  * indentation instead, which is most of what minification would save.
  */
 export async function compileMjml(source: string, templateName: string): Promise<string> {
+  // Loaded on first use: importing mjml takes most of a second, and most commands never compile.
+  const { default: mjml2html } = await import('mjml');
   let result: { html: string; errors: MjmlValidationError[] };
   try {
     result = await mjml2html(source, { validationLevel: 'strict', fonts: {}, keepComments: false });

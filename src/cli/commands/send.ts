@@ -1,3 +1,5 @@
+import { relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { describeOutcome, runIssue, sendIssueTestCopy } from '../../delivery/run-issue.js';
 import { createTransport } from '../../delivery/transport.js';
@@ -13,9 +15,16 @@ export interface SendOptions {
   to?: string;
 }
 
-/** What the quick start sends: a real day bundled with the repository, to the sample list. */
-const DEMO_SUBSCRIBERS = 'subscribers/sample.csv';
-const DEMO_SOURCE = 'samples/2025-09-30.json';
+/** What the quick start sends: a real day bundled with the package, to the sample list. */
+const DEMO_SUBSCRIBERS = packageFile('subscribers/sample.csv');
+const DEMO_SOURCE = packageFile('samples/2025-09-30.json');
+
+/** A path inside the package, shown relative to the working folder when it is inside it. */
+function packageFile(name: string): string {
+  const absolute = fileURLToPath(new URL(`../../../${name}`, import.meta.url));
+  const shown = relative(process.cwd(), absolute);
+  return shown.startsWith('..') ? absolute : shown;
+}
 
 export function registerSendCommands(program: Command): void {
   program
@@ -29,7 +38,7 @@ export function registerSendCommands(program: Command): void {
 
   program
     .command('demo')
-    .description(`the quick start: import ${DEMO_SUBSCRIBERS} and send ${DEMO_SOURCE} (to the outbox unless SMTP_URL is set)`)
+    .description('the quick start: import subscribers/sample.csv and send samples/2025-09-30.json (to the outbox unless SMTP_URL is set)')
     .action(async () => {
       await withStore((context) => importSubscriberFile(DEMO_SUBSCRIBERS, context));
       await sendDailyIssue({ source: DEMO_SOURCE }, loadCliContext());

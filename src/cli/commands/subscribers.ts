@@ -17,17 +17,19 @@ export function registerSubscriberCommands(program: Command): void {
     .option('-n, --name <name>', 'display name')
     .option('-t, --topics <slugs>', 'comma-separated topic slugs (default: all topics)')
     .option('--confirmed', 'skip double opt-in (only for people who already agreed)')
-    .action(async (email: string, options: { name?: string; topics?: string; confirmed?: boolean }) =>
-      withStore(async ({ store, knownTopics }) => {
+    .action(async (email: string, options: { name?: string; topics?: string; confirmed?: boolean }) => {
+      // Checked before the store is opened, so a typo creates no database file.
+      const address = normaliseEmail(email);
+      await withStore(async ({ store, knownTopics }) => {
         const { subscriber, created } = await store.upsert({
-          email: normaliseEmail(email),
+          email: address,
           name: normaliseName(options.name),
           topics: parseTopics(options.topics, knownTopics),
           status: options.confirmed ? 'confirmed' : 'pending',
         });
         process.stdout.write(`${created ? 'added' : 'updated'} ${subscriber.email} (${subscriber.status})\n`);
-      }),
-    );
+      });
+    });
 
   subscribers
     .command('remove <email>')
