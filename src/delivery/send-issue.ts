@@ -85,7 +85,6 @@ const DEFAULT_LOCK_TTL_MS = 60_000;
 const DEFAULT_LOCK_REFRESH_MS = 15_000;
 const FIRST_RETRY_DELAY_MS = 2_000;
 const MAX_RETRY_DELAY_MS = 60_000;
-const PROGRESS_EVERY_MESSAGES = 100;
 const PROGRESS_EVERY_MS = 2_000;
 /**
  * Recipients in a row whose retries all ended on a dropped or timed-out connection: the
@@ -253,7 +252,8 @@ class SendRun {
     if (!onProgress) return;
     const processed = this.handled;
     const at = this.now();
-    if (processed % PROGRESS_EVERY_MESSAGES !== 0 && at - this.lastProgressAt < PROGRESS_EVERY_MS) return;
+    // Time-based, so a fast run does not flood the terminal and a slow one still shows life.
+    if (at - this.lastProgressAt < PROGRESS_EVERY_MS) return;
     this.lastProgressAt = at;
     onProgress({
       issueDate,
