@@ -1,0 +1,128 @@
+/**
+ * Send throughput: the day's issue to N confirmed subscribers through papermail (runIssue:
+ * ledger, tokens, personalisation, pooled Nodemailer) against the ceiling, plain Nodemailer
+ * with the same pool sending N copies of one pre-rendered message. Both senders are child
+ * processes and the SMTP sink is a third, so neither sender is charged for the sink's work.
+ * Runs alternate which sender goes first, so a change in background load hits both alike.
+ */
+import { copyFile, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { runForResult } from './processes.js';
+import { seedSubscribers } from './seed.js';
+import type { SenderJob, SenderResult } from './sender-process.js';
+import { startSinkProcess, type SinkProcess } from './sink.js';
+import { median } from './stats.js';
+import { REPO_ROOT, scratchFolder } from './workspace.js';
+
+export interface SendFigures {
+  subscribers: number;
+  oursPerSec: number;
+  ceilingPerSec: number;
+  /** ours / ceiling messages per second: the median of the per-run ratios (each run sends both back to back). */
+  ratio: number;
+  oursCpuMsPerMessage: number;
+  ceilingCpuMsPerMessage: number;
+  /** ceiling / ours CPU time per message: the same comparison, nearly free of background load. */
+  cpuRatio: number;
+  /** Peak RSS of the papermail sender in these runs (median), for comparison with the memory figures. */
+  oursRssMB: number;
+  ceilingRssMB: number;
+  pairs: Array<{ ours: number; ceiling: number; ratio: number }>;
+}
+
+export interface SendOptions {
+  subscribers: number;
+  warmUpSubscribers: number;
+  runs: number;
+  log: (line: string) => void;
+  /** Extra node flags for the papermail sender (e.g. --cpu-prof). */
+  nodeOptions?: string[];
+}
+
+export const SENDER_SCRIPT = path.join(REPO_ROOT, 'bench', 'sender-process.ts');
+const ISSUE_DAY = '2025-09-30';
+
+export async function measureSend(options: SendOptions): Promise<SendFigures> {
+  const scratch = await scratchFolder('bench-send');
+  const sink = await startSinkProcess();
+  try {
+    const lists = {
+      warmUp: await seedList(scratch.folder, 'warm-up', options.warmUpSubscribers),
+      measured: await seedList(scratch.folder, 'measured', options.subscribers),
+    };
+    const pairs: Array<{ ours: SenderResult; ceiling: SenderResult }> = [];
+    for (let run = -1; run < options.runs; run += 1) {
+      const warmUp = run < 0;
+      const list = warmUp ? lists.warmUp : lists.measured;
+      const count = warmUp ? options.warmUpSubscribers : options.subscribers;
+      const oursFirst = run % 2 === 0 || warmUp;
+      const senders = {
+        ours: () => sendWithPapermail(sink, list, path.join(scratch.folder, `run${run}.db`), count, options.nodeOptions ?? []),
+        ceiling: () => sendCeiling(sink, count),
+      };
+      const first = oursFirst ? await senders.ours() : await senders.ceiling();
+      const second = oursFirst ? await senders.ceiling() : await senders.ours();
+      const pair = oursFirst ? { ours: first, ceiling: second } : { ours: second, ceiling: first };
+      options.log(
+        `  send ${warmUp ? 'warm-up' : `run ${run + 1}/${options.runs}`} (${count} messages): papermail ${describe(pair.ours)}, ceiling ${describe(pair.ceiling)}`,
+      );
+      if (!warmUp) pairs.push(pair);
+    }
+    const oursCpuMsPerMessage = median(pairs.map((pair) => pair.ours.cpuMsPerMessage));
+    const ceilingCpuMsPerMessage = median(pairs.map((pair) => pair.ceiling.cpuMsPerMessage));
+    return {
+      subscribers: options.subscribers,
+      oursPerSec: median(pairs.map((pair) => pair.ours.perSecond)),
+      ceilingPerSec: median(pairs.map((pair) => pair.ceiling.perSecond)),
+      ratio: median(pairs.map((pair) => pair.ours.perSecond / pair.ceiling.perSecond)),
+      oursCpuMsPerMessage,
+      ceilingCpuMsPerMessage,
+      cpuRatio: ceilingCpuMsPerMessage / oursCpuMsPerMessage,
+      oursRssMB: median(pairs.map((pair) => pair.ours.maxRssMB)),
+      ceilingRssMB: median(pairs.map((pair) => pair.ceiling.maxRssMB)),
+      pairs: pairs.map((pair) => ({ ours: pair.ours.perSecond, ceiling: pair.ceiling.perSecond, ratio: pair.ours.perSecond / pair.ceiling.perSecond })),
+    };
+  } finally {
+    await sink.close();
+    await scratch.remove();
+  }
+}
+
+function describe(result: SenderResult): string {
+  return `${result.perSecond.toFixed(1)} msg/s (${result.cpuMsPerMessage.toFixed(2)} ms CPU/msg)`;
+}
+
+async function seedList(folder: string, name: string, count: number): Promise<string> {
+  const file = path.join(folder, `${name}.db`);
+  await seedSubscribers(file, count);
+  return file;
+}
+
+/** Each papermail run gets its own copy of the list, so every run starts with an empty ledger. */
+async function sendWithPapermail(sink: SinkProcess, list: string, copy: string, count: number, nodeOptions: string[]): Promise<SenderResult> {
+  await copyFile(list, copy);
+  try {
+    const job: SenderJob = { mode: 'papermail', databasePath: copy, day: ISSUE_DAY, smtpUrl: sink.url };
+    return await checkedSend(sink, count, () => runForResult<SenderResult>(SENDER_SCRIPT, [JSON.stringify(job)], { nodeOptions }));
+  } finally {
+    await rm(copy, { force: true });
+    await rm(`${copy}-wal`, { force: true });
+    await rm(`${copy}-shm`, { force: true });
+  }
+}
+
+function sendCeiling(sink: SinkProcess, count: number): Promise<SenderResult> {
+  const job: SenderJob = { mode: 'ceiling', smtpUrl: sink.url, count };
+  return checkedSend(sink, count, () => runForResult<SenderResult>(SENDER_SCRIPT, [JSON.stringify(job)]));
+}
+
+/** A run only counts if the sink really accepted every message. */
+async function checkedSend(sink: SinkProcess, count: number, send: () => Promise<SenderResult>): Promise<SenderResult> {
+  sink.reset();
+  const result = await send();
+  const { accepted } = await sink.stats();
+  if (result.sent !== count || accepted !== count) {
+    throw new Error(`a measured send was incomplete: ${result.sent} sent, ${accepted} accepted by the sink, ${count} expected`);
+  }
+  return result;
+}

@@ -1,0 +1,119 @@
+/**
+ * One measured send, in a process of its own so its peak RSS is its own. argv[2] is a
+ * SenderJob (JSON); the SenderResult goes back over IPC.
+ *  - papermail: the day's issue through runIssue — the same composition as `papermail send`
+ *    (load and digest the sample day, archive it, then the ledger-driven send loop) — to
+ *    the subscribers in `databasePath`, over SMTP or through the discarding transport.
+ *  - ceiling:   plain Nodemailer with the same pool settings and the same number of messages
+ *    in flight, sending one pre-rendered papermail message `count` times.
+ */
+import nodemailer, { type SendMailOptions } from 'nodemailer';
+import { buildMessage, recipientLinks } from '../src/delivery/message.js';
+import { runIssue } from '../src/delivery/run-issue.js';
+import { createTransport, type MailTransport } from '../src/delivery/transport.js';
+import { loadDailyDigest } from '../src/digest/daily-digest.js';
+import { filterDigestByTopics } from '../src/digest/filter.js';
+import { createLogger } from '../src/logger.js';
+import { createIssueRenderer, issueOptionsFrom } from '../src/render/index.js';
+import { openSqliteStore } from '../src/subscribers/sqlite-store.js';
+import { discardingTransport } from './discarding-transport.js';
+import { subscriberAddress } from './seed.js';
+import { benchConfig, FULL_DAY_SOURCE } from './workspace.js';
+
+export type SenderJob =
+  | { mode: 'papermail'; databasePath: string; day: string; smtpUrl?: string }
+  | { mode: 'ceiling'; smtpUrl: string; count: number };
+
+export interface SenderResult {
+  sent: number;
+  /** From just before connecting to the last accepted message. */
+  durationMs: number;
+  perSecond: number;
+  /**
+   * CPU time (user + system) of the whole job after start-up, per message: loading and
+   * rendering the day once, then sending. Much less disturbed by other work on the machine
+   * than the wall-clock rate, since both senders are bound by CPU.
+   */
+  cpuMsPerMessage: number;
+  /** Peak resident set size of this process. */
+  maxRssMB: number;
+}
+
+/** Papermail's transport keeps 100 messages per connection; the ceiling gets the same. */
+const MESSAGES_PER_CONNECTION = 100;
+
+const job = JSON.parse(process.argv[2] ?? '{}') as SenderJob;
+const cpuAtStart = process.cpuUsage();
+const result = job.mode === 'ceiling' ? await sendCeiling(job) : await sendWithPapermail(job);
+process.send?.({ type: 'result', result });
+process.disconnect?.();
+
+async function sendWithPapermail(job: Extract<SenderJob, { mode: 'papermail' }>): Promise<SenderResult> {
+  const config = benchConfig({ DATABASE_PATH: job.databasePath, ...(job.smtpUrl ? { SMTP_URL: job.smtpUrl } : {}) });
+  const transport: MailTransport = job.smtpUrl ? createTransport(config) : discardingTransport();
+  const store = openSqliteStore(config.DATABASE_PATH);
+  const logger = createLogger(config.LOG_LEVEL);
+  try {
+    const outcome = await runIssue({ source: FULL_DAY_SOURCE, day: job.day }, { config, store, transport, logger });
+    if (outcome.kind !== 'sent') throw new Error(`expected a send, got ${outcome.kind}`);
+    const { sent, durationMs, deferred, failed } = outcome.summary;
+    if (deferred > 0 || failed > 0) throw new Error(`the measured send had ${deferred} deferred and ${failed} failed messages`);
+    return measured(sent, durationMs);
+  } finally {
+    transport.close();
+    await store.close();
+  }
+}
+
+async function sendCeiling(job: Extract<SenderJob, { mode: 'ceiling' }>): Promise<SenderResult> {
+  const mail = await preRenderedMessage();
+  const config = benchConfig();
+  const mailer = nodemailer.createTransport({
+    url: job.smtpUrl,
+    pool: true,
+    maxConnections: config.SMTP_POOL_CONNECTIONS,
+    maxMessages: MESSAGES_PER_CONNECTION,
+    logger: false,
+  });
+  try {
+    const startedAt = performance.now();
+    await mailer.verify();
+    let next = 0;
+    let sent = 0;
+    // Papermail keeps twice the pool size in flight (send-issue.ts): so does the ceiling.
+    const worker = async () => {
+      while (next < job.count) {
+        next += 1;
+        const info = await mailer.sendMail(mail);
+        if (info.accepted.length === 1) sent += 1;
+      }
+    };
+    await Promise.all(Array.from({ length: config.SMTP_POOL_CONNECTIONS * 2 }, worker));
+    return measured(sent, performance.now() - startedAt);
+  } finally {
+    mailer.close();
+  }
+}
+
+/** The issue as papermail would send it to its first subscriber, built once. */
+async function preRenderedMessage(): Promise<SendMailOptions> {
+  const config = benchConfig();
+  const { digest } = await loadDailyDigest({ source: FULL_DAY_SOURCE, config, logger: createLogger('warn') });
+  const issue = await createIssueRenderer(digest, issueOptionsFrom(config), filterDigestByTopics).forTopics(null);
+  if (!issue) throw new Error('the sample day produced no issue');
+  const recipient = { id: 1, email: subscriberAddress(1), name: null };
+  const links = recipientLinks(config, recipient, digest.date);
+  const personalised = issue.personalise({ name: null, email: recipient.email, ...links });
+  return buildMessage({ issue: personalised, recipient, config, unsubscribeUrl: links.unsubscribeUrl, issueDate: digest.date }).mail;
+}
+
+function measured(sent: number, durationMs: number): SenderResult {
+  const cpu = process.cpuUsage(cpuAtStart);
+  return {
+    sent,
+    durationMs,
+    perSecond: durationMs > 0 ? (sent * 1000) / durationMs : 0,
+    cpuMsPerMessage: sent > 0 ? (cpu.user + cpu.system) / 1000 / sent : 0,
+    maxRssMB: process.resourceUsage().maxRSS / 1024,
+  };
+}
