@@ -1,7 +1,7 @@
 /**
  * `npm run bench` — how fast and how lean papermail is on this machine, against the targets.
  *
- *   npm run bench                    full run (about 10 minutes on 2 cores: mostly the 60,000 SMTP messages)
+ *   npm run bench                    full run (10-12 minutes on 2 cores, mostly the 62,000 SMTP messages)
  *   npm run bench -- --quick         smaller sizes and fewer runs, under a minute
  *   npm run bench -- --only send,size   some sections only
  *   npm run bench -- --cpu-prof      also write V8 CPU profiles of the papermail sender (send section)
