@@ -26,7 +26,7 @@ export async function compileMjml(source: string, templateName: string): Promise
     throw new PapermailError('ETEMPLATE', `templates/${templateName}: ${(error as Error).message}`, { cause: error });
   }
   if (result.errors.length > 0) throw mjmlError(templateName, result.errors);
-  return compactHtml(result.html);
+  return asciiOnly(compactHtml(result.html));
 }
 
 function mjmlError(templateName: string, errors: MjmlValidationError[]): PapermailError {
@@ -47,4 +47,18 @@ function mjmlError(templateName: string, errors: MjmlValidationError[]): Paperma
  */
 export function compactHtml(html: string): string {
   return html.replace(/[ \t]*\n\s*/g, '\n').trim() + '\n';
+}
+
+/**
+ * Writes every character outside ASCII as a numeric character reference (… → &#8230;), except
+ * inside <style>, where references are not decoded. One "…" anywhere makes V8 store the whole
+ * issue as a two-byte string: each personalised copy then becomes a 170 KB object in V8's large
+ * object space, and flattening and encoding it costs about three times the time and memory
+ * of an ASCII copy (bench: 460 → 150 µs per recipient; peak RSS of a 100,000-subscriber send
+ * 353 → 192 MB). The page renders the same; the HTML grows by a few hundred bytes.
+ */
+export function asciiOnly(html: string): string {
+  return html.replace(/(<style\b[^>]*>[\s\S]*?<\/style>)|[^\x00-\x7f]/giu, (match: string, style: string | undefined) =>
+    style ?? `&#${match.codePointAt(0)};`,
+  );
 }

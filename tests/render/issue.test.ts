@@ -21,7 +21,7 @@ describe('compileIssue on the real 50-paper day (samples/2025-09-30.json)', () =
   });
 
   it('shows the human date, the counts and the top papers block', async () => {
-    const { html } = (await compileIssue(sample, OPTIONS)).personalise(recipient('a'));
+    const html = withCharactersDecoded((await compileIssue(sample, OPTIONS)).personalise(recipient('a')).html);
     expect(html).toContain('Tuesday, 30 September 2025');
     expect(html).toContain(`50 papers · ${sample.sections.length} topics`);
     expect(html).toContain('Top papers');
@@ -141,7 +141,7 @@ describe('untrusted paper data', () => {
   it('keeps a title that looks like a placeholder as text instead of filling it', async () => {
     const issue = await compileIssue(digestOf([paper({ title: 'Leaking {{unsubscribeUrl}} via titles' })]), OPTIONS);
     const { html, text } = issue.personalise(recipient('a'));
-    expect(html).toContain('Leaking {\u200b{unsubscribeUrl}} via titles');
+    expect(withCharactersDecoded(html)).toContain('Leaking {\u200b{unsubscribeUrl}} via titles');
     expect(text).toContain('Leaking {\u200b{unsubscribeUrl}} via titles');
   });
 
@@ -150,7 +150,7 @@ describe('untrusted paper data', () => {
     const abstractOnly = paper({ upvotes: 5, abstract: 'word '.repeat(200) });
     const { html } = (await compileIssue(digestOf([summarised, abstractOnly]), OPTIONS)).personalise(recipient('a'));
     expect(html).toContain('A one-sentence AI summary.');
-    const trimmed = html.match(/(?:word ){10,}word…/)?.[0] ?? '';
+    const trimmed = withCharactersDecoded(html).match(/(?:word ){10,}word…/)?.[0] ?? '';
     expect(trimmed.length).toBeGreaterThan(250);
     expect(trimmed.length).toBeLessThanOrEqual(300);
   });
@@ -226,3 +226,8 @@ describe('renderBrowserVersion', () => {
     expect(html).toContain('Abstract 119.');
   });
 });
+
+/** The HTML keeps to ASCII (non-ASCII characters become numeric references): read them back. */
+function withCharactersDecoded(html: string): string {
+  return html.replace(/&#(\d+);/g, (_, code: string) => String.fromCodePoint(Number(code)));
+}
