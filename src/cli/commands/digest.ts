@@ -23,11 +23,7 @@ interface PreviewOptions {
 }
 
 export function registerDigestCommands(program: Command): void {
-  program
-    .command('digest')
-    .description("rank and group a day's papers and print the digest")
-    .option('-s, --source <file|url>', 'saved API JSON, copied page text, or an API URL (default: the Hugging Face API)')
-    .option('-d, --date <YYYY-MM-DD>', 'the day (default: from the source, else yesterday in TZ)')
+  withSourceOptions(program.command('digest').description("rank and group a day's papers and print the digest"))
     .option('--json', 'print the digest as JSON')
     .action(async (options: DigestOptions) => {
       const { config, logger } = loadCliContext();
@@ -36,11 +32,9 @@ export function registerDigestCommands(program: Command): void {
       process.stdout.write(options.json ? JSON.stringify(digestToJson(digest), null, 2) + '\n' : describeDigest(digest));
     });
 
-  program
-    .command('preview')
-    .description('render the issue a subscriber would receive to an HTML file (and a .txt beside it)')
-    .option('-s, --source <file|url>', 'saved API JSON, copied page text, or an API URL (default: the Hugging Face API)')
-    .option('-d, --date <YYYY-MM-DD>', 'the day (default: from the source, else yesterday in TZ)')
+  withSourceOptions(
+    program.command('preview').description('render the issue a subscriber would receive to an HTML file (and a .txt beside it)'),
+  )
     .requiredOption('-o, --out <file.html>', 'where to write the HTML')
     .action(async (options: PreviewOptions) => {
       const { config, logger } = loadCliContext();
@@ -64,6 +58,13 @@ export function registerDigestCommands(program: Command): void {
       const kilobytes = (Buffer.byteLength(rendered.html) / 1024).toFixed(1);
       process.stdout.write(`wrote ${htmlPath} (${kilobytes} KB) and ${textPath}\nsubject: ${rendered.subject}\n`);
     });
+}
+
+/** `--source` and `--date`, shared by every command that works on one day's issue. */
+export function withSourceOptions(command: Command): Command {
+  return command
+    .option('-s, --source <file|url>', 'saved API JSON, copied page text, or an API URL (default: the Hugging Face API)')
+    .option('-d, --date <YYYY-MM-DD>', 'the issue day (default: from the source, else yesterday in TZ)');
 }
 
 export function sourceRequest(options: { source?: string; date?: string }): { source?: string; day?: string } {

@@ -5,7 +5,7 @@ import { describeOutcome, runIssue, sendIssueTestCopy } from '../../delivery/run
 import { createTransport } from '../../delivery/transport.js';
 import { openSqliteStore } from '../../subscribers/sqlite-store.js';
 import { loadCliContext, type CliContext } from '../context.js';
-import { sourceRequest } from './digest.js';
+import { sourceRequest, withSourceOptions } from './digest.js';
 import { importSubscriberFile, withStore } from './subscribers.js';
 
 export interface SendOptions {
@@ -27,11 +27,7 @@ function packageFile(name: string): string {
 }
 
 export function registerSendCommands(program: Command): void {
-  program
-    .command('send')
-    .description("send the day's issue to every confirmed subscriber who has not had it yet")
-    .option('-s, --source <file|url>', 'saved API JSON, copied page text, or an API URL (default: the Hugging Face API)')
-    .option('-d, --date <YYYY-MM-DD>', 'the issue day (default: from the source, else yesterday in TZ)')
+  withSourceOptions(program.command('send').description("send the day's issue to every confirmed subscriber who has not had it yet"))
     .option('--dry-run', 'render and count recipients without sending or recording anything')
     .option('--to <email>', 'send one test copy to this address only; records nothing')
     .action((options: SendOptions) => sendDailyIssue(options, loadCliContext()));
