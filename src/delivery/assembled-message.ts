@@ -8,9 +8,8 @@
  * The message is multipart/alternative, text then HTML (RFC 2046: the preferred part last),
  * both UTF-8 and quoted-printable, with the issue's fixed boundary.
  */
-import { type CopyItem, type EncodedIssue, encodedItems, type RecipientCopy } from './encoded-issue.js';
+import { type EncodedIssue, encodedItems, type RecipientCopy } from './encoded-issue.js';
 import { headerBlock, type HeaderLine, listIdHeader, listUnsubscribeHeader, mailboxHeader, type Mailbox, textHeader } from './mime-headers.js';
-import { withoutClosingSoftBreak } from './quoted-printable.js';
 
 export interface AssembledMessage {
   /**
@@ -123,12 +122,6 @@ function framesOf(issue: EncodedIssue) {
 
 function multipartBody(issue: EncodedIssue, copy: RecipientCopy): Buffer[] {
   const frames = framesOf(issue);
-  return [frames.text, ...partChunks(issue, 'text', copy.text), frames.html, ...partChunks(issue, 'html', copy.html), frames.close];
-}
-
-function partChunks(issue: EncodedIssue, part: 'text' | 'html', items: readonly CopyItem[]): Buffer[] {
-  const chunks = encodedItems(issue, part, items);
-  const last = chunks.length - 1;
-  if (last >= 0) chunks[last] = withoutClosingSoftBreak(chunks[last]!);
-  return chunks;
+  // A part's last chunk ends in a line break, soft or hard; the delimiter's own CRLF follows it.
+  return [frames.text, ...encodedItems(issue, 'text', copy.text), frames.html, ...encodedItems(issue, 'html', copy.html), frames.close];
 }

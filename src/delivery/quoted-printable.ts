@@ -44,15 +44,3 @@ function withClosingSoftBreak(encoded: string): string {
   else if (lastLine[cut - 2] === '=') cut -= 2;
   return encoded.slice(0, lastLineStart) + lastLine.slice(0, cut) + SOFT_BREAK + lastLine.slice(cut) + SOFT_BREAK;
 }
-
-/**
- * The chunk without its closing soft break, for the last chunk of a part: the CRLF before a
- * MIME boundary belongs to the boundary, so a part that ended in "=" would leave the decoder
- * a dangling soft break. The line before the break never ends in literal whitespace (that is
- * escaped at the end of a chunk), so nothing is lost to a decoder stripping trailing spaces.
- */
-export function withoutClosingSoftBreak(chunk: Buffer): Buffer {
-  const length = chunk.length;
-  const endsSoft = length >= 3 && chunk[length - 3] === 0x3d && chunk[length - 2] === 0x0d && chunk[length - 1] === 0x0a;
-  return endsSoft ? chunk.subarray(0, length - 3) : chunk;
-}
