@@ -1,5 +1,4 @@
 import { simpleParser, type ParsedMail } from 'mailparser';
-import Handlebars from 'handlebars';
 import nodemailer from 'nodemailer';
 import { describe, expect, it } from 'vitest';
 import { type AssembledMessage, messageBytes } from '../../src/delivery/assembled-message.js';
@@ -8,8 +7,7 @@ import { assembleIssueMessage, buildMessage, recipientLinks } from '../../src/de
 import { loadDailyDigest } from '../../src/digest/daily-digest.js';
 import { isPapermailError } from '../../src/errors.js';
 import { silentLogger } from '../../src/logger.js';
-import { recipientValues } from '../../src/render/recipient.js';
-import type { RecipientFields } from '../../src/render/types.js';
+import { encodedSample } from '../../bench/encoded-sample.js';
 import { decodeStrictQuotedPrintable } from '../support/quoted-printable.js';
 import { deliveryConfig, headerNames, headerValue, ISSUE_DATE, issueRenderer } from './fixtures.js';
 
@@ -222,58 +220,42 @@ describe('an encoded issue', () => {
 });
 
 /**
- * The real issue of each sample day, cut where today's renderer fills recipient fields: the
- * renderer personalises a copy with marker values, the markers become slots, and the pieces
- * between them become the encoded issue. Each recipient's copy fills the slots with the
- * values the renderer itself would put there (escaped in the HTML part).
+ * The real issue of each sample day, cut where today's renderer fills recipient fields (see
+ * bench/encoded-sample.ts): each reader's assembled copy must read exactly like Nodemailer's
+ * composition of what the renderer personalises for them.
  */
-const MARKER = /(?:https:\/\/slot\.invalid\/)?xslot([a-zA-Z]+)x(?:@slot\.invalid)?/g;
-const markerFields: RecipientFields = {
-  name: 'xslotnamex',
-  email: 'xslotemailx@slot.invalid',
-  unsubscribeUrl: 'https://slot.invalid/xslotunsubscribeUrlx',
-  preferencesUrl: 'https://slot.invalid/xslotpreferencesUrlx',
-  viewInBrowserUrl: 'https://slot.invalid/xslotviewInBrowserUrlx',
-};
-
-function cutAtMarkers(marked: string, values: Record<string, string | null>, escape: boolean): Item[] {
-  const items: Item[] = [];
-  let last = 0;
-  for (const match of marked.matchAll(MARKER)) {
-    items.push(marked.slice(last, match.index));
-    const value = values[match[1]!] ?? '';
-    items.push({ slot: match[1]!, value: escape ? Handlebars.escapeExpression(value) : value });
-    last = match.index + match[0].length;
-  }
-  items.push(marked.slice(last));
-  return items;
-}
-
 describe('assembled copies of the sample days, against Nodemailer composing what the renderer personalises', () => {
   const days = ['2024-05-27', '2025-09-30', '2026-08-21'];
   const readers = [
     { id: 21, email: 'zoe@example.net', name: 'Zoë Ñúñez "Z" = O\'Brien' },
-    { id: 22, email: 'grace@example.net', name: 'Grace Hopper' },
+    { id: 22, email: 'grace@example.net', name: null },
   ];
   for (const day of days) {
-    it(`matches for ${day}: all topics, one topic and a few, for two readers`, async () => {
+    it(`matches for ${day}: all topics, one topic and a few, for a reader with a name and one without`, async () => {
       const { digest } = await loadDailyDigest({ source: `samples/${day}.json`, config, logger: silentLogger });
       const slugs = digest.sections.map((section) => section.slug);
       const renderer = issueRenderer(config, digest);
       for (const topics of [null, slugs.slice(0, 1), slugs.slice(1, 4)]) {
         const compiled = (await renderer.forTopics(topics))!;
-        const marked = compiled.personalise(markerFields);
+        const sample = encodedSample(compiled);
         for (const reader of readers) {
           const readerLinks = recipientLinks(config, reader, digest.date);
           const fields = { name: reader.name, email: reader.email, ...readerLinks };
-          const values = recipientValues(fields);
-          const testCase: CopyCase = { subject: marked.subject, recipient: reader, text: cutAtMarkers(marked.text, values, false), html: cutAtMarkers(marked.html, values, true) };
+          const copy = sample.copyFor(fields);
           const expected = compiled.personalise(fields);
-          expect(joined(testCase.html)).toBe(expected.html);
-          expect(joined(testCase.text)).toBe(expected.text);
-          const ours = await simpleParser(messageBytes(assembled(testCase, readerLinks.unsubscribeUrl)));
-          const nodemailers = await simpleParser(await composedByNodemailer(testCase, readerLinks.unsubscribeUrl));
-          expect(asReceived(ours), `${day} ${String(topics)} ${reader.email}`).toEqual(asReceived(nodemailers));
+          const textOf = (part: 'text' | 'html') => copy[part].map((item) => ('piece' in item ? sample.pieces[part][item.piece] : item.value)).join('');
+          expect(textOf('html')).toBe(expected.html);
+          expect(textOf('text')).toBe(expected.text);
+
+          const context = `${day} ${String(topics)} ${reader.email}`;
+          const message = assembleIssueMessage({ issue: sample.issue, copy, recipient: reader, config, issueDate: digest.date, date, unsubscribeUrl: readerLinks.unsubscribeUrl });
+          const raw = messageBytes(message);
+          const { mail } = buildMessage({ issue: expected, recipient: reader, config, issueDate: digest.date, date, unsubscribeUrl: readerLinks.unsubscribeUrl });
+          const nodemailers = await simpleParser((await composer.sendMail(mail)).message as Buffer);
+          expect(asReceived(await simpleParser(raw)), context).toEqual(asReceived(nodemailers));
+          const [text, html] = encodedParts(raw, sample.issue.boundary);
+          expect(decodeStrictQuotedPrintable(text!).equals(crlfBytes(expected.text)), context).toBe(true);
+          expect(decodeStrictQuotedPrintable(html!).equals(crlfBytes(expected.html)), context).toBe(true);
         }
       }
     });
