@@ -74,8 +74,8 @@ export function assembleMessage(request: AssembleRequest): AssembledMessage {
   const headers = [
     ...sender.lines,
     mailboxHeader('To', to),
-    textHeader('Subject', copy.subject),
-    textHeader('Date', request.date),
+    subjectHeader(issue, copy.subject),
+    dateHeader(request.date),
     textHeader('Message-ID', request.messageId),
   ];
   if (request.unsubscribe && request.unsubscribe.length > 0) {
@@ -102,10 +102,19 @@ const PART_HEADERS = {
   html: 'Content-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n',
 } as const;
 
-/** Boundary lines and part headers are ASCII and fixed per issue: built once per issue and reused. */
-const framesByIssue = new WeakMap<EncodedIssue, { text: Buffer; html: Buffer; close: Buffer }>();
+interface IssueFrames {
+  text: Buffer;
+  html: Buffer;
+  close: Buffer;
+  /** Encoded Subject fields by subject: a few distinct subjects per issue (one per top paper of a selection). */
+  subjects: Map<string, HeaderLine>;
+}
 
-function framesOf(issue: EncodedIssue) {
+/** Boundary lines and part headers are ASCII and fixed per issue: built once per issue and reused. */
+const framesByIssue = new WeakMap<EncodedIssue, IssueFrames>();
+const MAX_SUBJECTS_PER_ISSUE = 1_000;
+
+function framesOf(issue: EncodedIssue): IssueFrames {
   let frames = framesByIssue.get(issue);
   if (!frames) {
     const delimiter = `--${issue.boundary}\r\n`;
@@ -114,10 +123,30 @@ function framesOf(issue: EncodedIssue) {
       // The CRLF before a boundary belongs to the boundary (RFC 2046 §5.1.1).
       html: Buffer.from(`\r\n${delimiter}${PART_HEADERS.html}`, 'latin1'),
       close: Buffer.from(`\r\n--${issue.boundary}--\r\n`, 'latin1'),
+      subjects: new Map(),
     };
     framesByIssue.set(issue, frames);
   }
   return frames;
+}
+
+function subjectHeader(issue: EncodedIssue, subject: string): HeaderLine {
+  const { subjects } = framesOf(issue);
+  let line = subjects.get(subject);
+  if (line === undefined) {
+    line = textHeader('Subject', subject);
+    if (subjects.size < MAX_SUBJECTS_PER_ISSUE) subjects.set(subject, line);
+  }
+  return line;
+}
+
+// A send stamps many messages within the same second: the Date field is formatted once per second.
+let lastDate = { second: Number.NaN, line: '' };
+
+function dateHeader(date: Date): HeaderLine {
+  const second = Math.floor(date.getTime() / 1000);
+  if (second !== lastDate.second) lastDate = { second, line: textHeader('Date', date) };
+  return lastDate.line;
 }
 
 function multipartBody(issue: EncodedIssue, copy: RecipientCopy): Buffer[] {
