@@ -124,6 +124,14 @@ export function linesOf(output: string): string[] {
   return output.split('\n').filter((line) => line.trim() !== '');
 }
 
+/** The note papermail prints once, on stderr, when it creates a new subscriber store. */
+export const STORE_CREATED = /^created a new subscriber store at (.+)$/;
+
+/** The lines of stderr other than that note: what a command says about its own work. */
+export function errorLines(stderr: string): string[] {
+  return linesOf(stderr).filter((line) => !STORE_CREATED.test(line));
+}
+
 /** True when an output shows a stack trace or a source location instead of a one-line message. */
 export function showsStackTrace(output: string): boolean {
   return /^\s+at /m.test(output) || output.includes('.ts:');
