@@ -9,7 +9,7 @@ import type { SubscriberStore } from '../subscribers/store.js';
 import { terminalText } from './terminal.js';
 
 /** The folder papermail is installed in (the one with package.json), from src/cli/ and dist/cli/ alike. */
-export const PROJECT_FOLDER = fileURLToPath(new URL('../../', import.meta.url));
+export const PROJECT_FOLDER = resolve(fileURLToPath(new URL('../../', import.meta.url)));
 
 export interface CliContext {
   config: Config;

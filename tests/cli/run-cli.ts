@@ -42,6 +42,8 @@ export interface CliSandbox {
   path(...segments: string[]): string;
   /** `papermail <args>` with the repository as working directory unless `cwd` says otherwise. */
   run(args: string[], options?: RunOptions): Promise<CliResult>;
+  /** `node <script> <args>` in the same sandbox: the compiled CLI (bin/papermail.js) rather than the TypeScript. */
+  runScript(script: string, args: string[], options?: RunOptions): Promise<CliResult>;
   /** Every .eml file under the outbox, sorted; none when the outbox does not exist. */
   outboxFiles(): Promise<string[]>;
 }
@@ -76,6 +78,8 @@ function sandboxIn(directory: string): CliSandbox {
     outboxDirectory,
     path: (...segments) => join(directory, ...segments),
     run: (args, options = {}) => runCli(args, { cwd: options.cwd ?? REPO_ROOT, env: applyChanges(environment, options.env ?? {}) }),
+    runScript: (script, args, options = {}) =>
+      runProcess(process.execPath, [script, ...args], { cwd: options.cwd ?? REPO_ROOT, env: applyChanges(environment, options.env ?? {}) }),
     outboxFiles: () => filesEndingWith(outboxDirectory, '.eml'),
   };
 }
@@ -104,8 +108,13 @@ function applyChanges(environment: Record<string, string>, changes: EnvironmentC
 }
 
 export function runCli(args: string[], options: { cwd: string; env: Record<string, string> }): Promise<CliResult> {
+  return runProcess(process.execPath, ['--import', TSX_LOADER, CLI_ENTRY, ...args], options);
+}
+
+/** Runs a program to its end and collects what it printed. */
+export function runProcess(program: string, args: string[], options: { cwd: string; env: Record<string, string> }): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', TSX_LOADER, CLI_ENTRY, ...args], {
+    const child = spawn(program, args, {
       cwd: options.cwd,
       env: options.env,
       stdio: ['ignore', 'pipe', 'pipe'],
