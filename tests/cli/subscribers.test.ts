@@ -57,7 +57,7 @@ describe('papermail subscribers add and list', () => {
   it('refuses an unknown topic with exit 1 and one line naming it', () => {
     expect(unknownTopic.code).toBe(1);
     expect(errorLines(unknownTopic.stderr)).toHaveLength(1);
-    expect(unknownTopic.stderr).toMatch(/^papermail: .*astrology/);
+    expect(errorLines(unknownTopic.stderr)[0]).toMatch(/^papermail: .*astrology/);
   });
 });
 
