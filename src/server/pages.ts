@@ -154,7 +154,7 @@ ${topicFieldset({ topics, checked: values.topics, error, hint: 'You can change t
 ${view.saved && html`<p class="notice success" role="status">Saved. The next issue will follow these choices.</p>`}
 <form method="post" action="${view.actionUrl}">
 ${textField({ id: 'name', label: 'Name', optional: true, type: 'text', autocomplete: 'name', value: view.name, maxLength: 100, error })}
-${topicFieldset({ topics: view.topics, checked: view.checked, error, hint: 'Your issue lists only papers from the topics you check.' })}
+${topicFieldset({ topics: view.topics, checked: view.checked, error, hint: 'Your issue lists papers from the topics you choose here.' })}
 <p><button type="submit">Save preferences</button></p>
 </form>
 <p class="muted">Do not want these emails any more? <a href="${view.unsubscribeUrl}">Unsubscribe</a></p>`,
