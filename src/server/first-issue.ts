@@ -50,6 +50,7 @@ export function nextScheduledSend(expression: string, timeZone: string, after: D
       for (const minute of minutes) {
         for (const second of seconds) {
           const wall = { year, month: monthNumber, day: dayNumber, hour, minute, second };
+          // A shortcut past today's earlier times (the instant check below decides).
           if (offset === 0 && secondOfDay(wall) <= startSecondOfDay) continue;
           const instant = instantOf(wall, toWall);
           if (instant !== null && instant.getTime() > after.getTime()) return instant;
