@@ -45,6 +45,20 @@ describe('the subscribe form', () => {
     expect(page).toContain('value="Ada"');
   });
 
+  it.each([
+    ['   ', 'Enter your email address.'],
+    ['ada', 'Check your email address: it needs one &quot;@&quot; between a name and a domain.'],
+    ['ada@example.org, bob@example.org', 'Check your email address: it lists more than one address; give one.'],
+    ['ada@localhost', 'Check your email address: it should look like name@example.org.'],
+  ])('answers %j with a sentence a person can act on, not a field dump', async (email, sentence) => {
+    harness = await startHarness();
+
+    const page = await (await postForm('/subscribe', { email })).text();
+
+    expect(page).toContain(`<p class="notice error" id="email-error" role="alert">${sentence}</p>`);
+    expect(page).not.toContain('email &quot;');
+  });
+
   it('answers 400 when the email field is missing', async () => {
     harness = await startHarness();
 
