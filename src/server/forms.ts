@@ -46,6 +46,7 @@ type TopicsFields = Pick<z.infer<typeof PreferencesFormSchema>, 'topics' | typeo
 
 /** "Only these" with nothing ticked, on both forms. */
 const NO_TOPIC_CHOSEN = 'Choose at least one topic, or pick All topics.';
+const UNKNOWN_TOPIC = 'One of the chosen topics is not on the list any more; choose again from the topics below.';
 
 /** The posted form; repeated fields (the topic checkboxes) come back as arrays. */
 export async function readForm(c: Context): Promise<Record<string, unknown>> {
@@ -92,7 +93,7 @@ function chosenTopics(fields: TopicsFields, withoutChoice: 'only' | 'only-if-tic
   if (choice === 'all') return { ok: true, value: null };
   if (given.length === 0) return { ok: false, error: { field: 'topics', message: NO_TOPIC_CHOSEN } };
   // A page opened before a topic was removed from topics.json can still post its slug.
-  const topics = attempt('topics', () => parseTopics(given, knownSlugs), () => 'One of the chosen topics is not on the list any more; choose again from the topics below.');
+  const topics = attempt('topics', () => parseTopics(given, knownSlugs), () => UNKNOWN_TOPIC);
   if (!topics.ok) return topics;
   const everyTopic = topics.value === null || knownSlugs.every((slug) => topics.value?.includes(slug));
   return { ok: true, value: everyTopic ? null : topics.value };

@@ -23,7 +23,9 @@ export function registerUnsubscribeRoutes(app: Hono<AppEnv>, context: RouteConte
     const token = tokenParameter(c);
     const subscriber = await subscriberForToken(store, config.secret, token, 'unsubscribe', context.now());
     // Unsubscribed and bounced addresses get nothing: a button would do nothing, so say so instead.
-    if (subscriber.status === 'unsubscribed' || subscriber.status === 'bounced') return c.html(pages.alreadyUnsubscribed({ email: subscriber.email }));
+    if (subscriber.status === 'unsubscribed' || subscriber.status === 'bounced') {
+      return c.html(pages.alreadyUnsubscribed({ email: subscriber.email }));
+    }
     return c.html(
       pages.unsubscribeConfirm({
         email: subscriber.email,
