@@ -85,7 +85,7 @@ describe('the subscriber journey in a browser', () => {
     await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('You are unsubscribed');
     await shoot(page, 'unsubscribed');
     expect((await harness.store.findByEmail('ada@example.org'))?.status).toBe('unsubscribed');
-  });
+  }, 90_000); // six pages and a mail round trip: on a loaded 2-core machine this outlasts the default 30 s
 
   it('shows a sentence next to the email field and keeps the rest of the form', async () => {
     harness = await startHarness({ serve: true });
