@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/logger.js';
 import { createApp } from '../../src/server/app.js';
 import { createToken } from '../../src/subscribers/tokens.js';
+import { holdWriteLock, type HeldLock } from '../support/sqlite-lock.js';
 import { form, SECRET, startHarness, type Harness } from './harness.js';
 
 let harness: Harness;
@@ -145,5 +146,77 @@ describe('every response', () => {
     expect(page).not.toContain('exploded');
     expect(page).not.toContain('/srv/papermail');
     expect(logLines.join('\n')).toMatch(/error: GET \/preview failed: Error: template exploded[\s\S]*at /);
+  });
+});
+
+describe('while another process holds the database’s write lock', () => {
+  const locks: HeldLock[] = [];
+  afterEach(async () => {
+    await Promise.all(locks.splice(0).map((lock) => lock.release()));
+  });
+
+  async function lockFor(holdMs: number): Promise<HeldLock> {
+    const lock = await holdWriteLock(harness.databasePath, holdMs);
+    locks.push(lock);
+    return lock;
+  }
+
+  async function confirmedReader() {
+    const { subscriber } = await harness.store.upsert({ email: 'ada@example.org', status: 'confirmed' });
+    return { subscriber, token: createToken(SECRET, { purpose: 'unsubscribe', subscriberId: subscriber.id, email: subscriber.email }) };
+  }
+
+  const oneClick = (app: Harness['app'], token: string) =>
+    app.request(`/unsubscribe?token=${encodeURIComponent(token)}`, { method: 'POST', body: form({ 'List-Unsubscribe': 'One-Click' }) });
+
+  it('still unsubscribes in one click and subscribes when the lock is held for 3 s', async () => {
+    harness = await startHarness();
+    const { subscriber, token } = await confirmedReader();
+    await lockFor(3_000);
+
+    const unsubscribed = await oneClick(harness.app, token);
+    const subscribed = await postForm('/subscribe', { email: 'grace@example.org' });
+
+    expect(unsubscribed.status).toBe(200);
+    expect(subscribed.status).toBe(200);
+    expect((await harness.store.findById(subscriber.id))?.status).toBe('unsubscribed');
+    expect(await harness.store.findByEmail('grace@example.org')).toMatchObject({ status: 'pending' });
+  });
+
+  it('retries a write whose lock outlasts the store’s own wait, and then succeeds', async () => {
+    harness = await startHarness({ busyTimeoutMs: 100 });
+    const { subscriber, token } = await confirmedReader();
+    const app = createApp({ ...harness.deps, storeRetry: { retries: 20, firstDelayMs: 50, maxDelayMs: 100 } });
+    await lockFor(600);
+
+    const response = await oneClick(app, token);
+
+    expect(response.status).toBe(200);
+    expect((await harness.store.findById(subscriber.id))?.status).toBe('unsubscribed');
+  });
+
+  it('answers 503 with Retry-After and one log line, changing nothing, when the lock outlasts every retry', async () => {
+    harness = await startHarness({ busyTimeoutMs: 50 });
+    const { subscriber, token } = await confirmedReader();
+    const logLines: string[] = [];
+    const app = createApp({
+      ...harness.deps,
+      storeRetry: { retries: 1, firstDelayMs: 10, maxDelayMs: 10 },
+      logger: createLogger('info', (line) => logLines.push(line)),
+    });
+    await lockFor(60_000);
+
+    const response = await oneClick(app, token);
+    const page = await response.text();
+
+    expect(response.status).toBe(503);
+    expect(Number(response.headers.get('Retry-After'))).toBeGreaterThan(0);
+    expect(page).toContain('Nothing was changed');
+    expect(page).not.toMatch(/SQLITE|database is locked/);
+    expect(logLines).toHaveLength(1);
+    expect(logLines[0]).toMatch(/POST \/unsubscribe: answered 503, .*locked by another process/);
+    expect(logLines[0]).not.toMatch(/\n\s+at /);
+    await locks[0]!.release();
+    expect((await harness.store.findById(subscriber.id))?.status).toBe('confirmed');
   });
 });
