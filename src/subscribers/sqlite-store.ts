@@ -531,7 +531,7 @@ function prepareStatements(db: Database.Database, beforeTransaction: () => void)
           WHERE d.issue_date = @issueDate AND d.subscriber_id = s.id AND d.state IN ('sent', 'failed', 'skipped'))
       ORDER BY s.id LIMIT @limit`),
     // 'sent' is final; 'failed' is final for this issue.
-    markSending: db.prepare(upsertDelivery('sending', "state = 'sending', attempts = attempts + 1", ['deferred'])),
+    markSending: db.prepare(upsertDelivery('sending', "state = 'sending', attempts = attempts + 1", ['sending', 'deferred'])),
     // A message accepted after all overrides an earlier 'failed': the server's word wins.
     markSent: db.prepare(
       upsertDelivery(
