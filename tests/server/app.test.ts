@@ -1,3 +1,4 @@
+import { rename, rm, writeFile } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/logger.js';
 import { createApp } from '../../src/server/app.js';
@@ -218,5 +219,42 @@ describe('while another process holds the database’s write lock', () => {
     expect(logLines[0]).not.toMatch(/\n\s+at /);
     await locks[0]!.release();
     expect((await harness.store.findById(subscriber.id))?.status).toBe('confirmed');
+  });
+});
+
+describe('when the database file goes away under the running server', () => {
+  it('answers the health check with 503, saying the file was deleted', async () => {
+    harness = await startHarness();
+    await rm(harness.databasePath);
+
+    const response = await harness.app.request('/healthz');
+
+    expect(response.status).toBe(503);
+    expect(await response.text()).toMatch(/^store: the subscriber database .*papermail\.db was deleted while papermail had it open/);
+  });
+
+  it('answers the health check with 503, saying the file was replaced', async () => {
+    harness = await startHarness();
+    await writeFile(`${harness.databasePath}.new`, '');
+    await rename(`${harness.databasePath}.new`, harness.databasePath);
+
+    const response = await harness.app.request('/healthz');
+
+    expect(response.status).toBe(503);
+    expect(await response.text()).toMatch(/papermail\.db was replaced by another file/);
+  });
+
+  it('takes no subscription into the vanished file and mails no confirmation, logging one line', async () => {
+    harness = await startHarness();
+    const logLines: string[] = [];
+    const app = createApp({ ...harness.deps, logger: createLogger('info', (line) => logLines.push(line)) });
+    await rm(harness.databasePath);
+
+    const response = await app.request('/subscribe', { method: 'POST', body: form({ email: 'grace@example.org' }) });
+
+    expect(response.status).toBe(500);
+    expect(await response.text()).toContain('Something went wrong');
+    expect(await harness.inbox('grace@example.org')).toHaveLength(0);
+    expect(logLines).toEqual([expect.stringMatching(/^error: POST \/subscribe failed: ESTORE .*was deleted/)]);
   });
 });

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { rename, rm } from 'node:fs/promises';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isPapermailError } from '../../src/errors.js';
@@ -6,11 +7,13 @@ import { MIGRATIONS } from '../../src/subscribers/sqlite-schema.js';
 import { openSqliteStore } from '../../src/subscribers/sqlite-store.js';
 import type { SubscriberStore } from '../../src/subscribers/store.js';
 import { rejectionOf } from '../support/async.js';
+import { canMakeFilesReadOnly, makeReadOnly } from '../support/read-only-file.js';
 import { holdWriteLock, type HeldLock } from '../support/sqlite-lock.js';
 import { collect, manualClock, useTemporaryStores } from './temporary-store.js';
 
 const stores = useTemporaryStores();
 const day = '2025-10-01';
+const readOnlyFilesWork = await canMakeFilesReadOnly();
 
 async function confirmed(store: SubscriberStore, count: number): Promise<number[]> {
   const ids: number[] = [];
@@ -436,5 +439,55 @@ describe('claiming a delivery', () => {
 
     expect(await store.ledgerCounts(day)).toEqual({ sending: 0, sent: 0, deferred: 0, failed: 0, skipped: 1 });
     expect(await store.isIssueComplete(day)).toBe(true);
+  });
+});
+
+describe('the store’s health', () => {
+  it('is ok for a store it can write', async () => {
+    const store = stores.open();
+    expect(await store.health()).toEqual({ ok: true });
+  });
+
+  it('reports a database file deleted while it was open, and refuses to write into the vanished file', async () => {
+    const store = stores.open();
+    await rm(stores.path());
+
+    expect(await store.health()).toEqual({ ok: false, problem: expect.stringMatching(/papermail\.db was deleted while papermail had it open/) });
+    const error = await rejectionOf(store.upsert({ email: 'new@example.com' }));
+    expect(isPapermailError(error, 'ESTORE')).toBe(true);
+    expect(error.message).toMatch(/was deleted/);
+  });
+
+  it('reports a database file replaced by another one while it was open', async () => {
+    const store = stores.open();
+    await stores.open({}, 'other.db').close();
+    await rename(stores.path('other.db'), stores.path());
+
+    expect(await store.health()).toEqual({ ok: false, problem: expect.stringMatching(/papermail\.db was replaced by another file/) });
+  });
+
+  describe.runIf(readOnlyFilesWork)('on a read-only file', () => {
+    it('reports a file it cannot write', async () => {
+      await stores.open().close();
+      const undo = await makeReadOnly(stores.path());
+      try {
+        const store = stores.open();
+        expect(await store.health()).toEqual({ ok: false, problem: expect.stringMatching(/papermail\.db is not writable/) });
+      } finally {
+        await undo();
+      }
+    });
+
+    it('reports a store that was opened read-only even once its file is writable again', async () => {
+      await stores.open().close();
+      const undo = await makeReadOnly(stores.path());
+      let store: SubscriberStore;
+      try {
+        store = stores.open();
+      } finally {
+        await undo();
+      }
+      expect(await store.health()).toEqual({ ok: false, problem: expect.stringMatching(/is read-only \(it was opened without write access\)/) });
+    });
   });
 });
