@@ -16,5 +16,5 @@ describe.runIf(await canMakeFilesReadOnly())('papermail serve on a read-only sto
     expect(served.code).toBe(1);
     expect(linesOf(served.stderr)).toEqual([expect.stringMatching(/^papermail: not starting the server: the subscriber database .*papermail\.db is not writable/)]);
     expect(showsStackTrace(served.stderr)).toBe(false);
-  });
+  }, 60_000); // two CLI runs: slow on a loaded machine
 });
