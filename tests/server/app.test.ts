@@ -1,7 +1,9 @@
+import { rename, rm, writeFile } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/logger.js';
 import { createApp } from '../../src/server/app.js';
 import { createToken } from '../../src/subscribers/tokens.js';
+import { holdWriteLock, type HeldLock } from '../support/sqlite-lock.js';
 import { form, SECRET, startHarness, type Harness } from './harness.js';
 
 let harness: Harness;
@@ -197,5 +199,114 @@ describe('every response', () => {
     expect(page).not.toContain('exploded');
     expect(page).not.toContain('/srv/papermail');
     expect(logLines.join('\n')).toMatch(/error: GET \/preview failed: Error: template exploded[\s\S]*at /);
+  });
+});
+
+describe('while another process holds the database’s write lock', () => {
+  const locks: HeldLock[] = [];
+  afterEach(async () => {
+    await Promise.all(locks.splice(0).map((lock) => lock.release()));
+  });
+
+  async function lockFor(holdMs: number): Promise<HeldLock> {
+    const lock = await holdWriteLock(harness.databasePath, holdMs);
+    locks.push(lock);
+    return lock;
+  }
+
+  async function confirmedReader() {
+    const { subscriber } = await harness.store.upsert({ email: 'ada@example.org', status: 'confirmed' });
+    return { subscriber, token: createToken(SECRET, { purpose: 'unsubscribe', subscriberId: subscriber.id, email: subscriber.email }) };
+  }
+
+  const oneClick = (app: Harness['app'], token: string) =>
+    app.request(`/unsubscribe?token=${encodeURIComponent(token)}`, { method: 'POST', body: form({ 'List-Unsubscribe': 'One-Click' }) });
+
+  it('still unsubscribes in one click and subscribes when the lock is held for 3 s', async () => {
+    harness = await startHarness();
+    const { subscriber, token } = await confirmedReader();
+    await lockFor(3_000);
+
+    const unsubscribed = await oneClick(harness.app, token);
+    const subscribed = await postForm('/subscribe', { email: 'grace@example.org' });
+
+    expect(unsubscribed.status).toBe(200);
+    expect(subscribed.status).toBe(200);
+    expect((await harness.store.findById(subscriber.id))?.status).toBe('unsubscribed');
+    expect(await harness.store.findByEmail('grace@example.org')).toMatchObject({ status: 'pending' });
+  });
+
+  it('retries a write whose lock outlasts the store’s own wait, and then succeeds', async () => {
+    harness = await startHarness({ busyTimeoutMs: 100 });
+    const { subscriber, token } = await confirmedReader();
+    const app = createApp({ ...harness.deps, storeRetry: { retries: 20, firstDelayMs: 50, maxDelayMs: 100 } });
+    await lockFor(600);
+
+    const response = await oneClick(app, token);
+
+    expect(response.status).toBe(200);
+    expect((await harness.store.findById(subscriber.id))?.status).toBe('unsubscribed');
+  });
+
+  it('answers 503 with Retry-After and one log line, changing nothing, when the lock outlasts every retry', async () => {
+    harness = await startHarness({ busyTimeoutMs: 50 });
+    const { subscriber, token } = await confirmedReader();
+    const logLines: string[] = [];
+    const app = createApp({
+      ...harness.deps,
+      storeRetry: { retries: 1, firstDelayMs: 10, maxDelayMs: 10 },
+      logger: createLogger('info', (line) => logLines.push(line)),
+    });
+    await lockFor(60_000);
+
+    const response = await oneClick(app, token);
+    const page = await response.text();
+
+    expect(response.status).toBe(503);
+    expect(Number(response.headers.get('Retry-After'))).toBeGreaterThan(0);
+    expect(page).toContain('Nothing was changed');
+    expect(page).not.toMatch(/SQLITE|database is locked/);
+    expect(logLines).toHaveLength(1);
+    expect(logLines[0]).toMatch(/POST \/unsubscribe: answered 503, .*locked by another process/);
+    expect(logLines[0]).not.toMatch(/\n\s+at /);
+    await locks[0]!.release();
+    expect((await harness.store.findById(subscriber.id))?.status).toBe('confirmed');
+  });
+});
+
+describe('when the database file goes away under the running server', () => {
+  it('answers the health check with 503, saying the file was deleted', async () => {
+    harness = await startHarness();
+    await rm(harness.databasePath);
+
+    const response = await harness.app.request('/healthz');
+
+    expect(response.status).toBe(503);
+    expect(await response.text()).toMatch(/^store: the subscriber database .*papermail\.db was deleted while papermail had it open/);
+  });
+
+  it('answers the health check with 503, saying the file was replaced', async () => {
+    harness = await startHarness();
+    await writeFile(`${harness.databasePath}.new`, '');
+    await rename(`${harness.databasePath}.new`, harness.databasePath);
+
+    const response = await harness.app.request('/healthz');
+
+    expect(response.status).toBe(503);
+    expect(await response.text()).toMatch(/papermail\.db was replaced by another file/);
+  });
+
+  it('takes no subscription into the vanished file and mails no confirmation, logging one line', async () => {
+    harness = await startHarness();
+    const logLines: string[] = [];
+    const app = createApp({ ...harness.deps, logger: createLogger('info', (line) => logLines.push(line)) });
+    await rm(harness.databasePath);
+
+    const response = await app.request('/subscribe', { method: 'POST', body: form({ email: 'grace@example.org' }) });
+
+    expect(response.status).toBe(500);
+    expect(await response.text()).toContain('Something went wrong');
+    expect(await harness.inbox('grace@example.org')).toHaveLength(0);
+    expect(logLines).toEqual([expect.stringMatching(/^error: POST \/subscribe failed: ESTORE .*was deleted/)]);
   });
 });
