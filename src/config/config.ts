@@ -40,6 +40,8 @@ export const EnvSchema = z.object({
   TOP_N: integer(50, 1, 500),
   MIN_UPVOTES: integer(0),
   HIGHLIGHTS: integer(3, 0, 10),
+  /** The top papers' preview images (remote, from Hugging Face's CDN) in the email. */
+  THUMBNAILS: boolean(true),
   SEND_EMPTY_ISSUE: boolean(false),
   NEWSLETTER_NAME: z.string().trim().min(1).max(80).default('papermail'),
   POSTAL_ADDRESS: z.string().trim().min(1).default('papermail, 1 Example Street, 00000 Example City'),
