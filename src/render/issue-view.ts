@@ -156,7 +156,7 @@ function paperLinks(paper: Paper, level: DetailLevel): LinkView[] {
   const code = safeHttpUrl(paper.githubRepo);
   if (code) {
     const label = new URL(code).hostname.replace(/^www\./, '') === 'github.com' ? 'GitHub' : 'Code';
-    links.push({ label, href: code, stars: paper.githubStars !== undefined ? compactCount(paper.githubStars) : null });
+    links.push({ label, href: code, stars: paper.githubStars ? compactCount(paper.githubStars) : null });
   }
   const project = level === 'full' ? safeHttpUrl(paper.projectPage) : undefined;
   if (project) links.push({ label: 'Project page', href: project, stars: null });
