@@ -6,7 +6,7 @@ import { createApp } from '../../server/app.js';
 import { createBackgroundTasks } from '../../server/background.js';
 import { createRuntime } from '../../server/runtime.js';
 import { startSchedule } from '../../server/schedule.js';
-import { startServer } from '../../server/serve.js';
+import { assertStoreCanServe, startServer } from '../../server/serve.js';
 import { loadCliContext, openStore } from '../context.js';
 
 /**
@@ -22,6 +22,12 @@ export function registerServeCommand(program: Command): void {
       const { config, logger } = loadCliContext();
       const taxonomy = await loadTaxonomy(config.TOPICS_FILE);
       const store = openStore({ config, logger });
+      try {
+        await assertStoreCanServe(store);
+      } catch (error) {
+        await store.close();
+        throw error;
+      }
       const transport = createTransport(config);
       const background = createBackgroundTasks(logger);
       const sends = new AbortController();
