@@ -6,7 +6,6 @@
 import type { Config } from '../config/config.js';
 import { loadDailyDigest } from '../digest/daily-digest.js';
 import { issueDayFor } from '../digest/dates.js';
-import { filterDigestByTopics } from '../digest/filter.js';
 import type { Digest } from '../digest/paper.js';
 import type { Taxonomy } from '../digest/taxonomy.js';
 import type { Logger } from '../logger.js';
@@ -56,9 +55,7 @@ export async function runIssue(request: IssueRequest, services: IssueServices): 
   const digest = await loadDigest(request, services);
   if (digest.total === 0 && !config.SEND_EMPTY_ISSUE) return { kind: 'no-papers', day: digest.date };
 
-  // The "no papers today" note goes to everyone, whatever their topics.
-  const filter = digest.total === 0 ? (whole: Digest) => whole : filterDigestByTopics;
-  const renderer = createIssueRenderer(digest, issueOptionsFrom(config), filter);
+  const renderer = createIssueRenderer(digest, issueOptionsFrom(config));
   if (!request.dryRun) await archiveIssue(digest, services);
   const summary = await sendIssue({
     issueDate: digest.date,
@@ -81,7 +78,7 @@ export async function sendIssueTestCopy(
   services: Omit<IssueServices, 'store'>,
 ): Promise<{ result: SendResult; day: string }> {
   const digest = await loadDigest(request, services);
-  const renderer: IssueRenderer = createIssueRenderer(digest, issueOptionsFrom(services.config), filterDigestByTopics);
+  const renderer: IssueRenderer = createIssueRenderer(digest, issueOptionsFrom(services.config));
   const result = await sendTestCopy({
     to: request.to,
     renderer,

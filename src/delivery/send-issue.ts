@@ -16,6 +16,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { Config } from '../config/config.js';
 import { isPapermailError, PapermailError } from '../errors.js';
 import { silentLogger, type Logger } from '../logger.js';
+import type { IssueParts } from '../render/issue-parts.js';
 import type { IssueRenderer } from '../render/issue-renderer.js';
 import { retryWhileBusy, type BusyRetryPolicy } from '../subscribers/busy-retry.js';
 import { normaliseEmail } from '../subscribers/email.js';
@@ -23,14 +24,16 @@ import { lockOwnerId } from '../subscribers/lock-owner.js';
 import type { Subscriber, SubscriberStore } from '../subscribers/store.js';
 import { classifySendError, describeSendError, isConnectionFailure, transportFailure, type FailureKind } from './classify.js';
 import { forEachConcurrently } from './concurrency.js';
-import { buildMessage, recipientLinks, type MessageSettings } from './message.js';
-import type { MailTransport, OutgoingMessage } from './transport.js';
+import type { AssembledMessage } from './assembled-message.js';
+import { encodeIssue, type EncodedIssue } from './encoded-issue.js';
+import { assembleIssueMessage, recipientLinks, type MessageSettings } from './message.js';
+import type { MailTransport } from './transport.js';
 
 export type SendSettings = MessageSettings & Pick<Config, 'SMTP_POOL_CONNECTIONS' | 'SEND_RETRIES' | 'HARD_BOUNCE_LIMIT'>;
 
 export interface SendIssueRequest {
   issueDate: string;
-  /** The day's issue, compiled once per topic selection. */
+  /** The day's issue, compiled once whatever topics readers pick; each copy is assembled from its pieces. */
   renderer: IssueRenderer;
   store: SubscriberStore;
   transport: MailTransport;
@@ -116,8 +119,9 @@ export async function sendIssue(request: SendIssueRequest): Promise<SendSummary>
   const lock = dryRun ? undefined : keepLockAlive(store, issueDate, owner, ttlMs, request.lockRefreshMs ?? DEFAULT_LOCK_REFRESH_MS, logger);
   try {
     if (!dryRun) await verifyTransport(transport);
+    const issue = await issueOnce(request.renderer);
     const alreadySent = (await store.ledgerCounts(issueDate)).sent;
-    const run = new SendRun(request, logger, now, startedAt, () => lock?.lost() ?? false);
+    const run = new SendRun(request, issue, logger, now, startedAt, () => lock?.lost() ?? false);
     logger.info(`${dryRun ? 'dry run: ' : ''}sending the issue of ${issueDate} through ${transport.describe()}`);
     const finished = await forEachConcurrently(
       store.pendingRecipients(issueDate),
@@ -137,6 +141,17 @@ export async function sendIssue(request: SendIssueRequest): Promise<SendSummary>
   }
 }
 
+/** The issue for the whole run: compiled once and encoded once, before the first recipient. */
+interface IssueForRun {
+  parts: IssueParts;
+  encoded: EncodedIssue;
+}
+
+async function issueOnce(renderer: IssueRenderer): Promise<IssueForRun> {
+  const parts = await renderer.parts();
+  return { parts, encoded: encodeIssue(parts.pieces) };
+}
+
 /** The state of one run: counters, the first fatal error, and the per-recipient steps. */
 class SendRun {
   sent = 0;
@@ -154,6 +169,7 @@ class SendRun {
 
   constructor(
     private readonly request: SendIssueRequest,
+    private readonly issue: IssueForRun,
     private readonly logger: Logger,
     private readonly now: () => number,
     private readonly startedAt: number,
@@ -180,7 +196,7 @@ class SendRun {
   }
 
   async deliver(subscriber: Subscriber): Promise<void> {
-    const { renderer, issueDate, config, dryRun } = this.request;
+    const { issueDate, config, dryRun } = this.request;
     if (!isDeliverable(subscriber.email)) {
       // A stored address no mail server would take: as final as a 5xx, for this subscriber only.
       const reason = `address ${JSON.stringify(subscriber.email)} is not a valid single address`;
@@ -188,16 +204,23 @@ class SendRun {
       else await this.recordFailure(subscriber, reason);
       return this.countHandled();
     }
-    const issue = await renderer.forTopics(subscriber.topics);
-    if (!issue) {
+    const selection = this.issue.parts.select(subscriber.topics);
+    if (!selection) {
       // Recorded, so the issue counts as complete and the next run does not ask again.
       if (!dryRun) await this.ledger((ledger) => ledger.markSkipped(issueDate, subscriber.id));
       this.skippedNoTopics += 1;
       return this.countHandled();
     }
     const links = recipientLinks(config, subscriber, issueDate);
-    const personalised = issue.personalise({ name: subscriber.name, email: subscriber.email, ...links });
-    const message = buildMessage({ issue: personalised, recipient: subscriber, config, unsubscribeUrl: links.unsubscribeUrl, issueDate });
+    const copy = selection.copyFor({ name: subscriber.name, email: subscriber.email, ...links });
+    const message = assembleIssueMessage({
+      issue: this.issue.encoded,
+      copy,
+      recipient: subscriber,
+      config,
+      unsubscribeUrl: links.unsubscribeUrl,
+      issueDate,
+    });
     if (dryRun) {
       this.sent += 1;
       return this.countHandled();
@@ -213,19 +236,19 @@ class SendRun {
     this.countHandled();
   }
 
-  private async sendWithRetries(message: OutgoingMessage): Promise<Outcome> {
+  private async sendWithRetries(message: AssembledMessage): Promise<Outcome> {
     const { config } = this.request;
     for (let attempt = 0; ; attempt += 1) {
       const outcome = await this.attempt(message);
       if (outcome.kind !== 'temporary' || attempt >= config.SEND_RETRIES || this.shouldStop()) return outcome;
       this.retried += 1;
-      this.logger.debug(`retrying ${message.recipient} after: ${describeSendError(outcome.error)}`);
+      this.logger.debug(`retrying ${message.envelope.to[0]} after: ${describeSendError(outcome.error)}`);
       await this.sleep(retryDelay(attempt));
       if (this.shouldStop()) return outcome;
     }
   }
 
-  private async attempt(message: OutgoingMessage): Promise<Outcome> {
+  private async attempt(message: AssembledMessage): Promise<Outcome> {
     try {
       const result = await this.request.transport.send(message);
       if (result.accepted) return { kind: 'sent', messageId: result.messageId };

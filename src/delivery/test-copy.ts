@@ -9,7 +9,8 @@ import { PapermailError } from '../errors.js';
 import type { IssueRenderer } from '../render/issue-renderer.js';
 import { normaliseEmail } from '../subscribers/email.js';
 import { classifySendError, describeSendError, transportFailure } from './classify.js';
-import { buildMessage, senderAddress, testCopyLinks, testCopyMessageId, type MessageSettings } from './message.js';
+import { encodeIssue } from './encoded-issue.js';
+import { assembleIssueMessage, senderAddress, testCopyLinks, testCopyMessageId, type MessageSettings } from './message.js';
 import type { MailTransport, SendResult } from './transport.js';
 
 export interface TestCopyRequest {
@@ -28,15 +29,17 @@ export function testCopySubject(subject: string): string {
 export async function sendTestCopy(request: TestCopyRequest): Promise<SendResult> {
   const { renderer, transport, config } = request;
   const to = normaliseEmail(request.to);
-  const issue = await renderer.forTopics(request.topics ?? null);
-  if (!issue) {
-    const selection = request.topics ? `topics ${request.topics.join(', ')}` : 'any topic';
-    throw new PapermailError('ENOTFOUND', `the issue has no papers in ${selection}: there is nothing to send`);
+  const issue = await renderer.parts();
+  const selection = issue.select(request.topics ?? null);
+  if (!selection) {
+    const topics = request.topics ? `topics ${request.topics.join(', ')}` : 'any topic';
+    throw new PapermailError('ENOTFOUND', `the issue has no papers in ${topics}: there is nothing to send`);
   }
-  const links = testCopyLinks(config, issue.date);
-  const copy = issue.personalise({ name: null, email: to, ...links });
-  const message = buildMessage({
-    issue: { ...copy, subject: testCopySubject(copy.subject) },
+  const copy = selection.copyFor({ name: null, email: to, ...testCopyLinks(config, issue.date) });
+  // Assembled like every subscriber's copy, from the issue compiled and encoded once.
+  const message = assembleIssueMessage({
+    issue: encodeIssue(issue.pieces),
+    copy: { ...copy, subject: testCopySubject(copy.subject) },
     recipient: { id: 0, email: to, name: null },
     config,
     issueDate: issue.date,

@@ -11,7 +11,9 @@ export {
   type IssueVariant,
   type UnpersonalisedIssue,
 } from './issue.js';
-export { createIssueRenderer, type DigestFilter, type IssueRenderer } from './issue-renderer.js';
+export { createIssueRenderer, type IssueRenderer } from './issue-renderer.js';
+export { compileIssueParts, joinedCopy, type IssueParts, type IssueSelection } from './issue-parts.js';
+export { mjmlCompilations } from './mjml.js';
 export { renderConfirmationEmail, type ConfirmationRequest } from './confirmation.js';
 export { issueSubject } from './subject.js';
 export { renderPage, escapeHtml, type PageContent } from './page.js';

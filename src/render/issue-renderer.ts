@@ -1,46 +1,46 @@
 import type { Digest } from '../digest/paper.js';
-import { compileIssue } from './issue.js';
+import { compileIssueParts, joinedCopy, type IssueParts } from './issue-parts.js';
 import type { CompiledIssue, IssueOptions } from './types.js';
 
-export type DigestFilter = (digest: Digest, topics: string[] | null) => Digest | null;
-
 export interface IssueRenderer {
-  /** The issue for a topic selection (null = all topics); null when the selection has no papers today. */
-  forTopics(topics: string[] | null): Promise<CompiledIssue | null>;
+  /** The day's issue compiled once for every selection: MJML runs on the first call only. */
+  parts(): Promise<IssueParts>;
+  /**
+   * A selection's issue (null = all topics) as strings, joined from the same parts: for
+   * previews and the digest command. Null when the selection has no papers today.
+   */
+  forTopics(topics: readonly string[] | null): Promise<CompiledIssue | null>;
 }
 
 /**
- * Caches one CompiledIssue per distinct topic selection: most subscribers share "all", so a
- * send of thousands of messages compiles MJML a handful of times.
+ * The issue of one day, compiled once whatever topics readers pick: a reader's copy is
+ * chosen from the compiled pieces (issue-parts.ts), so MJML runs once per issue and the
+ * memory held depends on the issue, never on the number of readers or of selections.
  */
-export function createIssueRenderer(digest: Digest, options: IssueOptions, filter: DigestFilter): IssueRenderer {
-  const compiled = new Map<string, Promise<CompiledIssue | null>>();
+export function createIssueRenderer(digest: Digest, options: IssueOptions): IssueRenderer {
+  let compiled: Promise<IssueParts> | undefined;
+  const parts = (): Promise<IssueParts> => {
+    if (!compiled) {
+      const compiling = compileIssueParts(digest, options);
+      compiled = compiling;
+      // A failed compile is not remembered, so a later call reports the error again rather than a stale promise.
+      compiling.catch(() => {
+        if (compiled === compiling) compiled = undefined;
+      });
+    }
+    return compiled;
+  };
   return {
-    forTopics(topics) {
-      const key = selectionKey(topics);
-      let issue = compiled.get(key);
-      if (!issue) {
-        issue = compileSelection(digest, options, filter, topics);
-        compiled.set(key, issue);
-        // A failed compile is not remembered, so a later call reports the error again rather than a stale promise.
-        issue.catch(() => compiled.delete(key));
-      }
-      return issue;
+    parts,
+    async forTopics(topics) {
+      const issue = await parts();
+      const selection = issue.select(topics);
+      if (!selection) return null;
+      return {
+        subject: selection.subject,
+        date: issue.date,
+        personalise: (fields) => joinedCopy(issue.pieces, selection.copyFor(fields)),
+      };
     },
   };
-}
-
-async function compileSelection(
-  digest: Digest,
-  options: IssueOptions,
-  filter: DigestFilter,
-  topics: string[] | null,
-): Promise<CompiledIssue | null> {
-  const selected = filter(digest, topics);
-  return selected ? compileIssue(selected, options) : null;
-}
-
-/** The same selection in any order, with duplicates, is the same issue. */
-function selectionKey(topics: string[] | null): string {
-  return topics === null ? '*' : [...new Set(topics)].sort().join('\n');
 }

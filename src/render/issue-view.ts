@@ -23,6 +23,8 @@ export interface PaperView {
   summary: string | null;
   /** arXiv, PDF, code and project page, in that order; empty for a title-only paper. */
   links: LinkView[];
+  /** A cut marker before the paper (papers of "Also today", compiled once for every selection); '' otherwise. */
+  cut: string;
 }
 
 export interface LinkView {
@@ -38,6 +40,27 @@ export interface SectionView {
   papers: PaperView[];
   /** Papers left out of this email for size ("+ 3 more papers in Agents"). */
   omittedLabel: string | null;
+  cut: SectionCuts;
+}
+
+/**
+ * Cut markers (see issue-parts.ts): where the issue compiled once for every selection is cut
+ * into pieces. Each is '' in an issue compiled for one reading (the browser version).
+ */
+export interface SectionCuts {
+  /** Before the section. */
+  open: string;
+  /** Before the "+ 3 more papers" line of "Also today", whose count depends on the selection. */
+  omitted: string;
+  /** After that line: the rest of "Also today". */
+  close: string;
+}
+
+export interface IssueCuts {
+  /** Before the "Top papers" block, after its last entry, and before the closing footer. */
+  top: string;
+  topEnd: string;
+  tail: string;
 }
 
 export interface HighlightView {
@@ -48,6 +71,7 @@ export interface HighlightView {
   topic: string | null;
   /** The paper's preview image (http(s) only), when thumbnails are on and the source has one. */
   thumbnail: string | null;
+  cut: string;
 }
 
 export interface IssueView {
@@ -65,6 +89,7 @@ export interface IssueView {
   forBrowser: boolean;
   highlights: HighlightView[];
   sections: SectionView[];
+  cut: IssueCuts;
 }
 
 /** How long a summary may be at each level, in characters. */
@@ -77,7 +102,7 @@ const BYLINE_LENGTH = 160;
 export const FOLDED_SECTION_TOPIC = 'Also today';
 
 /** Papers best first, in the digest's own order (upvotes, comments, stars, title): position + 1 is the rank. */
-export function rankedPapers(digest: Digest): Paper[] {
+export function rankedPapers(digest: Pick<Digest, 'sections'>): Paper[] {
   return rankPapers(digest.sections.flatMap((section) => section.papers));
 }
 
@@ -90,6 +115,8 @@ export interface PaperPlacement {
 /** A section as the issue shows it: a topic, or "Also today" gathering one-paper topics. */
 interface IssueSection {
   topic: string;
+  /** The topic's slug; null for "Also today". */
+  slug: string | null;
   papers: Paper[];
   folded: boolean;
 }
@@ -101,11 +128,11 @@ interface IssueSection {
  */
 export function issueSections(digest: Digest): IssueSection[] {
   const single = digest.sections.filter((section) => section.papers.length === 1);
-  if (single.length < 2) return digest.sections.map((section) => ({ topic: section.topic, papers: section.papers, folded: false }));
+  if (single.length < 2) return digest.sections.map((section) => ({ topic: section.topic, slug: section.slug, papers: section.papers, folded: false }));
   const kept = digest.sections.filter((section) => section.papers.length > 1);
   return [
-    ...kept.map((section) => ({ topic: section.topic, papers: section.papers, folded: false })),
-    { topic: FOLDED_SECTION_TOPIC, papers: rankPapers(single.flatMap((section) => section.papers)), folded: true },
+    ...kept.map((section) => ({ topic: section.topic, slug: section.slug, papers: section.papers, folded: false })),
+    { topic: FOLDED_SECTION_TOPIC, slug: null, papers: rankPapers(single.flatMap((section) => section.papers)), folded: true },
   ];
 }
 
@@ -144,6 +171,7 @@ export function paperView(paper: Paper, level: DetailLevel, placement: PaperPlac
     byline: credit ? untrustedText(credit) : null,
     summary: summary ? inertBraces(summary) : null,
     links: paperLinks(paper, level),
+    cut: '',
   };
 }
 
@@ -169,53 +197,81 @@ export interface IssueViewRequest {
   forBrowser: boolean;
   /** Detail per paper id; papers not in the map are shown in full. */
   levels?: ReadonlyMap<string, DetailLevel>;
+  /**
+   * The view of the issue compiled once for every topic selection (issue-parts.ts): every
+   * paper is a "Top papers" entry, cut markers mark the pieces, and what depends on the
+   * selection (counts, the preview line, the size of "Also today") is left as a placeholder.
+   */
+  forEverySelection?: boolean;
 }
 
-export function issueView({ digest, options, forBrowser, levels }: IssueViewRequest): IssueView {
+/** The cut marker the issue-parts stage splits at: a placeholder only it knows, e.g. {{pmcut "hl" 3}}. */
+export function cutMarker(kind: string, index = 0): string {
+  return `{{pmcut "${kind}" ${index}}}`;
+}
+
+const NO_SECTION_CUTS: SectionCuts = { open: '', omitted: '', close: '' };
+
+export function issueView({ digest, options, forBrowser, levels, forEverySelection = false }: IssueViewRequest): IssueView {
   const placements = paperPlacements(digest);
   const topicOf = topicsById(digest);
-  const sections = issueSections(digest).map((section): SectionView => {
+  const cut = (kind: string, index = 0) => (forEverySelection ? cutMarker(kind, index) : '');
+  const sections = issueSections(digest).map((section, sectionIndex): SectionView => {
     const topic = untrustedText(section.topic);
     const papers: PaperView[] = [];
     for (const paper of section.papers) {
       const level = levels?.get(paper.id) ?? 'full';
-      if (level !== 'omitted') papers.push(paperView(paper, level, placements.get(paper.id)!));
+      const placement = placements.get(paper.id)!;
+      if (level === 'omitted') continue;
+      const view = paperView(paper, level, placement);
+      // Only "Also today" is cut paper by paper: a selection takes some of its papers.
+      papers.push(section.folded ? { ...view, cut: cut('paper', placement.rank - 1) } : view);
     }
     const omitted = section.papers.length - papers.length;
+    const byPaper = forEverySelection && section.folded;
     return {
       topic,
-      countLabel: plural(section.papers.length, 'paper'),
+      countLabel: byPaper ? '{{alsoTodayCount}}' : plural(section.papers.length, 'paper'),
       papers,
-      omittedLabel: omitted > 0 ? `+ ${plural(omitted, 'more paper')}${section.folded ? '' : ` in ${topic}`}` : null,
+      omittedLabel:
+        omitted === 0 ? null : byPaper ? '{{alsoTodayOmitted}}' : `+ ${plural(omitted, 'more paper')}${section.folded ? '' : ` in ${topic}`}`,
+      cut: !forEverySelection
+        ? NO_SECTION_CUTS
+        : { open: cut('section', sectionIndex), omitted: byPaper ? cut('omitted', sectionIndex) : '', close: byPaper ? cut('close', sectionIndex) : '' },
     };
   });
+  const ranked = rankedPapers(digest);
+  // Compiled for every selection, each paper is a "Top papers" entry: a selection's top papers can be any of them.
+  const highlighted = forEverySelection && digest.highlights.length > 0 ? ranked : digest.highlights;
   return {
     newsletterName: untrustedText(options.newsletterName),
     postalAddress: untrustedText(options.postalAddress),
     subscribeUrl: safeHttpUrl(options.publicUrl) ?? '#',
     date: humanDate(digest.date),
-    counts: issueCounts(digest.total, digest.sections.length),
-    preheader: preheader(digest),
+    counts: forEverySelection ? '{{counts}}' : issueCounts(digest.total, digest.sections.length),
+    preheader: forEverySelection ? '{{preheader}}' : preheader(digest),
     intro:
       digest.total === 0
         ? `No new papers were listed on Hugging Face Daily Papers for ${humanDate(digest.date)}. Enjoy the quiet day: the next issue arrives as soon as there is something to read.`
         : "Here are the day's most upvoted papers on Hugging Face, grouped by topic.",
     isEmpty: digest.total === 0,
     forBrowser,
-    highlights: digest.highlights.map((paper, index) => ({
+    highlights: highlighted.map((paper, index) => ({
       rank: placements.get(paper.id)?.rank ?? index + 1,
       title: untrustedText(trimAtWordBoundary(foldWhitespace(paper.title), TITLE_LENGTH)),
       url: safeHttpUrl(paper.url) ?? '#',
       upvotes: paper.upvotes,
       topic: topicOf.get(paper.id) ?? null,
       thumbnail: options.thumbnails === false ? null : (safeHttpUrl(paper.thumbnail) ?? null),
+      cut: cut('hl', (placements.get(paper.id)?.rank ?? index + 1) - 1),
     })),
     sections,
+    cut: { top: cut('top'), topEnd: cut('topEnd'), tail: cut('tail') },
   };
 }
 
 /** The inbox preview line: the top titles, so the reader sees what is inside before opening. */
-function preheader(digest: Digest): string {
+export function preheader(digest: Pick<Digest, 'total' | 'highlights' | 'sections'>): string {
   if (digest.total === 0) return 'No new papers today. Back tomorrow.';
   const top = digest.highlights.length > 0 ? digest.highlights : rankedPapers(digest).slice(0, 3);
   return untrustedText(trimAtWordBoundary(top.map((paper) => foldWhitespace(paper.title)).join(' · '), 140));

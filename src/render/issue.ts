@@ -97,22 +97,37 @@ async function compileHtmlWithinBudget(digest: Digest, options: IssueOptions, va
   const compile = (levels?: ReadonlyMap<string, DetailLevel>) =>
     compileMjml(templates.mjml(issueView({ digest, options, forBrowser: variant.forBrowser, ...(levels ? { levels } : {}) })), 'issue.mjml');
   if (!Number.isFinite(variant.budgetBytes)) return compile();
+  return fitToBudget(digest, variant.budgetBytes, FRAME_BYTES_PER_HIGHLIGHT, async (levels) => {
+    const html = await compile(levels);
+    return { result: html, bytes: Buffer.byteLength(html) };
+  });
+}
 
+/**
+ * Plans detail levels for the budget and builds with them; when the build measures bigger
+ * than the budget, plans again with the frame size measured (at most PLAN_ATTEMPTS builds).
+ * `bytesPerHighlight` is the first plan's estimate of one "Top papers" entry.
+ */
+export async function fitToBudget<T>(
+  digest: Digest,
+  budgetBytes: number,
+  bytesPerHighlight: number,
+  build: (levels: ReadonlyMap<string, DetailLevel>) => Promise<{ result: T; bytes: number }>,
+): Promise<T> {
   const rankedIds = rankedPapers(digest).map((paper) => paper.id);
-  const sizeOf = paperSizes(digest, templates);
-  let frameBytes =
-    FRAME_BYTES + FRAME_BYTES_PER_SECTION * issueSections(digest).length + FRAME_BYTES_PER_HIGHLIGHT * digest.highlights.length;
-  let html = '';
+  const sizeOf = paperSizes(digest, issueTemplates());
+  let frameBytes = FRAME_BYTES + FRAME_BYTES_PER_SECTION * issueSections(digest).length + bytesPerHighlight * digest.highlights.length;
+  let built: T | undefined;
   for (let attempt = 0; attempt < PLAN_ATTEMPTS; attempt += 1) {
-    const levels = planDetailLevels(rankedIds, sizeOf, variant.budgetBytes - frameBytes);
-    html = await compile(levels);
-    const bytes = Buffer.byteLength(html);
-    if (bytes <= variant.budgetBytes) return html;
+    const levels = planDetailLevels(rankedIds, sizeOf, budgetBytes - frameBytes);
+    const { result, bytes } = await build(levels);
+    built = result;
+    if (bytes <= budgetBytes) return result;
     const paperBytes = rankedIds.reduce((sum, id) => sum + sizeOf(id, levels.get(id)!), 0);
     frameBytes = Math.max(frameBytes + 1, bytes - paperBytes);
   }
   // Only reachable when the frame alone exceeds the budget (absurd topic names): send it anyway.
-  return html;
+  return built!;
 }
 
 /** A paper's size in the compiled HTML at a level: its partial rendered exactly as the issue includes it. */

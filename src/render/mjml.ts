@@ -2,6 +2,13 @@ import { PapermailError } from '../errors.js';
 
 const ERRORS_SHOWN = 5;
 
+let compilations = 0;
+
+/** How many times MJML has compiled in this process: the proof that a send compiles the issue once. */
+export function mjmlCompilations(): number {
+  return compilations;
+}
+
 interface MjmlValidationError {
   line?: number;
   message: string;
@@ -17,6 +24,7 @@ export async function compileMjml(source: string, templateName: string): Promise
   // Loaded on first use: importing mjml takes most of a second, and most commands never compile.
   const { default: mjml2html } = await import('mjml');
   let result: { html: string; errors: MjmlValidationError[] };
+  compilations += 1;
   try {
     result = await mjml2html(source, { validationLevel: 'strict', fonts: {}, keepComments: false });
   } catch (error) {
@@ -62,3 +70,9 @@ export function asciiOnly(html: string): string {
     style ?? `&#${match.codePointAt(0)};`,
   );
 }
+
+/** The same for a value placed into element content after compiling (no <style> in it). */
+export function asciiReferences(text: string): string {
+  return text.replace(/[^\x00-\x7f]/gu, (match) => `&#${match.codePointAt(0)};`);
+}
+

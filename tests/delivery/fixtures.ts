@@ -2,7 +2,6 @@
 import { afterEach } from 'vitest';
 import { loadConfig, type Config } from '../../src/config/config.js';
 import { createTransport, type MailTransport } from '../../src/delivery/transport.js';
-import { filterDigestByTopics } from '../../src/digest/filter.js';
 import type { Digest } from '../../src/digest/paper.js';
 import { createIssueRenderer, issueOptionsFrom, type IssueRenderer } from '../../src/render/index.js';
 import type { NewSubscriber, Subscriber, SubscriberStore } from '../../src/subscribers/store.js';
@@ -46,7 +45,7 @@ export function twoTopicDigest(): Digest {
 }
 
 export function issueRenderer(config: Config, digest: Digest = twoTopicDigest()): IssueRenderer {
-  return createIssueRenderer(digest, issueOptionsFrom(config), filterDigestByTopics);
+  return createIssueRenderer(digest, issueOptionsFrom(config));
 }
 
 export async function addConfirmed(store: SubscriberStore, people: Array<string | NewSubscriber>): Promise<Subscriber[]> {

@@ -1,60 +1,44 @@
 import { describe, expect, it } from 'vitest';
 import type { Digest } from '../../src/digest/paper.js';
-import { createIssueRenderer } from '../../src/render/index.js';
+import { createIssueRenderer, mjmlCompilations } from '../../src/render/index.js';
 import { digestOf, paper } from '../builders.js';
 import { OPTIONS, recipient } from './fixtures.js';
 
 const digest: Digest = {
   ...digestOf([]),
-  total: 2,
+  total: 3,
   sections: [
-    { slug: 'llm', topic: 'LLM reasoning', upvotes: 9, papers: [paper({ upvotes: 9, title: 'Reasoning paper' })] },
+    { slug: 'llm', topic: 'LLM reasoning', upvotes: 9, papers: [paper({ upvotes: 9, title: 'Reasoning paper' }), paper({ upvotes: 2, title: 'Second reasoning paper' })] },
     { slug: 'video', topic: 'Video generation', upvotes: 4, papers: [paper({ upvotes: 4, title: 'Video paper' })] },
   ],
 };
 
-/** A real (tiny) topic filter with a call log, standing in for src/digest's filterDigestByTopics. */
-function recordingFilter() {
-  const calls: (string[] | null)[] = [];
-  const filter = (input: Digest, topics: string[] | null): Digest | null => {
-    calls.push(topics);
-    if (topics === null) return input;
-    const sections = input.sections.filter((section) => topics.includes(section.slug));
-    if (sections.length === 0) return null;
-    const total = sections.reduce((sum, section) => sum + section.papers.length, 0);
-    return { ...input, sections, total, highlights: [] };
-  };
-  return { filter, calls };
-}
-
 describe('createIssueRenderer', () => {
-  it('compiles one issue per distinct topic selection, whatever the order of topics', async () => {
-    const { filter, calls } = recordingFilter();
-    const renderer = createIssueRenderer(digest, OPTIONS, filter);
-    const first = await renderer.forTopics(['video', 'llm']);
-    const second = await renderer.forTopics(['llm', 'video', 'llm']);
-    expect(second).toBe(first);
-    expect(calls).toHaveLength(1);
-  });
-
-  it('shares the all-topics issue between callers', async () => {
-    const { filter, calls } = recordingFilter();
-    const renderer = createIssueRenderer(digest, OPTIONS, filter);
-    const [a, b] = await Promise.all([renderer.forTopics(null), renderer.forTopics(null)]);
+  it('compiles MJML once for the issue, whatever selections and callers ask, concurrently or not', async () => {
+    const before = mjmlCompilations();
+    const renderer = createIssueRenderer(digest, OPTIONS);
+    const [a, b] = await Promise.all([renderer.parts(), renderer.parts()]);
     expect(a).toBe(b);
-    expect(calls).toEqual([null]);
+    for (const topics of [null, ['video', 'llm'], ['llm'], ['video'], ['robotics', 'video']]) await renderer.forTopics(topics);
+    expect(mjmlCompilations() - before).toBe(1);
   });
 
-  it('renders only the selected topics', async () => {
-    const { filter } = recordingFilter();
-    const issue = await createIssueRenderer(digest, OPTIONS, filter).forTopics(['video']);
-    const { html } = issue!.personalise(recipient('a'));
+  it('gives the same copy for the same selection in any order, with duplicates', async () => {
+    const renderer = createIssueRenderer(digest, OPTIONS);
+    const first = (await renderer.forTopics(['video', 'llm']))!.personalise(recipient('a'));
+    const second = (await renderer.forTopics(['llm', 'video', 'llm']))!.personalise(recipient('a'));
+    expect(second).toEqual(first);
+  });
+
+  it('puts only the selected topics in a copy', async () => {
+    const issue = await createIssueRenderer(digest, OPTIONS).forTopics(['video']);
+    const { html, text } = issue!.personalise(recipient('a'));
     expect(html).toContain('Video paper');
     expect(html).not.toContain('Reasoning paper');
+    expect(text).not.toContain('Reasoning paper');
   });
 
   it('returns null when the selection has no papers today', async () => {
-    const { filter } = recordingFilter();
-    expect(await createIssueRenderer(digest, OPTIONS, filter).forTopics(['robotics'])).toBeNull();
+    expect(await createIssueRenderer(digest, OPTIONS).forTopics(['robotics'])).toBeNull();
   });
 });

@@ -9,7 +9,6 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { filterDigestByTopics } from '../../src/digest/filter.js';
 import { buildMessage, recipientLinks } from '../../src/delivery/message.js';
 import { createTransport } from '../../src/delivery/transport.js';
 import { createIssueRenderer, issueOptionsFrom } from '../../src/render/index.js';
@@ -41,7 +40,7 @@ async function builtMessage(day: string): Promise<string> {
   const outbox = await mkdtemp(path.join(folder, 'outbox-'));
   const config = sampleConfig({ OUTBOX_DIR: outbox });
   const digest = await sampleDay(day);
-  const issue = (await createIssueRenderer(digest, issueOptionsFrom(config), filterDigestByTopics).forTopics(null))!;
+  const issue = (await createIssueRenderer(digest, issueOptionsFrom(config)).forTopics(null))!;
   const subscriber = { id: 42, email: 'reader@example.net', name: 'Ada Reader' };
   const links = recipientLinks(config, subscriber, day);
   const transport = createTransport(config);

@@ -3,7 +3,6 @@ import type { Command } from 'commander';
 import { loadDailyDigest } from '../../digest/daily-digest.js';
 import { parseIssueDay } from '../../digest/dates.js';
 import { digestToJson } from '../../digest/digest-json.js';
-import { filterDigestByTopics } from '../../digest/filter.js';
 import type { Digest } from '../../digest/paper.js';
 import { PapermailError } from '../../errors.js';
 import { writeTextFiles } from '../../file-errors.js';
@@ -45,7 +44,7 @@ export function registerDigestCommands(program: Command): void {
       const { config, logger } = loadCliContext();
       const { digest, warnings } = await loadDailyDigest({ ...sourceRequest(options), config, logger });
       for (const warning of warnings) logger.warn(warning);
-      const issue = await createIssueRenderer(digest, issueOptionsFrom(config), filterDigestByTopics).forTopics(null);
+      const issue = await createIssueRenderer(digest, issueOptionsFrom(config)).forTopics(null);
       if (!issue) throw new PapermailError('ESOURCE', `no papers to preview for ${digest.date}`);
       const base = config.PUBLIC_URL.replace(/\/$/, '');
       const rendered = issue.personalise({

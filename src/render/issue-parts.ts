@@ -1,0 +1,298 @@
+/**
+ * The day's issue compiled once for every topic selection, cut into the pieces a reader's
+ * copy is put together from (the contract in src/delivery/encoded-issue.ts).
+ *
+ * MJML compiles the whole issue once: every section, and a "Top papers" entry for every
+ * paper (a selection's top papers can be any of them). Cut markers ({{pmcut "kind" n}}, see
+ * issueView) in the compiled HTML and in the text part mark the pieces: the head, each "Top
+ * papers" entry, each section, each paper of "Also today" (one-paper topics gathered in one
+ * section, so a selection takes some of its papers) and the tail. The per-recipient
+ * placeholders ({{name}}, {{unsubscribeUrl}} …) become slots, and so does what depends on
+ * the selection (the counts, the preview line, the size of "Also today"). A reader's copy is
+ * a list of piece ids and slot values: nothing is compiled, parsed or escaped again but the
+ * slot values, and the pieces' memory depends on the issue alone.
+ */
+import Handlebars from 'handlebars';
+import type { BodyPart, CopyItem, IssuePieces, RecipientCopy } from '../delivery/encoded-issue.js';
+import type { Digest } from '../digest/paper.js';
+import { PapermailError } from '../errors.js';
+import { issueCounts } from './format.js';
+import { fitToBudget, HTML_BUDGET_BYTES } from './issue.js';
+import { issueTemplates } from './issue-templates.js';
+import { issueSections, issueView, preheader, rankedPapers } from './issue-view.js';
+import { asciiReferences, compileMjml } from './mjml.js';
+import { RECIPIENT_PLACEHOLDERS, recipientValues } from './recipient.js';
+import { issueSubject } from './subject.js';
+import { plural } from './text.js';
+import type { IssueOptions, PersonalisedIssue, RecipientFields } from './types.js';
+
+/** The issue, compiled once, that every reader's copy is chosen from. */
+export interface IssueParts {
+  /** The issue day, YYYY-MM-DD. */
+  readonly date: string;
+  /** Every static piece of both parts, by id: what the delivery side encodes once. */
+  readonly pieces: IssuePieces;
+  /** What a topic selection gets (null = all topics); null when none of its topics has a paper today. */
+  select(topics: readonly string[] | null): IssueSelection | null;
+}
+
+export interface IssueSelection {
+  readonly subject: string;
+  /** The reader's copy: the selection's pieces, with this reader's values in the slots. */
+  copyFor(fields: RecipientFields): RecipientCopy;
+}
+
+/** What a selection fills in besides the reader's own fields (computed from content, so written as ASCII in HTML). */
+const SELECTION_FIELDS = ['counts', 'preheader', 'alsoTodayCount', 'alsoTodayOmitted'] as const;
+type SelectionField = (typeof SELECTION_FIELDS)[number];
+const SLOT_FIELDS: ReadonlySet<string> = new Set([...RECIPIENT_PLACEHOLDERS, ...SELECTION_FIELDS]);
+const IS_SELECTION_FIELD: ReadonlySet<string> = new Set(SELECTION_FIELDS);
+
+/** One item of a part's layout: a piece, a slot, or a choice on whether a slot has a value ("Hi Ada," / "Hi there,"). */
+type LayoutItem = { piece: string } | { field: string } | { when: string; then: LayoutItem[]; otherwise: LayoutItem[] };
+
+/** A part cut at its markers: the items of each stretch, by key ("head", "hl:3", "section:2", "paper:17", "tail" …). */
+type Layout = ReadonlyMap<string, readonly LayoutItem[]>;
+
+/** The first size plan's estimate of one "Top papers" entry, thumbnail included. */
+const BYTES_PER_HIGHLIGHT = 1_500;
+
+/**
+ * Compiles the day's issue once for every selection. The size budget is planned for the
+ * largest copy any selection can get (every section, and the largest "Top papers" entries),
+ * so every copy fits; only a day whose first plan overshoots compiles again.
+ */
+export async function compileIssueParts(digest: Digest, options: IssueOptions): Promise<IssueParts> {
+  const templates = issueTemplates();
+  const textPieces: Record<string, string> = {};
+  // The text part has no size limit worth trimming for: every paper in full.
+  const text = cutPart(templates.text(issueView({ digest, options, forBrowser: false, forEverySelection: true })), textPieces, 'issue.txt.hbs');
+  const allTopics = selectionValues(digest, rankedPapers(digest).length);
+  const { layout: html, pieces: htmlPieces } = await fitToBudget(digest, HTML_BUDGET_BYTES, BYTES_PER_HIGHLIGHT, async (levels) => {
+    const view = issueView({ digest, options, forBrowser: false, levels, forEverySelection: true });
+    const pieces: Record<string, string> = {};
+    const layout = cutPart(await compileMjml(templates.mjml(view), 'issue.mjml'), pieces, 'issue.mjml');
+    return { result: { layout, pieces }, bytes: largestCopyBytes(layout, pieces, digest.highlights.length, allTopics) };
+  });
+  return issueParts(digest, { text, html }, { text: textPieces, html: htmlPieces });
+}
+
+/** A copy joined into strings, for previews, the digest command and tests. */
+export function joinedCopy(pieces: IssuePieces, copy: RecipientCopy): PersonalisedIssue {
+  const join = (part: BodyPart) => copy[part].map((item) => ('piece' in item ? pieces[part][item.piece]! : item.value)).join('');
+  return { subject: copy.subject, text: join('text'), html: join('html') };
+}
+
+const markerEnvironment = Handlebars.create();
+
+/** Cuts a rendered part at its markers; the static text goes into `pieces`, the layout says how they follow each other. */
+function cutPart(rendered: string, pieces: Record<string, string>, templateName: string): Layout {
+  let program: hbs.AST.Program;
+  try {
+    program = markerEnvironment.parse(rendered);
+  } catch (error) {
+    throw new PapermailError('ETEMPLATE', `templates/${templateName}: ${(error as Error).message}`, { cause: error });
+  }
+  const layout = new Map<string, LayoutItem[]>();
+  let key = 'head';
+  let count = 0;
+  let current: LayoutItem[] = [];
+  layout.set(key, current);
+  let text = '';
+  const flush = (into: LayoutItem[]) => {
+    if (text === '') return;
+    const id = `${key}.${count++}`;
+    pieces[id] = text;
+    into.push({ piece: id });
+    text = '';
+  };
+  const fail = (statement: hbs.AST.Statement): never => {
+    throw new PapermailError(
+      'ETEMPLATE',
+      `templates/${templateName}: unexpected placeholder at line ${statement.loc?.start.line ?? '?'} of the compiled issue; only ${[...SLOT_FIELDS].join(', ')} are filled per recipient`,
+    );
+  };
+  const walk = (body: hbs.AST.Statement[], into: LayoutItem[], topLevel: boolean): void => {
+    for (const statement of body) {
+      if (statement.type === 'ContentStatement') text += (statement as hbs.AST.ContentStatement).value;
+      else if (statement.type === 'CommentStatement') continue;
+      else if (statement.type === 'MustacheStatement') {
+        const mustache = statement as hbs.AST.MustacheStatement;
+        const cut = cutKey(mustache);
+        if (cut !== undefined) {
+          if (!topLevel || layout.has(cut)) fail(statement);
+          flush(into);
+          key = cut;
+          into = current = [];
+          layout.set(key, current);
+        } else if (isSlot(mustache.path) && mustache.params.length === 0) {
+          flush(into);
+          into.push({ field: (mustache.path as hbs.AST.PathExpression).original });
+        } else fail(statement);
+      } else if (statement.type === 'BlockStatement') {
+        const block = statement as hbs.AST.BlockStatement;
+        const [param] = block.params;
+        if (!isPathNamed(block.path, 'if') || block.params.length !== 1 || !param || !isSlot(param)) fail(statement);
+        flush(into);
+        const branch = { when: (param as hbs.AST.PathExpression).original, then: [] as LayoutItem[], otherwise: [] as LayoutItem[] };
+        walk(block.program.body, branch.then, false);
+        flush(branch.then);
+        if (block.inverse) walk(block.inverse.body, branch.otherwise, false);
+        flush(branch.otherwise);
+        into.push(branch);
+      } else fail(statement);
+    }
+  };
+  walk(program.body, current, true);
+  flush(current);
+  return layout;
+}
+
+/** `{{pmcut "section" 2}}` → "section:2". */
+function cutKey(mustache: hbs.AST.MustacheStatement): string | undefined {
+  if (!isPathNamed(mustache.path, 'pmcut')) return undefined;
+  const [kind, index] = mustache.params;
+  if (kind?.type !== 'StringLiteral' || index?.type !== 'NumberLiteral') return undefined;
+  const name = (kind as hbs.AST.StringLiteral).value;
+  const number = (index as hbs.AST.NumberLiteral).value;
+  return ['head', 'top', 'topEnd', 'tail'].includes(name) ? name : `${name}:${number}`;
+}
+
+function isPathNamed(expression: hbs.AST.Node, name: string): boolean {
+  return expression.type === 'PathExpression' && (expression as hbs.AST.PathExpression).original === name;
+}
+
+function isSlot(expression: hbs.AST.Node): boolean {
+  return expression.type === 'PathExpression' && SLOT_FIELDS.has((expression as hbs.AST.PathExpression).original);
+}
+
+/**
+ * The HTML size of the largest copy a selection can get: every section and every paper of
+ * "Also today", and the `highlightCount` largest "Top papers" entries. Recipient slots count
+ * as their placeholders did before (a few bytes; HTML_BUDGET_BYTES leaves room for them).
+ */
+function largestCopyBytes(layout: Layout, pieces: Record<string, string>, highlightCount: number, allTopics: Record<SelectionField, string>): number {
+  const itemBytes = (items: readonly LayoutItem[]): number =>
+    items.reduce((sum, item) => {
+      if ('piece' in item) return sum + Buffer.byteLength(pieces[item.piece]!);
+      if ('field' in item) return sum + (IS_SELECTION_FIELD.has(item.field) ? Buffer.byteLength(allTopics[item.field as SelectionField]) : item.field.length + 4);
+      return sum + Math.max(itemBytes(item.then), itemBytes(item.otherwise));
+    }, 0);
+  let total = 0;
+  const entries: number[] = [];
+  for (const [key, items] of layout) {
+    if (key.startsWith('hl:')) entries.push(itemBytes(items));
+    else total += itemBytes(items);
+  }
+  entries.sort((a, b) => b - a);
+  return total + entries.slice(0, highlightCount).reduce((sum, bytes) => sum + bytes, 0);
+}
+
+/** A selection's own values: the counts, the preview line, and "Also today"'s size when it has `alsoToday` of its papers. */
+function selectionValues(
+  selected: Pick<Digest, 'total' | 'highlights' | 'sections'>,
+  alsoToday: number,
+  alsoTodayOmitted = 0,
+): Record<SelectionField, string> {
+  return {
+    counts: issueCounts(selected.total, selected.sections.length),
+    preheader: preheader(selected),
+    alsoTodayCount: plural(alsoToday, 'paper'),
+    alsoTodayOmitted: alsoTodayOmitted > 0 ? `+ ${plural(alsoTodayOmitted, 'more paper')}` : '',
+  };
+}
+
+interface PaperSlot {
+  /** Position in the day's ranking (rank - 1): the key of its pieces. */
+  position: number;
+  slug: string;
+}
+
+function issueParts(digest: Digest, layouts: Record<BodyPart, Layout>, pieces: IssuePieces): IssueParts {
+  const ranked = rankedPapers(digest);
+  const slugOf = new Map<string, string>();
+  for (const section of digest.sections) for (const paper of section.papers) slugOf.set(paper.id, section.slug);
+  const positionOf = new Map(ranked.map((paper, position) => [paper.id, position]));
+  const sections = issueSections(digest).map((section, index) => ({
+    index,
+    slug: section.slug,
+    papers: section.papers.map((paper): PaperSlot => ({ position: positionOf.get(paper.id)!, slug: slugOf.get(paper.id)! })),
+  }));
+  const highlightCount = digest.highlights.length;
+  const hasTop = layouts.html.has('top');
+
+  return {
+    date: digest.date,
+    pieces,
+    select(topics) {
+      // The "no papers today" note goes to everyone, whatever their topics.
+      const wanted = topics === null || digest.total === 0 ? null : new Set(topics);
+      const chosen = (slug: string) => wanted === null || wanted.has(slug);
+      const chosenSections = digest.sections.filter((section) => chosen(section.slug));
+      if (wanted !== null && chosenSections.length === 0) return null;
+      const highlights = wanted === null ? digest.highlights : ranked.filter((paper) => chosen(slugOf.get(paper.id)!)).slice(0, highlightCount);
+      const selected = {
+        ...digest,
+        total: wanted === null ? digest.total : chosenSections.reduce((sum, section) => sum + section.papers.length, 0),
+        highlights,
+        sections: chosenSections,
+      };
+      const keys = ['head'];
+      if (hasTop && highlights.length > 0) keys.push('top', ...highlights.map((paper) => `hl:${positionOf.get(paper.id)!}`), 'topEnd');
+      let alsoToday = 0;
+      let alsoTodayOmitted = 0;
+      for (const section of sections) {
+        if (section.slug !== null) {
+          if (chosen(section.slug)) keys.push(`section:${section.index}`);
+          continue;
+        }
+        const papers = section.papers.filter((paper) => chosen(paper.slug));
+        if (papers.length === 0) continue;
+        alsoToday = papers.length;
+        // A paper the size plan left out of the HTML has no piece there; the line under the section counts it.
+        alsoTodayOmitted = papers.filter((paper) => !layouts.html.has(`paper:${paper.position}`)).length;
+        keys.push(`section:${section.index}`, ...papers.map((paper) => `paper:${paper.position}`));
+        if (alsoTodayOmitted > 0) keys.push(`omitted:${section.index}`);
+        keys.push(`close:${section.index}`);
+      }
+      keys.push('tail');
+      const values = selectionValues(selected, alsoToday, alsoTodayOmitted);
+      const subject = issueSubject(selected);
+      return {
+        subject,
+        copyFor(fields) {
+          const reader = recipientValues(fields);
+          const htmlValue = (field: string): string => {
+            const value = IS_SELECTION_FIELD.has(field) ? values[field as SelectionField] : (reader[field] ?? '');
+            const escaped = Handlebars.Utils.escapeExpression(value);
+            return IS_SELECTION_FIELD.has(field) ? asciiReferences(escaped) : escaped;
+          };
+          const textValue = (field: string): string => (IS_SELECTION_FIELD.has(field) ? values[field as SelectionField] : (reader[field] ?? ''));
+          const isSet = (field: string) => textValue(field) !== '';
+          return {
+            subject,
+            text: copyItems(layouts.text, keys, textValue, isSet),
+            html: copyItems(layouts.html, keys, htmlValue, isSet),
+          };
+        },
+      };
+    },
+  };
+}
+
+/** The items of a copy: the layout of each key in order (a part lacks the keys it has no stretch for), slots filled. */
+function copyItems(layout: Layout, keys: readonly string[], valueOf: (field: string) => string, isSet: (field: string) => boolean): CopyItem[] {
+  const items: CopyItem[] = [];
+  const add = (layoutItems: readonly LayoutItem[]) => {
+    for (const item of layoutItems) {
+      if ('piece' in item) items.push(item);
+      else if ('field' in item) items.push({ slot: item.field, value: valueOf(item.field) });
+      else add(isSet(item.when) ? item.then : item.otherwise);
+    }
+  };
+  for (const key of keys) {
+    const stretch = layout.get(key);
+    if (stretch) add(stretch);
+  }
+  return items;
+}

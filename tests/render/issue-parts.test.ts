@@ -1,0 +1,163 @@
+/**
+ * The issue compiled once for every topic selection (src/render/issue-parts.ts), on the real
+ * sample days: one MJML compile, and each reader's copy chosen from its pieces.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { rankPapers } from '../../src/digest/rank.js';
+import type { Digest } from '../../src/digest/paper.js';
+import {
+  compileIssue,
+  createIssueRenderer,
+  HTML_BUDGET_BYTES,
+  issueOptionsFrom,
+  mjmlCompilations,
+  type IssueRenderer,
+  type PersonalisedIssue,
+} from '../../src/render/index.js';
+import { digestOf, paper } from '../builders.js';
+import { decodeEntities, recipient } from './fixtures.js';
+import { SAMPLE_DAYS, sampleConfig, sampleDay } from './sample-days.js';
+
+const options = issueOptionsFrom(sampleConfig());
+const days = new Map<string, Digest>();
+
+beforeAll(async () => {
+  for (const day of SAMPLE_DAYS) days.set(day, await sampleDay(day));
+});
+
+/** Subscribers' choices, the same on every run: 2-6 topics each, from the day's own and some the day lacks. */
+function seededSelections(digest: Digest, count: number): string[][] {
+  const slugs = [...digest.sections.map((section) => section.slug), 'not-today-a', 'not-today-b'];
+  let seed = 20_251_001;
+  const next = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
+  return Array.from({ length: count }, () => {
+    const size = 2 + Math.floor(next() * 5);
+    return [...slugs].sort(() => next() - 0.5).slice(0, size);
+  });
+}
+
+async function copyOf(renderer: IssueRenderer, topics: string[] | null, reader = recipient('parts')): Promise<PersonalisedIssue | null> {
+  const issue = await renderer.forTopics(topics);
+  return issue ? issue.personalise(reader) : null;
+}
+
+/** The papers of the sections, by their Hugging Face link, in the order they appear. */
+function sectionPapers(html: string): string[] {
+  return [...html.matchAll(/<div class="pm-paper"[^>]*>\s*(?:<div[^>]*>[^<]*<\/div>\s*)?<a class="pm-title" href="([^"]+)"/g)].map((match) => decodeEntities(match[1]!));
+}
+
+/** The "Top papers" entries: rank and link. */
+function topPapers(html: string): Array<[number, string]> {
+  return [...html.matchAll(/<table class="pm-top"[\s\S]*?>(\d+)\.<\/span> <a class="pm-title" href="([^"]+)"/g)].map((match) => [
+    Number(match[1]),
+    decodeEntities(match[2]!),
+  ]);
+}
+
+function sectionTitles(html: string): string[] {
+  return [...html.matchAll(/<h2 style="margin:0 0 4px[^"]*">([^<]*) <span[^>]*>([^<]*)<\/span>/g)].map((match) => `${match[1]} · ${match[2]}`);
+}
+
+/** Rendering-neutral differences: white space between tags, and MJML merging two adjacent Outlook-only comments into one. */
+function layoutNeutral(html: string): string {
+  return html
+    .replace(/<!\[endif\]-->\s*<!--\[if mso \| IE\]>/g, '')
+    .replace(/>\s+</g, '><')
+    .replace(/\s+/g, ' ');
+}
+
+function slugByLink(digest: Digest): Map<string, string> {
+  const slugs = new Map<string, string>();
+  for (const section of digest.sections) for (const each of section.papers) slugs.set(new URL(each.url).href, section.slug);
+  return slugs;
+}
+
+describe('the issue compiled once for every topic selection, on the sample days', () => {
+  for (const day of SAMPLE_DAYS) {
+    it(`${day}: MJML compiles once, however many different selections are put together`, async () => {
+      const digest = days.get(day)!;
+      const before = mjmlCompilations();
+      const renderer = createIssueRenderer(digest, options);
+      for (const topics of [null, ...seededSelections(digest, 40)]) await copyOf(renderer, topics);
+      expect(mjmlCompilations() - before).toBe(1);
+    });
+
+    it(`${day}: a reader's copy holds exactly their topics' sections and papers, and their own top papers with the day's ranks`, async () => {
+      const digest = days.get(day)!;
+      const renderer = createIssueRenderer(digest, options);
+      const all = (await copyOf(renderer, null))!;
+      const slugOf = slugByLink(digest);
+      const ranked = rankPapers(digest.sections.flatMap((section) => section.papers));
+      const slugs = digest.sections.map((section) => section.slug);
+      const selections = [[slugs[0]!], slugs.slice(1, 4), [...slugs].reverse(), ...seededSelections(digest, 12)];
+      for (const topics of selections) {
+        const copy = (await copyOf(renderer, topics))!;
+        const context = `${day} ${topics.join(',')}`;
+        const wanted = new Set(topics);
+        expect(sectionPapers(copy.html), context).toEqual(sectionPapers(all.html).filter((link) => wanted.has(slugOf.get(link)!)));
+        const mine = ranked.filter((each) => wanted.has(slugOf.get(new URL(each.url).href)!));
+        expect(topPapers(copy.html), context).toEqual(
+          mine.slice(0, digest.highlights.length).map((each) => [ranked.indexOf(each) + 1, new URL(each.url).href]),
+        );
+        // The text part lists the same papers, every one in full.
+        for (const each of ranked) expect(copy.text.includes(new URL(each.url).href), `${context} ${each.id}`).toBe(mine.includes(each));
+        expect(copy.subject, context).toContain(mine[0]!.title.slice(0, 20));
+        expect(copy.html, context).toContain(`${mine.length} paper${mine.length === 1 ? '' : 's'} &#183; `);
+      }
+    });
+
+    it(`${day}: every copy, the all-topics one and any selection's, stays within the Gmail size budget`, async () => {
+      const digest = days.get(day)!;
+      const renderer = createIssueRenderer(digest, options);
+      const longFields = recipient('x'.repeat(200), { name: 'N'.repeat(80) });
+      for (const topics of [null, ...seededSelections(digest, 30)]) {
+        const copy = await copyOf(renderer, topics, longFields);
+        if (copy) expect(Buffer.byteLength(copy.html), `${day} ${String(topics)}`).toBeLessThanOrEqual(HTML_BUDGET_BYTES + 2_000);
+      }
+    });
+  }
+
+  // On these days the budget trims nothing, so the issue compiled for all topics alone is the same content.
+  for (const day of ['2024-05-27', '2026-08-21'] as const) {
+    it(`${day}: the all-topics copy reads exactly as the issue compiled for all topics alone`, async () => {
+      const digest = days.get(day)!;
+      const reader = recipient('same', { name: 'Zoë "Z" <O\'Brien> = 1' });
+      const copy = (await copyOf(createIssueRenderer(digest, options), null, reader))!;
+      const alone = (await compileIssue(digest, options)).personalise(reader);
+      expect(copy.subject).toBe(alone.subject);
+      expect(copy.text).toBe(alone.text);
+      expect(layoutNeutral(copy.html)).toBe(layoutNeutral(alone.html));
+    });
+  }
+
+  it('2026-08-21: "Also today" shows only the reader\'s own one-paper topics, counted for them', async () => {
+    const digest = days.get('2026-08-21')!;
+    const singles = digest.sections.filter((section) => section.papers.length === 1);
+    const renderer = createIssueRenderer(digest, options);
+    const two = (await copyOf(renderer, [singles[0]!.slug, singles[1]!.slug]))!;
+    expect(sectionTitles(two.html)).toEqual(['Also today · 2 papers']);
+    expect(sectionPapers(two.html)).toEqual(rankPapers([singles[0]!.papers[0]!, singles[1]!.papers[0]!]).map((each) => new URL(each.url).href));
+    expect(two.text).toContain('ALSO TODAY · 2 papers');
+    const one = (await copyOf(renderer, [singles[2]!.slug]))!;
+    expect(sectionTitles(one.html)).toEqual(['Also today · 1 paper']);
+    expect(one.text).toContain('ALSO TODAY · 1 paper\n');
+  });
+
+  it('gives a selection with none of today\'s topics nothing, and the "no papers today" note to every selection', async () => {
+    const digest = days.get('2025-09-30')!;
+    const parts = await createIssueRenderer(digest, options).parts();
+    expect(parts.select(['not-a-topic-today'])).toBeNull();
+    expect(parts.select([])).toBeNull();
+    const quiet = await createIssueRenderer({ ...digestOf([]), date: '2025-10-04' }, options).parts();
+    expect(quiet.select(['not-a-topic-today'])?.subject).toBe('No new papers for 4 Oct 2025');
+  });
+
+  it("keeps a reader's values inert in both parts: escaped in HTML, on one line in text", async () => {
+    const renderer = createIssueRenderer(digestOf([paper({ title: 'Leaking {{unsubscribeUrl}} via titles' })]), options);
+    const copy = (await copyOf(renderer, null, recipient('a', { name: '"><script>alert(1)</script>\r\nUnsubscribe: https://evil.example' })))!;
+    expect(copy.html).not.toContain('<script>');
+    expect(copy.html).toContain('&quot;&gt;&lt;script&gt;');
+    expect(copy.text).toContain('Hi "><script>alert(1)</script> Unsubscribe: https://evil.example,');
+    expect(copy.html).not.toContain('https://papers.example.com/unsubscribe?token=unsub-a via titles');
+  });
+});
