@@ -12,7 +12,6 @@
 import nodemailer from 'nodemailer';
 import { assembleIssueMessage, buildMessage, recipientLinks } from '../src/delivery/message.js';
 import { createTransport } from '../src/delivery/transport.js';
-import { filterDigestByTopics } from '../src/digest/filter.js';
 import { createIssueRenderer, issueOptionsFrom } from '../src/render/index.js';
 import { encodedSample } from './encoded-sample.js';
 import { loadSampleDigest } from './sample-day.js';
@@ -37,7 +36,7 @@ const IN_FLIGHT = 10;
 const job = JSON.parse(process.argv[2] ?? '{}') as AssembleJob;
 const config = benchConfig({ SMTP_URL: job.smtpUrl });
 const digest = await loadSampleDigest();
-const compiled = (await createIssueRenderer(digest, issueOptionsFrom(config), filterDigestByTopics).forTopics(null))!;
+const compiled = (await createIssueRenderer(digest, issueOptionsFrom(config)).forTopics(null))!;
 const recipients = Array.from({ length: job.count }, (_, index) => {
   const id = index + 1;
   const email = subscriberAddress(id);

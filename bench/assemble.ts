@@ -10,7 +10,6 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { assembleIssueMessage, recipientLinks } from '../src/delivery/message.js';
 import { messageBytes } from '../src/delivery/assembled-message.js';
-import { filterDigestByTopics } from '../src/digest/filter.js';
 import { createIssueRenderer, issueOptionsFrom } from '../src/render/index.js';
 import type { AssembleJob, AssembleResult } from './assemble-sender.js';
 import { encodedSample } from './encoded-sample.js';
@@ -70,7 +69,7 @@ function describe(result: AssembleResult): string {
 async function assembleMicros(recipients: number): Promise<number> {
   const config = benchConfig();
   const digest = await loadSampleDigest();
-  const compiled = (await createIssueRenderer(digest, issueOptionsFrom(config), filterDigestByTopics).forTopics(null))!;
+  const compiled = (await createIssueRenderer(digest, issueOptionsFrom(config)).forTopics(null))!;
   const sample = encodedSample(compiled);
   const people = Array.from({ length: recipients }, (_, index) => {
     const id = index + 1;

@@ -12,7 +12,6 @@ import { buildMessage, recipientLinks } from '../src/delivery/message.js';
 import { runIssue } from '../src/delivery/run-issue.js';
 import { createTransport, type MailTransport } from '../src/delivery/transport.js';
 import { loadDailyDigest } from '../src/digest/daily-digest.js';
-import { filterDigestByTopics } from '../src/digest/filter.js';
 import { createLogger } from '../src/logger.js';
 import { createIssueRenderer, issueOptionsFrom } from '../src/render/index.js';
 import { openSqliteStore } from '../src/subscribers/sqlite-store.js';
@@ -99,7 +98,7 @@ async function sendCeiling(job: Extract<SenderJob, { mode: 'ceiling' }>): Promis
 async function preRenderedMessage(): Promise<SendMailOptions> {
   const config = benchConfig();
   const { digest } = await loadDailyDigest({ source: FULL_DAY_SOURCE, config, logger: createLogger('warn') });
-  const issue = await createIssueRenderer(digest, issueOptionsFrom(config), filterDigestByTopics).forTopics(null);
+  const issue = await createIssueRenderer(digest, issueOptionsFrom(config)).forTopics(null);
   if (!issue) throw new Error('the sample day produced no issue');
   const recipient = { id: 1, email: subscriberAddress(1), name: null };
   const links = recipientLinks(config, recipient, digest.date);
