@@ -63,8 +63,8 @@ export interface AssembleRequest {
   messageId: string;
   date: Date;
   /**
-   * RFC 2369 List-Unsubscribe URIs (the https one-click link first, then a mailto). With an
-   * https link, RFC 8058's List-Unsubscribe-Post is added. Omitted for mail that is not list mail.
+   * RFC 2369 List-Unsubscribe URIs (the http(s) one-click link first, then a mailto). With an
+   * http(s) link, RFC 8058's List-Unsubscribe-Post is added. Omitted for mail that is not list mail.
    */
   unsubscribe?: readonly string[];
 }
@@ -80,7 +80,8 @@ export function assembleMessage(request: AssembleRequest): AssembledMessage {
   ];
   if (request.unsubscribe && request.unsubscribe.length > 0) {
     headers.push(listUnsubscribeHeader(request.unsubscribe));
-    if (request.unsubscribe.some((uri) => uri.startsWith('https:'))) headers.push(textHeader('List-Unsubscribe-Post', 'List-Unsubscribe=One-Click'));
+    // As buildMessage did: the one-click link is whatever PUBLIC_URL says (http on a local demo, https in production).
+    if (request.unsubscribe.some((uri) => /^https?:/i.test(uri))) headers.push(textHeader('List-Unsubscribe-Post', 'List-Unsubscribe=One-Click'));
   }
   headers.push('MIME-Version: 1.0', `Content-Type: multipart/alternative;\r\n boundary="${issue.boundary}"`);
   return {
