@@ -1,8 +1,14 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import Database from 'better-sqlite3';
+import { simpleParser, type ParsedMail } from 'mailparser';
+import nodemailer from 'nodemailer';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Config } from '../../src/config/config.js';
+import { buildMessage, recipientLinks } from '../../src/delivery/message.js';
 import { sendIssue, type SendIssueRequest, type SendProgress } from '../../src/delivery/send-issue.js';
+import { loadDailyDigest } from '../../src/digest/daily-digest.js';
+import { silentLogger } from '../../src/logger.js';
+import { mjmlCompilations } from '../../src/render/index.js';
 import { isPapermailError } from '../../src/errors.js';
 import type { MailTransport } from '../../src/delivery/transport.js';
 import type { SubscriberStore } from '../../src/subscribers/store.js';
@@ -493,3 +499,52 @@ async function collectSending(store: SubscriberStore) {
     database.close();
   }
 }
+
+/** What a reader's mail program shows: subject, text, HTML and the header fields (boundary and Date aside). */
+function asRead(parsed: ParsedMail) {
+  const headers: Record<string, unknown> = {};
+  for (const [name, value] of parsed.headers) {
+    if (name === 'date') continue;
+    headers[name] = name === 'content-type' ? (value as { value: string }).value : value;
+  }
+  return { subject: parsed.subject, text: parsed.text, html: parsed.html, headers };
+}
+
+describe('sendIssue with topic selections on a real day (samples/2025-09-30.json)', () => {
+  it('compiles MJML once for subscribers with many different selections, and each reads as Nodemailer would compose their own copy', async () => {
+    const sink = await peers.sink();
+    const config = deliveryConfig({ SMTP_URL: sink.url });
+    const store = stores.open();
+    const { digest } = await loadDailyDigest({ source: 'samples/2025-09-30.json', config, logger: silentLogger });
+    const slugs = digest.sections.map((section) => section.slug);
+    // 30 subscribers with one to six of the topics each (a fixed pattern), and one with none of today's topics.
+    const choices = Array.from({ length: 30 }, (_, index) => slugs.filter((_, slug) => (slug * 7 + index * 3) % 5 < 1 + (index % 3)).slice(0, 2 + (index % 5)));
+    const people = await addConfirmed(store, [
+      ...choices.map((topics, index) => ({ email: `reader${index + 1}@example.net`, name: index % 2 ? `Reader ${index + 1}` : null, topics })),
+      { email: 'robots-only@example.net', topics: ['not-a-topic-today'] },
+    ]);
+    expect(new Set(choices.map((topics) => topics.join())).size).toBeGreaterThan(10);
+    const renderer = issueRenderer(config, digest);
+    const before = mjmlCompilations();
+    const summary = await sendIssue({ issueDate: digest.date, renderer, store, transport: peers.transport(config), config, sleep: noSleep });
+    expect(mjmlCompilations() - before).toBe(1);
+    expect(summary).toMatchObject({ sent: 30, skippedNoTopics: 1 });
+
+    const composer = nodemailer.createTransport({ streamTransport: true, buffer: true });
+    for (const person of people.slice(0, 30)) {
+      const [delivered, ...more] = sink.deliveredTo(person.email);
+      expect(more).toHaveLength(0);
+      const received = await simpleParser(delivered!.raw);
+      const links = recipientLinks(config, person, digest.date);
+      const content = (await renderer.forTopics(person.topics))!.personalise({ name: person.name, email: person.email, ...links });
+      const { mail } = buildMessage({ issue: content, recipient: person, config, issueDate: digest.date, unsubscribeUrl: links.unsubscribeUrl });
+      const composed = await simpleParser((await composer.sendMail(mail)).message as Buffer);
+      expect(asRead(received), person.email).toEqual(asRead(composed));
+      // Exactly their topics: every paper of a chosen topic is linked, no paper of another topic is.
+      for (const section of digest.sections) {
+        for (const each of section.papers) expect(received.text!.includes(each.url), `${person.email} ${each.id}`).toBe(person.topics!.includes(section.slug));
+      }
+    }
+    expect(sink.deliveredTo('robots-only@example.net')).toHaveLength(0);
+  });
+});
