@@ -2,7 +2,7 @@
  * `npm run bench` — how fast and how lean papermail is on this machine, against the targets.
  *
  *   npm run bench                    full run (10-12 minutes on 2 cores, mostly the 62,000 SMTP messages)
- *   npm run bench -- --quick         smaller sizes and fewer runs, under a minute
+ *   npm run bench -- --quick         smaller sizes and fewer runs (2,000 messages a send run), a few minutes
  *   npm run bench -- --only send,size   some sections only
  *   npm run bench -- --cpu-prof      also write V8 CPU profiles of the papermail sender (send section)
  *
@@ -15,6 +15,10 @@
  *  render.perRecipientMicros  time to personalise one copy of the 50-paper issue (the Handlebars fill
  *                             of HTML and text, MJML compiled once per issue). Target < 100 µs.
  *  render.naiveOverOurs       how many times slower compiling MJML for every recipient would be.
+ *  render.compilesPerIssue    MJML compiles for the day's issue and 2-6-random-topic copies of it for
+ *                             every recipient (the archive version not counted). Target 1.
+ *  render.assembleMicros      one reader's message put together from the issue encoded once, varied
+ *                             topics: selection, copy, slot encoding, headers. Target ≤ 50 µs.
  *  send.oursPerSec            messages per second papermail delivers to a local SMTP sink (own process)
  *                             with its ledger, tokens and personalisation, pool of 5, 10 in flight.
  *  send.ceilingPerSec         plain Nodemailer, same pool and concurrency, one pre-rendered message
@@ -26,10 +30,13 @@
  *  send.cpuRatio              the same comparison in CPU time per message (ceiling / ours): on a
  *                             shared machine the wall-clock rates swing by ±15 % with other load,
  *                             CPU time per message far less.
+ *  send.variedOursPerSec / variedRatio  the same papermail send to a list where each subscriber has
+ *                             2-6 random topics (seeded), and its ratio to the same run's ceiling.
  *  memory.rss10kMB / rss100kMB  peak RSS of a whole day's send (runIssue) at 10,000 and 100,000
  *                             subscribers, through a discarding transport (see memory.ts for why).
  *                             Targets: ≤ 200 MB at 100,000 and ≤ 1.3 × the 10,000 figure. send.oursRssMB
  *                             is the same sender's peak over real SMTP at the send size.
+ *  memory.rss10kVariedMB / rss100kVariedMB  the same with each subscriber on 2-6 random topics.
  *  size.maxHtmlKB             HTML part of the largest sample day (50 papers), 1 kB = 1,000 bytes,
  *                             with long recipient fields. Target ≤ 90 kB (Gmail clips near 102 KB).
  *  ingest.oursMs / jsonParseMs  a 50-paper day from text to a ranked, grouped Digest, against
@@ -70,7 +77,8 @@ const FULL = {
 
 const QUICK: typeof FULL = {
   render: { runs: 3, recipients: 500, naiveRecipients: 3 },
-  send: { subscribers: 400, warmUpSubscribers: 100, runs: 2 },
+  // At least 2,000 messages a run, so the send figures are stable.
+  send: { subscribers: 2_000, warmUpSubscribers: 200, runs: 2 },
   memory: { small: { subscribers: 1_000, runs: 1 }, large: { subscribers: 10_000, runs: 1 } },
   ingest: { runs: 3, iterations: 50 },
   startup: { runs: 7 },
@@ -152,6 +160,8 @@ function figures(results: Results) {
         perRecipientMicros: round(render.perRecipientMicros),
         naiveOverOurs: Math.round(render.naiveOverOurs),
         naivePerRecipientMs: round(render.naivePerRecipientMs),
+        compilesPerIssue: render.compilesPerIssue,
+        assembleMicros: round(render.assembleMicros),
       },
     }),
     ...(send && {
@@ -166,6 +176,10 @@ function figures(results: Results) {
         oursRssMB: Math.round(send.oursRssMB),
         ceilingRssMB: Math.round(send.ceilingRssMB),
         runs: send.pairs.map((pair) => ({ ours: round(pair.ours), ceiling: round(pair.ceiling), ratio: round(pair.ratio, 3) })),
+        variedOursPerSec: round(send.variedOursPerSec),
+        variedRatio: round(send.variedRatio, 3),
+        variedCpuMsPerMessage: round(send.variedCpuMsPerMessage, 2),
+        variedRssMB: Math.round(send.variedRssMB),
       },
     }),
     ...(memory && {
@@ -177,6 +191,9 @@ function figures(results: Results) {
         largeSubscribers: memory.large.subscribers,
         smallSeconds: round(memory.small.seconds),
         largeSeconds: round(memory.large.seconds),
+        rss10kVariedMB: Math.round(memory.variedSmall.rssMB),
+        rss100kVariedMB: Math.round(memory.variedLarge.rssMB),
+        variedLargeOverSmall: round(memory.variedLargeOverSmall, 2),
         transport: 'discarding (see bench/memory.ts)',
       },
     }),
@@ -202,6 +219,8 @@ function tableRows(results: Results): Row[] {
   if (render) {
     rows.push({ key: 'render.perRecipientMicros', value: render.perRecipientMicros, shown: `${render.perRecipientMicros.toFixed(1)} µs`, target: '< 100 µs', met: render.perRecipientMicros < 100 });
     rows.push({ key: 'render.naiveOverOurs', value: render.naiveOverOurs, shown: `${Math.round(render.naiveOverOurs)}× (naive ${render.naivePerRecipientMs.toFixed(1)} ms/recipient)` });
+    rows.push({ key: 'render.compilesPerIssue', value: render.compilesPerIssue, shown: String(render.compilesPerIssue), target: '= 1', met: render.compilesPerIssue === 1 });
+    rows.push({ key: 'render.assembleMicros', value: render.assembleMicros, shown: `${render.assembleMicros.toFixed(1)} µs (varied topics)`, target: '≤ 50 µs', met: render.assembleMicros <= 50 });
   }
   if (send) {
     rows.push({ key: 'send.oursPerSec', value: send.oursPerSec, shown: `${send.oursPerSec.toFixed(1)} msg/s (${send.subscribers} messages)` });
@@ -219,6 +238,8 @@ function tableRows(results: Results): Row[] {
       shown: `${send.cpuRatio.toFixed(3)} (${send.oursCpuMsPerMessage.toFixed(2)} vs ${send.ceilingCpuMsPerMessage.toFixed(2)} ms CPU/msg)`,
     });
     rows.push({ key: 'send.oursRssMB', value: send.oursRssMB, shown: `${send.oursRssMB.toFixed(0)} MB (ceiling ${send.ceilingRssMB.toFixed(0)} MB)` });
+    rows.push({ key: 'send.variedOursPerSec', value: send.variedOursPerSec, shown: `${send.variedOursPerSec.toFixed(1)} msg/s (${send.variedCpuMsPerMessage.toFixed(2)} ms CPU/msg, ${send.variedRssMB.toFixed(0)} MB)` });
+    rows.push({ key: 'send.variedRatio', value: send.variedRatio, shown: send.variedRatio.toFixed(3), target: '≥ 2.0', met: send.variedRatio >= 2 });
   }
   if (memory) {
     const { small, large } = memory;
@@ -229,6 +250,15 @@ function tableRows(results: Results): Row[] {
       shown: `${large.rssMB.toFixed(0)} MB (${large.subscribers} subscribers, ${memory.largeOverSmall.toFixed(2)}×)`,
       target: '≤ 200 MB and ≤ 1.3×',
       met: large.rssMB <= 200 && memory.largeOverSmall <= 1.3,
+    });
+    const { variedSmall, variedLarge } = memory;
+    rows.push({ key: 'memory.rss10kVariedMB', value: variedSmall.rssMB, shown: `${variedSmall.rssMB.toFixed(0)} MB (${variedSmall.subscribers} subscribers, varied topics)` });
+    rows.push({
+      key: 'memory.rss100kVariedMB',
+      value: variedLarge.rssMB,
+      shown: `${variedLarge.rssMB.toFixed(0)} MB (${variedLarge.subscribers} subscribers, varied topics, ${memory.variedLargeOverSmall.toFixed(2)}×)`,
+      target: '≤ 128 MB and ≤ 1.2×',
+      met: variedLarge.rssMB <= 128 && memory.variedLargeOverSmall <= 1.2,
     });
   }
   if (size) {

@@ -1,4 +1,6 @@
 /** A subscriber list of any length on a fresh SQLite file, through the store's own import (one transaction). */
+import { benchConfig } from './workspace.js';
+import { loadTaxonomy, topicCatalogue } from '../src/digest/taxonomy.js';
 import { openSqliteStore } from '../src/subscribers/sqlite-store.js';
 import type { NewSubscriber } from '../src/subscribers/store.js';
 
@@ -7,11 +9,17 @@ export function subscriberAddress(index: number): string {
   return `reader${index}@bench.example.net`;
 }
 
-/** Seeds `count` confirmed subscribers (every third with a name, all topics) and returns their addresses. */
-export async function seedSubscribers(databasePath: string, count: number): Promise<string[]> {
+export interface SeedOptions {
+  /** Each subscriber picks 2-6 of the bundled topics (seeded, the same every run) instead of taking all. */
+  variedTopics?: boolean;
+}
+
+/** Seeds `count` confirmed subscribers (every third with a name; all topics, or varied ones) and returns their addresses. */
+export async function seedSubscribers(databasePath: string, count: number, options: SeedOptions = {}): Promise<string[]> {
+  const pick = options.variedTopics ? await topicPicker() : () => null;
   const rows: Array<NewSubscriber & { line: number }> = [];
   for (let index = 1; index <= count; index += 1) {
-    rows.push({ email: subscriberAddress(index), name: index % 3 === 0 ? `Reader Number ${index}` : null, status: 'confirmed', line: index });
+    rows.push({ email: subscriberAddress(index), name: index % 3 === 0 ? `Reader Number ${index}` : null, status: 'confirmed', topics: pick(), line: index });
   }
   const store = openSqliteStore(databasePath);
   try {
@@ -24,4 +32,22 @@ export async function seedSubscribers(databasePath: string, count: number): Prom
     await store.close();
   }
   return rows.map((row) => row.email);
+}
+
+/**
+ * A realistic preferences page: 2-6 of the 16 bundled topics per subscriber, from a seeded
+ * generator (a 32-bit LCG), so every run and every list size draws the same choices.
+ */
+export async function topicPicker(): Promise<() => string[]> {
+  const slugs = topicCatalogue(await loadTaxonomy(benchConfig().TOPICS_FILE)).map((topic) => topic.slug);
+  let state = 0x5eed;
+  const next = () => {
+    state = (Math.imul(state, 1_664_525) + 1_013_904_223) >>> 0;
+    return state / 2 ** 32;
+  };
+  return () => {
+    const pool = [...slugs];
+    const count = 2 + Math.floor(next() * 5);
+    return Array.from({ length: count }, () => pool.splice(Math.floor(next() * pool.length), 1)[0]!);
+  };
 }
