@@ -18,6 +18,7 @@ function subscriber(overrides: Partial<Subscriber>): Subscriber {
     createdAt: '2025-10-01T08:00:00.000Z',
     confirmedAt: '2025-10-01T08:00:00.000Z',
     bounceCount: 0,
+    statusVersion: 0,
     ...overrides,
   };
 }
