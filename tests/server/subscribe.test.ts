@@ -1,5 +1,6 @@
 import type { ParsedMail } from 'mailparser';
 import { afterEach, describe, expect, it } from 'vitest';
+import { median, rankSumZ, shuffled } from '../support/statistics.js';
 import { confirmLinkIn, form, startHarness, type Harness } from './harness.js';
 
 let harness: Harness;
@@ -287,4 +288,58 @@ describe('subscribe rate limits', () => {
     expect(await harness.store.findByEmail('reader3@example.org')).toBeDefined();
     expect(await harness.store.findByEmail('reader4@example.org')).toBeUndefined();
   });
+});
+
+describe('subscribe timing', () => {
+  const kinds = ['new', 'confirmed', 'unsubscribed'] as const;
+  type Kind = (typeof kinds)[number];
+  const WARM_UP = 15;
+  const MEASURED = 200;
+  /** |z| above this happens by chance about once in 15,000 comparisons of equal samples (tests/support/statistics.test.ts). */
+  const Z_LIMIT = 4;
+
+  it('answers a new, a confirmed and an unsubscribed address alike, over many interleaved requests', async () => {
+    harness = await startHarness({ env: { SUBSCRIBE_LIMIT_PER_IP_PER_HOUR: '100000', SUBSCRIBE_LIMIT_PER_ADDRESS_PER_HOUR: '100' } });
+    const { app, background } = harness;
+    const total = WARM_UP + MEASURED;
+    // Addresses of one length, each used once: the new ones must still be new when asked for.
+    const address = (kind: Kind, index: number) => `${kind.slice(0, 3)}-${String(index).padStart(4, '0')}@example.org`;
+    const seeded = kinds
+      .filter((kind) => kind !== 'new')
+      .flatMap((kind) => Array.from({ length: total }, (_, index) => ({ line: index + 2, email: address(kind, index), status: kind })));
+    await harness.store.importSubscribers(seeded);
+
+    // A random order, so machine load, GC and the previous request's leftovers fall on every kind alike.
+    const order = shuffled(kinds.flatMap((kind) => Array.from({ length: total }, (_, index) => ({ kind, index }))), 20261201);
+    const timings: Record<Kind, number[]> = { new: [], confirmed: [], unsubscribed: [] };
+    const seen: Record<Kind, number> = { new: 0, confirmed: 0, unsubscribed: 0 };
+    for (const { kind, index } of order) {
+      // The app itself, without a socket: the test's own HTTP client would share the event
+      // loop with the work the app does after answering, and time that work too.
+      const started = performance.now();
+      const response = await app.request('/subscribe', { method: 'POST', body: form({ email: address(kind, index), topics: 'all' }) });
+      await response.text();
+      const elapsed = performance.now() - started;
+      expect(response.status).toBe(200);
+      // Only the answer is timed: the work after it finishes before the next request starts.
+      await background.settled();
+      seen[kind] += 1;
+      if (seen[kind] > WARM_UP) timings[kind].push(elapsed);
+    }
+
+    expect(await harness.store.countByStatus()).toMatchObject({ pending: total, confirmed: total, unsubscribed: total });
+    const comparisons = [
+      ['new', 'confirmed'],
+      ['new', 'unsubscribed'],
+      ['confirmed', 'unsubscribed'],
+    ] as const;
+    const report = comparisons.map(([a, b]) => ({
+      pair: `${a} vs ${b}`,
+      z: rankSumZ(timings[a], timings[b]),
+      medianRatio: median(timings[a]) / median(timings[b]),
+    }));
+    for (const { pair, z, medianRatio } of report) {
+      expect(Math.abs(z), `${pair}: z = ${z.toFixed(2)}, median ratio ${medianRatio.toFixed(2)}`).toBeLessThan(Z_LIMIT);
+    }
+  }, 120_000);
 });
