@@ -57,6 +57,7 @@ describe('the subscribe form', () => {
 
     expect(response.status).toBe(400);
     expect(await response.text()).toContain('topics: choose at least one topic');
+    await harness.background.settled();
     expect(await harness.store.findByEmail('ada@example.org')).toBeUndefined();
   });
 
@@ -66,6 +67,7 @@ describe('the subscribe form', () => {
     const response = await harness.app.request('/subscribe', { method: 'POST', body: form({ email: 'ada@example.org' }) });
 
     expect(response.status).toBe(200);
+    await harness.background.settled();
     expect(await harness.store.findByEmail('ada@example.org')).toMatchObject({ status: 'pending', topics: null });
   });
 
@@ -78,6 +80,7 @@ describe('the subscribe form', () => {
     });
 
     expect(response.status).toBe(413);
+    await harness.background.settled();
     expect(await harness.store.findByEmail('ada@example.org')).toBeUndefined();
   });
 });
