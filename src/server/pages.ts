@@ -72,7 +72,7 @@ ${collapsedTopics({ topics, checked: values.topics, error })}
      * confirms, so a mail scanner opening the link changes nothing. The name and topics
      * are the ones the sign-up asked for, shown so the reader sees them before agreeing.
      */
-    confirmSubscription(options: { email: string; name: string | null; topics: readonly string[] | null; actionUrl: string }): string {
+    confirmPrompt(options: { email: string; name: string | null; topics: readonly string[] | null; actionUrl: string }): string {
       return page(
         'Confirm your subscription',
         html`<h1>Confirm your subscription</h1>

@@ -51,7 +51,7 @@ export function registerSubscribeRoutes(app: Hono<AppEnv>, context: RouteContext
     if (!isCurrent(link)) return c.html(pages.invalidLink(), 400);
     const choices = link.claims.choices ?? link.subscriber;
     return c.html(
-      pages.confirmSubscription({
+      pages.confirmPrompt({
         email: link.subscriber.email,
         name: choices.name,
         topics: topicNames(choices.topics),
