@@ -148,6 +148,7 @@ describe('papermail subscribers add on an address that exists', () => {
   let sandbox: CliSandbox;
   let refusalSandbox: CliSandbox;
   const runs: Record<string, CliResult> = {};
+  let afterBareAdd: Map<string, Record<string, unknown>>;
   let afterUpdates: Map<string, Record<string, unknown>>;
   let afterRefusals: Map<string, Record<string, unknown>>;
   let afterForce: Map<string, Record<string, unknown>>;
@@ -157,6 +158,7 @@ describe('papermail subscribers add on an address that exists', () => {
     const updates = async () => {
       runs.first = await sandbox.run(['subscribers', 'add', 'fresh@example.com', '--name', 'Fresh Person', '--topics', 'agents,code', '--no-email']);
       runs.again = await sandbox.run(['subscribers', 'add', 'fresh@example.com', '--no-email']);
+      afterBareAdd = await listed(sandbox);
       runs.confirm = await sandbox.run(['subscribers', 'add', 'fresh@example.com', '--confirmed']);
       runs.rename = await sandbox.run(['subscribers', 'add', 'fresh@example.com', '--name', 'Fresh P.']);
       afterUpdates = await listed(sandbox);
@@ -175,12 +177,13 @@ describe('papermail subscribers add on an address that exists', () => {
       afterForce = await listed(refusalSandbox);
     };
     await Promise.all([updates(), refusals()]);
-    // Five CLI runs one after another in each sandbox: room for a loaded machine.
+    // Up to six CLI runs one after another in each sandbox: room for a loaded machine.
   }, 180_000);
 
   it('keeps the name and topics that a later add does not give', () => {
     expect(runs.again!.code).toBe(0);
     expect(runs.again!.stdout).toMatch(/^updated fresh@example\.com \(pending\)/);
+    expect(afterBareAdd.get('fresh@example.com')).toMatchObject({ name: 'Fresh Person', topics: ['agents', 'code'], status: 'pending' });
     expect(runs.confirm!.code).toBe(0);
     expect(afterUpdates.get('fresh@example.com')).toMatchObject({ name: 'Fresh P.', topics: ['agents', 'code'], status: 'confirmed' });
   });
