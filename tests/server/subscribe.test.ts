@@ -341,5 +341,6 @@ describe('subscribe timing', () => {
     for (const { pair, z, medianRatio } of report) {
       expect(Math.abs(z), `${pair}: z = ${z.toFixed(2)}, median ratio ${medianRatio.toFixed(2)}`).toBeLessThan(Z_LIMIT);
     }
-  }, 120_000);
+    // About 20 s on a quiet machine, 90 s with the load of a full parallel run on 2 cores.
+  }, 300_000);
 });
