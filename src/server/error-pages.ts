@@ -1,7 +1,8 @@
 /**
  * How a failure looks to a visitor: a status and a short page, never a stack trace.
- * Typed errors a visitor caused say what was wrong; anything else is a 500 that is
- * logged in full and shown as "something went wrong".
+ * Typed errors a visitor caused say what was wrong; a store that stayed locked by another
+ * process is a 503 with Retry-After; a typed server-side error is a 500 logged in one line,
+ * anything else (a bug) a 500 logged in full; both are shown as "something went wrong".
  */
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
@@ -17,7 +18,11 @@ const STATUS_FOR: Partial<Record<ErrorCode, ContentfulStatusCode>> = {
   ETOKEN: 400,
   ENOTFOUND: 404,
   ELOCKED: 409,
+  EBUSY: 503,
 };
+
+/** How long a visitor is asked to wait when the store stayed locked: a long import or send step. */
+export const STORE_BUSY_RETRY_AFTER_SECONDS = 10;
 
 function statusForError(error: unknown): ContentfulStatusCode {
   if (error instanceof HTTPException) return error.status;
@@ -28,8 +33,13 @@ function statusForError(error: unknown): ContentfulStatusCode {
 /** The global error handler's answer: JSON under /admin, a page everywhere else. */
 export function errorResponse(c: Context, error: unknown, pages: Pages, logger: Logger): Response {
   const status = statusForError(error);
-  if (status >= 500) {
-    logger.error(`${c.req.method} ${c.req.path} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  if (isPapermailError(error, 'EBUSY')) {
+    c.header('Retry-After', String(STORE_BUSY_RETRY_AFTER_SECONDS));
+    logger.warn(`${c.req.method} ${c.req.path}: answered 503, ${error.message}`);
+  } else if (status >= 500) {
+    // A typed error is expected (a broken store, a refused mail server): its message says it all.
+    const detail = isPapermailError(error) ? `${error.code} ${error.message}` : error instanceof Error ? (error.stack ?? error.message) : String(error);
+    logger.error(`${c.req.method} ${c.req.path} failed: ${detail}`);
   }
   // Only a typed, visitor-caused error's message is shown; it names the field, not internals.
   const detail = status < 500 && isPapermailError(error) ? error.message : undefined;
@@ -48,6 +58,11 @@ function pageForStatus(pages: Pages, status: ContentfulStatusCode, detail: strin
       return notFoundPage(pages);
     case 409:
       return pages.message({ title: 'Busy', message: detail ?? 'Another operation is in progress. Try again shortly.' });
+    case 503:
+      return pages.message({
+        title: 'Busy, nothing was changed',
+        message: `The server is busy with another task and could not save this. Nothing was changed; please try again in ${STORE_BUSY_RETRY_AFTER_SECONDS} seconds.`,
+      });
     default:
       return pages.message({
         title: 'Something went wrong',

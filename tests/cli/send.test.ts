@@ -1,6 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { simpleParser, type ParsedMail } from 'mailparser';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.js';
 import { useCliSandboxes, type CliResult } from './run-cli.js';
 
 const sandboxes = useCliSandboxes();
@@ -78,5 +79,44 @@ describe('papermail send --dry-run, send --to, then send', () => {
   it('the real send adds one message per confirmed subscriber beside the test copy', () => {
     expect(filesAfterRealSend).toHaveLength(3);
     expect(realSendRecipients.sort()).toEqual(['first@example.com', 'second@example.net']);
+  });
+});
+
+describe('papermail send when the mail server defers a recipient', () => {
+  let sink: SmtpSink;
+  let deferred: CliResult;
+  let resumed: CliResult;
+
+  beforeAll(async () => {
+    let busy = true;
+    // A real SMTP server that answers 451 (greylisting) for one address until told otherwise.
+    sink = await startSmtpSink({
+      respondToRecipient: (address) => (busy && address === 'later@example.net' ? { code: 451, message: '4.7.1 greylisted, try again later' } : undefined),
+    });
+    const sandbox = await sandboxes.create();
+    const env = { SMTP_URL: sink.url, SEND_RETRIES: '0' };
+    const source = ['--source', 'samples/2025-09-30.json'];
+    await writeFile(sandbox.path('subscribers.csv'), 'email,name,status,topics\nnow@example.net,,confirmed,\nlater@example.net,,confirmed,\n');
+    expect((await sandbox.run(['subscribers', 'import', sandbox.path('subscribers.csv')])).code).toBe(0);
+
+    deferred = await sandbox.run(['send', ...source], { env });
+    busy = false;
+    resumed = await sandbox.run(['send', ...source], { env });
+  });
+
+  afterAll(async () => {
+    await sink.close();
+  });
+
+  it('exits 75 (EX_TEMPFAIL) when the run finished with a message deferred to the next run', () => {
+    expect(deferred.stdout).toMatch(/\b1 sent\b.*\b1 deferred to the next run\b/);
+    expect(deferred.code).toBe(75);
+  });
+
+  it('exits 0 once the next run has delivered the deferred message', () => {
+    expect(resumed.stdout).toMatch(/\b1 sent\b.*\b1 already sent before\b/);
+    expect(resumed.code).toBe(0);
+    expect(sink.deliveredTo('later@example.net')).toHaveLength(1);
+    expect(sink.deliveredTo('now@example.net')).toHaveLength(1);
   });
 });

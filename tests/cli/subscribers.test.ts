@@ -4,7 +4,7 @@ import { simpleParser, type ParsedMail } from 'mailparser';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/config.js';
 import { verifyConfirmToken } from '../../src/subscribers/tokens.js';
-import { linesOf, showsStackTrace, useCliSandboxes, type CliResult, type CliSandbox } from './run-cli.js';
+import { errorLines, linesOf, showsStackTrace, useCliSandboxes, type CliResult, type CliSandbox } from './run-cli.js';
 
 const sandboxes = useCliSandboxes();
 
@@ -69,17 +69,17 @@ describe('papermail subscribers add and list', () => {
     expect(JSON.parse(lines[0]!)).toMatchObject({ email: 'Ann@example.com', name: 'Ann', status: 'pending', topics: ['agents', 'code'] });
   });
 
-  it('refuses an invalid address with exit 1 and one line', () => {
-    expect(invalidEmail.code).toBe(1);
+  it('refuses an invalid address as a bad argument: exit 2 and one line', () => {
+    expect(invalidEmail.code).toBe(2);
     expect(linesOf(invalidEmail.stderr)).toHaveLength(1);
-    expect(invalidEmail.stderr).toMatch(/^papermail: .*"x"/);
+    expect(invalidEmail.stderr).toMatch(/^papermail: <email>: .*"x"/);
     expect(showsStackTrace(invalidEmail.stderr)).toBe(false);
   });
 
   it('refuses an unknown topic with exit 1 and one line naming it', () => {
     expect(unknownTopic.code).toBe(1);
-    expect(linesOf(unknownTopic.stderr)).toHaveLength(1);
-    expect(unknownTopic.stderr).toMatch(/^papermail: .*astrology/);
+    expect(errorLines(unknownTopic.stderr)).toHaveLength(1);
+    expect(errorLines(unknownTopic.stderr)[0]).toMatch(/^papermail: .*astrology/);
   });
 });
 
@@ -111,7 +111,7 @@ describe('papermail subscribers import, export and remove', () => {
   });
 
   it('names the line and the reason of each skipped row on stderr', () => {
-    const warnings = linesOf(firstImport.stderr);
+    const warnings = errorLines(firstImport.stderr);
     expect(warnings).toHaveLength(3);
     expect(warnings[0]).toMatch(/line 3: .*not-an-email/);
     expect(warnings[1]).toMatch(/line 5: .*astrology/);
@@ -139,7 +139,7 @@ describe('papermail subscribers import, export and remove', () => {
 
   it('refuses to remove an address that is not subscribed, with exit 1', () => {
     expect(removeUnknown.code).toBe(1);
-    expect(linesOf(removeUnknown.stderr)).toHaveLength(1);
+    expect(errorLines(removeUnknown.stderr)).toHaveLength(1);
     expect(removeUnknown.stderr).toContain('nobody@example.com');
   });
 });

@@ -3,8 +3,8 @@ import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { describeOutcome, runIssue, sendIssueTestCopy } from '../../delivery/run-issue.js';
 import { createTransport } from '../../delivery/transport.js';
-import { openSqliteStore } from '../../subscribers/sqlite-store.js';
-import { loadCliContext, type CliContext } from '../context.js';
+import { emailArgument } from '../arguments.js';
+import { loadCliContext, openStore, type CliContext } from '../context.js';
 import { sourceRequest, withSourceOptions } from './digest.js';
 import { importSubscriberFile, withStore } from './subscribers.js';
 
@@ -29,7 +29,7 @@ function packageFile(name: string): string {
 export function registerSendCommands(program: Command): void {
   withSourceOptions(program.command('send').description("send the day's issue to every confirmed subscriber who has not had it yet"))
     .option('--dry-run', 'render and count recipients without sending or recording anything')
-    .option('--to <email>', 'send one test copy to this address only; records nothing')
+    .option('--to <email>', 'send one test copy to this address only; records nothing', emailArgument('--to'))
     .action((options: SendOptions) => sendDailyIssue(options, loadCliContext()));
 
   program
@@ -41,7 +41,7 @@ export function registerSendCommands(program: Command): void {
     });
 }
 
-export async function sendDailyIssue(options: SendOptions, { config, logger }: CliContext): Promise<void> {
+export async function sendDailyIssue(options: SendOptions, { config, logger }: Pick<CliContext, 'config' | 'logger'>): Promise<void> {
   const transport = createTransport(config);
   // Ctrl-C or SIGTERM: stop taking recipients, let messages in flight finish and be recorded.
   const abort = new AbortController();
@@ -58,7 +58,7 @@ export async function sendDailyIssue(options: SendOptions, { config, logger }: C
       process.stdout.write(`test copy of ${day} sent to ${options.to} via ${transport.describe()}: ${result.response}\n`);
       return;
     }
-    const store = openSqliteStore(config.DATABASE_PATH);
+    const store = openStore({ config, logger });
     try {
       const outcome = await runIssue(
         { ...sourceRequest(options), dryRun: options.dryRun ?? false },

@@ -1,16 +1,16 @@
-import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { createConfirmationMailer } from '../../delivery/confirmation-mail.js';
 import { createTransport } from '../../delivery/transport.js';
 import { loadTaxonomy, topicCatalogue } from '../../digest/taxonomy.js';
 import { PapermailError } from '../../errors.js';
+import { readTextFile } from '../../file-errors.js';
 import { confirmLink } from '../../server/subscription.js';
 import { parseSubscriberCsv, subscribersToCsv } from '../../subscribers/csv.js';
-import { normaliseEmail, normaliseName, parseTopics } from '../../subscribers/email.js';
-import { openSqliteStore } from '../../subscribers/sqlite-store.js';
+import { normaliseName, parseTopics } from '../../subscribers/email.js';
 import { hasWithdrawnConsent, type Subscriber, type SubscriberStore } from '../../subscribers/store.js';
-import { loadCliContext, type CliContext } from '../context.js';
+import { emailArgument } from '../arguments.js';
+import { loadCliContext, openStore, type CliContext } from '../context.js';
 
 interface AddOptions {
   name?: string;
@@ -45,7 +45,7 @@ export function registerSubscriberCommands(program: Command): void {
     .option('--force', 'subscribe an address that unsubscribed or bounced again (only when they asked you); logged')
     .action(async (email: string, options: AddOptions) => {
       // Checked before the store is opened, so a typo creates no database file.
-      const address = normaliseEmail(email);
+      const address = emailArgument('<email>')(email);
       await withStore((context) => addSubscriber(address, options, context));
     });
 
@@ -54,7 +54,7 @@ export function registerSubscriberCommands(program: Command): void {
     .description('delete a subscriber and their delivery history')
     .action(async (email: string) =>
       withStore(async ({ store }) => {
-        const address = normaliseEmail(email);
+        const address = emailArgument('<email>')(email);
         if (!(await store.remove(address))) throw new PapermailError('ENOTFOUND', `no subscriber ${address}`);
         process.stdout.write(`removed ${address}\n`);
       }),
@@ -175,9 +175,7 @@ export async function importSubscriberFile(
   { emptyStatus }: ImportOptions = { emptyStatus: 'confirmed' },
 ): Promise<void> {
   const { store, knownTopics, logger } = context;
-  const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
-    throw new PapermailError('EINPUT', `cannot read ${file}: ${error.code === 'ENOENT' ? 'no such file' : error.message}`);
-  });
+  const text = await readTextFile(file, 'EINPUT');
   const parsed = parseSubscriberCsv(text, { origin: file, knownTopics });
   const rows = parsed.rows.map((row) => (row.status === undefined ? { ...row, status: emptyStatus } : row));
   const report = await store.importSubscribers(rows);
@@ -212,7 +210,7 @@ export async function withStore(
   const context = loadCliContext();
   const taxonomy = await loadTaxonomy(context.config.TOPICS_FILE);
   const knownTopics = topicCatalogue(taxonomy).map((topic) => topic.slug);
-  const store = openSqliteStore(context.config.DATABASE_PATH);
+  const store = openStore(context);
   try {
     await work({ ...context, store, knownTopics });
   } finally {

@@ -3,6 +3,7 @@ import type { Subscriber } from '../../subscribers/store.js';
 import { clientAddress } from '../client-address.js';
 import type { AppEnv, RouteContext } from '../dependencies.js';
 import { tooManyRequests } from '../error-pages.js';
+import { firstIssueTime } from '../first-issue.js';
 import { parseSubscribeForm, readForm, submittedValues } from '../forms.js';
 import type { RateLimiter } from '../rate-limit.js';
 import { rateLimitKeyForAddress, rateLimitKeyForEmail } from '../rate-limit-keys.js';
@@ -19,7 +20,10 @@ export function registerSubscribeRoutes(app: Hono<AppEnv>, context: RouteContext
   const { config, topics, pages } = context;
   const knownSlugs = topics.map((topic) => topic.slug);
 
-  app.get('/', (c) => c.html(pages.subscribe({ topics })));
+  app.get('/', async (c) => {
+    const [latestIssue] = await context.store.listIssues();
+    return c.html(pages.subscribe({ topics, ...(latestIssue ? { latestIssue } : {}) }));
+  });
 
   app.post('/subscribe', async (c) => {
     const byClient = limits.perClient.hit(rateLimitKeyForAddress(clientAddress(c)));
@@ -38,7 +42,13 @@ export function registerSubscribeRoutes(app: Hono<AppEnv>, context: RouteContext
   });
 
   const confirmedPage = (c: Context, subscriber: Subscriber) =>
-    c.html(pages.confirmed(relativeLink({ secret: config.secret, purpose: 'preferences', subscriber })));
+    c.html(
+      pages.confirmed({
+        email: subscriber.email,
+        preferencesUrl: relativeLink({ secret: config.secret, purpose: 'preferences', subscriber }),
+        firstIssue: firstIssueTime(config, context.now()),
+      }),
+    );
   const topicNames = (slugs: string[] | null) =>
     slugs === null ? null : topics.filter((topic) => slugs.includes(topic.slug)).map((topic) => topic.name);
 
