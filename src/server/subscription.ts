@@ -31,11 +31,15 @@ export function confirmLink(config: ConfirmLinkSettings, subscriber: Subscriber,
 }
 
 /**
- * Queues a sign-up and returns at once: the lookup, any insert and the email happen
- * after the response, the same way for every address, so the answer's timing cannot
- * tell a subscribed address from a new one.
+ * Queues a sign-up: the lookup, any insert and the email happen after the response, the
+ * same way for every address, so the answer's timing cannot tell a subscribed address from
+ * a new one. The one thing checked first is the same for every address: that the store can
+ * take writes at all (a deleted or read-only file fails the request instead of answering
+ * "check your inbox" for a sign-up that cannot be kept).
  */
-export function requestSubscription(context: RouteContext, request: SubscriptionRequest): void {
+export async function requestSubscription(context: RouteContext, request: SubscriptionRequest): Promise<void> {
+  const health = await context.store.health();
+  if (!health.ok) throw new PapermailError('ESTORE', health.problem);
   context.background.run('subscription request', () => handleSubscriptionRequest(context, request));
 }
 

@@ -37,7 +37,7 @@ export function registerSubscribeRoutes(app: Hono<AppEnv>, context: RouteContext
     const byAddress = limits.perAddress.hit(rateLimitKeyForEmail(form.value.email));
     if (!byAddress.allowed) return tooManyRequests(c, pages, byAddress);
 
-    requestSubscription(context, form.value);
+    await requestSubscription(context, form.value);
     return c.html(pages.checkInbox());
   });
 
