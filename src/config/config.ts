@@ -51,6 +51,10 @@ export const EnvSchema = z.object({
     .url({ protocol: /^smtps?$/ })
     .optional()
     .or(z.literal('').transform(() => undefined)),
+  /** Log in over an unencrypted connection to a server that offers no STARTTLS (off: the run stops instead). */
+  SMTP_ALLOW_PLAINTEXT_AUTH: boolean(false),
+  /** A PEM file of extra certificate authorities to trust for the SMTP server (a private CA). */
+  SMTP_TLS_CA_FILE: optionalText,
   SMTP_POOL_CONNECTIONS: integer(5, 1, 50),
   SMTP_RATE_PER_SECOND: integer(0, 0),
   OUTBOX_DIR: z.string().min(1).default('outbox'),

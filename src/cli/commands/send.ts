@@ -42,7 +42,7 @@ export function registerSendCommands(program: Command): void {
 }
 
 export async function sendDailyIssue(options: SendOptions, { config, logger }: CliContext): Promise<void> {
-  const transport = createTransport(config);
+  const transport = createTransport(config, logger);
   // Ctrl-C or SIGTERM: stop taking recipients, let messages in flight finish and be recorded.
   const abort = new AbortController();
   const stop = () => {

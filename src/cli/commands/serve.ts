@@ -23,7 +23,7 @@ export function registerServeCommand(program: Command): void {
       const { config, logger } = loadCliContext();
       const taxonomy = await loadTaxonomy(config.TOPICS_FILE);
       const store = openSqliteStore(config.DATABASE_PATH);
-      const transport = createTransport(config);
+      const transport = createTransport(config, logger);
       const background = createBackgroundTasks(logger);
       const sends = new AbortController();
       const runtime = createRuntime({ config, store, transport, taxonomy, logger, background, signal: sends.signal });
