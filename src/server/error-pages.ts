@@ -1,7 +1,8 @@
 /**
  * How a failure looks to a visitor: a status and a short page, never a stack trace.
- * Typed errors a visitor caused say what was wrong; anything else is a 500 that is
- * logged in full and shown as "something went wrong".
+ * Typed errors a visitor caused say what was wrong. Typed errors the server met (the paper
+ * source unreachable, the mail server refusing) are expected in operation: a 502/503 and one
+ * log line. Anything else is a bug: a 500, logged with its stack, shown as "something went wrong".
  */
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
@@ -17,6 +18,10 @@ const STATUS_FOR: Partial<Record<ErrorCode, ContentfulStatusCode>> = {
   ETOKEN: 400,
   ENOTFOUND: 404,
   ELOCKED: 409,
+  // Another service failed us; asking again later may work.
+  ESOURCE: 502,
+  ENETWORK: 503,
+  ETRANSPORT: 503,
 };
 
 function statusForError(error: unknown): ContentfulStatusCode {
@@ -28,16 +33,22 @@ function statusForError(error: unknown): ContentfulStatusCode {
 /** The global error handler's answer: JSON under /admin, a page everywhere else. */
 export function errorResponse(c: Context, error: unknown, pages: Pages, logger: Logger): Response {
   const status = statusForError(error);
-  if (status >= 500) {
-    logger.error(`${c.req.method} ${c.req.path} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-  }
+  if (status >= 500) logger.error(`${c.req.method} ${c.req.path} failed: ${logDetail(error)}`);
   // Only a typed, visitor-caused error's message is shown; it names the field, not internals.
   const detail = status < 500 && isPapermailError(error) ? error.message : undefined;
   if (c.req.path.startsWith('/admin/')) {
-    return c.json({ error: isPapermailError(error) ? error.code : 'EINTERNAL', message: detail ?? 'the request failed; see the server log' }, status);
+    // Past the admin token, so the operator may read what the server met (it names no secret).
+    const message = detail ?? (isPapermailError(error) ? error.message : 'the request failed; see the server log');
+    return c.json({ error: isPapermailError(error) ? error.code : 'EINTERNAL', message }, status);
   }
   if (isPapermailError(error, 'ETOKEN')) return c.html(pages.invalidLink(), 400);
   return c.html(pageForStatus(pages, status, detail), status);
+}
+
+/** A typed error is expected and says all in its message; only a bug needs the stack to be found. */
+function logDetail(error: unknown): string {
+  if (isPapermailError(error)) return `${error.code} ${error.message}`;
+  return error instanceof Error ? (error.stack ?? error.message) : String(error);
 }
 
 function pageForStatus(pages: Pages, status: ContentfulStatusCode, detail: string | undefined): string {
@@ -48,6 +59,12 @@ function pageForStatus(pages: Pages, status: ContentfulStatusCode, detail: strin
       return notFoundPage(pages);
     case 409:
       return pages.message({ title: 'Busy', message: detail ?? 'Another operation is in progress. Try again shortly.' });
+    case 502:
+    case 503:
+      return pages.message({
+        title: 'Not available right now',
+        message: 'A service this page needs could not be reached. The error has been logged; please try again later.',
+      });
     default:
       return pages.message({
         title: 'Something went wrong',
