@@ -4,13 +4,12 @@
  * `/preview` is also open without a token when PUBLIC_URL is this machine (development).
  */
 import type { Context, Hono } from 'hono';
-import type { Config } from '../../config/config.js';
 import { z } from 'zod';
+import type { Config } from '../../config/config.js';
 import { issueDayFor, parseIssueDay } from '../../digest/dates.js';
 import { PapermailError } from '../../errors.js';
 import { hasBearerToken } from '../admin-auth.js';
 import type { AppEnv, RouteContext } from '../dependencies.js';
-
 
 const IssueDaySchema = z.string().refine(isIssueDay, 'date must be a real date as YYYY-MM-DD');
 
