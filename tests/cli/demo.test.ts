@@ -124,7 +124,7 @@ describe('the server after the demo, offline (the API on a port nobody listens o
     resend = await fetch(`${server.url}/admin/send`, { method: 'POST', headers: admin, body: '{"date":"2025-09-30"}' });
     uncachedDay = await fetch(`${server.url}/admin/send`, { method: 'POST', headers: admin, body: '{"date":"2025-09-29"}' });
     stopped = await server.stop();
-  }, 60_000);
+  });
   afterAll(async () => {
     await server?.stop();
   });
