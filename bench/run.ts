@@ -34,6 +34,8 @@
  *                             with long recipient fields. Target ≤ 90 kB (Gmail clips near 102 KB).
  *  ingest.oursMs / jsonParseMs  a 50-paper day from text to a ranked, grouped Digest, against
  *                             JSON.parse of the same text alone.
+ *  startup.helpOverNode       `papermail --help` (compiled, bin/papermail.js) over `node -e 0`, fresh
+ *                             processes, medians. Target ≤ 4×. `--only startup` runs it alone.
  * With --quick the sizes are smaller (the table and results.json say which); compare quick runs with
  * quick runs only.
  */
@@ -45,10 +47,11 @@ import { measureMemory, type MemoryFigures } from './memory.js';
 import { measureRender, type RenderFigures } from './render.js';
 import { measureSend, type SendFigures } from './send.js';
 import { measureSize, type SizeFigures } from './size.js';
+import { measureStartup, type StartupFigures } from './startup.js';
 import { round } from './stats.js';
 import { REPO_ROOT } from './workspace.js';
 
-const SECTIONS = ['render', 'send', 'memory', 'size', 'ingest'] as const;
+const SECTIONS = ['render', 'send', 'memory', 'size', 'ingest', 'startup'] as const;
 type Section = (typeof SECTIONS)[number];
 
 interface Plan {
@@ -62,6 +65,7 @@ const FULL = {
   send: { subscribers: 10_000, warmUpSubscribers: 1_000, runs: 3 },
   memory: { small: { subscribers: 10_000, runs: 3 }, large: { subscribers: 100_000, runs: 1 } },
   ingest: { runs: 5, iterations: 200 },
+  startup: { runs: 21 },
 };
 
 const QUICK: typeof FULL = {
@@ -69,6 +73,7 @@ const QUICK: typeof FULL = {
   send: { subscribers: 400, warmUpSubscribers: 100, runs: 2 },
   memory: { small: { subscribers: 1_000, runs: 1 }, large: { subscribers: 10_000, runs: 1 } },
   ingest: { runs: 3, iterations: 50 },
+  startup: { runs: 7 },
 };
 
 interface Results {
@@ -77,6 +82,7 @@ interface Results {
   memory?: MemoryFigures;
   size?: SizeFigures;
   ingest?: IngestFigures;
+  startup?: StartupFigures;
 }
 
 const plan = readArguments(process.argv.slice(2));
@@ -116,6 +122,9 @@ for (const section of plan.sections) {
     case 'ingest':
       results.ingest = await measureIngest(sizes.ingest);
       break;
+    case 'startup':
+      results.startup = await measureStartup({ ...sizes.startup, log });
+      break;
   }
   log(`${section} done in ${((Date.now() - sectionStart) / 1000).toFixed(0)} s`);
 }
@@ -136,7 +145,7 @@ log(`wrote ${path.relative(process.cwd(), file)}${plan.cpuProfileDir ? `; CPU pr
 
 /** The figures under their stable keys (render.perRecipientMicros, …), rounded for reading. */
 function figures(results: Results) {
-  const { render, send, memory, size, ingest } = results;
+  const { render, send, memory, size, ingest, startup } = results;
   return {
     ...(render && {
       render: {
@@ -173,6 +182,9 @@ function figures(results: Results) {
     }),
     ...(size && { size: { maxHtmlKB: round(size.maxHtmlKB), maxHtmlBytes: size.maxHtmlBytes, largestDay: size.largestDay, papers: size.papers } }),
     ...(ingest && { ingest: { oursMs: round(ingest.oursMs, 2), jsonParseMs: round(ingest.jsonParseMs, 3), papers: ingest.papers } }),
+    ...(startup && {
+      startup: { helpOverNode: round(startup.ratio, 2), helpMs: round(startup.helpMs), nodeMs: round(startup.nodeMs), runs: startup.runs },
+    }),
   };
 }
 
@@ -186,7 +198,7 @@ interface Row {
 
 function tableRows(results: Results): Row[] {
   const rows: Row[] = [];
-  const { render, send, memory, size, ingest } = results;
+  const { render, send, memory, size, ingest, startup } = results;
   if (render) {
     rows.push({ key: 'render.perRecipientMicros', value: render.perRecipientMicros, shown: `${render.perRecipientMicros.toFixed(1)} µs`, target: '< 100 µs', met: render.perRecipientMicros < 100 });
     rows.push({ key: 'render.naiveOverOurs', value: render.naiveOverOurs, shown: `${Math.round(render.naiveOverOurs)}× (naive ${render.naivePerRecipientMs.toFixed(1)} ms/recipient)` });
@@ -225,6 +237,15 @@ function tableRows(results: Results): Row[] {
   if (ingest) {
     rows.push({ key: 'ingest.oursMs', value: ingest.oursMs, shown: `${ingest.oursMs.toFixed(2)} ms (${ingest.papers} papers)` });
     rows.push({ key: 'ingest.jsonParseMs', value: ingest.jsonParseMs, shown: `${ingest.jsonParseMs.toFixed(3)} ms (${(ingest.oursMs / ingest.jsonParseMs).toFixed(0)}× less than ours)` });
+  }
+  if (startup) {
+    rows.push({
+      key: 'startup.helpOverNode',
+      value: startup.ratio,
+      shown: `${startup.ratio.toFixed(2)}× (--help ${startup.helpMs.toFixed(0)} ms, node -e 0 ${startup.nodeMs.toFixed(0)} ms)`,
+      target: '≤ 4×',
+      met: startup.ratio <= 4,
+    });
   }
   return rows;
 }

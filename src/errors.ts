@@ -10,6 +10,7 @@ export type ErrorCode =
   | 'ENETWORK' // a remote source could not be reached
   | 'ETEMPLATE' // a template failed to compile or validate
   | 'ESTORE' // the subscriber store failed or is in an unexpected state
+  | 'EBUSY' // the store stayed locked by another process for longer than we wait: try again
   | 'EINPUT' // a user-supplied value (email, CSV row, form field) is invalid
   | 'ETOKEN' // a signed token is forged, altered, expired or for another purpose
   | 'ELOCKED' // another send of the same issue holds the lock

@@ -1,3 +1,4 @@
+import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { PapermailError } from '../errors.js';
@@ -5,14 +6,30 @@ import { PapermailError } from '../errors.js';
 /**
  * Every setting papermail reads, with its default. The environment (and `.env`) is
  * validated once at start-up; `.env.example` documents the same names and defaults.
+ * Each schema is described with what it expects, in words: a bad value is reported as
+ * `NAME must be <that> (got "value")`, never in the validator's own words.
  */
 /** The taxonomy shipped with papermail, found wherever the command is run from. */
 const BUNDLED_TOPICS_FILE = fileURLToPath(new URL('../../topics.json', import.meta.url));
 
 const DEVELOPMENT_SECRET = 'papermail-development-secret-do-not-use-in-production';
 
-const integer = (fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
-  z.coerce.number().int().min(min).max(max).default(fallback);
+/** A whole number written in digits ("1e3", "0x10" and "12.5" are refused), within [min, max]. */
+const integer = (fallback: number, min = 0, max?: number, unit = '') =>
+  z
+    .string()
+    .trim()
+    .regex(/^[+-]?\d+$/)
+    .transform(Number)
+    .pipe(
+      z
+        .number()
+        .int()
+        .min(min)
+        .max(max ?? Number.MAX_SAFE_INTEGER),
+    )
+    .default(fallback)
+    .describe(`a whole number${unit}${max === undefined ? `, ${min} or more` : ` from ${min} to ${max}`}`);
 
 const optionalText = z
   .string()
@@ -20,68 +37,99 @@ const optionalText = z
   .optional()
   .transform((value) => (value === '' ? undefined : value));
 
-const boolean = (fallback: boolean) => z.stringbool().default(fallback);
+const boolean = (fallback: boolean) => z.stringbool().default(fallback).describe('true or false');
+
+const httpUrl = (fallback: string, example: string) =>
+  z
+    .url({ protocol: /^https?$/ })
+    .default(fallback)
+    .describe(`an http:// or https:// URL such as ${example}`);
+
+const path = (fallback: string) => z.string().min(1).default(fallback).describe('a file or folder path');
+
+/** DNS names: letters, digits and hyphens in dot-separated labels. */
+const DNS_NAME = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/i;
 
 export const EnvSchema = z.object({
   // Where the day's papers come from
-  HF_API_URL: z.url({ protocol: /^https?$/ }).default('https://huggingface.co/api/daily_papers'),
-  FETCH_TIMEOUT_MS: integer(15_000, 100),
+  HF_API_URL: httpUrl('https://huggingface.co/api/daily_papers', 'https://huggingface.co/api/daily_papers'),
+  FETCH_TIMEOUT_MS: integer(15_000, 100, undefined, ' of milliseconds'),
   FETCH_RETRIES: integer(3, 0, 10),
-  CACHE_DIR: z.string().min(1).default('.cache/papers'),
+  CACHE_DIR: path('.cache/papers'),
   /** Which day an issue covers: 1 = yesterday, since a day's list fills up during that day. */
-  DIGEST_DAY_OFFSET: integer(1, 0, 30),
-  TZ: z
-    .string()
-    .default('UTC')
-    .refine(isKnownTimeZone, 'must be an IANA time zone such as UTC or Europe/Berlin'),
+  DIGEST_DAY_OFFSET: integer(1, 0, 30, ' of days'),
+  TZ: z.string().default('UTC').refine(isKnownTimeZone).describe('an IANA time zone such as UTC or Europe/Berlin'),
 
   // What goes into an issue
-  TOPICS_FILE: z.string().min(1).default(BUNDLED_TOPICS_FILE),
+  TOPICS_FILE: path(BUNDLED_TOPICS_FILE),
   TOP_N: integer(50, 1, 500),
   MIN_UPVOTES: integer(0),
   HIGHLIGHTS: integer(3, 0, 10),
   SEND_EMPTY_ISSUE: boolean(false),
-  NEWSLETTER_NAME: z.string().trim().min(1).max(80).default('papermail'),
-  POSTAL_ADDRESS: z.string().trim().min(1).default('papermail, 1 Example Street, 00000 Example City'),
+  NEWSLETTER_NAME: z.string().trim().min(1).max(80).default('papermail').describe('a name of 1 to 80 characters'),
+  POSTAL_ADDRESS: z
+    .string()
+    .trim()
+    .min(1)
+    .default('papermail, 1 Example Street, 00000 Example City')
+    .describe("the sender's postal address (not blank)"),
 
   // Mail
-  MAIL_FROM: z.string().trim().min(3).default('papermail <papers@localhost>'),
-  MAIL_REPLY_TO: optionalText,
+  MAIL_FROM: z
+    .string()
+    .trim()
+    .min(3)
+    .default('papermail <papers@localhost>')
+    .describe('a sender such as "papermail <papers@example.org>"'),
+  MAIL_REPLY_TO: optionalText.describe('an address for replies'),
   SMTP_URL: z
     .url({ protocol: /^smtps?$/ })
     .optional()
-    .or(z.literal('').transform(() => undefined)),
+    .describe('an smtp:// or smtps:// URL such as smtp://user:pass@host:587'),
   /** Log in over an unencrypted connection to a server that offers no STARTTLS (off: the run stops instead). */
   SMTP_ALLOW_PLAINTEXT_AUTH: boolean(false),
   /** A PEM file of extra certificate authorities to trust for the SMTP server (a private CA). */
-  SMTP_TLS_CA_FILE: optionalText,
+  SMTP_TLS_CA_FILE: optionalText.describe('a file path'),
   SMTP_POOL_CONNECTIONS: integer(5, 1, 50),
-  SMTP_RATE_PER_SECOND: integer(0, 0),
-  OUTBOX_DIR: z.string().min(1).default('outbox'),
+  SMTP_RATE_PER_SECOND: integer(0, 0, undefined, ' of messages (0 = no limit)'),
+  OUTBOX_DIR: path('outbox'),
   SEND_RETRIES: integer(3, 0, 10),
   HARD_BOUNCE_LIMIT: integer(2, 1, 100),
-  DKIM_DOMAIN: optionalText,
-  DKIM_SELECTOR: optionalText,
-  DKIM_PRIVATE_KEY: optionalText,
-  DKIM_PRIVATE_KEY_FILE: optionalText,
+  DKIM_DOMAIN: optionalText.pipe(z.string().regex(DNS_NAME).optional()).describe('a domain name such as example.org'),
+  DKIM_SELECTOR: optionalText.pipe(z.string().regex(DNS_NAME).optional()).describe('a DNS label such as papermail'),
+  DKIM_PRIVATE_KEY: optionalText.describe('a PEM private key'),
+  DKIM_PRIVATE_KEY_FILE: optionalText.describe('a file path'),
 
   // Subscribers and web
-  DATABASE_PATH: z.string().min(1).default('subscribers/papermail.db'),
-  PUBLIC_URL: z.url({ protocol: /^https?$/ }).default('http://localhost:8080'),
-  HOST: z.string().min(1).default('127.0.0.1'),
+  DATABASE_PATH: path('subscribers/papermail.db'),
+  PUBLIC_URL: httpUrl('http://localhost:8080', 'https://papers.example.org'),
+  HOST: z
+    .string()
+    .regex(/^\S+$/)
+    .default('127.0.0.1')
+    .describe('a host name or IP address to listen on, such as 127.0.0.1 or 0.0.0.0'),
   PORT: integer(8080, 0, 65_535),
-  APP_SECRET: optionalText.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
-  ADMIN_TOKEN: optionalText.pipe(z.string().min(24, 'must be at least 24 characters').optional()),
-  CONFIRM_TOKEN_TTL_HOURS: integer(48, 1),
+  APP_SECRET: optionalText.pipe(z.string().min(32).optional()).describe('at least 32 random characters'),
+  ADMIN_TOKEN: optionalText.pipe(z.string().min(24).optional()).describe('at least 24 random characters'),
+  CONFIRM_TOKEN_TTL_HOURS: integer(48, 1, undefined, ' of hours'),
   SUBSCRIBE_LIMIT_PER_IP_PER_HOUR: integer(20, 1),
   SUBSCRIBE_LIMIT_PER_ADDRESS_PER_HOUR: integer(3, 1),
 
   // Schedule
-  CRON_SCHEDULE: z.string().trim().min(9).default('0 8 * * *'),
-  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  CRON_SCHEDULE: z
+    .string()
+    .trim()
+    .min(9)
+    .default('0 8 * * *')
+    .describe('a cron expression such as "0 8 * * *" (minute, hour, day, month, weekday)'),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info').describe('debug, info, warn, error or silent'),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
+export type SettingName = keyof Env;
+
+/** Settings that name a file or folder: relative ones are resolved against one folder (see loadConfig). */
+export const PATH_SETTINGS = ['DATABASE_PATH', 'OUTBOX_DIR', 'CACHE_DIR', 'TOPICS_FILE', 'DKIM_PRIVATE_KEY_FILE', 'SMTP_TLS_CA_FILE'] as const;
 
 export interface Config extends Env {
   /** The HMAC key for tokens: APP_SECRET, or a fixed development key on localhost. */
@@ -90,17 +138,19 @@ export interface Config extends Env {
   isLocal: boolean;
 }
 
+export interface LoadConfigOptions {
+  /** Resolve relative paths in PATH_SETTINGS against this folder (the CLI passes the .env's folder). */
+  relativeTo?: string;
+}
+
 /** Reads config from an environment object (process.env in production, a literal in tests). */
-export function loadConfig(environment: Record<string, string | undefined>): Config {
+export function loadConfig(environment: Record<string, string | undefined>, options: LoadConfigOptions = {}): Config {
   const result = EnvSchema.safeParse(relevantVariables(environment));
   if (!result.success) {
-    const issue = result.error.issues[0]!;
-    const name = String(issue.path[0] ?? 'environment');
-    const value = environment[name];
-    const shown = value === undefined ? 'unset' : isSecretName(name) ? 'value hidden' : JSON.stringify(value);
-    throw new PapermailError('ECONFIG', `${name} ${issue.message} (got ${shown})`);
+    const name = String(result.error.issues[0]!.path[0] ?? 'environment');
+    throw new PapermailError('ECONFIG', describeBadSetting(name, environment[name]));
   }
-  const env = result.data;
+  const env = options.relativeTo === undefined ? result.data : resolvePaths(result.data, options.relativeTo);
   const isLocal = isLocalUrl(env.PUBLIC_URL);
   if (!env.APP_SECRET && !isLocal) {
     throw new PapermailError(
@@ -114,6 +164,24 @@ export function loadConfig(environment: Record<string, string | undefined>): Con
   return { ...env, secret: env.APP_SECRET ?? DEVELOPMENT_SECRET, isLocal };
 }
 
+/** `NAME must be <what it expects> (got "value")`, the value hidden for secrets. */
+function describeBadSetting(name: string, value: string | undefined): string {
+  const expected = EnvSchema.shape[name as SettingName]?.description ?? 'valid';
+  const shown = value === undefined ? 'unset' : isSecretName(name) ? 'value hidden' : JSON.stringify(value);
+  return `${name} must be ${expected} (got ${shown})`;
+}
+
+function resolvePaths(env: Env, folder: string): Env {
+  const resolved = { ...env };
+  for (const name of PATH_SETTINGS) {
+    const value = env[name];
+    // ':memory:' and file: URIs are SQLite's own names, not paths.
+    if (value === undefined || isAbsolute(value) || value === ':memory:' || value.startsWith('file:')) continue;
+    resolved[name] = resolve(folder, value);
+  }
+  return resolved;
+}
+
 function relevantVariables(environment: Record<string, string | undefined>): Record<string, string> {
   const picked: Record<string, string> = {};
   for (const name of Object.keys(EnvSchema.shape)) {
@@ -124,13 +192,26 @@ function relevantVariables(environment: Record<string, string | undefined>): Rec
   return picked;
 }
 
-function isSecretName(name: string): boolean {
-  return /SECRET|TOKEN|KEY|SMTP_URL/.test(name);
+/** Settings whose values never appear in messages or in `papermail status` (SMTP_URL carries a password). */
+const SECRET_SETTINGS: ReadonlySet<string> = new Set(['APP_SECRET', 'ADMIN_TOKEN', 'SMTP_URL', 'DKIM_PRIVATE_KEY']);
+
+export function isSecretName(name: string): boolean {
+  return SECRET_SETTINGS.has(name);
 }
 
 export function isLocalUrl(url: string): boolean {
-  const host = new URL(url).hostname;
-  return host === 'localhost' || host === '::1' || host === '[::1]' || host.startsWith('127.');
+  return isLocalHost(new URL(url).hostname);
+}
+
+/**
+ * This machine by name or loopback address: `localhost`, `::1` and the literal 127/8 IPv4
+ * addresses. A host name that merely starts with "127." (127.papers.example.org) is a real host.
+ */
+export function isLocalHost(hostname: string): boolean {
+  const host = hostname.toLowerCase().replace(/^\[(.*)\]$/, '$1').replace(/\.$/, '');
+  if (host === 'localhost' || host === '::1') return true;
+  const octets = /^127\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(host);
+  return octets !== null && octets.slice(1).every((octet) => Number(octet) <= 255);
 }
 
 function isKnownTimeZone(zone: string): boolean {

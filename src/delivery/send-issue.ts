@@ -1,19 +1,23 @@
 /**
  * The ledger-driven send loop: every confirmed subscriber gets an issue exactly once, however
  * often the run is repeated, interrupted or crashes. The ledger in the store is the truth:
- *   markSending before the message is handed to the transport (a crash leaves 'sending',
- *   which the next run sends again; the stable Message-ID lets receivers drop the copy),
+ *   markSending claims the row before the message is handed to the transport (a crash leaves
+ *   'sending', which the next run sends again; the stable Message-ID lets receivers drop the
+ *   copy); a row another run already finished is not claimed, and nothing is sent,
  *   markSent only once the server accepted it (never sent again),
  *   markDeferred after temporary failures outlast the run's retries (the next run retries),
  *   markFailed on a permanent rejection (a hard bounce; never retried).
  * A fatal transport error (login refused, server unreachable) stops the run with what was
- * accepted recorded and nothing else touched.
+ * accepted recorded and nothing else touched. Ledger writes wait out another process's
+ * write lock (an import, a second papermail) for minutes, with backoff: a message the
+ * server accepted is recorded as sent once the database is free again.
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Config } from '../config/config.js';
-import { PapermailError } from '../errors.js';
+import { isPapermailError, PapermailError } from '../errors.js';
 import { silentLogger, type Logger } from '../logger.js';
 import type { IssueRenderer } from '../render/issue-renderer.js';
+import { retryWhileBusy, type BusyRetryPolicy } from '../subscribers/busy-retry.js';
 import { normaliseEmail } from '../subscribers/email.js';
 import { lockOwnerId } from '../subscribers/lock-owner.js';
 import type { Subscriber, SubscriberStore } from '../subscribers/store.js';
@@ -34,7 +38,7 @@ export interface SendIssueRequest {
   logger?: Logger;
   /** Milliseconds since the epoch; for durations and progress. */
   now?: () => number;
-  /** Waits between retries; tests pass one that returns at once. */
+  /** Waits between retries (SMTP and ledger writes); tests pass one that returns at once. */
   sleep?: (ms: number) => Promise<void>;
   onProgress?: (progress: SendProgress) => void;
   /** Aborting stops taking new recipients; messages in flight finish and are recorded. */
@@ -91,6 +95,12 @@ const PROGRESS_EVERY_MS = 2_000;
  * server is gone, and carrying on would only defer everyone after minutes of retries each.
  */
 const CONNECTION_FAILURES_BEFORE_GIVING_UP = 5;
+/**
+ * Ledger writes that meet another process's write lock (each attempt already waits the
+ * store's busy timeout): pauses of 1, 2, 4 … 30 s, about four minutes in all, then the run
+ * stops; the row left 'sending' is sent again by the next run, with the same Message-ID.
+ */
+const LEDGER_RETRY: Omit<BusyRetryPolicy, 'sleep' | 'onRetry'> = { retries: 10, firstDelayMs: 1_000, maxDelayMs: 30_000 };
 
 type Outcome = { kind: 'sent'; messageId: string } | { kind: FailureKind; error: unknown };
 
@@ -140,6 +150,7 @@ class SendRun {
   private connectionFailuresInARow = 0;
   private lastProgressAt: number;
   private readonly sleep: (ms: number) => Promise<void>;
+  private readonly ledgerRetry: BusyRetryPolicy;
 
   constructor(
     private readonly request: SendIssueRequest,
@@ -150,6 +161,18 @@ class SendRun {
   ) {
     this.lastProgressAt = startedAt;
     this.sleep = request.sleep ?? ((ms) => delay(ms, undefined, { signal: request.signal }).catch(() => undefined));
+    this.ledgerRetry = {
+      ...LEDGER_RETRY,
+      // Not cut short by the abort signal: messages in flight at an abort must still be recorded.
+      sleep: request.sleep ?? ((ms) => delay(ms)),
+      onRetry: (error, retry, delayMs) =>
+        logger.warn(`the store is busy; writing the ledger again in ${delayMs / 1000} s (retry ${retry} of ${LEDGER_RETRY.retries}): ${error.message}`),
+    };
+  }
+
+  /** A ledger write, waiting out another process's write lock. */
+  private ledger<T>(write: (store: SubscriberStore) => Promise<T>): Promise<T> {
+    return retryWhileBusy(() => write(this.request.store), this.ledgerRetry);
   }
 
   shouldStop(): boolean {
@@ -157,7 +180,7 @@ class SendRun {
   }
 
   async deliver(subscriber: Subscriber): Promise<void> {
-    const { renderer, issueDate, config, store, dryRun } = this.request;
+    const { renderer, issueDate, config, dryRun } = this.request;
     if (!isDeliverable(subscriber.email)) {
       // A stored address no mail server would take: as final as a 5xx, for this subscriber only.
       const reason = `address ${JSON.stringify(subscriber.email)} is not a valid single address`;
@@ -168,7 +191,7 @@ class SendRun {
     const issue = await renderer.forTopics(subscriber.topics);
     if (!issue) {
       // Recorded, so the issue counts as complete and the next run does not ask again.
-      if (!dryRun) await store.markSkipped(issueDate, subscriber.id);
+      if (!dryRun) await this.ledger((ledger) => ledger.markSkipped(issueDate, subscriber.id));
       this.skippedNoTopics += 1;
       return this.countHandled();
     }
@@ -180,7 +203,11 @@ class SendRun {
       return this.countHandled();
     }
 
-    await store.markSending(issueDate, subscriber.id);
+    if (!(await this.ledger((ledger) => ledger.markSending(issueDate, subscriber.id)))) {
+      // Another run finished this one while we were paused (or the subscriber was deleted).
+      this.logger.debug(`subscriber #${subscriber.id}: already handled by another run; not sent again`);
+      return this.countHandled();
+    }
     const outcome = await this.sendWithRetries(message);
     await this.record(subscriber, outcome);
     this.countHandled();
@@ -209,9 +236,9 @@ class SendRun {
   }
 
   private async record(subscriber: Subscriber, outcome: Outcome): Promise<void> {
-    const { store, issueDate, transport } = this.request;
+    const { issueDate, transport } = this.request;
     if (outcome.kind === 'sent') {
-      await store.markSent(issueDate, subscriber.id, outcome.messageId);
+      await this.ledger((ledger) => ledger.markSent(issueDate, subscriber.id, outcome.messageId));
       this.sent += 1;
       this.connectionFailuresInARow = 0;
       return;
@@ -220,7 +247,7 @@ class SendRun {
     if (outcome.kind === 'permanent') return this.recordFailure(subscriber, reason);
 
     // Temporary or fatal: the server did not take the message, so the next run sends it.
-    await store.markDeferred(issueDate, subscriber.id, reason);
+    await this.ledger((ledger) => ledger.markDeferred(issueDate, subscriber.id, reason));
     this.deferred += 1;
     if (outcome.kind === 'fatal') {
       this.fatal ??= transportFailure(outcome.error, transport.describe(), `stopped after ${this.sent} sent; the next run resumes`);
@@ -238,8 +265,8 @@ class SendRun {
   }
 
   private async recordFailure(subscriber: Subscriber, reason: string): Promise<void> {
-    const { store, issueDate, config } = this.request;
-    const { suppressed } = await store.markFailed(issueDate, subscriber.id, reason, config.HARD_BOUNCE_LIMIT);
+    const { issueDate, config } = this.request;
+    const { suppressed } = await this.ledger((ledger) => ledger.markFailed(issueDate, subscriber.id, reason, config.HARD_BOUNCE_LIMIT));
     this.failed += 1;
     if (suppressed) this.suppressed += 1;
     this.logger.warn(`${subscriber.email} rejected${suppressed ? ' (now suppressed)' : ''}: ${reason}`);
@@ -317,6 +344,11 @@ function keepLockAlive(store: SubscriberStore, issueDate: string, owner: string,
         if (!kept) lost = true;
       },
       (error: unknown) => {
+        // A busy database is no lost lock: nobody else can take it over while the file is locked.
+        if (isPapermailError(error, 'EBUSY')) {
+          logger.warn(`could not refresh the send lock of ${issueDate} yet: ${error.message}`);
+          return;
+        }
         lost = true;
         logger.error(`could not refresh the send lock of ${issueDate}: ${(error as Error).message}`);
       },

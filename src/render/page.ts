@@ -70,6 +70,10 @@ input[type=email], input[type=text], input[type=search], select, textarea {
 fieldset { margin: 0 0 20px; padding: 0; border: 0; }
 legend { margin: 0 0 8px; padding: 0; color: var(--strong); font-weight: 600; }
 label.check { display: flex; align-items: flex-start; gap: 10px; margin: 0; padding: 8px 0; font-weight: 400; color: var(--text); cursor: pointer; }
+/* "Only these:" reveals the topic checkboxes; with "All topics" they would only mislead. */
+.topic-choice:has(#topics-only:not(:checked)) .topic-list { display: none; }
+.topic-list { margin: 0 0 0 9px; padding: 0 0 0 19px; border-left: 2px solid var(--line); }
+.latest { margin: 0 0 20px; padding: 12px 16px; border: 1px solid var(--line); border-radius: 8px; }
 input[type=checkbox], input[type=radio] { width: 20px; height: 20px; margin: 2px 0 0; flex: none; accent-color: var(--accent); }
 button, .button { display: inline-block; min-height: 44px; padding: 10px 22px; font: inherit; font-weight: 600; line-height: 1.5;
   color: #ffffff; background: #4f46e5; border: 0; border-radius: 8px; text-decoration: none; cursor: pointer; }

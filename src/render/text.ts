@@ -12,7 +12,7 @@ export function foldWhitespace(text: string): string {
 }
 
 /** Direction overrides can make untrusted text display as something else ("moc.elpmaxe"). */
-const BIDI_CONTROLS = /[\u202a-\u202e\u2066-\u2069]/g;
+export const BIDI_CONTROLS = /[\u202a-\u202e\u2066-\u2069]/g;
 
 /**
  * Breaks every `{{` in untrusted text. Rendered issues are themselves Handlebars templates

@@ -4,6 +4,7 @@
  */
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { retryingWhileBusy, type BusyRetryPolicy } from '../subscribers/busy-retry.js';
 import { createBackgroundTasks } from './background.js';
 import type { AppDependencies, AppEnv, RouteContext } from './dependencies.js';
 import { errorResponse, notFoundPage } from './error-pages.js';
@@ -19,6 +20,11 @@ import { noStoreByDefault, securityHeaders } from './security-headers.js';
 /** Forms carry an address, a name and a few topic slugs: 8 KB is generous. */
 export const MAX_BODY_BYTES = 8 * 1024;
 const HOUR_MS = 60 * 60 * 1000;
+/**
+ * Each store call already waits up to the store's busy timeout (5 s) for another process's
+ * write lock; then it is tried twice more, after 0.5 s and 1 s, before the visitor gets a 503.
+ */
+export const STORE_RETRY: BusyRetryPolicy = { retries: 2, firstDelayMs: 500, maxDelayMs: 1_000 };
 
 export function createApp(deps: AppDependencies): Hono<AppEnv> {
   const context = routeContext(deps);
@@ -34,7 +40,11 @@ export function createApp(deps: AppDependencies): Hono<AppEnv> {
     }),
   );
 
-  app.get('/healthz', (c) => c.text('ok'));
+  // The store as opened, not the retrying one: a health check answers at once.
+  app.get('/healthz', async (c) => {
+    const health = await deps.store.health();
+    return health.ok ? c.text('ok') : c.text(`store: ${health.problem}`, 503);
+  });
   const hourly = (limit: number) => createRateLimiter({ limit, windowMs: HOUR_MS, now: () => context.now().getTime() });
   registerSubscribeRoutes(app, context, {
     perAddress: hourly(deps.config.SUBSCRIBE_LIMIT_PER_ADDRESS_PER_HOUR),
@@ -50,9 +60,13 @@ export function createApp(deps: AppDependencies): Hono<AppEnv> {
   return app;
 }
 
-function routeContext(deps: AppDependencies): RouteContext {
+function routeContext({ storeRetry = STORE_RETRY, ...deps }: AppDependencies): RouteContext {
   return {
     ...deps,
+    store: retryingWhileBusy(deps.store, {
+      ...storeRetry,
+      onRetry: (error, retry, delayMs) => deps.logger.debug(`store busy, retry ${retry} in ${delayMs} ms: ${error.message}`),
+    }),
     now: deps.now ?? (() => new Date()),
     background: deps.background ?? createBackgroundTasks(deps.logger),
     pages: createPages(deps.config.NEWSLETTER_NAME),

@@ -2,6 +2,7 @@ import type { HttpBindings } from '@hono/node-server';
 import type { Config } from '../config/config.js';
 import type { TopicChoice } from '../digest/taxonomy.js';
 import type { Logger } from '../logger.js';
+import type { BusyRetryPolicy } from '../subscribers/busy-retry.js';
 import type { Subscriber, SubscriberStore } from '../subscribers/store.js';
 import type { BackgroundTasks } from './background.js';
 import type { Pages } from './pages.js';
@@ -35,10 +36,15 @@ export interface AppDependencies {
    * `settled()` at shutdown; without it the app makes its own, which nobody can await.
    */
   background?: BackgroundTasks;
+  /**
+   * How a request waits out another process's write lock beyond the store's own busy
+   * timeout (STORE_RETRY in app.ts by default); after the last retry it answers 503.
+   */
+  storeRetry?: BusyRetryPolicy;
 }
 
 /** The dependencies with defaults filled in, as the routes see them. */
-export interface RouteContext extends Required<Omit<AppDependencies, 'now'>> {
+export interface RouteContext extends Required<Omit<AppDependencies, 'now' | 'storeRetry'>> {
   now: () => Date;
   pages: Pages;
 }

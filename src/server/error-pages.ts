@@ -1,8 +1,9 @@
 /**
  * How a failure looks to a visitor: a status and a short page, never a stack trace.
- * Typed errors a visitor caused say what was wrong. Typed errors the server met (the paper
- * source unreachable, the mail server refusing) are expected in operation: a 502/503 and one
- * log line. Anything else is a bug: a 500, logged with its stack, shown as "something went wrong".
+ * Typed errors a visitor caused say what was wrong; a store that stayed locked by another
+ * process is a 503 with Retry-After; a service the server needs failing it (the papers API
+ * unreachable, the mail server refusing) is a 502/503; a typed server-side error is logged in
+ * one line, anything else (a bug) is a 500 logged in full and shown as "something went wrong".
  */
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
@@ -18,11 +19,15 @@ const STATUS_FOR: Partial<Record<ErrorCode, ContentfulStatusCode>> = {
   ETOKEN: 400,
   ENOTFOUND: 404,
   ELOCKED: 409,
+  EBUSY: 503,
   // Another service failed us; asking again later may work.
   ESOURCE: 502,
   ENETWORK: 503,
   ETRANSPORT: 503,
 };
+
+/** How long a visitor is asked to wait when the store stayed locked: a long import or send step. */
+export const STORE_BUSY_RETRY_AFTER_SECONDS = 10;
 
 function statusForError(error: unknown): ContentfulStatusCode {
   if (error instanceof HTTPException) return error.status;
@@ -33,7 +38,14 @@ function statusForError(error: unknown): ContentfulStatusCode {
 /** The global error handler's answer: JSON under /admin, a page everywhere else. */
 export function errorResponse(c: Context, error: unknown, pages: Pages, logger: Logger): Response {
   const status = statusForError(error);
-  if (status >= 500) logger.error(`${c.req.method} ${c.req.path} failed: ${logDetail(error)}`);
+  if (isPapermailError(error, 'EBUSY')) {
+    c.header('Retry-After', String(STORE_BUSY_RETRY_AFTER_SECONDS));
+    logger.warn(`${c.req.method} ${c.req.path}: answered 503, ${error.message}`);
+  } else if (status >= 500) {
+    // A typed error is expected (a broken store, a refused mail server): its message says it all.
+    const detail = isPapermailError(error) ? `${error.code} ${error.message}` : error instanceof Error ? (error.stack ?? error.message) : String(error);
+    logger.error(`${c.req.method} ${c.req.path} failed: ${detail}`);
+  }
   // Only a typed, visitor-caused error's message is shown; it names the field, not internals.
   const detail = status < 500 && isPapermailError(error) ? error.message : undefined;
   if (c.req.path.startsWith('/admin/')) {
@@ -42,13 +54,15 @@ export function errorResponse(c: Context, error: unknown, pages: Pages, logger: 
     return c.json({ error: isPapermailError(error) ? error.code : 'EINTERNAL', message }, status);
   }
   if (isPapermailError(error, 'ETOKEN')) return c.html(pages.invalidLink(), 400);
+  if (isPapermailError(error, 'EBUSY')) return c.html(storeBusyPage(pages), status);
   return c.html(pageForStatus(pages, status, detail), status);
 }
 
-/** A typed error is expected and says all in its message; only a bug needs the stack to be found. */
-function logDetail(error: unknown): string {
-  if (isPapermailError(error)) return `${error.code} ${error.message}`;
-  return error instanceof Error ? (error.stack ?? error.message) : String(error);
+function storeBusyPage(pages: Pages): string {
+  return pages.message({
+    title: 'Busy, nothing was changed',
+    message: `The server is busy with another task and could not save this. Nothing was changed; please try again in ${STORE_BUSY_RETRY_AFTER_SECONDS} seconds.`,
+  });
 }
 
 function pageForStatus(pages: Pages, status: ContentfulStatusCode, detail: string | undefined): string {

@@ -5,6 +5,7 @@
  * site also works when a reverse proxy serves it under a path such as /papers/.
  */
 import type { TopicChoice } from '../digest/taxonomy.js';
+import { humanDate, shortDate } from '../render/format.js';
 import { renderPage } from '../render/page.js';
 import type { ArchivedIssue } from '../subscribers/store.js';
 import { html, type SafeHtml } from './html.js';
@@ -18,14 +19,18 @@ export interface FieldError {
 export interface SubscribeFormValues {
   email: string;
   name: string;
-  /** Checked topic slugs; null means all of them (the default). */
+  /** null: "All topics" (the default); a list: "Only these", with these ticked (maybe none yet). */
   topics: readonly string[] | null;
 }
+
+/** An issue as the home page and the archive list show it. */
+export type IssueLink = Pick<ArchivedIssue, 'date' | 'subject'>;
 
 export interface PreferencesView {
   email: string;
   name: string;
   topics: readonly TopicChoice[];
+  /** As SubscribeFormValues.topics: null is "All topics". */
   checked: readonly string[] | null;
   actionUrl: string;
   unsubscribeUrl: string;
@@ -39,17 +44,18 @@ export function createPages(newsletterName: string) {
   const page = (title: string, body: SafeHtml) => renderPage({ title: `${title} · ${newsletterName}`, siteName: newsletterName, bodyHtml: body.value });
 
   return {
-    subscribe(options: { topics: readonly TopicChoice[]; values?: SubscribeFormValues; error?: FieldError }): string {
-      const { topics, error } = options;
+    subscribe(options: { topics: readonly TopicChoice[]; values?: SubscribeFormValues; error?: FieldError; latestIssue?: IssueLink }): string {
+      const { topics, error, latestIssue } = options;
       const values = options.values ?? { email: '', name: '', topics: null };
       return page(
         'Subscribe',
         html`<h1>Get the day's top AI papers by email</h1>
 <p>Each morning, the most upvoted papers from Hugging Face Daily Papers, grouped by topic, in one short email.</p>
+${latestIssue && html`<p class="latest"><span class="muted">Latest issue</span><br><a href="archive/${latestIssue.date}">${latestIssue.subject}</a></p>`}
 <form method="post" action="subscribe">
 ${textField({ id: 'email', label: 'Email address', type: 'email', autocomplete: 'email', value: values.email, required: true, maxLength: 254, error })}
 ${textField({ id: 'name', label: 'Name', optional: true, type: 'text', autocomplete: 'name', value: values.name, maxLength: 100, error })}
-${collapsedTopics({ topics, checked: values.topics, error })}
+${topicFieldset({ topics, checked: values.topics, error, hint: 'You can change this later from any issue.' })}
 <p><button type="submit">Subscribe</button></p>
 <p class="muted">We will email you a link to confirm. Every issue has a one-click unsubscribe link.</p>
 </form>
@@ -67,12 +73,15 @@ ${collapsedTopics({ topics, checked: values.topics, error })}
       );
     },
 
-    confirmed(preferencesUrl: string): string {
+    /** `firstIssue` says when, e.g. "tomorrow around 08:00 UTC"; null when the schedule cannot tell. */
+    confirmed(options: { email: string; preferencesUrl: string; firstIssue: string | null }): string {
+      const when = options.firstIssue === null ? html`with the next daily send` : options.firstIssue;
       return page(
         'Subscription confirmed',
         html`<h1>You are subscribed</h1>
-<p>Thank you for confirming. The next issue of ${newsletterName} will arrive in your inbox.</p>
-<p><a class="button" href="${preferencesUrl}">Choose your topics</a></p>`,
+<p>Thank you for confirming. Issues of ${newsletterName} will go to <strong>${options.email}</strong>.</p>
+<p>Your first issue arrives ${when}.</p>
+<p><a class="button" href="${options.preferencesUrl}">Choose your topics</a></p>`,
       );
     },
 
@@ -85,7 +94,7 @@ ${collapsedTopics({ topics, checked: values.topics, error })}
       );
     },
 
-    unsubscribeConfirm(options: { email: string; actionUrl: string }): string {
+    unsubscribeConfirm(options: { email: string; actionUrl: string; preferencesUrl: string }): string {
       return page(
         'Unsubscribe',
         html`<h1>Unsubscribe?</h1>
@@ -93,7 +102,18 @@ ${collapsedTopics({ topics, checked: values.topics, error })}
 <form method="post" action="${options.actionUrl}">
 <input type="hidden" name="List-Unsubscribe" value="One-Click">
 <button type="submit">Unsubscribe</button>
-</form>`,
+</form>
+<p class="muted">Too many papers? <a href="${options.preferencesUrl}">Change topics instead</a> and get only the ones you care about.</p>`,
+      );
+    },
+
+    /** The unsubscribe link of an address that gets nothing any more: no button that would do nothing. */
+    alreadyUnsubscribed(options: { email: string }): string {
+      return page(
+        'Already unsubscribed',
+        html`<h1>You are already unsubscribed</h1>
+<p><strong>${options.email}</strong> does not receive ${newsletterName} any more. There is nothing else to do.</p>
+<p class="muted">Changed your mind? <a href="./">Subscribe again</a>.</p>`,
       );
     },
 
@@ -134,7 +154,7 @@ ${collapsedTopics({ topics, checked: values.topics, error })}
 ${view.saved && html`<p class="notice success" role="status">Saved. The next issue will follow these choices.</p>`}
 <form method="post" action="${view.actionUrl}">
 ${textField({ id: 'name', label: 'Name', optional: true, type: 'text', autocomplete: 'name', value: view.name, maxLength: 100, error })}
-${topicFieldset({ topics: view.topics, checked: view.checked, error, hint: 'Your issue lists only papers from the topics you check.' })}
+${topicFieldset({ topics: view.topics, checked: view.checked, error, hint: 'Your issue lists papers from the topics you choose here.' })}
 <p><button type="submit">Save preferences</button></p>
 </form>
 <p class="muted">Do not want these emails any more? <a href="${view.unsubscribeUrl}">Unsubscribe</a></p>`,
@@ -151,9 +171,11 @@ ${topicFieldset({ topics: view.topics, checked: view.checked, error, hint: 'Your
       );
     },
 
-    archive(issues: ReadonlyArray<Pick<ArchivedIssue, 'date' | 'subject'>>): string {
+    archive(issues: readonly IssueLink[]): string {
+      // Subjects usually name their day ("Top papers for 30 Sep 2025: …"): the date goes under only those that do not.
       const items = issues.map(
-        (issue) => html`<li><a href="archive/${issue.date}">${issue.subject}</a><br><small><time datetime="${issue.date}">${issue.date}</time></small></li>`,
+        (issue) =>
+          html`<li><a href="archive/${issue.date}">${issue.subject}</a>${!mentionsDay(issue.subject, issue.date) && html`<br><small><time datetime="${issue.date}">${humanDate(issue.date)}</time></small>`}</li>`,
       );
       return page(
         'Past issues',
@@ -173,21 +195,6 @@ ${items.length === 0 ? html`<p>No issues have been sent yet.</p>` : html`<ul cla
       );
     },
   };
-}
-
-/**
- * On the subscribe form the topics start folded away (every one is checked by default),
- * so on a phone the address field and the button are not pages apart. They open by
- * themselves when the visitor already changed them or got them wrong.
- */
-function collapsedTopics(options: { topics: readonly TopicChoice[]; checked: readonly string[] | null; error: FieldError | undefined }): SafeHtml {
-  const { topics, checked, error } = options;
-  const everyTopic = checked === null || topics.every((topic) => checked.includes(topic.slug));
-  const open = error?.field === 'topics' || !everyTopic;
-  return html`<details${open && html` open`} style="margin:0 0 20px">
-<summary style="display:list-item;min-height:44px;padding:10px 0;cursor:pointer;color:var(--accent);font-weight:600">Choose topics <span class="muted" style="font-weight:400">(all ${topics.length} included)</span></summary>
-${topicFieldset({ topics, checked, error, hint: 'Uncheck what you do not want; you can change this later from any issue.' })}
-</details>`;
 }
 
 function fieldErrorNotice(id: string, error: FieldError): SafeHtml {
@@ -211,12 +218,14 @@ ${error && fieldErrorNotice(options.id, error)}
 <input id="${options.id}" name="${options.id}" type="${options.type}" autocomplete="${options.autocomplete}" maxlength="${options.maxLength}" value="${options.value}"${options.required && html` required`}${error && html` aria-invalid="true" aria-describedby="${options.id}-error"`}>`;
 }
 
-/**
- * Marks a post from our own form, where no checked box means "none chosen" (an error). A form
- * embedded elsewhere with just an email field has no checkboxes and means every topic.
- */
-export const TOPICS_SHOWN_FIELD = 'topics_shown';
+/** The radio buttons' field: "all" (every topic, and any added later) or "only" (the ticked ones). */
+export const TOPICS_CHOICE_FIELD = 'topics_choice';
 
+/**
+ * "All topics" or "Only these:" and the topic checkboxes, without JavaScript: the server
+ * reads the radio button, and the page's CSS shows the checkboxes only while "Only these"
+ * is selected (a browser without :has() shows them always, which still works).
+ */
 function topicFieldset(options: {
   topics: readonly TopicChoice[];
   checked: readonly string[] | null;
@@ -224,16 +233,28 @@ function topicFieldset(options: {
   error: FieldError | undefined;
 }): SafeHtml {
   const error = options.error?.field === 'topics' ? options.error : undefined;
-  const isChecked = (slug: string) => options.checked === null || options.checked.includes(slug);
+  const all = options.checked === null;
+  const isChecked = (slug: string) => options.checked !== null && options.checked.includes(slug);
   const choices = options.topics.map(
     (topic) => html`<label class="check"><input type="checkbox" name="topics" value="${topic.slug}"${isChecked(topic.slug) && html` checked`}>
 <span>${topic.name}${topic.description && html`<br><small>${topic.description}</small>`}</span></label>`,
   );
-  return html`<fieldset id="topics" aria-describedby="topics-hint${error ? ' topics-error' : ''}">
+  return html`<fieldset id="topics" class="topic-choice" aria-describedby="topics-hint${error ? ' topics-error' : ''}">
 <legend>Topics</legend>
-<input type="hidden" name="${TOPICS_SHOWN_FIELD}" value="1">
 <p class="muted" id="topics-hint">${options.hint}</p>
 ${error && fieldErrorNotice('topics', error)}
+<label class="check"><input type="radio" name="${TOPICS_CHOICE_FIELD}" value="all"${all && html` checked`}>
+<span>All topics <small>(all ${options.topics.length}, and any added later)</small></span></label>
+<label class="check"><input type="radio" name="${TOPICS_CHOICE_FIELD}" value="only" id="topics-only"${!all && html` checked`}>
+<span>Only these:</span></label>
+<div class="topic-list" role="group" aria-label="Topics to include">
 ${choices}
+</div>
 </fieldset>`;
+}
+
+/** Whether a subject already names its day, in any of the forms papermail writes dates. */
+function mentionsDay(subject: string, day: string): boolean {
+  const longDate = humanDate(day).replace(/^[^,]*, /, ''); // "30 September 2025"
+  return [day, shortDate(day), longDate].some((form) => subject.includes(form));
 }

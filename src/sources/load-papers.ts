@@ -3,15 +3,15 @@
  * (no source), from a URL answering in the API format, or from a file (saved API JSON or copied
  * page text).
  */
-import { readFile } from 'node:fs/promises';
 import type { Config } from '../config/config.js';
 import type { Paper } from '../digest/paper.js';
-import { PapermailError } from '../errors.js';
+import { PapermailError, type ErrorCode } from '../errors.js';
+import { readTextFile } from '../file-errors.js';
 import type { Logger } from '../logger.js';
-import { isNodeError } from './disk-cache.js';
 import { fetchDailyPapers } from './fetch-daily-papers.js';
 import { fetchText } from './fetch-text.js';
 import { readPaperList } from './read-paper-list.js';
+import { quoted } from './text.js';
 
 export interface LoadPapersOptions {
   /** The Daily Papers day to fetch, and the day of papers whose source does not give one. */
@@ -52,27 +52,31 @@ export async function loadPapers(source: string | undefined, options: LoadPapers
     return { day, ...fetched };
   }
 
-  if (/^https?:\/\//i.test(source)) {
+  if (looksLikeUrl(source)) {
+    checkSource(source, 'the source', 'ESOURCE');
     // A URL is fetched once, as given: it may already carry its own date, limit and page.
     const text = await fetchText(source, { ...network, purpose: day });
     return { day, origin: source, ...readPaperList(text, source, day) };
   }
 
-  const text = await readSourceFile(source);
+  const text = await readTextFile(source, 'ESOURCE');
   return { day, origin: source, ...readPaperList(text, source, day) };
 }
 
-async function readSourceFile(path: string): Promise<string> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch (error) {
-    const reasons: Record<string, string> = {
-      ENOENT: 'no such file',
-      EISDIR: 'it is a folder',
-      EACCES: 'permission denied',
-      EPERM: 'permission denied',
-    };
-    const reason = isNodeError(error) ? (reasons[error.code!] ?? error.message) : String(error);
-    throw new PapermailError('ESOURCE', `cannot read ${path}: ${reason}`, { cause: error });
+/**
+ * Refuses a source meant as a URL that papermail cannot fetch (`ftp://…`, a bare `http://`), so it is
+ * neither looked for as a file ("no such file") nor handed to fetch (a TypeError). `where` names it.
+ */
+export function checkSource(source: string, where: string, code: ErrorCode): string {
+  if (looksLikeUrl(source) && !(/^https?:\/\//i.test(source) && URL.canParse(source))) {
+    throw new PapermailError(code, `${where} must be a file or an http(s) URL such as ${EXAMPLE_URL} (got ${quoted(source)})`);
   }
+  return source;
+}
+
+const EXAMPLE_URL = 'https://huggingface.co/api/daily_papers?date=2025-09-30';
+
+/** `scheme://…`: meant as a URL, even when it is not one papermail can fetch. */
+function looksLikeUrl(source: string): boolean {
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(source);
 }

@@ -1,7 +1,10 @@
 /**
  * The SubscriberStore on one SQLite file (better-sqlite3). WAL mode lets the cron run,
  * a manual send and the web server share the file: readers never wait for the writer,
- * and writers queue for up to BUSY_TIMEOUT_MS instead of failing at once.
+ * and writers queue for up to BUSY_TIMEOUT_MS instead of failing at once. That wait only
+ * applies to a transaction that asks for the write lock up front: a deferred one that reads
+ * first and then writes gets SQLITE_BUSY at once if another process holds the lock, so every
+ * transaction here is BEGIN IMMEDIATE. A lock held longer than the wait becomes EBUSY.
  *
  * better-sqlite3 is synchronous; the async interface is for other implementations. One
  * rule shapes the reading code: while an `.iterate()` cursor is open the connection
@@ -9,7 +12,7 @@
  * So long lists are read in keyset pages (`WHERE id > ? ORDER BY id LIMIT ?`) with
  * `.all()`, never through an open cursor.
  */
-import { mkdirSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, statSync, type Stats } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { z } from 'zod';
@@ -24,6 +27,7 @@ import type {
   LedgerCounts,
   NewSubscriber,
   Subscriber,
+  StoreHealth,
   SubscriberStatus,
   SubscriberStore,
 } from './store.js';
@@ -33,6 +37,8 @@ export { lockOwnerId } from './lock-owner.js';
 export interface SqliteStoreOptions {
   /** The clock for timestamps and lock expiry. */
   now?: () => Date;
+  /** How long a write waits for another process's write lock before EBUSY; 5 s by default. */
+  busyTimeoutMs?: number;
 }
 
 const BUSY_TIMEOUT_MS = 5_000;
@@ -62,8 +68,11 @@ type SubscriberChange = Pick<SubscriberRow, 'name' | 'topics' | 'status' | 'conf
 /** Opens (creating the directory and file if needed) and migrates the store at `path`. */
 export function openSqliteStore(path: string, options: SqliteStoreOptions = {}): SubscriberStore {
   const now = options.now ?? (() => new Date());
-  const db = openDatabase(path);
-  const sql = prepareStatements(db);
+  const db = openDatabase(path, options.busyTimeoutMs ?? BUSY_TIMEOUT_MS);
+  const file = fileIdentity(path);
+  const sql = prepareStatements(db, () => file?.assertUnchanged());
+  /** Set once a write probe succeeded: a connection that could write once always can. */
+  let connectionWritable = false;
   const timestamp = () => now().toISOString();
 
   function readSubscriber(row: SubscriberRow | undefined): Subscriber | undefined {
@@ -247,7 +256,8 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
 
     async markSending(issueDate, subscriberId) {
       const at = timestamp();
-      guard('recording a send attempt', () => sql.markSending.run({ issueDate, subscriberId, at }));
+      // No change means the row is final (another run finished it) or the subscriber is gone.
+      return guard('recording a send attempt', () => sql.markSending.run({ issueDate, subscriberId, at }).changes > 0);
     },
 
     async markSent(issueDate, subscriberId, messageId) {
@@ -352,20 +362,46 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
       );
     },
 
+    async health() {
+      const problem = file?.problem() ?? probeConnection();
+      return problem === undefined ? { ok: true } : { ok: false, problem };
+    },
+
     async close() {
       if (db.open) db.close();
     },
   };
+
+  /**
+   * A write that is rolled back: the only way to learn whether SQLite opened the file
+   * read-only (it does so silently when it cannot open it for writing, even for root on an
+   * immutable file). A busy lock says nothing about writability, so it counts as fine.
+   */
+  function probeConnection(): string | undefined {
+    if (connectionWritable) return undefined;
+    try {
+      sql.probeWrite();
+      connectionWritable = true;
+      return undefined;
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      if (isBusy(error)) return undefined;
+      if (typeof code === 'string' && code.startsWith('SQLITE_READONLY')) {
+        return `the subscriber database ${path} is read-only (it was opened without write access); make it writable and restart`;
+      }
+      return `the subscriber database ${path} cannot be written: ${error instanceof Error ? error.message : String(error)}`;
+    }
+  }
   return store;
 }
 
-function openDatabase(path: string): Database.Database {
+function openDatabase(path: string, busyTimeoutMs: number): Database.Database {
   return guard(`opening the subscriber database ${path}`, () => {
-    if (path !== ':memory:' && !path.startsWith('file:')) mkdirSync(dirname(path), { recursive: true });
+    if (isPlainFile(path)) mkdirSync(dirname(path), { recursive: true });
     const db = new Database(path);
     try {
       // The timeout first, so that switching to WAL waits for another process too.
-      db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+      db.pragma(`busy_timeout = ${positiveInteger('busyTimeoutMs', busyTimeoutMs)}`);
       db.pragma('journal_mode = WAL');
       // In WAL mode NORMAL is durable against process crashes; only power loss can drop the last commits.
       db.pragma('synchronous = NORMAL');
@@ -379,7 +415,68 @@ function openDatabase(path: string): Database.Database {
   });
 }
 
-function prepareStatements(db: Database.Database) {
+function isPlainFile(path: string): boolean {
+  return path !== ':memory:' && path !== '' && !path.startsWith('file:');
+}
+
+/**
+ * The device and inode of the file as opened. SQLite keeps writing to the file it opened,
+ * so a database deleted or replaced underneath a running server would swallow every write
+ * (subscriptions, unsubscribes) into a file nobody will ever open again.
+ */
+function fileIdentity(path: string) {
+  if (!isPlainFile(path)) return undefined;
+  const opened = statSync(path);
+  const sameFile = (now: Stats) => now.dev === opened.dev && now.ino === opened.ino;
+
+  function problem(): string | undefined {
+    let current: Stats;
+    try {
+      current = statSync(path);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+        return `the subscriber database ${path} was deleted while papermail had it open; restore it (or restart to start an empty one)`;
+      }
+      return `the subscriber database ${path} cannot be checked: ${(error as Error).message}`;
+    }
+    if (!sameFile(current)) {
+      return `the subscriber database ${path} was replaced by another file while papermail had it open; restart papermail to use the new one`;
+    }
+    for (const [what, target] of [['file', path], ['folder', dirname(path)]] as const) {
+      try {
+        // W_OK also fails for root on an immutable (chattr +i) file.
+        accessSync(target, constants.W_OK);
+      } catch (error) {
+        return `the subscriber database ${what} ${target} is not writable (${(error as NodeJS.ErrnoException).code ?? 'error'}); papermail must be able to write it`;
+      }
+    }
+    return undefined;
+  }
+
+  return {
+    problem,
+    /** Refuses a transaction on a file that is no longer the store's: better nothing than a lost write. */
+    assertUnchanged() {
+      const current = (() => {
+        try {
+          return statSync(path);
+        } catch {
+          return undefined;
+        }
+      })();
+      if (current === undefined || !sameFile(current)) {
+        throw new PapermailError('ESTORE', problem() ?? `the subscriber database ${path} changed while papermail had it open`);
+      }
+    },
+  };
+}
+
+function isBusy(error: unknown): boolean {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'));
+}
+
+function prepareStatements(db: Database.Database, beforeTransaction: () => void) {
   const upsertDelivery = (state: DeliveryState, set: string, allowedFrom: DeliveryState[], values = 'NULL, NULL') => `
     INSERT INTO deliveries (issue_date, subscriber_id, state, message_id, last_error, attempts, created_at, updated_at)
     -- Selecting from subscribers makes a mark for a subscriber deleted mid-run a no-op.
@@ -389,10 +486,28 @@ function prepareStatements(db: Database.Database) {
 
   // One transaction wrapper, created once, that runs whatever work it is handed.
   const inTransaction = db.transaction((work: () => unknown) => work());
+  const probe = db.transaction(() => {
+    // Writing the version it already has, then rolling back: a write that changes nothing.
+    db.pragma(`user_version = ${Number(db.pragma('user_version', { simple: true }))}`);
+    throw new RolledBack();
+  });
+
+  /** Every transaction takes the write lock up front, so the busy timeout applies to it. */
+  const immediate = <T>(work: () => T): T => {
+    beforeTransaction();
+    return inTransaction.immediate(work) as T;
+  };
 
   return {
-    transaction: <T>(work: () => T): T => inTransaction(work) as T,
-    immediate: <T>(work: () => T): T => inTransaction.immediate(work) as T,
+    transaction: immediate,
+    immediate,
+    probeWrite(): void {
+      try {
+        probe.immediate();
+      } catch (error) {
+        if (!(error instanceof RolledBack)) throw error;
+      }
+    },
 
     byEmail: db.prepare('SELECT * FROM subscribers WHERE email = ?'),
     byId: db.prepare('SELECT * FROM subscribers WHERE id = ?'),
@@ -429,8 +544,9 @@ function prepareStatements(db: Database.Database) {
     markDeferred: db.prepare(
       upsertDelivery('deferred', "state = 'deferred', last_error = excluded.last_error", ['sending', 'deferred'], 'NULL, @reason'),
     ),
-    // Nothing in their topics today: only a row nobody has started on can become 'skipped'.
-    markSkipped: db.prepare(upsertDelivery('skipped', "state = 'skipped'", ['deferred'])),
+    // Nothing in their topics today: a row not yet final becomes 'skipped', including a
+    // 'sending' one a crash left for someone who has since changed topics.
+    markSkipped: db.prepare(upsertDelivery('skipped', "state = 'skipped'", ['sending', 'deferred'])),
     markFailed: db.prepare(
       upsertDelivery('failed', "state = 'failed', last_error = excluded.last_error", ['sending', 'deferred'], 'NULL, @reason'),
     ),
@@ -512,9 +628,17 @@ function guard<T>(operation: string, work: () => T): T {
   } catch (error) {
     if (isPapermailError(error)) throw error;
     const message = error instanceof Error ? error.message : String(error);
+    if (isBusy(error)) {
+      throw new PapermailError('EBUSY', `${operation} failed: the subscriber database is locked by another process (${message}); nothing was written`, {
+        cause: error,
+      });
+    }
     throw new PapermailError('ESTORE', `${operation} failed: ${message}`, { cause: error });
   }
 }
+
+/** Thrown inside the write probe so that better-sqlite3 rolls its transaction back. */
+class RolledBack extends Error {}
 
 function toSubscriber(row: SubscriberRow): Subscriber {
   return {

@@ -3,6 +3,10 @@
  * issue archive, behind one small asynchronous interface. SQLite implements it today
  * (sqlite-store.ts); a PostgreSQL store for multi-machine sending would implement the
  * same interface without touching the pipeline, which is why every method is async.
+ *
+ * Any method may reject with EBUSY when another process holds the write lock for longer
+ * than the store waits for it. Nothing was written then, so calling again is safe: the web
+ * side and the send loop do, with backoff (src/subscribers/busy-retry.ts).
  */
 export type SubscriberStatus = 'pending' | 'confirmed' | 'unsubscribed' | 'bounced';
 
@@ -50,6 +54,9 @@ export interface LedgerCounts {
   skipped: number;
 }
 
+/** Whether the store can take writes right now; `problem` says what is wrong when it cannot. */
+export type StoreHealth = { ok: true } | { ok: false; problem: string };
+
 export interface ArchivedIssue {
   date: string;
   subject: string;
@@ -90,11 +97,21 @@ export interface SubscriberStore {
    * caller may write the ledger while iterating.
    */
   pendingRecipients(issueDate: string, pageSize?: number): AsyncIterable<Subscriber>;
-  /** Records that a message is being handed to the transport. */
-  markSending(issueDate: string, subscriberId: number): Promise<void>;
+  /**
+   * Claims the delivery before the message is handed to the transport: true when this run
+   * claimed it (no row yet, or one left 'deferred' or 'sending' by an earlier run); false
+   * when a run already recorded it 'sent', 'failed' or 'skipped', or the subscriber is gone.
+   * Send only after a true: a run that paused past its lock must not send again what
+   * another run has meanwhile finished.
+   */
+  markSending(issueDate: string, subscriberId: number): Promise<boolean>;
   markSent(issueDate: string, subscriberId: number, messageId: string): Promise<void>;
   markDeferred(issueDate: string, subscriberId: number, reason: string): Promise<void>;
-  /** Records that the issue had nothing in the subscriber's topics, so the issue is complete without them. */
+  /**
+   * Records that the issue had nothing in the subscriber's topics, so the issue is complete
+   * without them. Also settles a 'sending' row a crash left for someone who has since changed
+   * topics; never touches a 'sent' or 'failed' one.
+   */
   markSkipped(issueDate: string, subscriberId: number): Promise<void>;
   /**
    * Records a permanent failure and a hard bounce; when the subscriber's bounce count
@@ -123,6 +140,14 @@ export interface SubscriberStore {
   saveIssue(issue: Omit<ArchivedIssue, 'createdAt'>): Promise<void>;
   getIssue(date: string): Promise<ArchivedIssue | undefined>;
   listIssues(): Promise<Array<Pick<ArchivedIssue, 'date' | 'subject' | 'createdAt'>>>;
+
+  // --- health -------------------------------------------------------------
+  /**
+   * Whether the store can still take writes: for a file, that it is still the file opened
+   * at start (not deleted or replaced) and that it and its folder are writable, and that
+   * the connection itself can write. Reports problems in `problem`; does not throw for them.
+   */
+  health(): Promise<StoreHealth>;
 
   close(): Promise<void>;
 }

@@ -1,8 +1,8 @@
-import { writeFile } from 'node:fs/promises';
+import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { DigestJson } from '../../src/digest/digest-json.js';
-import { REPO_ROOT, linesOf, showsStackTrace, useCliSandboxes, type CliResult } from './run-cli.js';
+import { REPO_ROOT, errorLines, linesOf, showsStackTrace, useCliSandboxes, type CliResult } from './run-cli.js';
 
 const sandboxes = useCliSandboxes();
 
@@ -62,10 +62,9 @@ describe('papermail with invalid settings', () => {
     ]);
   });
 
-  it('exits 1 with one line naming TOP_N and its value when TOP_N is not a number', () => {
+  it('exits 1 with one line naming TOP_N, what it expects and its value when TOP_N is not a number', () => {
     expect(badNumber.code).toBe(1);
-    expect(linesOf(badNumber.stderr)).toHaveLength(1);
-    expect(badNumber.stderr).toMatch(/^papermail: TOP_N .*"lots"/);
+    expect(linesOf(badNumber.stderr)).toEqual(['papermail: TOP_N must be a whole number from 1 to 500 (got "lots")']);
     expect(badNumber.stdout).toBe('');
   });
 
@@ -103,5 +102,83 @@ describe('papermail reads .env from its working directory', () => {
 
   it('lets the real environment win over .env', () => {
     expect(overriddenByEnvironment.total).toBe(7);
+  });
+});
+
+describe('papermail with a path it cannot use', () => {
+  let folder: string;
+  let missingFolder: string;
+  let digestOfFolder: CliResult;
+  let importOfFolder: CliResult;
+  let previewIntoFolder: CliResult;
+  let previewIntoMissingFolder: CliResult;
+
+  beforeAll(async () => {
+    const sandbox = await sandboxes.create();
+    folder = sandbox.path('a-folder.html');
+    missingFolder = sandbox.path('no', 'such', 'folder');
+    await mkdir(folder);
+    const source = ['--source', 'samples/2025-09-30.json'];
+    [digestOfFolder, importOfFolder, previewIntoFolder, previewIntoMissingFolder] = await Promise.all([
+      sandbox.run(['digest', '--source', folder]),
+      sandbox.run(['subscribers', 'import', folder]),
+      sandbox.run(['preview', ...source, '--out', folder]),
+      sandbox.run(['preview', ...source, '--out', join(missingFolder, 'x.html')]),
+    ]);
+  });
+
+  it('says "it is a folder" in the same words when reading a source and importing a CSV', () => {
+    const line = `papermail: cannot read ${folder}: it is a folder`;
+    expect(digestOfFolder.code).toBe(1);
+    expect(errorLines(digestOfFolder.stderr)).toEqual([line]);
+    expect(importOfFolder.code).toBe(1);
+    expect(errorLines(importOfFolder.stderr)).toEqual([line]);
+  });
+
+  it('refuses to write the preview over a folder, with one line and no stack trace', () => {
+    expect(previewIntoFolder.code).toBe(1);
+    expect(linesOf(previewIntoFolder.stderr)).toEqual([`papermail: cannot write ${folder}: it is a folder`]);
+    expect(showsStackTrace(previewIntoFolder.stderr)).toBe(false);
+  });
+
+  it('refuses to write the preview into a folder that does not exist, and does not create it', async () => {
+    expect(previewIntoMissingFolder.code).toBe(1);
+    expect(linesOf(previewIntoMissingFolder.stderr)).toEqual([
+      `papermail: cannot write ${join(missingFolder, 'x.html')}: its folder ${missingFolder} does not exist`,
+    ]);
+    await expect(stat(join(missingFolder, '..', '..'))).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+});
+
+describe('papermail prints paper text without direction overrides or control characters', () => {
+  // U+202E shows what follows right to left; ESC [31m would turn the terminal red.
+  const hostileTitle = 'Safe title \u202egnp.exe \u001b[31mred';
+  let plain: CliResult;
+  let json: CliResult;
+
+  beforeAll(async () => {
+    const sandbox = await sandboxes.create();
+    const source = sandbox.path('2025-09-30.json');
+    const entries = (await import('../../samples/2025-09-30.json', { with: { type: 'json' } })).default as Array<{ paper: Record<string, unknown> }>;
+    const [first, ...rest] = structuredClone(entries).slice(0, 3);
+    first!.paper.title = hostileTitle;
+    first!.paper.githubRepo = 'javascript:alert(1)//\u202etxt.';
+    await writeFile(source, JSON.stringify([first, ...rest]));
+    [plain, json] = await Promise.all([sandbox.run(['digest', '--source', source]), sandbox.run(['digest', '--source', source, '--json'])]);
+  });
+
+  it('strips them from the digest and from the warnings', () => {
+    expect(plain.code).toBe(0);
+    expect(plain.stdout).toContain('Safe title gnp.exe');
+    expect(plain.stderr).toMatch(/dropped githubRepo/);
+    for (const output of [plain.stdout, plain.stderr]) {
+      expect(output).not.toMatch(/[\u202a-\u202e\u2066-\u2069\u001b]/);
+    }
+  });
+
+  it('escapes them in --json, which still reads back as the same title', () => {
+    expect(json.stdout).not.toMatch(/[\u202a-\u202e\u2066-\u2069\u001b]/);
+    const titles = (JSON.parse(json.stdout) as DigestJson).sections.flatMap((section) => section.papers.map((paper) => paper.title));
+    expect(titles.some((title) => title.includes('\u202egnp.exe'))).toBe(true);
   });
 });

@@ -51,6 +51,8 @@ export interface CliSandbox {
   path(...segments: string[]): string;
   /** `papermail <args>` with the repository as working directory unless `cwd` says otherwise. */
   run(args: string[], options?: RunOptions): Promise<CliResult>;
+  /** `node <script> <args>` in the same sandbox: the compiled CLI (bin/papermail.js) rather than the TypeScript. */
+  runScript(script: string, args: string[], options?: RunOptions): Promise<CliResult>;
   /** `papermail serve <args>` on a free port, once it listens; stop() ends it with SIGTERM. */
   serve(args?: string[], options?: RunOptions): Promise<ServingCli>;
   /** Every .eml file under the outbox, sorted; none when the outbox does not exist. */
@@ -87,6 +89,8 @@ function sandboxIn(directory: string): CliSandbox {
     outboxDirectory,
     path: (...segments) => join(directory, ...segments),
     run: (args, options = {}) => runCli(args, { cwd: options.cwd ?? REPO_ROOT, env: applyChanges(environment, options.env ?? {}) }),
+    runScript: (script, args, options = {}) =>
+      runProcess(process.execPath, [script, ...args], { cwd: options.cwd ?? REPO_ROOT, env: applyChanges(environment, options.env ?? {}) }),
     serve: (args = [], options = {}) =>
       serveCli(args, { cwd: options.cwd ?? REPO_ROOT, env: applyChanges(environment, { HOST: '127.0.0.1', PORT: '0', ...options.env }) }),
     outboxFiles: () => filesEndingWith(outboxDirectory, '.eml'),
@@ -117,8 +121,13 @@ function applyChanges(environment: Record<string, string>, changes: EnvironmentC
 }
 
 export function runCli(args: string[], options: { cwd: string; env: Record<string, string> }): Promise<CliResult> {
+  return runProcess(process.execPath, ['--import', TSX_LOADER, CLI_ENTRY, ...args], options);
+}
+
+/** Runs a program to its end and collects what it printed. */
+export function runProcess(program: string, args: string[], options: { cwd: string; env: Record<string, string> }): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', TSX_LOADER, CLI_ENTRY, ...args], {
+    const child = spawn(program, args, {
       cwd: options.cwd,
       env: options.env,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -168,6 +177,14 @@ function serveCli(args: string[], options: { cwd: string; env: Record<string, st
 /** The non-empty lines of an output stream. */
 export function linesOf(output: string): string[] {
   return output.split('\n').filter((line) => line.trim() !== '');
+}
+
+/** The note papermail prints once, on stderr, when it creates a new subscriber store. */
+export const STORE_CREATED = /^created a new subscriber store at (.+)$/;
+
+/** The lines of stderr other than that note: what a command says about its own work. */
+export function errorLines(stderr: string): string[] {
+  return linesOf(stderr).filter((line) => !STORE_CREATED.test(line));
 }
 
 /** True when an output shows a stack trace or a source location instead of a one-line message. */

@@ -83,6 +83,45 @@ describe('papermail send --dry-run, send --to, then send', () => {
   });
 });
 
+describe('papermail send when the mail server defers a recipient', () => {
+  let sink: SmtpSink;
+  let deferred: CliResult;
+  let resumed: CliResult;
+
+  beforeAll(async () => {
+    let busy = true;
+    // A real SMTP server that answers 451 (greylisting) for one address until told otherwise.
+    sink = await startSmtpSink({
+      respondToRecipient: (address) => (busy && address === 'later@example.net' ? { code: 451, message: '4.7.1 greylisted, try again later' } : undefined),
+    });
+    const sandbox = await sandboxes.create();
+    const env = { SMTP_URL: sink.url, SEND_RETRIES: '0' };
+    const source = ['--source', 'samples/2025-09-30.json'];
+    await writeFile(sandbox.path('subscribers.csv'), 'email,name,status,topics\nnow@example.net,,confirmed,\nlater@example.net,,confirmed,\n');
+    expect((await sandbox.run(['subscribers', 'import', sandbox.path('subscribers.csv')])).code).toBe(0);
+
+    deferred = await sandbox.run(['send', ...source], { env });
+    busy = false;
+    resumed = await sandbox.run(['send', ...source], { env });
+  });
+
+  afterAll(async () => {
+    await sink.close();
+  });
+
+  it('exits 75 (EX_TEMPFAIL) when the run finished with a message deferred to the next run', () => {
+    expect(deferred.stdout).toMatch(/\b1 sent\b.*\b1 deferred to the next run\b/);
+    expect(deferred.code).toBe(75);
+  });
+
+  it('exits 0 once the next run has delivered the deferred message', () => {
+    expect(resumed.stdout).toMatch(/\b1 sent\b.*\b1 already sent before\b/);
+    expect(resumed.code).toBe(0);
+    expect(sink.deliveredTo('later@example.net')).toHaveLength(1);
+    expect(sink.deliveredTo('now@example.net')).toHaveLength(1);
+  });
+});
+
 describe('papermail send with a password in SMTP_URL, to a server that offers no STARTTLS', () => {
   let sink: SmtpSink;
   let refused: CliResult;

@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { linesOf, showsStackTrace, useCliSandboxes, type CliResult } from './run-cli.js';
+import { errorLines, linesOf, showsStackTrace, useCliSandboxes, type CliResult } from './run-cli.js';
 
 const sandboxes = useCliSandboxes();
 
@@ -47,17 +47,17 @@ describe('papermail subscribers add and list', () => {
     expect(JSON.parse(lines[0]!)).toMatchObject({ email: 'Ann@example.com', name: 'Ann', status: 'pending', topics: ['agents', 'code'] });
   });
 
-  it('refuses an invalid address with exit 1 and one line', () => {
-    expect(invalidEmail.code).toBe(1);
+  it('refuses an invalid address as a bad argument: exit 2 and one line', () => {
+    expect(invalidEmail.code).toBe(2);
     expect(linesOf(invalidEmail.stderr)).toHaveLength(1);
-    expect(invalidEmail.stderr).toMatch(/^papermail: .*"x"/);
+    expect(invalidEmail.stderr).toMatch(/^papermail: <email>: .*"x"/);
     expect(showsStackTrace(invalidEmail.stderr)).toBe(false);
   });
 
   it('refuses an unknown topic with exit 1 and one line naming it', () => {
     expect(unknownTopic.code).toBe(1);
-    expect(linesOf(unknownTopic.stderr)).toHaveLength(1);
-    expect(unknownTopic.stderr).toMatch(/^papermail: .*astrology/);
+    expect(errorLines(unknownTopic.stderr)).toHaveLength(1);
+    expect(errorLines(unknownTopic.stderr)[0]).toMatch(/^papermail: .*astrology/);
   });
 });
 
@@ -89,7 +89,7 @@ describe('papermail subscribers import, export and remove', () => {
   });
 
   it('names the line and the reason of each skipped row on stderr', () => {
-    const warnings = linesOf(firstImport.stderr);
+    const warnings = errorLines(firstImport.stderr);
     expect(warnings).toHaveLength(3);
     expect(warnings[0]).toMatch(/line 3: .*not-an-email/);
     expect(warnings[1]).toMatch(/line 5: .*astrology/);
@@ -117,7 +117,7 @@ describe('papermail subscribers import, export and remove', () => {
 
   it('refuses to remove an address that is not subscribed, with exit 1', () => {
     expect(removeUnknown.code).toBe(1);
-    expect(linesOf(removeUnknown.stderr)).toHaveLength(1);
+    expect(errorLines(removeUnknown.stderr)).toHaveLength(1);
     expect(removeUnknown.stderr).toContain('nobody@example.com');
   });
 });

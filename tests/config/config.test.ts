@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config/config.js';
+import { EnvSchema, isLocalUrl, loadConfig } from '../../src/config/config.js';
 import { PapermailError } from '../../src/errors.js';
 
 function configError(environment: Record<string, string>): PapermailError {
@@ -34,10 +34,10 @@ describe('loadConfig', () => {
     expect(error.message).toMatch(/^APP_SECRET must be set/);
   });
 
-  it('names the variable and the bad value in one line', () => {
+  it('names the variable, what it expects and the bad value in one line', () => {
     const error = configError({ TOP_N: 'lots' });
     expect(error.code).toBe('ECONFIG');
-    expect(error.message).toMatch(/^TOP_N .*\(got "lots"\)$/);
+    expect(error.message).toBe('TOP_N must be a whole number from 1 to 500 (got "lots")');
   });
 
   it('hides the value of a secret in the error', () => {
@@ -47,8 +47,10 @@ describe('loadConfig', () => {
     expect(error.message).not.toContain('short"');
   });
 
-  it('rejects an SMTP_URL that is not smtp or smtps', () => {
-    expect(configError({ SMTP_URL: 'http://mail.example.com' }).message).toMatch(/^SMTP_URL /);
+  it('rejects an SMTP_URL that is not smtp or smtps, saying which schemes work', () => {
+    expect(configError({ SMTP_URL: 'http://mail.example.com' }).message).toBe(
+      'SMTP_URL must be an smtp:// or smtps:// URL such as smtp://user:pass@host:587 (got value hidden)',
+    );
   });
 
   it('rejects an unknown time zone', () => {
@@ -67,5 +69,98 @@ describe('loadConfig', () => {
     const config = loadConfig({ SEND_EMPTY_ISSUE: 'true', SMTP_POOL_CONNECTIONS: '3' });
     expect(config.SEND_EMPTY_ISSUE).toBe(true);
     expect(config.SMTP_POOL_CONNECTIONS).toBe(3);
+  });
+});
+
+/**
+ * One bad value for every setting that can have one, and the exact line it must produce: what is
+ * expected in words, never the validator's own text ("Invalid input", "expected number").
+ */
+const BAD_VALUES: Array<[name: string, value: string, message: string]> = [
+  ['HF_API_URL', 'ftp://huggingface.co/api', 'HF_API_URL must be an http:// or https:// URL such as https://huggingface.co/api/daily_papers (got "ftp://huggingface.co/api")'],
+  ['FETCH_TIMEOUT_MS', '50', 'FETCH_TIMEOUT_MS must be a whole number of milliseconds, 100 or more (got "50")'],
+  ['FETCH_RETRIES', 'three', 'FETCH_RETRIES must be a whole number from 0 to 10 (got "three")'],
+  ['DIGEST_DAY_OFFSET', '-1', 'DIGEST_DAY_OFFSET must be a whole number of days from 0 to 30 (got "-1")'],
+  ['TZ', 'Mars/Olympus', 'TZ must be an IANA time zone such as UTC or Europe/Berlin (got "Mars/Olympus")'],
+  ['TOP_N', 'abc', 'TOP_N must be a whole number from 1 to 500 (got "abc")'],
+  ['TOP_N', '1e2', 'TOP_N must be a whole number from 1 to 500 (got "1e2")'],
+  ['MIN_UPVOTES', '2.5', 'MIN_UPVOTES must be a whole number, 0 or more (got "2.5")'],
+  ['HIGHLIGHTS', '11', 'HIGHLIGHTS must be a whole number from 0 to 10 (got "11")'],
+  ['SEND_EMPTY_ISSUE', 'sometimes', 'SEND_EMPTY_ISSUE must be true or false (got "sometimes")'],
+  ['NEWSLETTER_NAME', 'x'.repeat(81), `NEWSLETTER_NAME must be a name of 1 to 80 characters (got "${'x'.repeat(81)}")`],
+  ['POSTAL_ADDRESS', '   ', 'POSTAL_ADDRESS must be the sender\'s postal address (not blank) (got "   ")'],
+  ['MAIL_FROM', 'x', 'MAIL_FROM must be a sender such as "papermail <papers@example.org>" (got "x")'],
+  ['SMTP_URL', 'mail.example.com:587', 'SMTP_URL must be an smtp:// or smtps:// URL such as smtp://user:pass@host:587 (got value hidden)'],
+  ['SMTP_POOL_CONNECTIONS', '0', 'SMTP_POOL_CONNECTIONS must be a whole number from 1 to 50 (got "0")'],
+  ['SMTP_RATE_PER_SECOND', 'fast', 'SMTP_RATE_PER_SECOND must be a whole number of messages (0 = no limit), 0 or more (got "fast")'],
+  ['SEND_RETRIES', '99', 'SEND_RETRIES must be a whole number from 0 to 10 (got "99")'],
+  ['HARD_BOUNCE_LIMIT', '0', 'HARD_BOUNCE_LIMIT must be a whole number from 1 to 100 (got "0")'],
+  ['DKIM_DOMAIN', 'example .org', 'DKIM_DOMAIN must be a domain name such as example.org (got "example .org")'],
+  ['DKIM_SELECTOR', 'mail_2025', 'DKIM_SELECTOR must be a DNS label such as papermail (got "mail_2025")'],
+  ['PUBLIC_URL', 'papers.example.org', 'PUBLIC_URL must be an http:// or https:// URL such as https://papers.example.org (got "papers.example.org")'],
+  ['HOST', 'my host', 'HOST must be a host name or IP address to listen on, such as 127.0.0.1 or 0.0.0.0 (got "my host")'],
+  ['PORT', '70000', 'PORT must be a whole number from 0 to 65535 (got "70000")'],
+  ['APP_SECRET', 'short', 'APP_SECRET must be at least 32 random characters (got value hidden)'],
+  ['ADMIN_TOKEN', 'short', 'ADMIN_TOKEN must be at least 24 random characters (got value hidden)'],
+  ['CONFIRM_TOKEN_TTL_HOURS', '0', 'CONFIRM_TOKEN_TTL_HOURS must be a whole number of hours, 1 or more (got "0")'],
+  ['SUBSCRIBE_LIMIT_PER_IP_PER_HOUR', 'none', 'SUBSCRIBE_LIMIT_PER_IP_PER_HOUR must be a whole number, 1 or more (got "none")'],
+  ['SUBSCRIBE_LIMIT_PER_ADDRESS_PER_HOUR', '0', 'SUBSCRIBE_LIMIT_PER_ADDRESS_PER_HOUR must be a whole number, 1 or more (got "0")'],
+  ['CRON_SCHEDULE', 'daily', 'CRON_SCHEDULE must be a cron expression such as "0 8 * * *" (minute, hour, day, month, weekday) (got "daily")'],
+  ['LOG_LEVEL', 'loud', 'LOG_LEVEL must be debug, info, warn, error or silent (got "loud")'],
+];
+
+/** Settings where any non-empty text is a valid value (paths, a key, a reply address checked when mail is built). */
+const ANY_TEXT = ['CACHE_DIR', 'TOPICS_FILE', 'OUTBOX_DIR', 'DATABASE_PATH', 'DKIM_PRIVATE_KEY', 'DKIM_PRIVATE_KEY_FILE', 'MAIL_REPLY_TO'];
+
+describe('a bad value of each setting', () => {
+  it.each(BAD_VALUES)('%s=%j is refused with one line saying what is expected', (name, value, message) => {
+    const error = configError({ [name]: value });
+    expect(error.code).toBe('ECONFIG');
+    expect(error.message).toBe(message);
+  });
+
+  it('covers every setting: each one is in the table above or accepts any text', () => {
+    const covered = new Set([...BAD_VALUES.map(([name]) => name), ...ANY_TEXT]);
+    expect(Object.keys(EnvSchema.shape).filter((name) => !covered.has(name))).toEqual([]);
+  });
+});
+
+describe('isLocalUrl', () => {
+  it.each([
+    'http://localhost:8080',
+    'http://LOCALHOST',
+    'http://127.0.0.1:8080/',
+    'http://127.1.2.3',
+    'http://[::1]:8080',
+  ])('%s is this machine', (url) => {
+    expect(isLocalUrl(url)).toBe(true);
+  });
+
+  it.each([
+    'https://127.papers.example.org',
+    'https://127.0.0.1.example.org',
+    'https://localhost.example.org',
+    'https://papers.example.org',
+    'http://10.0.0.1',
+    'http://[::2]',
+  ])('%s is not', (url) => {
+    expect(isLocalUrl(url)).toBe(false);
+  });
+
+  it('asks for APP_SECRET when PUBLIC_URL is a real host that starts with "127."', () => {
+    expect(configError({ PUBLIC_URL: 'https://127.papers.example.org' }).message).toMatch(/^APP_SECRET must be set/);
+  });
+});
+
+describe('relative paths', () => {
+  it('are resolved against the folder given, absolute ones kept', () => {
+    const config = loadConfig({ DATABASE_PATH: 'data/papermail.db', OUTBOX_DIR: '/var/mail/outbox' }, { relativeTo: '/srv/papermail' });
+    expect(config.DATABASE_PATH).toBe('/srv/papermail/data/papermail.db');
+    expect(config.OUTBOX_DIR).toBe('/var/mail/outbox');
+    expect(config.CACHE_DIR).toBe('/srv/papermail/.cache/papers');
+  });
+
+  it('keep SQLite\'s own names as they are', () => {
+    expect(loadConfig({ DATABASE_PATH: ':memory:' }, { relativeTo: '/srv/papermail' }).DATABASE_PATH).toBe(':memory:');
   });
 });

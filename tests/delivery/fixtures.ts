@@ -11,8 +11,14 @@ import { startSmtpSink, type SmtpSink, type SmtpSinkOptions } from '../support/s
 
 export const ISSUE_DATE = '2025-09-30';
 
+/** Port 9 (discard) on loopback: connections are refused at once, as in the CLI sandbox. */
+export const UNREACHABLE_API = 'http://127.0.0.1:9/';
+
+/** Settings for delivery tests; the papers API points nowhere and is asked once, so no test reaches the network. */
 export function deliveryConfig(environment: Record<string, string> = {}): Config {
   return loadConfig({
+    HF_API_URL: UNREACHABLE_API,
+    FETCH_RETRIES: '0',
     MAIL_FROM: 'Paper Digest <papers@papermail.test>',
     MAIL_REPLY_TO: 'editor@papermail.test',
     PUBLIC_URL: 'https://papers.example.org',

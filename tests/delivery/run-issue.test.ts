@@ -5,7 +5,9 @@
 import { writeFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { runIssue, type IssueOutcome } from '../../src/delivery/run-issue.js';
+import { isPapermailError } from '../../src/errors.js';
 import { silentLogger } from '../../src/logger.js';
+import { rejectionOf } from '../support/async.js';
 import { useTemporaryStores } from '../subscribers/temporary-store.js';
 import { addConfirmed, deliveryConfig, noSleep, useMailPeers } from './fixtures.js';
 
@@ -93,6 +95,17 @@ describe('runIssue', () => {
 
     // The schedule asks for the default day (yesterday); the cache is empty and the API unreachable.
     expect(await run({ skipIfComplete: true })).toEqual({ kind: 'already-sent', day: '2025-09-30' });
+  });
+
+  it('never reaches the network: a day neither cached nor given as a file fails at once, naming the closed local API', async () => {
+    const { sink, store, run } = await scenario();
+    await addConfirmed(store, ['ada@example.net']);
+
+    const error = await rejectionOf(run({ day: '2025-10-02' }));
+
+    expect(isPapermailError(error, 'ENETWORK')).toBe(true);
+    expect(error.message).toMatch(/^could not reach 127\.0\.0\.1:9 for .* after 1 attempt$/);
+    expect(sink.messages).toHaveLength(0);
   });
 
   it('treats a subscriber whose topics had no papers as done for the day', async () => {

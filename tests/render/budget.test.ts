@@ -25,7 +25,20 @@ describe('planDetailLevels', () => {
     expect(plan(1)).toEqual(['title', 'omitted', 'omitted', 'omitted', 'omitted']);
   });
 
-  it('gives the same plan for the same input', () => {
-    expect(plan(330)).toEqual(plan(330));
+  it('gives the same plan for the same input, whatever was planned before', () => {
+    // Worked out by hand: 500 in full; p5 and p4 brief (400), p3 brief (350), p5 title-only (320).
+    const expected = ['full', 'full', 'brief', 'brief', 'title'];
+    expect(plan(330)).toEqual(expected);
+    plan(1);
+    plan(500);
+    expect(plan(330)).toEqual(expected);
+  });
+
+  it('plans an issue whose estimated size fits the budget whenever shrinking can make it fit', () => {
+    const smallest = SIZES.title; // the top paper, title-only; everything else omitted
+    for (const budget of [smallest, 100, 199, 250, 333, 401, 499]) {
+      const total = [...planDetailLevels(ids, sizeOf, budget, 2).values()].reduce((sum, level) => sum + SIZES[level], 0);
+      expect(total, `budget ${budget}`).toBeLessThanOrEqual(budget);
+    }
   });
 });

@@ -49,6 +49,20 @@ describe('archive', () => {
     expect(page).not.toContain('<b>issue</b>');
   });
 
+  it('shows the date under a subject only when the subject does not already name the day', async () => {
+    harness = await startHarness();
+    await harness.store.saveIssue({ date: '2025-09-29', subject: 'A subject without its day', html: '<p>1</p>', text: '1' });
+    await harness.store.saveIssue({ date: '2025-09-30', subject: 'Top papers for 30 Sep 2025: SLA and 49 more', html: '<p>2</p>', text: '2' });
+
+    const page = await (await harness.app.request('/archive')).text();
+    const items = [...page.matchAll(/<li>(.*?)<\/li>/gs)].map((match) => match[1]!);
+
+    expect(items).toEqual([
+      '<a href="archive/2025-09-30">Top papers for 30 Sep 2025: SLA and 49 more</a>',
+      '<a href="archive/2025-09-29">A subject without its day</a><br><small><time datetime="2025-09-29">Monday, 29 September 2025</time></small>',
+    ]);
+  });
+
   it('says so when nothing has been sent yet', async () => {
     harness = await startHarness();
 

@@ -27,6 +27,8 @@ export const ADMIN_TOKEN = 'admin-token-for-server-tests-0123456789';
 export interface Harness {
   config: Config;
   store: SubscriberStore;
+  /** The store's SQLite file. */
+  databasePath: string;
   sink: SmtpSink;
   background: BackgroundTasks;
   topics: TopicChoice[];
@@ -48,6 +50,8 @@ export interface Harness {
 export interface HarnessOptions {
   env?: Record<string, string>;
   serve?: boolean;
+  /** The store's wait for another process's write lock (its default otherwise). */
+  busyTimeoutMs?: number;
 }
 
 export interface ManualClock {
@@ -70,7 +74,7 @@ export async function realTopics(): Promise<TopicChoice[]> {
   return topicCatalogue(await loadTaxonomy('topics.json'));
 }
 
-export async function startHarness({ env = {}, serve = false }: HarnessOptions = {}): Promise<Harness> {
+export async function startHarness({ env = {}, serve = false, busyTimeoutMs }: HarnessOptions = {}): Promise<Harness> {
   const directory = await mkdtemp(join(tmpdir(), 'papermail-server-'));
   const sink = await startSmtpSink();
   const cacheDir = join(directory, 'papers');
@@ -85,7 +89,8 @@ export async function startHarness({ env = {}, serve = false }: HarnessOptions =
     ...env,
   });
   const clock = manualClock();
-  const store = openSqliteStore(join(directory, 'papermail.db'), { now: clock.now });
+  const databasePath = join(directory, 'papermail.db');
+  const store = openSqliteStore(databasePath, { now: clock.now, ...(busyTimeoutMs ? { busyTimeoutMs } : {}) });
   const transport = createTransport(config);
   const logLines: string[] = [];
   const logger = createLogger('debug', (line) => logLines.push(line));
@@ -107,6 +112,7 @@ export async function startHarness({ env = {}, serve = false }: HarnessOptions =
   return {
     config,
     store,
+    databasePath,
     sink,
     background,
     topics,

@@ -27,8 +27,13 @@ function checkedTopics(page: string): string[] {
   return [...page.matchAll(/name="topics" value="([^"]+)" checked/g)].map((match) => match[1]!);
 }
 
+/** Which radio button is selected: "all" (All topics) or "only" (Only these). */
+function topicsChoice(page: string): string | undefined {
+  return /name="topics_choice" value="(all|only)"[^>]* checked/.exec(page)?.[1];
+}
+
 describe('preferences', () => {
-  it('shows the subscriber’s address, name and stored topics checked', async () => {
+  it('shows the subscriber’s address, name, "Only these" and their stored topics ticked', async () => {
     harness = await startHarness({ serve: true });
     const subscriber = await subscriberWith('confirmed', ['agents', 'code']);
 
@@ -38,23 +43,25 @@ describe('preferences', () => {
     expect(response.status).toBe(200);
     expect(page).toContain('ada@example.org');
     expect(page).toContain('value="Ada"');
+    expect(topicsChoice(page)).toBe('only');
     expect(checkedTopics(page)).toEqual(['agents', 'code']);
   });
 
-  it('checks every topic for a subscriber who has all of them (topics null)', async () => {
+  it('selects "All topics" with no box ticked for a subscriber who has every topic (topics null)', async () => {
     harness = await startHarness({ serve: true });
     const subscriber = await subscriberWith('confirmed', null);
 
     const page = await (await fetch(`${harness.url}${preferencesPath(subscriber)}`)).text();
 
-    expect(checkedTopics(page)).toEqual(harness.topics.map((topic) => topic.slug));
+    expect(topicsChoice(page)).toBe('all');
+    expect(checkedTopics(page)).toEqual([]);
   });
 
-  it('saves the checked topics and the name, and keeps the status', async () => {
+  it('saves "Only these" with the ticked topics and the name, and keeps the status', async () => {
     harness = await startHarness({ serve: true });
     const subscriber = await subscriberWith('confirmed');
 
-    const response = await save(preferencesPath(subscriber), { name: 'Ada L.', topics: ['robotics', 'safety'] });
+    const response = await save(preferencesPath(subscriber), { name: 'Ada L.', topics_choice: 'only', topics: ['robotics', 'safety'] });
 
     expect(response.status).toBe(200);
     expect(await response.text()).toContain('Saved.');
@@ -65,32 +72,57 @@ describe('preferences', () => {
     harness = await startHarness({ serve: true });
     const subscriber = await subscriberWith('confirmed', ['code']);
 
-    await save(preferencesPath(subscriber), { topics: harness.topics.map((topic) => topic.slug) });
+    await save(preferencesPath(subscriber), { topics_choice: 'only', topics: harness.topics.map((topic) => topic.slug) });
 
     expect((await harness.store.findById(subscriber.id))?.topics).toBeNull();
   });
 
-  it('refuses an unknown topic with 400 naming the topics field, and changes nothing', async () => {
+  it('saves "All topics" as every topic, whatever boxes are still ticked', async () => {
     harness = await startHarness({ serve: true });
     const subscriber = await subscriberWith('confirmed', ['code']);
 
-    const response = await save(preferencesPath(subscriber), { topics: ['code', 'astrology'] });
+    const response = await save(preferencesPath(subscriber), { topics_choice: 'all', topics: ['code'] });
+
+    expect(response.status).toBe(200);
+    expect(topicsChoice(await response.text())).toBe('all');
+    expect((await harness.store.findById(subscriber.id))?.topics).toBeNull();
+  });
+
+  it('refuses a topic that is not on the list with 400 and a sentence next to the topics, and changes nothing', async () => {
+    harness = await startHarness({ serve: true });
+    const subscriber = await subscriberWith('confirmed', ['code']);
+
+    const response = await save(preferencesPath(subscriber), { topics_choice: 'only', topics: ['code', 'astrology'] });
     const page = await response.text();
 
     expect(response.status).toBe(400);
-    expect(page).toContain('id="topics-error"');
-    expect(page).toContain('topics: unknown topic &quot;astrology&quot;');
+    expect(page).toContain(
+      '<p class="notice error" id="topics-error" role="alert">One of the chosen topics is not on the list any more; choose again from the topics below.</p>',
+    );
     expect((await harness.store.findById(subscriber.id))?.topics).toEqual(['code']);
   });
 
-  it('refuses a form with no topic checked instead of reading it as "everything"', async () => {
+  it('refuses "Only these" with nothing ticked with a friendly sentence, keeps "Only these" selected and changes nothing', async () => {
+    harness = await startHarness({ serve: true });
+    const subscriber = await subscriberWith('confirmed', ['code']);
+
+    const response = await save(preferencesPath(subscriber), { name: 'Ada', topics_choice: 'only' });
+    const page = await response.text();
+
+    expect(response.status).toBe(400);
+    expect(page).toContain('<p class="notice error" id="topics-error" role="alert">Choose at least one topic, or pick All topics.</p>');
+    expect(topicsChoice(page)).toBe('only');
+    expect((await harness.store.findById(subscriber.id))?.topics).toEqual(['code']);
+  });
+
+  it('refuses a post with neither the choice nor a topic instead of reading it as "everything"', async () => {
     harness = await startHarness({ serve: true });
     const subscriber = await subscriberWith('confirmed', ['code']);
 
     const response = await save(preferencesPath(subscriber), { name: 'Ada' });
 
     expect(response.status).toBe(400);
-    expect(await response.text()).toContain('topics: choose at least one topic');
+    expect(await response.text()).toContain('Choose at least one topic, or pick All topics.');
     expect((await harness.store.findById(subscriber.id))?.topics).toEqual(['code']);
   });
 

@@ -55,6 +55,18 @@ describe('subscribing with double opt-in', () => {
     expect(await preferences.text()).toContain('ada@example.org');
   });
 
+  it('shows the confirmed address and when the first issue comes, from CRON_SCHEDULE, TZ and the clock', async () => {
+    // The harness clock starts at 2025-10-01 08:00 UTC: 06:30 in New York, before a 07:15 send.
+    harness = await startHarness({ serve: true, env: { CRON_SCHEDULE: '15 7 * * *', TZ: 'America/New_York' } });
+    await subscribe({ email: 'ada@example.org' });
+    const [mail] = await harness.inbox('ada@example.org');
+
+    const page = await (await fetch(confirmLinkIn(mail!, harness.config, harness.url))).text();
+
+    expect(page).toContain('Issues of papermail will go to <strong>ada@example.org</strong>.');
+    expect(page).toContain('Your first issue arrives today around 07:15 (America/New_York time).');
+  });
+
   it('answers with the same page for a new, pending, confirmed and unsubscribed address', async () => {
     harness = await startHarness({ serve: true });
     const { store } = harness;

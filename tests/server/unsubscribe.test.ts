@@ -88,6 +88,43 @@ describe('one-click unsubscribe (RFC 8058)', () => {
     expect((await harness.store.findById(subscriber.id))?.status).toBe('confirmed');
   });
 
+  it('offers to change topics instead, with a preferences link that opens this subscriber’s preferences', async () => {
+    harness = await startHarness({ serve: true });
+    const subscriber = await subscriberWith('confirmed');
+
+    const page = await (await fetch(`${harness.url}/unsubscribe?token=${tokenFor(subscriber)}`)).text();
+    const preferencesHref = /href="(preferences\?token=[^"]+)">Change topics instead<\/a>/.exec(page)?.[1];
+    const preferences = await fetch(`${harness.url}/${preferencesHref}`);
+
+    expect(preferencesHref).toBeDefined();
+    expect(preferences.status).toBe(200);
+    expect(await preferences.text()).toContain('<p>For <strong>ada@example.org</strong></p>');
+  });
+
+  it.each<SubscriberStatus>(['unsubscribed', 'bounced'])('tells a %s reader they are already unsubscribed instead of offering the button', async (status) => {
+    harness = await startHarness({ serve: true });
+    const subscriber = await subscriberWith(status);
+
+    const response = await fetch(`${harness.url}/unsubscribe?token=${tokenFor(subscriber)}`);
+    const page = await response.text();
+
+    expect(response.status).toBe(200);
+    expect(page).toContain('<h1>You are already unsubscribed</h1>');
+    expect(page).toContain('<strong>ada@example.org</strong> does not receive papermail any more.');
+    expect(page).not.toContain('<button');
+    expect(page).not.toContain('preferences?token=');
+    expect((await harness.store.findById(subscriber.id))?.status).toBe(status);
+  });
+
+  it('still offers the button to a pending reader, who may unsubscribe before confirming', async () => {
+    harness = await startHarness({ serve: true });
+    const subscriber = await subscriberWith('pending');
+
+    const page = await (await fetch(`${harness.url}/unsubscribe?token=${tokenFor(subscriber)}`)).text();
+
+    expect(page).toContain('<button type="submit">Unsubscribe</button>');
+  });
+
   it('explains where the personal link is when /unsubscribe is opened without a token', async () => {
     harness = await startHarness();
 

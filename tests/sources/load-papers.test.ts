@@ -55,6 +55,17 @@ describe('loadPapers', () => {
     expect(error.message).toBe(`cannot read ${SAMPLES}: it is a folder`);
   });
 
+  it.each(['ftp://example.org/2025-09-30.json', 'http://', 'https://exa mple.org/'])(
+    'fails with ESOURCE on %j, a URL it cannot fetch, instead of looking for a file or throwing a TypeError',
+    async (source) => {
+      const error = await rejectionOf(loadPapers(source, optionsFor('2025-09-30')));
+      expect(isPapermailError(error, 'ESOURCE')).toBe(true);
+      expect(error.message).toBe(
+        `the source must be a file or an http(s) URL such as https://huggingface.co/api/daily_papers?date=2025-09-30 (got ${JSON.stringify(source)})`,
+      );
+    },
+  );
+
   it('fetches an http(s) URL once, as given, and reads it as an API response', async () => {
     const body = await sampleText('2025-09-30.json');
     server = await startServer((_request, response) => response.end(body));

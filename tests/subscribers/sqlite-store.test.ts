@@ -1,13 +1,19 @@
 import { existsSync } from 'node:fs';
+import { rename, rm } from 'node:fs/promises';
 import Database from 'better-sqlite3';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
+import { isPapermailError } from '../../src/errors.js';
 import { MIGRATIONS } from '../../src/subscribers/sqlite-schema.js';
 import { openSqliteStore } from '../../src/subscribers/sqlite-store.js';
 import type { SubscriberStore } from '../../src/subscribers/store.js';
+import { rejectionOf } from '../support/async.js';
+import { canMakeFilesReadOnly, makeReadOnly } from '../support/read-only-file.js';
+import { holdWriteLock, type HeldLock } from '../support/sqlite-lock.js';
 import { collect, manualClock, useTemporaryStores } from './temporary-store.js';
 
 const stores = useTemporaryStores();
 const day = '2025-10-01';
+const readOnlyFilesWork = await canMakeFilesReadOnly();
 
 async function confirmed(store: SubscriberStore, count: number): Promise<number[]> {
   const ids: number[] = [];
@@ -360,5 +366,128 @@ describe('a large list', () => {
       count += 1;
     }
     expect(count).toBe(10_000);
+  });
+});
+
+describe('when another process holds the write lock', () => {
+  const locks: HeldLock[] = [];
+  afterEach(async () => {
+    await Promise.all(locks.splice(0).map((lock) => lock.release()));
+  });
+
+  async function lockedFor(holdMs: number): Promise<HeldLock> {
+    const lock = await holdWriteLock(stores.path(), holdMs);
+    locks.push(lock);
+    return lock;
+  }
+
+  it('waits for the lock in every kind of write, reading-then-writing ones included, instead of failing', async () => {
+    const store = stores.open();
+    const [id] = (await confirmed(store, 1)) as [number];
+    await lockedFor(1_000);
+
+    // upsert and setStatus read the row before writing it: a deferred transaction fails at once there.
+    await store.upsert({ email: 'new@example.com', status: 'pending' });
+    await store.setStatus(id, 'unsubscribed');
+    expect(await store.markSending(day, id)).toBe(true);
+
+    expect(await store.findByEmail('new@example.com')).toMatchObject({ status: 'pending' });
+    expect(await store.findById(id)).toMatchObject({ status: 'unsubscribed' });
+  });
+
+  it('rejects with EBUSY, writing nothing, when the lock outlasts its wait', async () => {
+    const store = stores.open({ busyTimeoutMs: 50 });
+    await lockedFor(60_000);
+
+    const error = await rejectionOf(store.upsert({ email: 'new@example.com' }));
+
+    expect(isPapermailError(error, 'EBUSY')).toBe(true);
+    expect(error.message).toMatch(/^saving a subscriber failed: the subscriber database is locked by another process/);
+    expect(await store.findByEmail('new@example.com')).toBeUndefined();
+  });
+});
+
+describe('claiming a delivery', () => {
+  it('claims a row nobody finished, and never one another run recorded as sent, failed or skipped', async () => {
+    const store = stores.open();
+    const [fresh, deferred, crashed, sent, failed, skipped] = (await confirmed(store, 6)) as number[];
+    await store.markDeferred(day, deferred!, '421 try later');
+    await store.markSending(day, crashed!);
+    await store.markSent(day, sent!, '<m@example.com>');
+    await store.markFailed(day, failed!, '550 no such user', 5);
+    await store.markSkipped(day, skipped!);
+
+    const claims = await Promise.all([fresh, deferred, crashed, sent, failed, skipped].map((id) => store.markSending(day, id!)));
+
+    expect(claims).toEqual([true, true, true, false, false, false]);
+    expect(await store.ledgerCounts(day)).toEqual({ sending: 3, sent: 1, deferred: 0, failed: 1, skipped: 1 });
+  });
+
+  it('does not claim a delivery for a subscriber deleted during the run', async () => {
+    const store = stores.open();
+    const [id] = (await confirmed(store, 1)) as [number];
+    await store.remove('reader1@example.com');
+    expect(await store.markSending(day, id)).toBe(false);
+  });
+
+  it('settles as skipped a delivery a crash left sending, so the day can complete', async () => {
+    const store = stores.open();
+    const [id] = (await confirmed(store, 1)) as [number];
+    await store.markSending(day, id);
+
+    await store.markSkipped(day, id);
+
+    expect(await store.ledgerCounts(day)).toEqual({ sending: 0, sent: 0, deferred: 0, failed: 0, skipped: 1 });
+    expect(await store.isIssueComplete(day)).toBe(true);
+  });
+});
+
+describe('the store’s health', () => {
+  it('is ok for a store it can write', async () => {
+    const store = stores.open();
+    expect(await store.health()).toEqual({ ok: true });
+  });
+
+  it('reports a database file deleted while it was open, and refuses to write into the vanished file', async () => {
+    const store = stores.open();
+    await rm(stores.path());
+
+    expect(await store.health()).toEqual({ ok: false, problem: expect.stringMatching(/papermail\.db was deleted while papermail had it open/) });
+    const error = await rejectionOf(store.upsert({ email: 'new@example.com' }));
+    expect(isPapermailError(error, 'ESTORE')).toBe(true);
+    expect(error.message).toMatch(/was deleted/);
+  });
+
+  it('reports a database file replaced by another one while it was open', async () => {
+    const store = stores.open();
+    await stores.open({}, 'other.db').close();
+    await rename(stores.path('other.db'), stores.path());
+
+    expect(await store.health()).toEqual({ ok: false, problem: expect.stringMatching(/papermail\.db was replaced by another file/) });
+  });
+
+  describe.runIf(readOnlyFilesWork)('on a read-only file', () => {
+    it('reports a file it cannot write', async () => {
+      await stores.open().close();
+      const undo = await makeReadOnly(stores.path());
+      try {
+        const store = stores.open();
+        expect(await store.health()).toEqual({ ok: false, problem: expect.stringMatching(/papermail\.db is not writable/) });
+      } finally {
+        await undo();
+      }
+    });
+
+    it('reports a store that was opened read-only even once its file is writable again', async () => {
+      await stores.open().close();
+      const undo = await makeReadOnly(stores.path());
+      let store: SubscriberStore;
+      try {
+        store = stores.open();
+      } finally {
+        await undo();
+      }
+      expect(await store.health()).toEqual({ ok: false, problem: expect.stringMatching(/is read-only \(it was opened without write access\)/) });
+    });
   });
 });

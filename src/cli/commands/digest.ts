@@ -1,5 +1,4 @@
-import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { loadDailyDigest } from '../../digest/daily-digest.js';
 import { parseIssueDay } from '../../digest/dates.js';
@@ -7,8 +6,11 @@ import { digestToJson } from '../../digest/digest-json.js';
 import { filterDigestByTopics } from '../../digest/filter.js';
 import type { Digest } from '../../digest/paper.js';
 import { PapermailError } from '../../errors.js';
+import { writeTextFiles } from '../../file-errors.js';
 import { createIssueRenderer, issueOptionsFrom } from '../../render/index.js';
+import { htmlFileArgument, sourceArgument } from '../arguments.js';
 import { loadCliContext } from '../context.js';
+import { terminalJson, terminalText } from '../terminal.js';
 
 interface DigestOptions {
   source?: string;
@@ -29,13 +31,15 @@ export function registerDigestCommands(program: Command): void {
       const { config, logger } = loadCliContext();
       const { digest, warnings } = await loadDailyDigest({ ...sourceRequest(options), config, logger });
       for (const warning of warnings) logger.warn(warning);
-      process.stdout.write(options.json ? JSON.stringify(digestToJson(digest), null, 2) + '\n' : describeDigest(digest));
+      process.stdout.write(options.json ? terminalJson(digestToJson(digest)) + '\n' : terminalText(describeDigest(digest)));
     });
 
   withSourceOptions(
-    program.command('preview').description('render the issue a subscriber would receive to an HTML file (and a .txt beside it)'),
+    program
+      .command('preview')
+      .description('render the issue a subscriber would receive to an HTML file, and its text part to a .txt file beside it'),
   )
-    .requiredOption('-o, --out <file.html>', 'where to write the HTML')
+    .requiredOption('-o, --out <file.html>', 'where to write the HTML (must end in .html); the text goes to <file>.txt', htmlFileArgument)
     .action(async (options: PreviewOptions) => {
       const { config, logger } = loadCliContext();
       const { digest, warnings } = await loadDailyDigest({ ...sourceRequest(options), config, logger });
@@ -51,26 +55,30 @@ export function registerDigestCommands(program: Command): void {
         viewInBrowserUrl: `${base}/archive/${digest.date}`,
       });
       const htmlPath = resolve(options.out!);
-      const textPath = htmlPath.replace(/\.html?$/i, '') + '.txt';
-      await mkdir(dirname(htmlPath), { recursive: true });
-      await writeFile(htmlPath, rendered.html);
-      await writeFile(textPath, rendered.text);
+      const textPath = htmlPath.replace(/\.html$/i, '.txt');
+      await writeTextFiles(
+        [
+          { path: htmlPath, content: rendered.html },
+          { path: textPath, content: rendered.text },
+        ],
+        'EINPUT',
+      );
       const kilobytes = (Buffer.byteLength(rendered.html) / 1024).toFixed(1);
-      process.stdout.write(`wrote ${htmlPath} (${kilobytes} KB) and ${textPath}\nsubject: ${rendered.subject}\n`);
+      process.stdout.write(terminalText(`wrote ${htmlPath} (${kilobytes} KB) and ${textPath}\nsubject: ${rendered.subject}\n`));
     });
 }
 
 /** `--source` and `--date`, shared by every command that works on one day's issue. */
 export function withSourceOptions(command: Command): Command {
   return command
-    .option('-s, --source <file|url>', 'saved API JSON, copied page text, or an API URL (default: the Hugging Face API)')
-    .option('-d, --date <YYYY-MM-DD>', 'the issue day (default: from the source, else yesterday in TZ)');
+    .option('-s, --source <file|url>', 'saved API JSON, copied page text, or an http(s) API URL (default: the Hugging Face API)', sourceArgument)
+    .option('-d, --date <YYYY-MM-DD>', 'the issue day (default: from the source, else yesterday in TZ)', (value) => parseIssueDay(value));
 }
 
 export function sourceRequest(options: { source?: string; date?: string }): { source?: string; day?: string } {
   return {
     ...(options.source ? { source: options.source } : {}),
-    ...(options.date ? { day: parseIssueDay(options.date) } : {}),
+    ...(options.date ? { day: options.date } : {}),
   };
 }
 

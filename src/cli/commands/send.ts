@@ -5,8 +5,8 @@ import type { Command } from 'commander';
 import { describeOutcome, runIssue, sendIssueTestCopy } from '../../delivery/run-issue.js';
 import { createTransport } from '../../delivery/transport.js';
 import { cacheSavedResponse } from '../../sources/fetch-daily-papers.js';
-import { openSqliteStore } from '../../subscribers/sqlite-store.js';
-import { loadCliContext, type CliContext } from '../context.js';
+import { emailArgument } from '../arguments.js';
+import { loadCliContext, openStore, type CliContext } from '../context.js';
 import { sourceRequest, withSourceOptions } from './digest.js';
 import { importSubscriberFile, withStore } from './subscribers.js';
 
@@ -32,7 +32,7 @@ function packageFile(name: string): string {
 export function registerSendCommands(program: Command): void {
   withSourceOptions(program.command('send').description("send the day's issue to every confirmed subscriber who has not had it yet"))
     .option('--dry-run', 'render and count recipients without sending or recording anything')
-    .option('--to <email>', 'send one test copy to this address only; records nothing')
+    .option('--to <email>', 'send one test copy to this address only; records nothing', emailArgument('--to'))
     .action((options: SendOptions) => sendDailyIssue(options, loadCliContext()));
 
   program
@@ -50,7 +50,7 @@ export function registerSendCommands(program: Command): void {
  * The sample day goes into the papers cache too, so that after the demo the server can preview
  * and resend that day (`/preview?date=2025-09-30`, `POST /admin/send`) without the network.
  */
-async function cacheDemoDay({ config, logger }: CliContext): Promise<void> {
+async function cacheDemoDay({ config, logger }: Pick<CliContext, 'config' | 'logger'>): Promise<void> {
   try {
     const { path, written } = await cacheSavedResponse(config.CACHE_DIR, DEMO_DAY, await readFile(DEMO_SOURCE, 'utf8'), DEMO_SOURCE);
     if (written) logger.info(`cached the sample day in ${path}: /preview and resends of ${DEMO_DAY} work offline`);
@@ -61,7 +61,7 @@ async function cacheDemoDay({ config, logger }: CliContext): Promise<void> {
   }
 }
 
-export async function sendDailyIssue(options: SendOptions, { config, logger }: CliContext): Promise<void> {
+export async function sendDailyIssue(options: SendOptions, { config, logger }: Pick<CliContext, 'config' | 'logger'>): Promise<void> {
   const transport = createTransport(config, logger);
   // Ctrl-C or SIGTERM: stop taking recipients, let messages in flight finish and be recorded.
   const abort = new AbortController();
@@ -78,7 +78,7 @@ export async function sendDailyIssue(options: SendOptions, { config, logger }: C
       process.stdout.write(`test copy of ${day} sent to ${options.to} via ${transport.describe()}: ${result.response}\n`);
       return;
     }
-    const store = openSqliteStore(config.DATABASE_PATH);
+    const store = openStore({ config, logger });
     try {
       const outcome = await runIssue(
         { ...sourceRequest(options), dryRun: options.dryRun ?? false },

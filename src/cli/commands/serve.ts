@@ -6,9 +6,8 @@ import { createApp } from '../../server/app.js';
 import { createBackgroundTasks } from '../../server/background.js';
 import { createRuntime } from '../../server/runtime.js';
 import { startSchedule } from '../../server/schedule.js';
-import { startServer } from '../../server/serve.js';
-import { openSqliteStore } from '../../subscribers/sqlite-store.js';
-import { loadCliContext } from '../context.js';
+import { assertStoreCanServe, startServer } from '../../server/serve.js';
+import { loadCliContext, openStore } from '../context.js';
 
 /**
  * `serve`: the web pages, the admin API and the daily schedule in one process. It wires the
@@ -22,7 +21,13 @@ export function registerServeCommand(program: Command): void {
     .action(async (options: { schedule: boolean }) => {
       const { config, logger } = loadCliContext();
       const taxonomy = await loadTaxonomy(config.TOPICS_FILE);
-      const store = openSqliteStore(config.DATABASE_PATH);
+      const store = openStore({ config, logger });
+      try {
+        await assertStoreCanServe(store);
+      } catch (error) {
+        await store.close();
+        throw error;
+      }
       const transport = createTransport(config, logger);
       const background = createBackgroundTasks(logger);
       const sends = new AbortController();

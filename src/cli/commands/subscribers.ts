@@ -1,12 +1,12 @@
-import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { loadTaxonomy, topicCatalogue } from '../../digest/taxonomy.js';
 import { PapermailError } from '../../errors.js';
+import { readTextFile } from '../../file-errors.js';
 import { parseSubscriberCsv, subscribersToCsv } from '../../subscribers/csv.js';
-import { normaliseEmail, normaliseName, parseTopics } from '../../subscribers/email.js';
-import { openSqliteStore } from '../../subscribers/sqlite-store.js';
+import { normaliseName, parseTopics } from '../../subscribers/email.js';
 import type { SubscriberStore } from '../../subscribers/store.js';
-import { loadCliContext, type CliContext } from '../context.js';
+import { emailArgument } from '../arguments.js';
+import { loadCliContext, openStore, type CliContext } from '../context.js';
 
 export function registerSubscriberCommands(program: Command): void {
   const subscribers = program.command('subscribers').description('manage the subscriber list');
@@ -19,7 +19,7 @@ export function registerSubscriberCommands(program: Command): void {
     .option('--confirmed', 'skip double opt-in (only for people who already agreed)')
     .action(async (email: string, options: { name?: string; topics?: string; confirmed?: boolean }) => {
       // Checked before the store is opened, so a typo creates no database file.
-      const address = normaliseEmail(email);
+      const address = emailArgument('<email>')(email);
       await withStore(async ({ store, knownTopics }) => {
         const { subscriber, created } = await store.upsert({
           email: address,
@@ -36,7 +36,7 @@ export function registerSubscriberCommands(program: Command): void {
     .description('delete a subscriber and their delivery history')
     .action(async (email: string) =>
       withStore(async ({ store }) => {
-        const address = normaliseEmail(email);
+        const address = emailArgument('<email>')(email);
         if (!(await store.remove(address))) throw new PapermailError('ENOTFOUND', `no subscriber ${address}`);
         process.stdout.write(`removed ${address}\n`);
       }),
@@ -74,9 +74,7 @@ export function registerSubscriberCommands(program: Command): void {
 
 /** Imports a CSV file and prints one summary line; each skipped row is a warning with its line. */
 export async function importSubscriberFile(file: string, { store, knownTopics, logger }: StoreContext): Promise<void> {
-  const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
-    throw new PapermailError('EINPUT', `cannot read ${file}: ${error.code === 'ENOENT' ? 'no such file' : error.message}`);
-  });
+  const text = await readTextFile(file, 'EINPUT');
   const parsed = parseSubscriberCsv(text, { origin: file, knownTopics });
   const report = await store.importSubscribers(parsed.rows);
   const skipped = [...parsed.skipped, ...report.skipped].sort((a, b) => a.line - b.line);
@@ -94,7 +92,7 @@ export async function withStore(
   const context = loadCliContext();
   const taxonomy = await loadTaxonomy(context.config.TOPICS_FILE);
   const knownTopics = topicCatalogue(taxonomy).map((topic) => topic.slug);
-  const store = openSqliteStore(context.config.DATABASE_PATH);
+  const store = openStore(context);
   try {
     await work({ ...context, store, knownTopics });
   } finally {

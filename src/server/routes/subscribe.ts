@@ -2,6 +2,7 @@ import type { Hono } from 'hono';
 import { clientAddress } from '../client-address.js';
 import type { AppEnv, RouteContext } from '../dependencies.js';
 import { tooManyRequests } from '../error-pages.js';
+import { firstIssueTime } from '../first-issue.js';
 import { parseSubscribeForm, readForm, submittedValues } from '../forms.js';
 import type { RateLimiter } from '../rate-limit.js';
 import { rateLimitKeyForAddress, rateLimitKeyForEmail } from '../rate-limit-keys.js';
@@ -18,7 +19,10 @@ export function registerSubscribeRoutes(app: Hono<AppEnv>, context: RouteContext
   const { config, topics, pages } = context;
   const knownSlugs = topics.map((topic) => topic.slug);
 
-  app.get('/', (c) => c.html(pages.subscribe({ topics })));
+  app.get('/', async (c) => {
+    const [latestIssue] = await context.store.listIssues();
+    return c.html(pages.subscribe({ topics, ...(latestIssue ? { latestIssue } : {}) }));
+  });
 
   app.post('/subscribe', async (c) => {
     const byClient = limits.perClient.hit(rateLimitKeyForAddress(clientAddress(c)));
@@ -40,6 +44,6 @@ export function registerSubscribeRoutes(app: Hono<AppEnv>, context: RouteContext
     const subscriber = await subscriberForToken(context.store, config.secret, tokenParameter(c), 'confirm', context.now());
     if (!(await confirmSubscription(context, subscriber))) return c.html(pages.invalidLink(), 400);
     const preferencesUrl = relativeLink({ secret: config.secret, purpose: 'preferences', subscriber });
-    return c.html(pages.confirmed(preferencesUrl));
+    return c.html(pages.confirmed({ email: subscriber.email, preferencesUrl, firstIssue: firstIssueTime(config, context.now()) }));
   });
 }

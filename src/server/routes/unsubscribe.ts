@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { PapermailError } from '../../errors.js';
 import type { AppEnv, RouteContext } from '../dependencies.js';
 import { readForm } from '../forms.js';
-import { subscriberForToken } from '../subscriber-links.js';
+import { relativeLink, subscriberForToken } from '../subscriber-links.js';
 import { tokenParameter } from './token-parameter.js';
 
 const OneClickBodySchema = z.object({ 'List-Unsubscribe': z.literal('One-Click') });
@@ -22,7 +22,17 @@ export function registerUnsubscribeRoutes(app: Hono<AppEnv>, context: RouteConte
     if (c.req.query('token') === undefined) return c.html(pages.unsubscribeHelp());
     const token = tokenParameter(c);
     const subscriber = await subscriberForToken(store, config.secret, token, 'unsubscribe', context.now());
-    return c.html(pages.unsubscribeConfirm({ email: subscriber.email, actionUrl: `unsubscribe?token=${encodeURIComponent(token)}` }));
+    // Unsubscribed and bounced addresses get nothing: a button would do nothing, so say so instead.
+    if (subscriber.status === 'unsubscribed' || subscriber.status === 'bounced') {
+      return c.html(pages.alreadyUnsubscribed({ email: subscriber.email }));
+    }
+    return c.html(
+      pages.unsubscribeConfirm({
+        email: subscriber.email,
+        actionUrl: `unsubscribe?token=${encodeURIComponent(token)}`,
+        preferencesUrl: relativeLink({ secret: config.secret, purpose: 'preferences', subscriber }),
+      }),
+    );
   });
 
   app.post('/unsubscribe', async (c) => {
