@@ -14,6 +14,11 @@ export function discardingTransport(): MailTransport & { bytes(): number } {
   return {
     async send(message) {
       // Touch the content, as an encoder would, then yield as a socket write would.
+      if (!('mail' in message)) {
+        bytes += message.body.reduce((total, chunk) => total + chunk.length, 0);
+        await nextTurn();
+        return { messageId: message.messageId, accepted: true, response: '250 discarded' };
+      }
       bytes += Buffer.byteLength(String(message.mail.html)) + Buffer.byteLength(String(message.mail.text));
       await nextTurn();
       return { messageId: String(message.mail.messageId), accepted: true, response: '250 discarded' };

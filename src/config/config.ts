@@ -65,6 +65,8 @@ export const EnvSchema = z.object({
   TOP_N: integer(50, 1, 500),
   MIN_UPVOTES: integer(0),
   HIGHLIGHTS: integer(3, 0, 10),
+  /** The top papers' preview images (remote, from Hugging Face's CDN) in the email. */
+  THUMBNAILS: boolean(true),
   SEND_EMPTY_ISSUE: boolean(false),
   NEWSLETTER_NAME: z.string().trim().min(1).max(80).default('papermail').describe('a name of 1 to 80 characters'),
   POSTAL_ADDRESS: z

@@ -13,6 +13,8 @@ import type { PersonalisedIssue, RecipientFields } from '../render/types.js';
 import { normaliseEmail, normaliseName } from '../subscribers/email.js';
 import type { Subscriber } from '../subscribers/store.js';
 import { createToken } from '../subscribers/tokens.js';
+import { assembleMessage, type AssembledMessage, senderHeaders, type SenderHeaders } from './assembled-message.js';
+import type { EncodedIssue, RecipientCopy } from './encoded-issue.js';
 import type { OutgoingMessage } from './transport.js';
 
 export type MessageSettings = Pick<Config, 'MAIL_FROM' | 'MAIL_REPLY_TO' | 'PUBLIC_URL' | 'NEWSLETTER_NAME' | 'secret'>;
@@ -100,6 +102,56 @@ export function buildMessage(request: MessageRequest): OutgoingMessage {
     xMailer: false,
   };
   return { issueDate, recipient: address, mail };
+}
+
+export interface AssembledMessageRequest extends Omit<MessageRequest, 'issue'> {
+  /** The issue encoded once, and what this recipient's copy is made of. */
+  issue: EncodedIssue;
+  copy: RecipientCopy;
+}
+
+/**
+ * The same message as buildMessage (addresses, list headers, stable Message-ID), assembled
+ * from the encoded issue instead of composed by Nodemailer.
+ */
+export function assembleIssueMessage(request: AssembledMessageRequest): AssembledMessage {
+  const { config, recipient, issueDate } = request;
+  const sender = issueSender(config);
+  const address = normaliseEmail(recipient.email);
+  return assembleMessage({
+    issue: request.issue,
+    copy: request.copy,
+    sender: sender.headers,
+    issueDate,
+    to: { address, name: normaliseName(recipient.name) },
+    messageId: request.messageId ?? stableMessageId(config, issueDate, recipient.id, address, sender.domain),
+    date: request.date ?? new Date(),
+    ...(request.unsubscribeUrl ? { unsubscribe: [request.unsubscribeUrl, unsubscribeMailto(config, sender.headers.envelopeFrom)] } : {}),
+  });
+}
+
+// The sender's fields are the same for every message of a run: encoded once per settings object.
+const issueSenders = new WeakMap<MessageSettings, { headers: SenderHeaders; domain: string }>();
+
+function issueSender(config: MessageSettings): { headers: SenderHeaders; domain: string } {
+  let sender = issueSenders.get(config);
+  if (!sender) {
+    const { address, domain } = senderAddress(config.MAIL_FROM);
+    const headers = senderHeaders({
+      from: config.MAIL_FROM,
+      envelopeFrom: address,
+      replyTo: config.MAIL_REPLY_TO || null,
+      list: { name: config.NEWSLETTER_NAME, id: listId(config.NEWSLETTER_NAME, domain) },
+      // As in buildMessage: keeps vacation replies and Exchange auto-replies away (RFC 3834).
+      fixed: [
+        ['Precedence', 'bulk'],
+        ['X-Auto-Response-Suppress', 'OOF, AutoReply'],
+      ],
+    });
+    sender = { headers, domain };
+    issueSenders.set(config, sender);
+  }
+  return sender;
 }
 
 /**

@@ -2,7 +2,8 @@
  * `send --to <address>`: one copy of the issue to any address, outside the list. Nothing is
  * recorded, no lock is taken, and the copy carries no subscriber's token: its unsubscribe
  * and preferences links lead to the front page, it has no List-Unsubscribe header (it is
- * not list mail), and its Message-ID is fresh, so it never matches a real delivery.
+ * not list mail), and its Message-ID is fresh, so it never matches a real delivery. Its subject
+ * starts with "[Test]", so neither the sender nor a colleague takes it for the day's issue.
  */
 import { PapermailError } from '../errors.js';
 import type { IssueRenderer } from '../render/issue-renderer.js';
@@ -20,6 +21,10 @@ export interface TestCopyRequest {
   topics?: string[] | null;
 }
 
+export function testCopySubject(subject: string): string {
+  return `[Test] ${subject}`;
+}
+
 export async function sendTestCopy(request: TestCopyRequest): Promise<SendResult> {
   const { renderer, transport, config } = request;
   const to = normaliseEmail(request.to);
@@ -29,8 +34,9 @@ export async function sendTestCopy(request: TestCopyRequest): Promise<SendResult
     throw new PapermailError('ENOTFOUND', `the issue has no papers in ${selection}: there is nothing to send`);
   }
   const links = testCopyLinks(config, issue.date);
+  const copy = issue.personalise({ name: null, email: to, ...links });
   const message = buildMessage({
-    issue: issue.personalise({ name: null, email: to, ...links }),
+    issue: { ...copy, subject: testCopySubject(copy.subject) },
     recipient: { id: 0, email: to, name: null },
     config,
     issueDate: issue.date,

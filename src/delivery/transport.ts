@@ -12,6 +12,7 @@ import nodemailer, { type DKIMOptions, type SendMailOptions } from 'nodemailer';
 import type { Config } from '../config/config.js';
 import { PapermailError } from '../errors.js';
 import { silentLogger, type Logger } from '../logger.js';
+import { type AssembledMessage, messageBytes } from './assembled-message.js';
 
 export interface OutgoingMessage {
   /**
@@ -25,6 +26,12 @@ export interface OutgoingMessage {
   mail: SendMailOptions;
 }
 
+/**
+ * What a transport sends: papermail's own assembled bytes, or (until every mail is assembled,
+ * issue 8) Nodemailer options it composes a message from.
+ */
+export type TransportMessage = AssembledMessage | OutgoingMessage;
+
 export interface SendResult {
   messageId: string;
   /** True when the server (or the outbox) took responsibility for the message. */
@@ -34,7 +41,7 @@ export interface SendResult {
 }
 
 export interface MailTransport {
-  send(message: OutgoingMessage): Promise<SendResult>;
+  send(message: TransportMessage): Promise<SendResult>;
   /** Connects and logs in (SMTP) or checks the folder is writable (outbox); throws otherwise. */
   verify(): Promise<void>;
   close(): void;
@@ -104,7 +111,7 @@ function smtpTransport(url: string, config: TransportSettings, dkim: DKIMOptions
   const description = `SMTP ${displayUrl(url)} (pool of ${config.SMTP_POOL_CONNECTIONS})`;
   return {
     async send(message) {
-      const info = await mailer.sendMail(withSafeDefaults(message.mail));
+      const info = await mailer.sendMail(sendMailOptions(message));
       const accepted = (info.accepted ?? []).length > 0 && (info.rejected ?? []).length === 0;
       return { messageId: info.messageId, accepted, response: info.response ?? '' };
     },
@@ -120,10 +127,10 @@ function outboxTransport(folder: string, dkim: DKIMOptions | undefined): MailTra
   const mailer = nodemailer.createTransport({ streamTransport: true, buffer: true, ...(dkim ? { dkim } : {}), logger: false });
   return {
     async send(message) {
-      const info = await mailer.sendMail(withSafeDefaults(message.mail));
+      const info = await mailer.sendMail(sendMailOptions(message));
       const file = await writeAtomically(
         path.join(folder, outboxFolderName(message.issueDate)),
-        outboxFileName(message.recipient, info.messageId),
+        outboxFileName(recipientOf(message), info.messageId),
         info.message as Buffer,
       );
       return { messageId: info.messageId, accepted: true, response: `written to ${file}` };
@@ -145,6 +152,19 @@ function outboxTransport(folder: string, dkim: DKIMOptions | undefined): MailTra
  */
 function withSafeDefaults(mail: SendMailOptions): SendMailOptions {
   return { disableFileAccess: true, disableUrlAccess: true, ...mail };
+}
+
+/**
+ * An assembled message goes as it is (`raw`: Nodemailer composes nothing, only DKIM-signs and
+ * dot-stuffs it), with its envelope and Message-ID, so the outbox file holds the same bytes.
+ */
+function sendMailOptions(message: TransportMessage): SendMailOptions {
+  if ('mail' in message) return withSafeDefaults(message.mail);
+  return { envelope: message.envelope, raw: messageBytes(message), messageId: message.messageId };
+}
+
+function recipientOf(message: TransportMessage): string {
+  return 'mail' in message ? message.recipient : message.envelope.to[0];
 }
 
 /**

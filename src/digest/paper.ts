@@ -35,6 +35,8 @@ export const PaperSchema = z.object({
   githubRepo: HttpUrlSchema.optional(),
   githubStars: z.number().int().nonnegative().optional(),
   projectPage: HttpUrlSchema.optional(),
+  /** The API's preview image of the paper (`thumbnail`, a 1200×648 social card on Hugging Face's CDN). */
+  thumbnail: HttpUrlSchema.optional(),
   aiSummary: z.string().optional(),
   aiKeywords: z.array(z.string()),
   /** The Daily Papers day the paper was listed on (not its arXiv publication date). */
@@ -71,4 +73,16 @@ export type Digest = z.infer<typeof DigestSchema>;
 
 export function huggingFacePaperUrl(id: string): string {
   return `https://huggingface.co/papers/${encodeURIComponent(id)}`;
+}
+
+/** "2509.24006", "2509.24006v2" (since 2007) or "hep-th/9901001" (before). */
+const ARXIV_ID = /^(?:\d{4}\.\d{4,5}|[a-z][a-z-]*(?:\.[A-Z]{2})?\/\d{7})(?:v\d+)?$/;
+
+/**
+ * The paper's arXiv abstract and PDF pages, when its id is an arXiv id. Papers from copied page
+ * text carry made-up ids, which must not become links to someone else's paper.
+ */
+export function arxivLinks(id: string): { abstract: string; pdf: string } | null {
+  if (!ARXIV_ID.test(id)) return null;
+  return { abstract: `https://arxiv.org/abs/${id}`, pdf: `https://arxiv.org/pdf/${id}` };
 }

@@ -12,6 +12,12 @@ export function shortDate(day: string): string {
   return `${parts.day} ${parts.month} ${parts.year}`;
 }
 
+/** "30 Sep", for subject lines: the Date header and the issue itself carry the year. */
+export function dayAndMonth(day: string): string {
+  const parts = dateParts(day, { day: 'numeric', month: 'short' });
+  return `${parts.day} ${parts.month}`;
+}
+
 function dateParts(day: string, format: Intl.DateTimeFormatOptions): Record<string, string> {
   const formatter = new Intl.DateTimeFormat('en-US', { ...format, timeZone: 'UTC' });
   const parts: Record<string, string> = {};
@@ -34,9 +40,19 @@ export function shortAuthors(authors: readonly string[], shown = 3): string {
   return rest > 0 ? `${named} +${rest}` : named;
 }
 
-/** The credit line under a title: shortened authors, then the submitting organisation when there is one. */
+/**
+ * The credit line under a title: shortened authors, then the submitting organisation when there
+ * is one. A collective author named like the organisation ("NVIDIA" first of 89 authors, from
+ * NVIDIA) is left out of the names, so the credit reads "… +85 · NVIDIA", not "NVIDIA +88 · NVIDIA".
+ */
 export function byline(authors: readonly string[], organization: string | undefined, shown = 3): string {
-  return [shortAuthors(authors, shown), organization ?? ''].filter((part) => part !== '').join(' · ');
+  const organisationKey = organization === undefined ? '' : nameKey(organization);
+  const people = organisationKey === '' ? authors : authors.filter((author) => nameKey(author) !== organisationKey);
+  return [shortAuthors(people, shown), organization ?? ''].filter((part) => part.trim() !== '').join(' · ');
+}
+
+function nameKey(name: string): string {
+  return name.normalize('NFKC').replace(/\s+/g, ' ').trim().toLowerCase();
 }
 
 /** "1.2k" for star counts. */

@@ -18,6 +18,13 @@ export { renderPage, escapeHtml, type PageContent } from './page.js';
 export { safeHttpUrl } from './safe-url.js';
 
 /** The issue options papermail's configuration provides. */
-export function issueOptionsFrom(config: Pick<Config, 'NEWSLETTER_NAME' | 'POSTAL_ADDRESS' | 'PUBLIC_URL'>): IssueOptions {
-  return { newsletterName: config.NEWSLETTER_NAME, postalAddress: config.POSTAL_ADDRESS, publicUrl: config.PUBLIC_URL };
+export function issueOptionsFrom(
+  config: Pick<Config, 'NEWSLETTER_NAME' | 'POSTAL_ADDRESS' | 'PUBLIC_URL'> & Partial<Pick<Config, 'THUMBNAILS'>>,
+): IssueOptions {
+  return {
+    newsletterName: config.NEWSLETTER_NAME,
+    postalAddress: config.POSTAL_ADDRESS,
+    publicUrl: config.PUBLIC_URL,
+    thumbnails: config.THUMBNAILS ?? true,
+  };
 }

@@ -1,4 +1,5 @@
-import type { Digest, Paper } from '../digest/paper.js';
+import { arxivLinks, type Digest, type Paper } from '../digest/paper.js';
+import { rankPapers } from '../digest/rank.js';
 import type { DetailLevel } from './budget.js';
 import { byline, compactCount, humanDate, issueCounts } from './format.js';
 import { safeHttpUrl } from './safe-url.js';
@@ -10,27 +11,32 @@ import type { IssueOptions } from './types.js';
  * made brace-inert here, every link is http(s) or absent: the templates only lay it out.
  */
 export interface PaperView {
-  /** 1-based position in the issue (section order), as the text version numbers papers. */
-  number: number;
+  /** The paper's rank of the day (1 = most upvoted), the number it has in "Top papers" too. */
+  rank: number;
+  /** The paper's own topic, shown only where papers of several topics share a section ("Also today"). */
+  topic: string | null;
   title: string;
   url: string;
   upvotes: number;
   commentsLabel: string;
   byline: string | null;
   summary: string | null;
-  githubUrl: string | null;
-  /** "GitHub" for github.com repositories, else "Code". */
-  codeLabel: string;
-  githubStars: string | null;
-  projectUrl: string | null;
-  hasLinks: boolean;
+  /** arXiv, PDF, code and project page, in that order; empty for a title-only paper. */
+  links: LinkView[];
+}
+
+export interface LinkView {
+  label: string;
+  href: string;
+  /** GitHub stars, "1.2k", for the code link. */
+  stars: string | null;
 }
 
 export interface SectionView {
   topic: string;
   countLabel: string;
   papers: PaperView[];
-  /** Papers left out of this email for size ("+ 3 more on the web"). */
+  /** Papers left out of this email for size ("+ 3 more papers in Agents"). */
   omittedLabel: string | null;
 }
 
@@ -40,6 +46,8 @@ export interface HighlightView {
   url: string;
   upvotes: number;
   topic: string | null;
+  /** The paper's preview image (http(s) only), when thumbnails are on and the source has one. */
+  thumbnail: string | null;
 }
 
 export interface IssueView {
@@ -65,37 +73,94 @@ const AUTHORS_SHOWN: Record<DetailLevel, number> = { full: 3, brief: 1, title: 0
 /** Titles are capped too: one pathological title must not eat the whole budget. */
 const TITLE_LENGTH = 240;
 const BYLINE_LENGTH = 160;
+/** Where topics with one paper each are gathered, so a quiet topic is not a whole section. */
+export const FOLDED_SECTION_TOPIC = 'Also today';
 
-/** Papers best first: by upvotes, ties kept in digest order. */
+/** Papers best first, in the digest's own order (upvotes, comments, stars, title): position + 1 is the rank. */
 export function rankedPapers(digest: Digest): Paper[] {
-  const all = digest.sections.flatMap((section) => section.papers);
-  return all.map((paper, index) => ({ paper, index }))
-    .sort((a, b) => b.paper.upvotes - a.paper.upvotes || a.index - b.index)
-    .map(({ paper }) => paper);
+  return rankPapers(digest.sections.flatMap((section) => section.papers));
 }
 
-export function paperView(paper: Paper, level: DetailLevel, number: number): PaperView {
+/** Where a paper sits in the issue: its rank, and its topic when a folded section must name it. */
+export interface PaperPlacement {
+  rank: number;
+  topic: string | null;
+}
+
+/** A section as the issue shows it: a topic, or "Also today" gathering one-paper topics. */
+interface IssueSection {
+  topic: string;
+  papers: Paper[];
+  folded: boolean;
+}
+
+/**
+ * The issue's sections: every topic with two or more papers as it is, then the topics with a
+ * single paper folded into one "Also today" (2026-08-21: 10 of 13 topics had one paper). A
+ * lone one-paper topic stays itself: folding it would only rename it.
+ */
+export function issueSections(digest: Digest): IssueSection[] {
+  const single = digest.sections.filter((section) => section.papers.length === 1);
+  if (single.length < 2) return digest.sections.map((section) => ({ topic: section.topic, papers: section.papers, folded: false }));
+  const kept = digest.sections.filter((section) => section.papers.length > 1);
+  return [
+    ...kept.map((section) => ({ topic: section.topic, papers: section.papers, folded: false })),
+    { topic: FOLDED_SECTION_TOPIC, papers: rankPapers(single.flatMap((section) => section.papers)), folded: true },
+  ];
+}
+
+/** Rank and (for folded sections) topic of every paper, by id. */
+export function paperPlacements(digest: Digest): Map<string, PaperPlacement> {
+  const topicOf = topicsById(digest);
+  const folded = new Set(issueSections(digest).filter((section) => section.folded).flatMap((section) => section.papers.map((paper) => paper.id)));
+  return new Map(
+    rankedPapers(digest).map((paper, index) => [
+      paper.id,
+      { rank: index + 1, topic: folded.has(paper.id) ? (topicOf.get(paper.id) ?? null) : null },
+    ]),
+  );
+}
+
+/** Each paper's topic name, ready for the templates. */
+function topicsById(digest: Digest): Map<string, string> {
+  const topicOf = new Map<string, string>();
+  for (const section of digest.sections) for (const paper of section.papers) topicOf.set(paper.id, untrustedText(section.topic));
+  return topicOf;
+}
+
+export function paperView(paper: Paper, level: DetailLevel, placement: PaperPlacement): PaperView {
   const summaryLength = SUMMARY_LENGTH[level];
   const authorsShown = AUTHORS_SHOWN[level];
   const summarySource = paper.aiSummary?.trim() ? paper.aiSummary : paper.abstract;
-  const githubUrl = level === 'full' || level === 'brief' ? (safeHttpUrl(paper.githubRepo) ?? null) : null;
-  const projectUrl = level === 'full' ? (safeHttpUrl(paper.projectPage) ?? null) : null;
   const credit = authorsShown > 0 ? trimAtWordBoundary(byline(paper.authors, paper.organization, authorsShown), BYLINE_LENGTH) : '';
   const summary = summaryLength > 0 ? trimAtWordBoundary(foldWhitespace(summarySource), summaryLength) : '';
   return {
-    number,
+    rank: placement.rank,
+    topic: placement.topic,
     title: untrustedText(trimAtWordBoundary(foldWhitespace(paper.title), TITLE_LENGTH)),
     url: safeHttpUrl(paper.url) ?? '#',
     upvotes: paper.upvotes,
     commentsLabel: plural(paper.comments, 'comment'),
     byline: credit ? untrustedText(credit) : null,
     summary: summary ? inertBraces(summary) : null,
-    githubUrl,
-    codeLabel: githubUrl && new URL(githubUrl).hostname.replace(/^www\./, '') === 'github.com' ? 'GitHub' : 'Code',
-    githubStars: githubUrl && paper.githubStars !== undefined ? compactCount(paper.githubStars) : null,
-    projectUrl,
-    hasLinks: githubUrl !== null || projectUrl !== null,
+    links: paperLinks(paper, level),
   };
+}
+
+/** The paper's links under its summary: more of them the more detail the paper keeps. */
+function paperLinks(paper: Paper, level: DetailLevel): LinkView[] {
+  if (level !== 'full' && level !== 'brief') return [];
+  const links: LinkView[] = [];
+  const arxiv = arxivLinks(paper.id);
+  if (arxiv) links.push({ label: 'arXiv', href: arxiv.abstract, stars: null }, { label: 'PDF', href: arxiv.pdf, stars: null });
+  const code = safeHttpUrl(paper.githubRepo);
+  if (code) {
+    const label = new URL(code).hostname.replace(/^www\./, '') === 'github.com' ? 'GitHub' : 'Code';
+    links.push({ label, href: code, stars: paper.githubStars ? compactCount(paper.githubStars) : null });
+  }
+  const project = level === 'full' ? safeHttpUrl(paper.projectPage) : undefined;
+  if (project) links.push({ label: 'Project page', href: project, stars: null });
+  return links;
 }
 
 export interface IssueViewRequest {
@@ -107,23 +172,21 @@ export interface IssueViewRequest {
 }
 
 export function issueView({ digest, options, forBrowser, levels }: IssueViewRequest): IssueView {
-  const topicOf = new Map<string, string>();
-  let number = 0;
-  const sections = digest.sections.map((section): SectionView => {
+  const placements = paperPlacements(digest);
+  const topicOf = topicsById(digest);
+  const sections = issueSections(digest).map((section): SectionView => {
     const topic = untrustedText(section.topic);
     const papers: PaperView[] = [];
     for (const paper of section.papers) {
-      number += 1;
-      topicOf.set(paper.id, topic);
       const level = levels?.get(paper.id) ?? 'full';
-      if (level !== 'omitted') papers.push(paperView(paper, level, number));
+      if (level !== 'omitted') papers.push(paperView(paper, level, placements.get(paper.id)!));
     }
     const omitted = section.papers.length - papers.length;
     return {
       topic,
       countLabel: plural(section.papers.length, 'paper'),
       papers,
-      omittedLabel: omitted > 0 ? `+ ${plural(omitted, 'more paper')} in ${topic}` : null,
+      omittedLabel: omitted > 0 ? `+ ${plural(omitted, 'more paper')}${section.folded ? '' : ` in ${topic}`}` : null,
     };
   });
   return {
@@ -140,11 +203,12 @@ export function issueView({ digest, options, forBrowser, levels }: IssueViewRequ
     isEmpty: digest.total === 0,
     forBrowser,
     highlights: digest.highlights.map((paper, index) => ({
-      rank: index + 1,
+      rank: placements.get(paper.id)?.rank ?? index + 1,
       title: untrustedText(trimAtWordBoundary(foldWhitespace(paper.title), TITLE_LENGTH)),
       url: safeHttpUrl(paper.url) ?? '#',
       upvotes: paper.upvotes,
       topic: topicOf.get(paper.id) ?? null,
+      thumbnail: options.thumbnails === false ? null : (safeHttpUrl(paper.thumbnail) ?? null),
     })),
     sections,
   };

@@ -1,7 +1,7 @@
 import type { Digest } from '../digest/paper.js';
 import { planDetailLevels, type DetailLevel } from './budget.js';
 import { issueTemplates, type IssueTemplates } from './issue-templates.js';
-import { issueView, paperView, rankedPapers } from './issue-view.js';
+import { issueSections, issueView, paperPlacements, paperView, rankedPapers } from './issue-view.js';
 import { compactHtml, compileMjml } from './mjml.js';
 import { compilePlaceholderTemplate } from './placeholders.js';
 import { RECIPIENT_PLACEHOLDERS, recipientValues } from './recipient.js';
@@ -101,7 +101,7 @@ async function compileHtmlWithinBudget(digest: Digest, options: IssueOptions, va
   const rankedIds = rankedPapers(digest).map((paper) => paper.id);
   const sizeOf = paperSizes(digest, templates);
   let frameBytes =
-    FRAME_BYTES + FRAME_BYTES_PER_SECTION * digest.sections.length + FRAME_BYTES_PER_HIGHLIGHT * digest.highlights.length;
+    FRAME_BYTES + FRAME_BYTES_PER_SECTION * issueSections(digest).length + FRAME_BYTES_PER_HIGHLIGHT * digest.highlights.length;
   let html = '';
   for (let attempt = 0; attempt < PLAN_ATTEMPTS; attempt += 1) {
     const levels = planDetailLevels(rankedIds, sizeOf, variant.budgetBytes - frameBytes);
@@ -118,13 +118,14 @@ async function compileHtmlWithinBudget(digest: Digest, options: IssueOptions, va
 /** A paper's size in the compiled HTML at a level: its partial rendered exactly as the issue includes it. */
 function paperSizes(digest: Digest, templates: IssueTemplates): (id: string, level: DetailLevel) => number {
   const papers = new Map(digest.sections.flatMap((section) => section.papers).map((paper) => [paper.id, paper]));
+  const placements = paperPlacements(digest);
   const sizes = new Map<string, number>();
   return (id, level) => {
     if (level === 'omitted') return 0;
     const key = `${level} ${id}`;
     let size = sizes.get(key);
     if (size === undefined) {
-      size = Buffer.byteLength(compactHtml(templates.paper(paperView(papers.get(id)!, level, 0))));
+      size = Buffer.byteLength(compactHtml(templates.paper(paperView(papers.get(id)!, level, placements.get(id)!))));
       sizes.set(key, size);
     }
     return size;

@@ -1,17 +1,22 @@
 import type { Digest } from '../digest/paper.js';
-import { shortDate } from './format.js';
+import { dayAndMonth, shortDate } from './format.js';
 import { rankedPapers } from './issue-view.js';
 import { foldWhitespace, trimAtWordBoundary } from './text.js';
 
-/** Long subjects are cut by every inbox; ~90 characters still shows the top title on desktop. */
-export const SUBJECT_LENGTH = 90;
+/**
+ * Inboxes cut subjects near 70 characters on desktop (far fewer on phones): the top title comes
+ * right after the short date so that what is cut is the end of the title, never the count.
+ */
+export const SUBJECT_LENGTH = 70;
 
-/** "Top papers for 30 Sep 2025: <the #1 title> and 49 more": specific, so it gets opened. */
+/**
+ * "30 Sep · SLA: Beyond Sparsity in Diffusion Transformers and 49 more": specific, so it gets
+ * opened. The date is set off with a middle dot, not a colon, because titles often have one.
+ */
 export function issueSubject(digest: Digest, maxLength = SUBJECT_LENGTH): string {
-  const day = shortDate(digest.date);
   const top = digest.highlights[0] ?? rankedPapers(digest)[0];
-  if (digest.total === 0 || !top) return `No new papers for ${day}`;
-  const prefix = `Top papers for ${day}: `;
+  if (digest.total === 0 || !top) return `No new papers for ${shortDate(digest.date)}`;
+  const prefix = `${dayAndMonth(digest.date)} · `;
   const others = digest.total - 1;
   const suffix = others > 0 ? ` and ${others} more` : '';
   return prefix + trimAtWordBoundary(foldWhitespace(top.title), maxLength - prefix.length - suffix.length) + suffix;

@@ -4,6 +4,8 @@ export interface IssueOptions {
   postalAddress: string;
   /** The public web site: archive, subscribe and preferences pages. */
   publicUrl: string;
+  /** Show the top papers' preview images (remote images); shown unless false. */
+  thumbnails?: boolean;
 }
 
 /** What differs between two recipients of the same issue. */

@@ -38,6 +38,8 @@ const ApiPaperSchema = z.looseObject({
 export const ApiEntrySchema = z.looseObject({
   paper: ApiPaperSchema,
   numComments: CountSchema.nullish(),
+  /** 2025 onwards; 2024 responses had `mediaUrl`, which may also be a submitter's video. */
+  thumbnail: z.string().nullish(),
   organization: OrganizationSchema.nullish(),
   submitterOrganization: OrganizationSchema.nullish(),
 });
@@ -144,6 +146,7 @@ function paperFieldsOf(entry: ApiEntry, fallbackDay: string, warn: (message: str
     // Stars describe the repository; without a usable link they describe nothing the reader can see.
     githubStars: githubRepo === undefined ? undefined : (source.githubStars ?? undefined),
     projectPage: httpLink(source.projectPage, 'projectPage', warn),
+    thumbnail: httpLink(entry.thumbnail, 'thumbnail', warn),
     aiSummary: nonBlank(source.ai_summary),
     aiKeywords: (source.ai_keywords ?? []).map((keyword) => nonBlank(keyword)).filter((keyword) => keyword !== undefined),
     day: dailyDayOf(source.submittedOnDailyAt) ?? fallbackDay,

@@ -54,6 +54,17 @@ describe('papermail digest --json on a saved API response', () => {
   });
 });
 
+describe('papermail digest as text', () => {
+  it('says "1 paper" for a topic with one paper (2026-08-21: 10 of 13 topics)', async () => {
+    const sandbox = await sandboxes.create();
+    const result = await sandbox.run(['digest', '--source', 'samples/2026-08-21.json']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^2026-08-21: 17 papers in 13 topics \(17 listed\)$/m);
+    expect(result.stdout.match(/ \(1 paper, \d+ upvotes?\)$/gm)).toHaveLength(10);
+    expect(result.stdout).not.toMatch(/\b1 papers\b/);
+  });
+});
+
 describe('papermail digest: the day of the issue', () => {
   let fromFileName: DigestJson;
   let fromOption: DigestJson;

@@ -86,6 +86,7 @@ const BAD_VALUES: Array<[name: string, value: string, message: string]> = [
   ['TOP_N', '1e2', 'TOP_N must be a whole number from 1 to 500 (got "1e2")'],
   ['MIN_UPVOTES', '2.5', 'MIN_UPVOTES must be a whole number, 0 or more (got "2.5")'],
   ['HIGHLIGHTS', '11', 'HIGHLIGHTS must be a whole number from 0 to 10 (got "11")'],
+  ['THUMBNAILS', 'maybe', 'THUMBNAILS must be true or false (got "maybe")'],
   ['SEND_EMPTY_ISSUE', 'sometimes', 'SEND_EMPTY_ISSUE must be true or false (got "sometimes")'],
   ['NEWSLETTER_NAME', 'x'.repeat(81), `NEWSLETTER_NAME must be a name of 1 to 80 characters (got "${'x'.repeat(81)}")`],
   ['POSTAL_ADDRESS', '   ', 'POSTAL_ADDRESS must be the sender\'s postal address (not blank) (got "   ")'],

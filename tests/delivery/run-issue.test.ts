@@ -44,8 +44,8 @@ describe('runIssue', () => {
 
     expect(summary).toMatchObject({ issueDate: '2026-08-21', sent: 2 });
     expect((await sink.parsed()).map((mail) => mail.subject)).toEqual([
-      expect.stringMatching(/^Top papers for 21 Aug 2026: EnvHarness/),
-      expect.stringMatching(/^Top papers for 21 Aug 2026: EnvHarness/),
+      expect.stringMatching(/^21 Aug · EnvHarness/),
+      expect.stringMatching(/^21 Aug · EnvHarness/),
     ]);
   });
 
@@ -56,7 +56,7 @@ describe('runIssue', () => {
     await run({ source: 'samples/2026-08-21.json' });
 
     const archived = await store.getIssue('2026-08-21');
-    expect(archived?.subject).toMatch(/^Top papers for 21 Aug 2026/);
+    expect(archived?.subject).toMatch(/^21 Aug · EnvHarness/);
     expect(archived?.html).toContain('EnvHarness');
     expect(archived?.html).not.toContain('token=');
     expect(archived?.html).not.toContain('ada@example.net');

@@ -21,6 +21,14 @@ describe('sendTestCopy', () => {
     expect(parsed!.text).toContain('Seeing Through Diffusion');
   });
 
+  it('says in its subject that it is a test, before the issue subject', async () => {
+    const { sink, config, transport, renderer } = await setUp();
+    await sendTestCopy({ to: 'editor@example.net', renderer, transport, config });
+    const [parsed] = await sink.parsed();
+    const issue = await renderer.forTopics(null);
+    expect(parsed!.subject).toBe(`[Test] ${issue!.subject}`);
+  });
+
   it('carries no subscriber token and no List-Unsubscribe header', async () => {
     const { sink, config, transport, renderer } = await setUp();
     await sendTestCopy({ to: 'editor@example.net', renderer, transport, config });

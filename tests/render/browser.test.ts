@@ -40,6 +40,16 @@ describe.each([600, 375])('the issue at %ipx wide', (width) => {
     await page.close();
   });
 
+  it('underlines every paper title, so titles look like the links they are', async () => {
+    const page = await pageAt(width, html);
+    const decorations = await page.locator('.pm-title').evaluateAll((titles) =>
+      titles.map((title) => getComputedStyle(title).textDecorationLine),
+    );
+    expect(decorations.length).toBeGreaterThan(digest.highlights.length);
+    expect(new Set(decorations)).toEqual(new Set(['underline']));
+    await page.close();
+  });
+
   it("shows a visible unsubscribe link to the recipient's own URL", async () => {
     const page = await pageAt(width, html);
     const unsubscribe = page.getByRole('link', { name: 'Unsubscribe' });

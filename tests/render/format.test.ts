@@ -1,13 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { byline, compactCount, humanDate, issueCounts, shortAuthors, shortDate } from '../../src/render/format.js';
+import { byline, compactCount, dayAndMonth, humanDate, issueCounts, shortAuthors, shortDate } from '../../src/render/format.js';
 
 describe('dates', () => {
   it('writes the issue day for people', () => {
     expect(humanDate('2025-09-30')).toBe('Tuesday, 30 September 2025');
   });
 
-  it('writes a short day for subject lines', () => {
+  it('writes a short day', () => {
     expect(shortDate('2025-09-30')).toBe('30 Sep 2025');
+  });
+
+  it('writes day and month for subject lines', () => {
+    expect(dayAndMonth('2025-09-30')).toBe('30 Sep');
   });
 });
 
@@ -35,6 +39,13 @@ describe('byline', () => {
 
   it('shows the organisation alone when there are no authors', () => {
     expect(byline([], 'Google')).toBe('Google');
+  });
+
+  it('leaves out an author named like the organisation, so the organisation is named once', () => {
+    expect(byline(['NVIDIA', 'Felix Abecassis', 'Anjulie Agrusa', 'Kyle Aubrey', 'Ada Lovelace'], 'NVIDIA')).toBe(
+      'Felix Abecassis, Anjulie Agrusa, Kyle Aubrey +1 · NVIDIA',
+    );
+    expect(byline(['nvidia '], 'NVIDIA')).toBe('NVIDIA');
   });
 });
 

@@ -41,10 +41,10 @@ describe('compileIssue on the real 50-paper day (samples/2025-09-30.json)', () =
     expect(longLines).toEqual([]);
   });
 
-  it('names the top paper and the count of the others in the subject, within 90 characters', async () => {
+  it('names the day, the top paper and the count of the others in the subject, within 70 characters', async () => {
     const issue = await compileIssue(sample, OPTIONS);
-    expect(issue.subject).toMatch(/^Top papers for 30 Sep 2025: SLA: Beyond Sparsity.* and 49 more$/);
-    expect(issue.subject.length).toBeLessThanOrEqual(90);
+    expect(issue.subject).toBe('30 Sep · SLA: Beyond Sparsity in Diffusion Transformers… and 49 more');
+    expect(issue.subject.length).toBeLessThanOrEqual(70);
   });
 });
 

@@ -67,7 +67,7 @@ describe('POST /admin/send', () => {
     expect(await second.json()).toMatchObject({ outcome: 'sent', sent: 0, alreadySent: 1 });
     const received = await harness.sink.parsed();
     expect(received.map((mail) => [mail.to].flat().map((to) => to?.text))).toEqual([['"Ada" <ada@example.org>']]);
-    expect(received[0]!.subject).toMatch(/^Top papers for 30 Sep 2025/);
+    expect(received[0]!.subject).toMatch(/^30 Sep · SLA: Beyond Sparsity/);
   });
 
   it.each([

@@ -25,7 +25,8 @@ async function adminSend(date: string): Promise<Record<string, unknown>> {
 }
 
 function issuesTo(mails: ParsedMail[], address: string): ParsedMail[] {
-  return mails.filter((mail) => mail.subject?.startsWith('Top papers') && [mail.to].flat().some((to) => to?.text.includes(address)));
+  // Issue subjects start with the day: "30 Sep · <the top title> and 49 more".
+  return mails.filter((mail) => /^\d{1,2} [A-Z][a-z]{2} · /.test(mail.subject ?? '') && [mail.to].flat().some((to) => to?.text.includes(address)));
 }
 
 /** mailparser gathers the List-* headers under "list". */

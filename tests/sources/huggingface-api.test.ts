@@ -136,6 +136,15 @@ describe('the Hugging Face API format, field rules', () => {
     expect(list.warnings[0]).toContain('dropped projectPage "ftp://example.org/paper"');
   });
 
+  it("reads the entry's thumbnail and drops one that is not an http(s) URL", async () => {
+    const [first, second] = await sampleEntries('2026-08-21.json');
+    second!.thumbnail = 'javascript:alert(1)';
+    const list = parseApiEntries([first, second], 'test', '2026-08-21');
+    expect(list.papers[0]!.thumbnail).toBe('https://cdn-thumbnails.huggingface.co/social-thumbnails/papers/2608.19880.png');
+    expect(list.papers[1]!.thumbnail).toBeUndefined();
+    expect(list.warnings).toEqual([expect.stringContaining('dropped thumbnail "javascript:alert(1)"')]);
+  });
+
   it('treats null optional fields as absent', async () => {
     const [entry] = await sampleEntries('2025-09-30.json');
     Object.assign(entry!.paper, { githubRepo: null, githubStars: null, ai_summary: null, ai_keywords: null, projectPage: null });

@@ -8,6 +8,7 @@ import type { Digest } from '../../digest/paper.js';
 import { PapermailError } from '../../errors.js';
 import { writeTextFiles } from '../../file-errors.js';
 import { createIssueRenderer, issueOptionsFrom } from '../../render/index.js';
+import { plural } from '../../render/text.js';
 import { htmlFileArgument, sourceArgument } from '../arguments.js';
 import { loadCliContext } from '../context.js';
 import { terminalJson, terminalText } from '../terminal.js';
@@ -83,9 +84,9 @@ export function sourceRequest(options: { source?: string; date?: string }): { so
 }
 
 function describeDigest(digest: Digest): string {
-  const lines = [`${digest.date}: ${digest.total} papers in ${digest.sections.length} topics (${digest.listed} listed)`];
+  const lines = [`${digest.date}: ${plural(digest.total, 'paper')} in ${plural(digest.sections.length, 'topic')} (${digest.listed} listed)`];
   for (const section of digest.sections) {
-    lines.push('', `${section.topic} (${section.papers.length} papers, ${section.upvotes} upvotes)`);
+    lines.push('', `${section.topic} (${plural(section.papers.length, 'paper')}, ${plural(section.upvotes, 'upvote')})`);
     for (const paper of section.papers) lines.push(`  ▲ ${String(paper.upvotes).padStart(4)}  ${paper.title}`);
   }
   return lines.join('\n') + '\n';

@@ -1,0 +1,91 @@
+/**
+ * An issue whose body is transfer-encoded once, and the list a recipient's copy is made of.
+ *
+ * THE CONTRACT WITH THE RENDER SIDE (what an issue compiled once must hand over):
+ *
+ * 1. Pieces. The text part and the HTML part are each cut into named static pieces: the
+ *    characters of one stretch of the part, exactly as every reader who gets that stretch
+ *    sees them (a header block, one section per topic, one "Top papers" entry per paper, the
+ *    footer around the links...). A piece holds no per-recipient value. Line breaks may be
+ *    LF or CRLF (both become CRLF); a piece boundary never falls between the CR and the LF of
+ *    one line break. Ids are unique within a part; the same id may name different pieces in
+ *    the text and the HTML part.
+ * 2. Slots. Whatever differs between recipients (name, address, links with their tokens) is
+ *    a slot: a value the render side computes per recipient, already in its final form for
+ *    the part it stands in (HTML-escaped in the HTML part, folded to one line where a line
+ *    break would change the meaning). The delivery side only transfer-encodes it.
+ * 3. A copy. A recipient's copy of each part is an ordered list of items, each a piece id or
+ *    a slot value: the pieces of their topics and of their own "Top papers" block, with the
+ *    slots where they belong. Nothing else is added: the part is those items joined.
+ * 4. Encoding. `encodeIssue` encodes every piece once (quoted-printable, 76-character lines,
+ *    each piece starting and ending on its own line), so per recipient only the slot values
+ *    are encoded and the chosen pieces are joined as they are. The pieces' memory depends on
+ *    the issue, never on the number of recipients or of topic selections.
+ */
+import { createHash } from 'node:crypto';
+import { PapermailError } from '../errors.js';
+import { encodeQuotedPrintable } from './quoted-printable.js';
+
+/** The static pieces of each part, by id, as text (see the contract above). */
+export interface IssuePieces {
+  text: Readonly<Record<string, string>>;
+  html: Readonly<Record<string, string>>;
+}
+
+export type BodyPart = 'text' | 'html';
+
+/** One item of a recipient's copy of a part: a static piece, or this recipient's value of a slot. */
+export type CopyItem = { piece: string } | { slot: string; value: string };
+
+/** What one recipient gets: the subject and, per part, the items in order. */
+export interface RecipientCopy {
+  subject: string;
+  text: readonly CopyItem[];
+  html: readonly CopyItem[];
+}
+
+export interface EncodedIssue {
+  /**
+   * The multipart boundary of every copy. It contains "=_", which quoted-printable output
+   * never does (an "=" is always followed by two hex digits or a line break), so no piece and
+   * no recipient's value can ever contain a boundary line, whatever the text says.
+   */
+  readonly boundary: string;
+  /** Each piece, quoted-printable, starting at a line start and ending with a line break. */
+  readonly pieces: { readonly [part in BodyPart]: ReadonlyMap<string, Buffer> };
+}
+
+/** Encodes every piece once; the boundary is derived from the content, so the same issue always gets the same one. */
+export function encodeIssue(pieces: IssuePieces): EncodedIssue {
+  const digest = createHash('sha256');
+  const encodePart = (part: BodyPart): Map<string, Buffer> => {
+    const encoded = new Map<string, Buffer>();
+    for (const [id, text] of Object.entries(pieces[part])) {
+      const bytes = encodeQuotedPrintable(text);
+      digest.update(`${part}\n${id}\n`).update(bytes);
+      encoded.set(id, bytes);
+    }
+    return encoded;
+  };
+  const text = encodePart('text');
+  const html = encodePart('html');
+  return { boundary: `=_papermail_${digest.digest('hex').slice(0, 24)}`, pieces: { text, html } };
+}
+
+/**
+ * The encoded chunks of one part of a copy, in order: the stored piece for a piece id, the
+ * value encoded now for a slot. Empty chunks are left out.
+ */
+export function encodedItems(issue: EncodedIssue, part: BodyPart, items: readonly CopyItem[]): Buffer[] {
+  const pieces = issue.pieces[part];
+  const chunks: Buffer[] = [];
+  for (const item of items) {
+    const chunk = 'piece' in item ? pieces.get(item.piece) : encodeQuotedPrintable(item.value);
+    if (chunk === undefined) {
+      // A copy can only name pieces the compiled issue has: anything else is a render bug.
+      throw new PapermailError('ETEMPLATE', `the ${part} part of the issue has no piece ${JSON.stringify((item as { piece: string }).piece)}`);
+    }
+    if (chunk.length > 0) chunks.push(chunk);
+  }
+  return chunks;
+}

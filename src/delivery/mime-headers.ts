@@ -1,0 +1,76 @@
+/**
+ * Header fields of an assembled message, encoded the way Nodemailer encodes them when it
+ * composes a message (its own encoder, so a received message reads the same either way):
+ * RFC 2047 encoded words for non-ASCII names and subjects, quoted display names, RFC 5322
+ * folding at 76 characters. Every value is one line before folding: a CR or LF in a name or
+ * subject becomes a space or an encoded word, never a new header.
+ */
+import { encodeWord, foldLines, isPlainText, quoteString } from 'nodemailer/lib/mime-funcs';
+import MimeNode from 'nodemailer/lib/mime-node';
+import { PapermailError } from '../errors.js';
+
+/** A mailbox for From, To and Reply-To: an address with an optional display name, or a configured "Name <address>" string. */
+export type Mailbox = string | { name?: string | null; address: string };
+
+/** One encoded, folded header field, without the closing CRLF. */
+export type HeaderLine = string;
+
+// One encoder for every header: a MimeNode is only used here for its header-value encoding.
+const encoder = new MimeNode(false);
+
+/** RFC 5322 §2.1.1: a line is at most 998 characters; folding keeps every line under that. */
+const MAX_LINE = 998;
+/** A field: a name of printable characters but ":", then lines joined only by CRLF + whitespace (folding). */
+const FOLDED_FIELD = /^[!-9;-~]+:[^\r\n]*(?:\r\n[ \t][^\r\n]*)*$/;
+
+export function mailboxHeader(name: 'From' | 'To' | 'Reply-To', mailbox: Mailbox): HeaderLine {
+  const value = typeof mailbox === 'string' ? mailbox : { name: mailbox.name ?? '', address: mailbox.address };
+  return field(name, encoder.encodeHeaderValue(name, value));
+}
+
+/** Unstructured text (Subject) or a header Nodemailer knows how to shape (Message-ID, Date). */
+export function textHeader(name: string, value: string | Date): HeaderLine {
+  return field(name, encoder.encodeHeaderValue(name, value));
+}
+
+/** RFC 2919 `List-Id: "Name" <list.example.org>`, as Nodemailer's `list.id` writes it. */
+export function listIdHeader(listName: string, id: string): HeaderLine {
+  const comment = listName.replace(/\r?\n|\r/g, ' ');
+  const shown = !isPlainText(comment) || comment.includes('\x7f') ? encodeWord(comment) : quoteString(comment);
+  return prepared('List-ID', `${shown} <${angleContent(id)}>`);
+}
+
+/** RFC 2369 List-Unsubscribe with its URIs in one header, as Nodemailer's nested `list.unsubscribe` writes it. */
+export function listUnsubscribeHeader(uris: readonly string[]): HeaderLine {
+  return prepared('List-Unsubscribe', uris.map((uri) => `<${angleContent(uri)}>`).join(', '));
+}
+
+/** The header block: the fields in order, each line ending in CRLF, and the empty line that ends the head. */
+export function headerBlock(lines: readonly HeaderLine[]): Buffer {
+  return Buffer.from(`${lines.join('\r\n')}\r\n\r\n`, 'utf8');
+}
+
+/** What goes in angle brackets has no quoting: drop what could end it or the line. */
+function angleContent(value: string): string {
+  return value.replace(/[\x00-\x20\x7f<>]+/g, '');
+}
+
+function prepared(name: string, value: string): HeaderLine {
+  return checked(foldLines(`${name}: ${value}`));
+}
+
+function field(name: string, encodedValue: string): HeaderLine {
+  return checked(foldLines(`${name}: ${encodedValue}`, 76));
+}
+
+/**
+ * The last guard against header injection, whatever the encoders above did: a field that is
+ * anything but one folded field (a bare CR or LF, a line break not followed by whitespace,
+ * an over-long line) is refused rather than sent.
+ */
+function checked(line: string): HeaderLine {
+  if (!FOLDED_FIELD.test(line) || line.split('\r\n').some((part) => part.length > MAX_LINE)) {
+    throw new PapermailError('EINPUT', `header ${JSON.stringify(line.slice(0, 60))} would not be one header field`);
+  }
+  return line;
+}

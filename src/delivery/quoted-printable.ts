@@ -1,0 +1,46 @@
+/**
+ * Quoted-printable (RFC 2045 §6.7) for a body that is joined from separately encoded chunks:
+ * the static pieces of an issue, encoded once, and each recipient's slot values, encoded per
+ * message. Every chunk starts at the beginning of a line and ends at the end of one (the
+ * text's own line break, or a soft break added here), so a chunk's bytes never depend on
+ * what stands before or after it and chunks can be joined in any order.
+ *
+ * The byte escaping and line wrapping are Nodemailer's own (nodemailer/lib/qp, the code that
+ * encodes its text parts); only the chunk boundary is handled here.
+ */
+import { encode, wrap } from 'nodemailer/lib/qp';
+
+/** RFC 2045: encoded lines are at most 76 characters, not counting the CRLF. */
+export const QP_LINE_LENGTH = 76;
+
+const LINE_BREAK = /\r\n|\r|\n/g;
+const SOFT_BREAK = '=\r\n';
+const EMPTY = Buffer.alloc(0);
+
+/**
+ * `text` as quoted-printable: UTF-8, line breaks as CRLF, lines of at most 76 characters,
+ * ending with a line break. Whitespace at the very end is escaped (=20), so it survives
+ * whatever follows the chunk; an empty text gives an empty chunk.
+ */
+export function encodeQuotedPrintable(text: string): Buffer {
+  if (text === '') return EMPTY;
+  // Text parts use CRLF line ends (RFC 2046 §4.1.1); a lone CR or LF is a line break too.
+  const encoded = wrap(encode(text.replace(LINE_BREAK, '\r\n')), QP_LINE_LENGTH);
+  if (encoded.endsWith('\r\n')) return Buffer.from(encoded, 'latin1');
+  return Buffer.from(withClosingSoftBreak(encoded), 'latin1');
+}
+
+/**
+ * wrap() leaves the last line without a soft break (it is the end of its input) and up to
+ * 76 characters long, so the "=" added here could make it 77: split such a line once more,
+ * never inside an =XX escape.
+ */
+function withClosingSoftBreak(encoded: string): string {
+  const lastLineStart = encoded.lastIndexOf('\n') + 1;
+  const lastLine = encoded.slice(lastLineStart);
+  if (lastLine.length < QP_LINE_LENGTH) return encoded + SOFT_BREAK;
+  let cut = QP_LINE_LENGTH - 1;
+  if (lastLine[cut - 1] === '=') cut -= 1;
+  else if (lastLine[cut - 2] === '=') cut -= 2;
+  return encoded.slice(0, lastLineStart) + lastLine.slice(0, cut) + SOFT_BREAK + lastLine.slice(cut) + SOFT_BREAK;
+}

@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest';
+import { encodeQuotedPrintable } from '../../src/delivery/quoted-printable.js';
+import { decodeStrictQuotedPrintable, qpLines } from '../support/quoted-printable.js';
+
+/** The bytes a text part carries for `text`: UTF-8 with CRLF line breaks. */
+function crlfBytes(text: string): Buffer {
+  return Buffer.from(text.replace(/\r\n|\r|\n/g, '\r\n'), 'utf8');
+}
+
+/** A small seeded generator, so a failing case can be replayed. */
+function seeded(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state * 1664525 + 1013904223) >>> 0;
+    return state / 2 ** 32;
+  };
+}
+
+const ALPHABET = ['a', 'Z', '0', ' ', ' ', '\t', '=', '.', '-', '\n', '\r\n', 'é', 'ü', '·', '▲', '日本', '😀', '<a href="x">', '&amp;'];
+
+function randomText(random: () => number, length: number): string {
+  let text = '';
+  while (text.length < length) text += ALPHABET[Math.floor(random() * ALPHABET.length)];
+  return text;
+}
+
+/** Texts around the places where wrapping goes wrong: line lengths near 76, escapes at the edge, no spaces. */
+const EDGE_CASES: Record<string, string> = {
+  'plain ASCII': 'Here are the day\'s most upvoted papers on Hugging Face, grouped by topic.\n',
+  'non-ASCII': 'Zoë Ñúñez · Ελληνικά · 日本語 · 😀 · ▲ 40\n',
+  'a long line with spaces': `${'word '.repeat(60)}end`,
+  'a long word': 'x'.repeat(500),
+  'a long line of escapes': 'é'.repeat(200),
+  '"=" everywhere': '='.repeat(100),
+  '"=" and "." at line starts': '.\n=\n.leading dot\n=3D is not an escape\n..\n',
+  'trailing spaces and tabs before line breaks': 'end with space \nend with tab\t\n  \n\t\n',
+  'trailing whitespace at the very end': 'the end   ',
+  'a line of exactly 75, 76 and 77 characters': `${'a'.repeat(75)}\n${'b'.repeat(76)}\n${'c'.repeat(77)}`,
+  'a last line of exactly 76 characters': 'd'.repeat(76),
+  'a last line of 76 ending in an escape': `${'e'.repeat(74)}é`,
+  'lone CR and LF line breaks': 'one\rtwo\nthree\r\nfour',
+  'only a line break': '\n',
+};
+
+describe('encodeQuotedPrintable', () => {
+  for (const [name, text] of Object.entries(EDGE_CASES)) {
+    it(`encodes ${name} in lines of at most 76 characters that decode to exactly its CRLF bytes`, () => {
+      const encoded = encodeQuotedPrintable(text);
+      for (const line of qpLines(encoded)) expect(line.length, line).toBeLessThanOrEqual(76);
+      expect(decodeStrictQuotedPrintable(encoded).equals(crlfBytes(text))).toBe(true);
+    });
+  }
+
+  it('keeps 2,000 random texts (every escape, line break and whitespace mix) within 76 characters and exact', () => {
+    const random = seeded(8);
+    for (let round = 0; round < 2000; round += 1) {
+      const text = randomText(random, 1 + Math.floor(random() * 300));
+      const encoded = encodeQuotedPrintable(text);
+      const context = JSON.stringify(text);
+      expect(qpLines(encoded).every((line) => line.length <= 76), context).toBe(true);
+      expect(decodeStrictQuotedPrintable(encoded).equals(crlfBytes(text)), context).toBe(true);
+    }
+  });
+
+  it('ends every chunk with a line break, so the next chunk starts on a fresh line', () => {
+    for (const text of [...Object.values(EDGE_CASES), 'no line break at the end']) {
+      expect(encodeQuotedPrintable(text).subarray(-2).toString('latin1'), JSON.stringify(text)).toBe('\r\n');
+    }
+    expect(encodeQuotedPrintable('a').toString('latin1')).toBe('a=\r\n');
+    expect(encodeQuotedPrintable('a\n').toString('latin1')).toBe('a\r\n');
+    expect(encodeQuotedPrintable('')).toHaveLength(0);
+  });
+
+  it('encodes a chunk the same whatever it is joined with, and joined chunks decode to the joined texts', () => {
+    const random = seeded(80);
+    for (let round = 0; round < 300; round += 1) {
+      const texts = Array.from({ length: 2 + Math.floor(random() * 4) }, () => randomText(random, Math.floor(random() * 120)));
+      const joined = Buffer.concat(texts.map(encodeQuotedPrintable));
+      const context = JSON.stringify(texts);
+      expect(qpLines(joined).every((line) => line.length <= 76), context).toBe(true);
+      expect(decodeStrictQuotedPrintable(joined).equals(crlfBytes(texts.join(''))), context).toBe(true);
+    }
+  });
+
+  it('escapes a trailing space, so a chunk followed by a line break keeps it', () => {
+    const joined = Buffer.concat([encodeQuotedPrintable('Hello '), encodeQuotedPrintable('\nnext')]);
+    expect(decodeStrictQuotedPrintable(joined).toString('utf8')).toBe('Hello \r\nnext');
+  });
+});
