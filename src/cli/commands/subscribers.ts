@@ -7,9 +7,9 @@ import { PapermailError } from '../../errors.js';
 import { readTextFile } from '../../file-errors.js';
 import { confirmLink } from '../../server/subscription.js';
 import { parseSubscriberCsv, subscribersToCsv } from '../../subscribers/csv.js';
-import { normaliseName, parseTopics } from '../../subscribers/email.js';
+import { normaliseName } from '../../subscribers/email.js';
 import { hasWithdrawnConsent, type Subscriber, type SubscriberStore } from '../../subscribers/store.js';
-import { emailArgument } from '../arguments.js';
+import { emailArgument, topicsArgument } from '../arguments.js';
 import { loadCliContext, openStore, type CliContext } from '../context.js';
 
 interface AddOptions {
@@ -46,7 +46,11 @@ export function registerSubscriberCommands(program: Command): void {
     .action(async (email: string, options: AddOptions) => {
       // Checked before the store is opened, so a typo creates no database file.
       const address = emailArgument('<email>')(email);
-      await withStore((context) => addSubscriber(address, options, context));
+      await withStore((context) => addSubscriber(address, options, context), {
+        checkArguments: ({ knownTopics }) => {
+          if (options.topics !== undefined) topicsArgument(knownTopics)(options.topics);
+        },
+      });
     });
 
   subscribers
@@ -120,7 +124,7 @@ async function addSubscriber(address: string, options: AddOptions, context: Stor
   const { subscriber, created } = await store.upsert({
     email: address,
     ...(options.name === undefined ? {} : { name: normaliseName(options.name) }),
-    ...(options.topics === undefined ? {} : { topics: parseTopics(options.topics, knownTopics) }),
+    ...(options.topics === undefined ? {} : { topics: topicsArgument(knownTopics)(options.topics) }),
     status: options.confirmed ? 'confirmed' : 'pending',
   });
   const done = `${created ? 'added' : 'updated'} ${subscriber.email} (${subscriber.status})`;
@@ -206,10 +210,13 @@ export type StoreContext = CliContext & { store: SubscriberStore; knownTopics: s
 
 export async function withStore(
   work: (context: StoreContext) => Promise<void>,
+  options: { checkArguments?: (known: { knownTopics: string[] }) => void } = {},
 ): Promise<void> {
   const context = loadCliContext();
   const taxonomy = await loadTaxonomy(context.config.TOPICS_FILE);
   const knownTopics = topicCatalogue(taxonomy).map((topic) => topic.slug);
+  // Arguments that need the taxonomy are checked before the store is opened (or created).
+  options.checkArguments?.({ knownTopics });
   const store = openStore(context);
   try {
     await work({ ...context, store, knownTopics });
