@@ -5,7 +5,7 @@
  */
 import { PapermailError, isPapermailError } from '../errors.js';
 import { checkSource } from '../sources/load-papers.js';
-import { normaliseEmail } from '../subscribers/email.js';
+import { normaliseEmail, parseTopics } from '../subscribers/email.js';
 
 /** Wraps a check so its failure reads `<name>: <why>` and exits 2. */
 export function usageValue<T>(name: string, check: (value: string) => T): (value: string) => T {
@@ -22,6 +22,10 @@ export function usageValue<T>(name: string, check: (value: string) => T): (value
 
 /** One email address given on the command line (`--to`, `subscribers add <email>`), normalised. */
 export const emailArgument = (name: string) => usageValue(name, normaliseEmail);
+
+/** `--topics` of `subscribers add`: comma-separated slugs of the taxonomy, or "all" (null). */
+export const topicsArgument = (knownTopics: readonly string[]) =>
+  usageValue('--topics', (value) => parseTopics(value, [...knownTopics]));
 
 /** `--source`: a file path or an http(s) URL; `ftp://…` or a bare `http://` is refused here. */
 export const sourceArgument = (value: string): string => checkSource(value, '--source', 'EUSAGE');

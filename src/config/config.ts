@@ -88,6 +88,10 @@ export const EnvSchema = z.object({
     .url({ protocol: /^smtps?$/ })
     .optional()
     .describe('an smtp:// or smtps:// URL such as smtp://user:pass@host:587'),
+  /** Log in over an unencrypted connection to a server that offers no STARTTLS (off: the run stops instead). */
+  SMTP_ALLOW_PLAINTEXT_AUTH: boolean(false),
+  /** A PEM file of extra certificate authorities to trust for the SMTP server (a private CA). */
+  SMTP_TLS_CA_FILE: optionalText.describe('a file path'),
   SMTP_POOL_CONNECTIONS: integer(5, 1, 50),
   SMTP_RATE_PER_SECOND: integer(0, 0, undefined, ' of messages (0 = no limit)'),
   OUTBOX_DIR: path('outbox'),
@@ -127,7 +131,7 @@ export type Env = z.infer<typeof EnvSchema>;
 export type SettingName = keyof Env;
 
 /** Settings that name a file or folder: relative ones are resolved against one folder (see loadConfig). */
-export const PATH_SETTINGS = ['DATABASE_PATH', 'OUTBOX_DIR', 'CACHE_DIR', 'TOPICS_FILE', 'DKIM_PRIVATE_KEY_FILE'] as const;
+export const PATH_SETTINGS = ['DATABASE_PATH', 'OUTBOX_DIR', 'CACHE_DIR', 'TOPICS_FILE', 'DKIM_PRIVATE_KEY_FILE', 'SMTP_TLS_CA_FILE'] as const;
 
 export interface Config extends Env {
   /** The HMAC key for tokens: APP_SECRET, or a fixed development key on localhost. */

@@ -82,9 +82,12 @@ export function describeSendError(error: unknown): string {
 }
 
 function isTlsCause(cause: string): boolean {
+  return cause.startsWith('ERR_TLS') || cause.startsWith('ERR_SSL') || isCertificateCause(cause);
+}
+
+/** OpenSSL's verification failures: the server's certificate is not one this machine trusts. */
+function isCertificateCause(cause: string): boolean {
   return (
-    cause.startsWith('ERR_TLS') ||
-    cause.startsWith('ERR_SSL') ||
     cause.startsWith('CERT_') ||
     cause.includes('SELF_SIGNED') ||
     cause === 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' ||
@@ -106,8 +109,16 @@ export function transportFailure(error: unknown, where: string, consequence = ''
   let message: string;
   if (code === 'EAUTH' || code === 'ENOAUTH' || (reply !== undefined && AUTH_REPLY_CODES.has(reply))) {
     message = `mail server ${where} refused login: ${detail}; check the user name and password in SMTP_URL`;
+  } else if (isCertificateCause(cause)) {
+    // Nodemailer reports a refused certificate as a socket error: it is not a reachability problem.
+    message = `TLS with mail server ${where} failed: ${detail} (${cause}); if the server's certificate comes from a private CA, set SMTP_TLS_CA_FILE`;
   } else if (UNREACHABLE_CAUSES.has(cause) || CONNECTION_CODES.has(code)) {
     message = `cannot reach mail server ${where}: ${detail}; check the host and port in SMTP_URL`;
+  } else if (code === 'ETLS' && reply !== undefined && reply >= 500) {
+    // STARTTLS refused for good ("command not recognized"): the session ended before AUTH.
+    message =
+      `mail server ${where} offers no STARTTLS (${detail}), and papermail logs in only over TLS: ` +
+      'use smtps:// or a port that offers STARTTLS, or set SMTP_ALLOW_PLAINTEXT_AUTH=true to send the password unencrypted';
   } else if (code === 'ETLS' || isTlsCause(cause)) {
     message = `TLS with mail server ${where} failed: ${detail}`;
   } else if (typeof fields.command === 'string' && fields.command.toUpperCase().startsWith('MAIL')) {

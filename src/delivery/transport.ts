@@ -3,13 +3,15 @@
  * an outbox folder (development, previews, and a quick start without a mail server). Both
  * sit behind one small interface so the send loop never knows which one it drives.
  */
-import { randomBytes, createHash, createPrivateKey } from 'node:crypto';
+import { randomBytes, createHash, createPrivateKey, X509Certificate } from 'node:crypto';
 import { mkdir, rename, writeFile, access, rm } from 'node:fs/promises';
 import { constants as fsConstants, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { rootCertificates } from 'node:tls';
 import nodemailer, { type DKIMOptions, type SendMailOptions } from 'nodemailer';
 import type { Config } from '../config/config.js';
 import { PapermailError } from '../errors.js';
+import { silentLogger, type Logger } from '../logger.js';
 import { type AssembledMessage, messageBytes } from './assembled-message.js';
 
 export interface OutgoingMessage {
@@ -50,6 +52,8 @@ export interface MailTransport {
 export type TransportSettings = Pick<
   Config,
   | 'SMTP_URL'
+  | 'SMTP_ALLOW_PLAINTEXT_AUTH'
+  | 'SMTP_TLS_CA_FILE'
   | 'SMTP_POOL_CONNECTIONS'
   | 'SMTP_RATE_PER_SECOND'
   | 'OUTBOX_DIR'
@@ -75,15 +79,27 @@ const SMTP_TIMEOUTS = {
 /** Messages one pooled connection carries before it is replaced: servers cap this, often near 100. */
 const MESSAGES_PER_CONNECTION = 100;
 
-export function createTransport(config: TransportSettings): MailTransport {
+/** The logger hears the one warning a transport has at start: a password allowed without TLS. */
+export function createTransport(config: TransportSettings, logger: Logger = silentLogger): MailTransport {
   const dkim = dkimOptions(config);
-  return config.SMTP_URL ? smtpTransport(config.SMTP_URL, config, dkim) : outboxTransport(path.resolve(config.OUTBOX_DIR), dkim);
+  return config.SMTP_URL ? smtpTransport(config.SMTP_URL, config, dkim, logger) : outboxTransport(path.resolve(config.OUTBOX_DIR), dkim);
 }
 
-function smtpTransport(url: string, config: TransportSettings, dkim: DKIMOptions | undefined): MailTransport {
+function smtpTransport(url: string, config: TransportSettings, dkim: DKIMOptions | undefined, logger: Logger): MailTransport {
   const rate = config.SMTP_RATE_PER_SECOND > 0 ? { rateDelta: 1000, rateLimit: config.SMTP_RATE_PER_SECOND } : {};
+  const login = loginProtection(url, config.SMTP_ALLOW_PLAINTEXT_AUTH);
+  if (login === 'plaintext-allowed') {
+    logger.warn(
+      `SMTP_ALLOW_PLAINTEXT_AUTH=true: the SMTP password goes to ${displayUrl(url)} unencrypted if the server offers no STARTTLS`,
+    );
+  }
+  const ca = config.SMTP_TLS_CA_FILE ? readCaFile(config.SMTP_TLS_CA_FILE) : undefined;
   const mailer = nodemailer.createTransport({
     url,
+    // Nodemailer sends STARTTLS before AUTH or stops with ETLS: the password never goes out in the clear.
+    requireTLS: login === 'tls-required',
+    // Added to the public authorities rather than replacing them, so a relay and a provider both verify.
+    ...(ca ? { tls: { ca: [...rootCertificates, ca] } } : {}),
     pool: true,
     maxConnections: config.SMTP_POOL_CONNECTIONS,
     maxMessages: MESSAGES_PER_CONNECTION,
@@ -194,7 +210,7 @@ function dkimOptions(config: TransportSettings): DKIMOptions | undefined {
   const { DKIM_DOMAIN, DKIM_SELECTOR, DKIM_PRIVATE_KEY, DKIM_PRIVATE_KEY_FILE } = config;
   if (!DKIM_DOMAIN || !DKIM_SELECTOR || !(DKIM_PRIVATE_KEY || DKIM_PRIVATE_KEY_FILE)) return undefined;
   const [privateKey, origin] = DKIM_PRIVATE_KEY_FILE
-    ? [readKeyFile(DKIM_PRIVATE_KEY_FILE), `DKIM_PRIVATE_KEY_FILE ${DKIM_PRIVATE_KEY_FILE}`]
+    ? [readSettingFile('DKIM_PRIVATE_KEY_FILE', DKIM_PRIVATE_KEY_FILE), `DKIM_PRIVATE_KEY_FILE ${DKIM_PRIVATE_KEY_FILE}`]
     : // A key pasted into .env on one line carries its line breaks as "\n".
       [DKIM_PRIVATE_KEY!.replace(/\\n/g, '\n'), 'DKIM_PRIVATE_KEY'];
   try {
@@ -205,14 +221,49 @@ function dkimOptions(config: TransportSettings): DKIMOptions | undefined {
   return { domainName: DKIM_DOMAIN, keySelector: DKIM_SELECTOR, privateKey, headerFieldNames: DKIM_SIGNED_HEADERS };
 }
 
-function readKeyFile(file: string): string {
+/** A file a setting names, read at start; a missing or unreadable one stops papermail naming both. */
+function readSettingFile(setting: 'DKIM_PRIVATE_KEY_FILE' | 'SMTP_TLS_CA_FILE', file: string): string {
   try {
     return readFileSync(file, 'utf8');
   } catch (error) {
-    throw new PapermailError('ECONFIG', `DKIM_PRIVATE_KEY_FILE cannot be read: ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`, {
+    throw new PapermailError('ECONFIG', `${setting} cannot be read: ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`, {
       cause: error,
     });
   }
+}
+
+/**
+ * How the SMTP_URL's credentials are protected:
+ *  - none-needed: no credentials, or smtps:// (TLS from the first byte);
+ *  - tls-required: credentials over smtp://, so STARTTLS must succeed before AUTH;
+ *  - loopback: a relay on this machine, named literally, where nothing crosses a network;
+ *  - plaintext-allowed: the operator set SMTP_ALLOW_PLAINTEXT_AUTH=true.
+ * Only the literal names count as loopback: a host name that happens to resolve to this
+ * machine today may resolve elsewhere tomorrow.
+ */
+export type LoginProtection = 'none-needed' | 'tls-required' | 'loopback' | 'plaintext-allowed';
+
+export function loginProtection(url: string, allowPlaintextAuth: boolean): LoginProtection {
+  const parsed = new URL(url);
+  const hasCredentials = parsed.username !== '' || parsed.password !== '';
+  if (!hasCredentials || parsed.protocol === 'smtps:') return 'none-needed';
+  if (LOOPBACK_HOSTS.has(parsed.hostname)) return 'loopback';
+  return allowPlaintextAuth ? 'plaintext-allowed' : 'tls-required';
+}
+
+/** URL hostnames as `new URL` spells them (IPv6 in brackets). */
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/** The private CA's certificates, read once at start so a bad file fails the run before any send. */
+function readCaFile(file: string): string {
+  const text = readSettingFile('SMTP_TLS_CA_FILE', file);
+  try {
+    if (!text.includes('-----BEGIN CERTIFICATE-----')) throw new Error('no BEGIN CERTIFICATE line');
+    new X509Certificate(text);
+  } catch (error) {
+    throw new PapermailError('ECONFIG', `SMTP_TLS_CA_FILE is not a PEM certificate: ${file} (${(error as Error).message})`, { cause: error });
+  }
+  return text;
 }
 
 /** smtp://host:port with the user name kept and the password dropped. */

@@ -10,7 +10,7 @@ import type { AppDependencies, AppEnv, RouteContext } from './dependencies.js';
 import { errorResponse, notFoundPage } from './error-pages.js';
 import { createPages } from './pages.js';
 import { createRateLimiter } from './rate-limit.js';
-import { registerAdminRoutes } from './routes/admin.js';
+import { adminNotFound, registerAdminRoutes } from './routes/admin.js';
 import { registerArchiveRoutes } from './routes/archive.js';
 import { registerPreferencesRoutes } from './routes/preferences.js';
 import { registerSubscribeRoutes } from './routes/subscribe.js';
@@ -55,7 +55,7 @@ export function createApp(deps: AppDependencies): Hono<AppEnv> {
   registerArchiveRoutes(app, context);
   registerAdminRoutes(app, context);
 
-  app.notFound((c) => (c.req.path.startsWith('/admin/') ? c.json({ error: 'ENOTFOUND' }, 404) : c.html(notFoundPage(context.pages), 404)));
+  app.notFound((c) => (c.req.path.startsWith('/admin/') ? adminNotFound(c, deps.config) : c.html(notFoundPage(context.pages), 404)));
   app.onError((error, c) => errorResponse(c, error, context.pages, deps.logger));
   return app;
 }

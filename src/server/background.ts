@@ -16,7 +16,9 @@ export function createBackgroundTasks(logger: Logger): BackgroundTasks {
   const inFlight = new Set<Promise<void>>();
   return {
     run(label, task) {
-      const running = Promise.resolve()
+      // Started on a later turn of the event loop, once the response is written: a task
+      // begun as a microtask would run its synchronous part (a SQLite write) first.
+      const running = new Promise<void>((resolve) => setImmediate(resolve))
         .then(task)
         .catch((error: unknown) => logger.error(`${label} failed: ${error instanceof Error ? error.message : String(error)}`))
         .finally(() => inFlight.delete(running));

@@ -2,15 +2,14 @@ import type { HttpBindings } from '@hono/node-server';
 import type { Config } from '../config/config.js';
 import type { TopicChoice } from '../digest/taxonomy.js';
 import type { Logger } from '../logger.js';
+import type { ConfirmationMailer } from '../delivery/confirmation-mail.js';
 import type { BusyRetryPolicy } from '../subscribers/busy-retry.js';
-import type { Subscriber, SubscriberStore } from '../subscribers/store.js';
+import type { SubscriberStore } from '../subscribers/store.js';
 import type { BackgroundTasks } from './background.js';
 import type { Pages } from './pages.js';
 
-/** Sends the double opt-in email; the CLI wires it to the transport and the confirmation template. */
-export interface ConfirmationMailer {
-  sendConfirmation(subscriber: Subscriber, confirmUrl: string): Promise<void>;
-}
+/** Sends the double opt-in email; the runtime wires it to the transport and the confirmation template. */
+export type { ConfirmationMailer };
 
 /** What `POST /admin/send` asks the daily send for. */
 export interface SendRequest {

@@ -1,8 +1,9 @@
 /**
  * How a failure looks to a visitor: a status and a short page, never a stack trace.
  * Typed errors a visitor caused say what was wrong; a store that stayed locked by another
- * process is a 503 with Retry-After; a typed server-side error is a 500 logged in one line,
- * anything else (a bug) a 500 logged in full; both are shown as "something went wrong".
+ * process is a 503 with Retry-After; a service the server needs failing it (the papers API
+ * unreachable, the mail server refusing) is a 502/503; a typed server-side error is logged in
+ * one line, anything else (a bug) is a 500 logged in full and shown as "something went wrong".
  */
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
@@ -19,6 +20,10 @@ const STATUS_FOR: Partial<Record<ErrorCode, ContentfulStatusCode>> = {
   ENOTFOUND: 404,
   ELOCKED: 409,
   EBUSY: 503,
+  // Another service failed us; asking again later may work.
+  ESOURCE: 502,
+  ENETWORK: 503,
+  ETRANSPORT: 503,
 };
 
 /** How long a visitor is asked to wait when the store stayed locked: a long import or send step. */
@@ -44,10 +49,20 @@ export function errorResponse(c: Context, error: unknown, pages: Pages, logger: 
   // Only a typed, visitor-caused error's message is shown; it names the field, not internals.
   const detail = status < 500 && isPapermailError(error) ? error.message : undefined;
   if (c.req.path.startsWith('/admin/')) {
-    return c.json({ error: isPapermailError(error) ? error.code : 'EINTERNAL', message: detail ?? 'the request failed; see the server log' }, status);
+    // Past the admin token, so the operator may read what the server met (it names no secret).
+    const message = detail ?? (isPapermailError(error) ? error.message : 'the request failed; see the server log');
+    return c.json({ error: isPapermailError(error) ? error.code : 'EINTERNAL', message }, status);
   }
   if (isPapermailError(error, 'ETOKEN')) return c.html(pages.invalidLink(), 400);
+  if (isPapermailError(error, 'EBUSY')) return c.html(storeBusyPage(pages), status);
   return c.html(pageForStatus(pages, status, detail), status);
+}
+
+function storeBusyPage(pages: Pages): string {
+  return pages.message({
+    title: 'Busy, nothing was changed',
+    message: `The server is busy with another task and could not save this. Nothing was changed; please try again in ${STORE_BUSY_RETRY_AFTER_SECONDS} seconds.`,
+  });
 }
 
 function pageForStatus(pages: Pages, status: ContentfulStatusCode, detail: string | undefined): string {
@@ -58,10 +73,11 @@ function pageForStatus(pages: Pages, status: ContentfulStatusCode, detail: strin
       return notFoundPage(pages);
     case 409:
       return pages.message({ title: 'Busy', message: detail ?? 'Another operation is in progress. Try again shortly.' });
+    case 502:
     case 503:
       return pages.message({
-        title: 'Busy, nothing was changed',
-        message: `The server is busy with another task and could not save this. Nothing was changed; please try again in ${STORE_BUSY_RETRY_AFTER_SECONDS} seconds.`,
+        title: 'Not available right now',
+        message: 'A service this page needs could not be reached. The error has been logged; please try again later.',
       });
     default:
       return pages.message({

@@ -73,6 +73,27 @@ ${topicFieldset({ topics, checked: values.topics, error, hint: 'You can change t
       );
     },
 
+    /**
+     * What a confirmation link would do, with a button that does it: only the POST
+     * confirms, so a mail scanner opening the link changes nothing. The name and topics
+     * are the ones the sign-up asked for, shown so the reader sees them before agreeing.
+     */
+    confirmPrompt(options: { email: string; name: string | null; topics: readonly string[] | null; actionUrl: string }): string {
+      return page(
+        'Confirm your subscription',
+        html`<h1>Confirm your subscription</h1>
+<p>Start sending ${newsletterName} to <strong>${options.email}</strong>.</p>
+<ul class="plain">
+<li>Name: ${options.name ?? html`<span class="muted">none given</span>`}</li>
+<li>Topics: ${options.topics === null ? 'all topics' : options.topics.join(', ')}</li>
+</ul>
+<form method="post" action="${options.actionUrl}">
+<p><button type="submit">Confirm subscription</button></p>
+</form>
+<p class="muted">Did not ask for this? Close this page: nothing changes unless you press the button.</p>`,
+      );
+    },
+
     /** `firstIssue` says when, e.g. "tomorrow around 08:00 UTC"; null when the schedule cannot tell. */
     confirmed(options: { email: string; preferencesUrl: string; firstIssue: string | null }): string {
       const when = options.firstIssue === null ? html`with the next daily send` : options.firstIssue;

@@ -4,22 +4,25 @@
  */
 import { PapermailError } from '../errors.js';
 import type { Subscriber, SubscriberStore } from '../subscribers/store.js';
-import { createToken, verifyToken, type TokenPurpose } from '../subscribers/tokens.js';
+import { createToken, verifyToken, type ConfirmClaims, type TokenPurpose } from '../subscribers/tokens.js';
 
 export interface LinkOptions {
   secret: string;
   purpose: TokenPurpose;
   subscriber: Pick<Subscriber, 'id' | 'email'>;
   expiresAt?: Date;
+  /** Confirm links only: the status version they are bound to and the choices they apply. */
+  confirm?: ConfirmClaims;
 }
 
 /** A link relative to the site root, for pages served by this app ("preferences?token=…"). */
-export function relativeLink({ secret, purpose, subscriber, expiresAt }: LinkOptions): string {
+export function relativeLink({ secret, purpose, subscriber, expiresAt, confirm }: LinkOptions): string {
   const token = createToken(secret, {
     purpose,
     subscriberId: subscriber.id,
     email: subscriber.email,
     ...(expiresAt === undefined ? {} : { expiresAt }),
+    ...(confirm === undefined ? {} : { confirm }),
   });
   // Each kind of token opens the route of the same name: /confirm, /unsubscribe, /preferences.
   return `${purpose}?token=${encodeURIComponent(token)}`;

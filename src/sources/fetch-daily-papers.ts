@@ -116,6 +116,26 @@ function paperIdOf(entry: unknown): string | undefined {
   return typeof id === 'string' ? id : undefined;
 }
 
+/**
+ * Puts a saved API response for `day` (a file in the API's format, such as the bundled sample)
+ * into the cache, as if it had been fetched, so that a preview or a resend of that day works
+ * offline. A readable list already cached for the day is kept: it came from the API itself.
+ */
+export async function cacheSavedResponse(
+  cacheDir: string,
+  day: string,
+  text: string,
+  origin: string,
+): Promise<{ path: string; written: boolean }> {
+  const path = cacheFileFor(cacheDir, day);
+  if ((await readCachedList(path, day, silentLogger)) !== undefined) return { path, written: false };
+  // Validated like a fetched answer: a response that fails validation is never kept.
+  const entries = expectEntryArray(parseJsonAnswer(text, origin), origin);
+  parseApiEntries(entries, origin, day);
+  await writeFileAtomically(path, JSON.stringify(entries) + '\n');
+  return { path, written: true };
+}
+
 /** A cache file that no longer reads (edited by hand, older format) is ignored and fetched again. */
 async function readCachedList(path: string, day: string, logger: Logger): Promise<FetchedPaperList | undefined> {
   const text = await readCachedText(path);

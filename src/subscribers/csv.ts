@@ -5,7 +5,9 @@
  * `topics` are optional (an absent column leaves that field of an existing subscriber
  * alone; an empty cell clears the name or means "every topic"). Topics inside a cell are
  * separated by ";" (spaces and quoted commas are read too); export writes ";".
- * An empty status means 'confirmed': importing is for lists people already agreed to.
+ * An empty status cell is left out like a missing column: the importer decides what it
+ * means — 'confirmed' by default (importing is for lists people already agreed to), or
+ * 'pending' with `subscribers import --status pending`.
  *
  * A row that fails validation is skipped with its line number and the reason; only a
  * file whose header is wrong, or whose quoting cannot be read, is refused as a whole.
@@ -60,8 +62,8 @@ function rowSchema(knownTopics: string[]) {
       .string()
       .transform((value) => value.trim().toLowerCase())
       .pipe(
-        z.union([z.literal('').transform(() => 'confirmed' as const), z.enum(STATUSES)], {
-          error: (issue) => `status ${JSON.stringify(issue.input)} must be one of ${STATUSES.join(', ')} (or empty for confirmed)`,
+        z.union([z.literal('').transform(() => undefined), z.enum(STATUSES)], {
+          error: (issue) => `status ${JSON.stringify(issue.input)} must be one of ${STATUSES.join(', ')} (or empty)`,
         }),
       )
       .optional(),

@@ -60,6 +60,17 @@ export const MIGRATIONS: readonly string[] = [
     created_at TEXT NOT NULL
   );
   `,
+  // 2: a per-subscriber status version. Confirm links carry it, and every status change
+  // moves it on, so a link issued before an unsubscribe (or any other change) stays dead.
+  // A trigger rather than application code: no path that changes a status can forget it.
+  `
+  ALTER TABLE subscribers ADD COLUMN status_version INTEGER NOT NULL DEFAULT 0;
+  CREATE TRIGGER subscribers_status_version AFTER UPDATE OF status ON subscribers
+  FOR EACH ROW WHEN NEW.status IS NOT OLD.status
+  BEGIN
+    UPDATE subscribers SET status_version = OLD.status_version + 1 WHERE id = NEW.id;
+  END;
+  `,
 ];
 
 /** Brings the file up to the latest schema; safe when two processes open a new file at once. */

@@ -22,6 +22,8 @@ import { isOwnerDeadOnThisHost } from './lock-owner.js';
 import { migrate } from './sqlite-schema.js';
 import type {
   ArchivedIssue,
+  ConfirmOutcome,
+  ConfirmRequest,
   DeliveryState,
   ImportReport,
   LedgerCounts,
@@ -60,6 +62,8 @@ interface SubscriberRow {
   confirmed_at: string | null;
   unsubscribed_at: string | null;
   bounce_count: number;
+  /** Moved on by a trigger (migration 2) whenever status changes. */
+  status_version: number;
 }
 
 /** What an update writes back: the row's mutable columns. */
@@ -97,8 +101,30 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
       return { subscriber: toSubscriber(insertSubscriber(fields, fields.status ?? 'pending')), created: true };
     }
     const next = changed(existing, fields, fields.status ?? existing.status);
-    if (differs(existing, next)) sql.updateSubscriber.run({ ...next, id: existing.id });
-    return { subscriber: toSubscriber({ ...existing, ...next }), created: false };
+    return { subscriber: applyChange(existing, next), created: false };
+  }
+
+  /** Writes a change if there is one and returns the row as stored (the trigger may have moved status_version). */
+  function applyChange(row: SubscriberRow, next: SubscriberChange): Subscriber {
+    if (!differs(row, next)) return toSubscriber(row);
+    sql.updateSubscriber.run({ ...next, id: row.id });
+    return toSubscriber(sql.byId.get(row.id) as SubscriberRow);
+  }
+
+  function addRowIfNew(input: NewSubscriber): { subscriber: Subscriber; created: boolean } {
+    const fields = readFields(input);
+    const existing = sql.byEmail.get(fields.email) as SubscriberRow | undefined;
+    if (existing !== undefined) return { subscriber: toSubscriber(existing), created: false };
+    return { subscriber: toSubscriber(insertSubscriber(fields, fields.status ?? 'pending')), created: true };
+  }
+
+  function confirmRow(id: number, request: ConfirmRequest): ConfirmOutcome {
+    const row = sql.byId.get(id) as SubscriberRow | undefined;
+    if (row === undefined) return { kind: 'stale' };
+    if (row.status === 'confirmed') return { kind: 'already-confirmed', subscriber: toSubscriber(row) };
+    if (row.status_version !== request.statusVersion) return { kind: 'stale' };
+    const fields = readFields({ email: row.email, name: request.name, topics: request.topics, status: 'confirmed' });
+    return { kind: 'confirmed', subscriber: applyChange(row, changed(row, fields, 'confirmed')) };
   }
 
   function importRow(row: NewSubscriber & { line: number }): 'added' | 'updated' | 'unchanged' | { skipped: string } {
@@ -137,7 +163,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
       bounce_count: 0,
     };
     const id = Number(sql.insertSubscriber.run(row).lastInsertRowid);
-    return { ...row, id };
+    return { ...row, id, status_version: 0 };
   }
 
   /** An existing row with the given fields applied; undefined fields keep their value. */
@@ -176,6 +202,14 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
       return guard('saving a subscriber', () => sql.transaction(() => upsertRow(input)));
     },
 
+    async addIfNew(input) {
+      return guard('adding a subscriber', () => sql.immediate(() => addRowIfNew(input)));
+    },
+
+    async confirm(id, request) {
+      return guard('confirming a subscriber', () => sql.immediate(() => confirmRow(id, request)));
+    },
+
     async findByEmail(email) {
       const key = lookupKey(email);
       if (key === undefined) return undefined;
@@ -192,9 +226,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
         sql.transaction(() => {
           const row = sql.byId.get(id) as SubscriberRow | undefined;
           if (row === undefined) return undefined;
-          const next = withStatus(row, wanted);
-          if (differs(row, next)) sql.updateSubscriber.run({ ...next, id });
-          return toSubscriber({ ...row, ...next });
+          return applyChange(row, withStatus(row, wanted));
         }),
       );
     },
@@ -650,6 +682,7 @@ function toSubscriber(row: SubscriberRow): Subscriber {
     createdAt: row.created_at,
     confirmedAt: row.confirmed_at,
     bounceCount: row.bounce_count,
+    statusVersion: row.status_version,
   };
 }
 

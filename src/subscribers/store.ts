@@ -22,7 +22,39 @@ export interface Subscriber {
   confirmedAt: string | null;
   /** Consecutive hard bounces (5xx replies): a delivered message resets it to 0. */
   bounceCount: number;
+  /**
+   * Moves on with every change of `status` (confirming, unsubscribing, bouncing, an
+   * operator's change). A confirm link carries the version it was issued for and works
+   * only while the subscriber is still at it.
+   */
+  statusVersion: number;
 }
+
+/**
+ * Statuses that stand for withdrawn or failed consent (today 'unsubscribed' and 'bounced';
+ * any status added later, such as a complaint, counts too unless listed here). Nobody but
+ * the person, by confirming again, or an operator who says so explicitly, brings them back.
+ */
+export function hasWithdrawnConsent(status: SubscriberStatus): boolean {
+  return status !== 'pending' && status !== 'confirmed';
+}
+
+/** What a confirm link asks for besides the status: the name and topics of the request it answers. */
+export interface ConfirmRequest {
+  /** The subscriber's status version when the link was issued. */
+  statusVersion: number;
+  /** undefined keeps the stored value. */
+  name?: string | null;
+  topics?: string[] | null;
+}
+
+export type ConfirmOutcome =
+  /** The subscriber is confirmed now, with the link's name and topics. */
+  | { kind: 'confirmed'; subscriber: Subscriber }
+  /** They were confirmed already; nothing was changed. */
+  | { kind: 'already-confirmed'; subscriber: Subscriber }
+  /** The link no longer applies: the status changed since it was issued, or the subscriber is gone. */
+  | { kind: 'stale' };
 
 export interface NewSubscriber {
   email: string;
@@ -74,6 +106,18 @@ export interface SubscriberStore {
    * their value. A confirmed subscriber is never moved back to 'pending'.
    */
   upsert(input: NewSubscriber): Promise<{ subscriber: Subscriber; created: boolean }>;
+  /**
+   * Adds a subscriber (status 'pending' unless given) when no one has that email; an
+   * existing subscriber is returned exactly as stored, nothing changed. This is what an
+   * anonymous sign-up may do: create a new pending row, never touch someone else's.
+   */
+  addIfNew(input: NewSubscriber): Promise<{ subscriber: Subscriber; created: boolean }>;
+  /**
+   * Applies a confirm link in one transaction: when the subscriber is still at the link's
+   * status version, they become 'confirmed' with the link's name and topics. A confirmed
+   * subscriber is left as they are; any other version (or a missing subscriber) is 'stale'.
+   */
+  confirm(id: number, request: ConfirmRequest): Promise<ConfirmOutcome>;
   findByEmail(email: string): Promise<Subscriber | undefined>;
   findById(id: number): Promise<Subscriber | undefined>;
   setStatus(id: number, status: SubscriberStatus): Promise<Subscriber | undefined>;
@@ -84,7 +128,7 @@ export interface SubscriberStore {
   all(): AsyncIterable<Subscriber>;
   /**
    * Applies validated import rows in one transaction: all or nothing on a store error.
-   * A row without status means 'confirmed'. A row never resubscribes an 'unsubscribed'
+   * A row without status means 'confirmed' (the CLI fills in `import --status` first). A row never resubscribes an 'unsubscribed'
    * or 'bounced' address (reported in `skipped` with its line), nor demotes 'confirmed'.
    */
   importSubscribers(rows: Array<NewSubscriber & { line: number }>): Promise<ImportReport>;

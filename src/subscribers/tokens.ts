@@ -7,7 +7,10 @@
  *
  * Unsubscribe and preferences tokens never expire: they sit in every email sent, and
  * RFC 8058 one-click unsubscribe must still work when someone cleans their inbox
- * months later. Confirm tokens must expire (CONFIRM_TOKEN_TTL_HOURS).
+ * months later. Confirm tokens must expire (CONFIRM_TOKEN_TTL_HOURS), are bound to the
+ * subscriber's status version (any status change since kills them), and carry the name
+ * and topics the sign-up asked for: those are applied only when the link is used, so a
+ * stranger's request changes nothing stored about an existing address.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
@@ -21,16 +24,35 @@ export interface TokenClaims {
   email: string;
 }
 
+/** What a sign-up asked for, held in its confirm link until the link is used. */
+export interface RequestedChoices {
+  name: string | null;
+  /** null means every topic. */
+  topics: string[] | null;
+}
+
+/** The part of a confirm token beyond the subscriber. */
+export interface ConfirmClaims {
+  statusVersion: number;
+  /** Absent when the link only confirms (an operator's `subscribers add`). */
+  choices?: RequestedChoices;
+}
+
 export interface TokenRequest extends TokenClaims {
   purpose: TokenPurpose;
   /** Required for 'confirm'; unsubscribe and preferences tokens are usually given none. */
   expiresAt?: Date;
+  /** Required for 'confirm', refused for the others. */
+  confirm?: ConfirmClaims;
 }
 
 /** Bumping the version invalidates every token issued before, should the format change. */
 const MAC_CONTEXT = 'papermail-token-v1.';
-/** Far longer than any real token; stops a huge query string from being hashed at all. */
-const MAX_TOKEN_LENGTH = 1024;
+/**
+ * Far longer than any real token (a confirm token with a long name and many topics stays
+ * near 1 KB); stops a huge query string from being hashed at all.
+ */
+const MAX_TOKEN_LENGTH = 4096;
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
 
 const PayloadSchema = z.strictObject({
@@ -39,6 +61,10 @@ const PayloadSchema = z.strictObject({
   e: z.string().min(3),
   /** Expiry in whole seconds since the epoch. */
   x: z.number().int().positive().optional(),
+  /** Confirm tokens: the status version they were issued for. */
+  v: z.number().int().nonnegative().optional(),
+  /** Confirm tokens: the requested name (n) and topics (t). */
+  c: z.strictObject({ n: z.string().nullable(), t: z.array(z.string().min(1)).nullable() }).optional(),
 });
 type Payload = z.infer<typeof PayloadSchema>;
 
@@ -47,14 +73,43 @@ export function createToken(secret: string, request: TokenRequest): string {
     // A programming error, not a user's: a confirm link that never expires must not be minted.
     throw new Error('createToken: a confirm token needs expiresAt');
   }
+  if ((request.purpose === 'confirm') !== (request.confirm !== undefined)) {
+    // Also a programming error: a confirm link not bound to a status version could be replayed.
+    throw new Error('createToken: confirm claims belong to (and only to) a confirm token');
+  }
   const payload: Payload = { p: request.purpose, i: request.subscriberId, e: request.email };
   if (request.expiresAt !== undefined) payload.x = Math.floor(request.expiresAt.getTime() / 1000);
+  if (request.confirm !== undefined) {
+    payload.v = request.confirm.statusVersion;
+    const { choices } = request.confirm;
+    if (choices !== undefined) payload.c = { n: choices.name, t: choices.topics };
+  }
   const encoded = Buffer.from(JSON.stringify(payload), 'utf8').toString('base64url');
   return `${encoded}.${sign(secret, encoded).toString('base64url')}`;
 }
 
 /** The claims of a valid token for `purpose`; throws PapermailError('ETOKEN') saying why not. */
 export function verifyToken(secret: string, token: string, purpose: TokenPurpose, now: Date = new Date()): TokenClaims {
+  const payload = verifiedPayload(secret, token, purpose, now);
+  return { subscriberId: payload.i, email: payload.e };
+}
+
+/** The claims of a valid confirm token, with its status version and requested choices. */
+export function verifyConfirmToken(secret: string, token: string, now: Date = new Date()): TokenClaims & ConfirmClaims {
+  const payload = verifiedPayload(secret, token, 'confirm', now);
+  if (payload.v === undefined) {
+    // Issued before confirm links were bound to a status version: it could outlive an unsubscribe.
+    throw new PapermailError('ETOKEN', 'the confirm link is from an older version of papermail; subscribe again for a fresh one');
+  }
+  return {
+    subscriberId: payload.i,
+    email: payload.e,
+    statusVersion: payload.v,
+    ...(payload.c === undefined ? {} : { choices: { name: payload.c.n, topics: payload.c.t } }),
+  };
+}
+
+function verifiedPayload(secret: string, token: string, purpose: TokenPurpose, now: Date): Payload {
   const [encoded, mac, ...rest] = typeof token === 'string' && token.length <= MAX_TOKEN_LENGTH ? token.split('.') : [];
   if (encoded === undefined || mac === undefined || rest.length > 0 || !BASE64URL.test(encoded) || !BASE64URL.test(mac)) {
     throw new PapermailError('ETOKEN', 'the link is malformed (it may have been cut off; copy the whole link)');
@@ -73,7 +128,7 @@ export function verifyToken(secret: string, token: string, purpose: TokenPurpose
   if (payload.x !== undefined && now.getTime() >= payload.x * 1000) {
     throw new PapermailError('ETOKEN', `the ${purpose} link expired on ${new Date(payload.x * 1000).toISOString()}`);
   }
-  return { subscriberId: payload.i, email: payload.e };
+  return payload;
 }
 
 function sign(secret: string, encodedPayload: string): Buffer {

@@ -59,6 +59,7 @@ describe('papermail with a bad argument value exits 2 with one line naming the a
   const cases: Array<{ name: string; args: string[]; line: RegExp }> = [
     { name: 'send --to not-an-email', args: ['send', '--to', 'not-an-email'], line: /^papermail: --to: email "not-an-email" is not a valid address/ },
     { name: 'subscribers add bad-email', args: ['subscribers', 'add', 'bad-email'], line: /^papermail: <email>: email "bad-email" is not a valid address/ },
+    { name: 'subscribers add … --topics no-such-topic', args: ['subscribers', 'add', 'ann@example.com', '--topics', 'no-such-topic'], line: /^papermail: --topics: .*no-such-topic/ },
     { name: 'digest --source ftp://…', args: ['digest', '--source', 'ftp://example.org/2025-09-30.json'], line: /^papermail: --source must be a file or an http\(s\) URL .*\(got "ftp:\/\/example\.org\/2025-09-30\.json"\)$/ },
     { name: 'digest --source http://', args: ['digest', '--source', 'http://'], line: /^papermail: --source must be a file or an http\(s\) URL .*\(got "http:\/\/"\)$/ },
     { name: 'preview --out x.txt', args: ['preview', '--source', 'samples/2025-09-30.json', '--out', 'x.txt'], line: /^papermail: --out must be a file name ending in \.html; the text part is written beside it as \.txt \(got "x\.txt"\)$/ },

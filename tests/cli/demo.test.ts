@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { simpleParser, type ParsedMail } from 'mailparser';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { useCliSandboxes, type CliResult, type CliSandbox } from './run-cli.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { showsStackTrace, useCliSandboxes, type CliResult, type CliSandbox, type ServingCli } from './run-cli.js';
 
 const sandboxes = useCliSandboxes();
 
@@ -100,5 +100,57 @@ describe('papermail demo, the quick start', () => {
 
   it('run again, leaves exactly the five files of the first run', () => {
     expect(filesAfterSecondRun).toEqual(filesAfterFirstRun);
+  });
+});
+
+describe('the server after the demo, offline (the API on a port nobody listens on)', () => {
+  const adminToken = 'demo-admin-token-0123456789abcdef';
+  const admin = { Authorization: `Bearer ${adminToken}`, 'Content-Type': 'application/json' };
+  let sandbox: CliSandbox;
+  let server: ServingCli;
+  let stopped: CliResult;
+  let preview: Response;
+  let previewPage: string;
+  let resend: Response;
+  let uncachedDay: Response;
+
+  beforeAll(async () => {
+    sandbox = await sandboxes.create();
+    const demo = await sandbox.run(['demo']);
+    expect(demo.code).toBe(0);
+    server = await sandbox.serve(['--no-schedule'], { env: { ADMIN_TOKEN: adminToken } });
+    preview = await fetch(`${server.url}/preview?date=2025-09-30`);
+    previewPage = await preview.text();
+    resend = await fetch(`${server.url}/admin/send`, { method: 'POST', headers: admin, body: '{"date":"2025-09-30"}' });
+    uncachedDay = await fetch(`${server.url}/admin/send`, { method: 'POST', headers: admin, body: '{"date":"2025-09-29"}' });
+    stopped = await server.stop();
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it('previews the demo day from the papers cache', () => {
+    expect(preview.status).toBe(200);
+    expect(previewPage).toContain('Tuesday, 30 September 2025');
+    expect(previewPage).toContain('Democratizing AI scientists using ToolUniverse');
+  });
+
+  it('resends the demo day through POST /admin/send without sending anyone a second copy', async () => {
+    expect(resend.status).toBe(200);
+    expect(await resend.json()).toMatchObject({ outcome: 'sent', issueDate: '2025-09-30', sent: 0, alreadySent: 5 });
+    expect(await sandbox.outboxFiles()).toHaveLength(5);
+  });
+
+  it('answers 503 naming the unreachable API for a day that was never fetched', async () => {
+    expect(uncachedDay.status).toBe(503);
+    expect(await uncachedDay.json()).toMatchObject({ error: 'ENETWORK', message: expect.stringMatching(/^could not reach 127\.0\.0\.1:9 for 2025-09-29/) });
+  });
+
+  it('logs that failure in one line, with no stack trace anywhere in the log', () => {
+    const log = stopped.stderr;
+    expect(log.split('\n').filter((line) => line.includes('failed:'))).toEqual([
+      expect.stringMatching(/^error: POST \/admin\/send failed: ENETWORK could not reach 127\.0\.0\.1:9 for 2025-09-29/),
+    ]);
+    expect(showsStackTrace(log)).toBe(false);
   });
 });

@@ -35,6 +35,15 @@ export interface RunOptions {
   cwd?: string;
 }
 
+export interface ServingCli {
+  /** http://127.0.0.1:<port> */
+  url: string;
+  /** What the server has written to stderr (its log) so far. */
+  stderr(): string;
+  /** SIGTERM, then the exit, as `run` reports it. */
+  stop(): Promise<CliResult>;
+}
+
 export interface CliSandbox {
   readonly directory: string;
   readonly outboxDirectory: string;
@@ -44,6 +53,8 @@ export interface CliSandbox {
   run(args: string[], options?: RunOptions): Promise<CliResult>;
   /** `node <script> <args>` in the same sandbox: the compiled CLI (bin/papermail.js) rather than the TypeScript. */
   runScript(script: string, args: string[], options?: RunOptions): Promise<CliResult>;
+  /** `papermail serve <args>` on a free port, once it listens; stop() ends it with SIGTERM. */
+  serve(args?: string[], options?: RunOptions): Promise<ServingCli>;
   /** Every .eml file under the outbox, sorted; none when the outbox does not exist. */
   outboxFiles(): Promise<string[]>;
 }
@@ -80,6 +91,8 @@ function sandboxIn(directory: string): CliSandbox {
     run: (args, options = {}) => runCli(args, { cwd: options.cwd ?? REPO_ROOT, env: applyChanges(environment, options.env ?? {}) }),
     runScript: (script, args, options = {}) =>
       runProcess(process.execPath, [script, ...args], { cwd: options.cwd ?? REPO_ROOT, env: applyChanges(environment, options.env ?? {}) }),
+    serve: (args = [], options = {}) =>
+      serveCli(args, { cwd: options.cwd ?? REPO_ROOT, env: applyChanges(environment, { HOST: '127.0.0.1', PORT: '0', ...options.env }) }),
     outboxFiles: () => filesEndingWith(outboxDirectory, '.eml'),
   };
 }
@@ -125,6 +138,39 @@ export function runProcess(program: string, args: string[], options: { cwd: stri
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** Starts `serve` and resolves once its log says where it listens; rejects if it exits first. */
+function serveCli(args: string[], options: { cwd: string; env: Record<string, string> }): Promise<ServingCli> {
+  const child = spawn(process.execPath, ['--import', TSX_LOADER, CLI_ENTRY, 'serve', ...args], {
+    cwd: options.cwd,
+    env: options.env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  const exited = new Promise<CliResult>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  return new Promise((resolve, reject) => {
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk;
+      const url = /server: listening on (http:\/\/\S+)/.exec(stderr)?.[1];
+      if (url !== undefined) {
+        resolve({
+          url,
+          stderr: () => stderr,
+          stop: () => {
+            child.kill('SIGTERM');
+            return exited;
+          },
+        });
+      }
+    });
+    void exited.then((result) => reject(new Error(`serve exited (${result.code}) before listening:\n${result.stderr}`)), reject);
   });
 }
 

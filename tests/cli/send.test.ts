@@ -1,8 +1,9 @@
 import { readFile, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.js';
-import { useCliSandboxes, type CliResult } from './run-cli.js';
+import { linesOf, showsStackTrace, useCliSandboxes, type CliResult } from './run-cli.js';
 
 const sandboxes = useCliSandboxes();
 
@@ -118,5 +119,50 @@ describe('papermail send when the mail server defers a recipient', () => {
     expect(resumed.code).toBe(0);
     expect(sink.deliveredTo('later@example.net')).toHaveLength(1);
     expect(sink.deliveredTo('now@example.net')).toHaveLength(1);
+  });
+});
+
+describe('papermail send with a password in SMTP_URL, to a server that offers no STARTTLS', () => {
+  let sink: SmtpSink;
+  let refused: CliResult;
+  let loginsAfterRefusal: number;
+  let optedOut: CliResult;
+
+  beforeAll(async () => {
+    sink = await startSmtpSink({ auth: { user: 'papermail', pass: 'hunter2-secret' } });
+    const sandbox = await sandboxes.create();
+    await writeFile(sandbox.path('subscribers.csv'), SUBSCRIBERS_CSV + '\n');
+    await sandbox.run(['subscribers', 'import', sandbox.path('subscribers.csv')]);
+    // The machine's name resolves to this machine, but only the literal loopback names are exempt.
+    const env = { SMTP_URL: `smtp://papermail:hunter2-secret@${hostname()}:${sink.port}` };
+    const send = ['send', '--source', 'samples/2025-09-30.json'];
+
+    refused = await sandbox.run(send, { env });
+    loginsAfterRefusal = sink.logins.length;
+    optedOut = await sandbox.run(send, { env: { ...env, SMTP_ALLOW_PLAINTEXT_AUTH: 'true' } });
+  });
+  afterAll(async () => {
+    await sink.close();
+  });
+
+  it('stops the run with exit 1 and one line saying the server offers no STARTTLS', () => {
+    expect(refused.code).toBe(1);
+    const errors = linesOf(refused.stderr).filter((line) => line.startsWith('papermail:'));
+    expect(errors).toEqual([expect.stringMatching(/^papermail: mail server SMTP smtp:\/\/papermail@\S+ .*offers no STARTTLS/)]);
+    expect(refused.stderr).toContain('SMTP_ALLOW_PLAINTEXT_AUTH=true');
+    expect(showsStackTrace(refused.stderr)).toBe(false);
+  });
+
+  it('never sends the password or a message to that server', () => {
+    expect(loginsAfterRefusal).toBe(0);
+    expect(refused.stderr).not.toContain('hunter2');
+  });
+
+  it('with SMTP_ALLOW_PLAINTEXT_AUTH=true, warns at start, then logs in and sends', () => {
+    expect(optedOut.code).toBe(0);
+    expect(optedOut.stderr).toMatch(/^warn: SMTP_ALLOW_PLAINTEXT_AUTH=true: the SMTP password goes to smtp:\/\/papermail@\S+ unencrypted/m);
+    expect(sink.logins[0]).toEqual({ user: 'papermail', secure: false });
+    expect(optedOut.stdout).toMatch(/\b2 sent\b/);
+    expect(sink.messages).toHaveLength(2);
   });
 });

@@ -1,6 +1,10 @@
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
+import { basename, dirname } from 'node:path';
+import { simpleParser, type ParsedMail } from 'mailparser';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { errorLines, linesOf, showsStackTrace, useCliSandboxes, type CliResult } from './run-cli.js';
+import { loadConfig } from '../../src/config/config.js';
+import { verifyConfirmToken } from '../../src/subscribers/tokens.js';
+import { errorLines, linesOf, showsStackTrace, useCliSandboxes, type CliResult, type CliSandbox } from './run-cli.js';
 
 const sandboxes = useCliSandboxes();
 
@@ -13,6 +17,24 @@ const MIXED_CSV = [
   'stars@example.com,Star Gazer,confirmed,astrology',
   'maybe@example.com,Maybe Later,perhaps,',
 ].join('\n');
+
+/** `subscribers list --json` as objects, by address. */
+async function listed(sandbox: CliSandbox): Promise<Map<string, Record<string, unknown>>> {
+  const result = await sandbox.run(['subscribers', 'list', '--json']);
+  expect(result.code).toBe(0);
+  const all = linesOf(result.stdout).map((line) => JSON.parse(line) as Record<string, unknown>);
+  return new Map(all.map((subscriber) => [String(subscriber.email), subscriber]));
+}
+
+/** The confirmation emails in a sandbox's outbox, parsed, with the file each came from. */
+async function confirmationsIn(sandbox: CliSandbox): Promise<Array<{ file: string; mail: ParsedMail }>> {
+  const files = (await sandbox.outboxFiles()).filter((file) => basename(dirname(file)) === 'confirmations');
+  return Promise.all(files.map(async (file) => ({ file, mail: await simpleParser(await readFile(file)) })));
+}
+
+function recipientOf(mail: ParsedMail): string {
+  return [mail.to].flat()[0]?.value[0]?.address ?? '';
+}
 
 describe('papermail subscribers add and list', () => {
   let added: CliResult;
@@ -119,5 +141,166 @@ describe('papermail subscribers import, export and remove', () => {
     expect(removeUnknown.code).toBe(1);
     expect(errorLines(removeUnknown.stderr)).toHaveLength(1);
     expect(removeUnknown.stderr).toContain('nobody@example.com');
+  });
+});
+
+describe('papermail subscribers add on an address that exists', () => {
+  let sandbox: CliSandbox;
+  let refusalSandbox: CliSandbox;
+  const runs: Record<string, CliResult> = {};
+  let afterBareAdd: Map<string, Record<string, unknown>>;
+  let afterUpdates: Map<string, Record<string, unknown>>;
+  let afterRefusals: Map<string, Record<string, unknown>>;
+  let afterForce: Map<string, Record<string, unknown>>;
+
+  beforeAll(async () => {
+    [sandbox, refusalSandbox] = await Promise.all([sandboxes.create(), sandboxes.create()]);
+    const updates = async () => {
+      runs.first = await sandbox.run(['subscribers', 'add', 'fresh@example.com', '--name', 'Fresh Person', '--topics', 'agents,code', '--no-email']);
+      runs.again = await sandbox.run(['subscribers', 'add', 'fresh@example.com', '--no-email']);
+      afterBareAdd = await listed(sandbox);
+      runs.confirm = await sandbox.run(['subscribers', 'add', 'fresh@example.com', '--confirmed']);
+      runs.rename = await sandbox.run(['subscribers', 'add', 'fresh@example.com', '--name', 'Fresh P.']);
+      afterUpdates = await listed(sandbox);
+    };
+    const refusals = async () => {
+      const csv = refusalSandbox.path('leavers.csv');
+      await writeFile(csv, 'email,name,status,topics\nleaver@example.com,Leaver,unsubscribed,code\nbouncer@example.com,,bounced,\n');
+      runs.import = await refusalSandbox.run(['subscribers', 'import', csv]);
+      [runs.leaver, runs.leaverConfirmed, runs.bouncer] = await Promise.all([
+        refusalSandbox.run(['subscribers', 'add', 'leaver@example.com']),
+        refusalSandbox.run(['subscribers', 'add', 'leaver@example.com', '--confirmed', '--name', 'Someone Else']),
+        refusalSandbox.run(['subscribers', 'add', 'bouncer@example.com']),
+      ]);
+      afterRefusals = await listed(refusalSandbox);
+      runs.force = await refusalSandbox.run(['subscribers', 'add', 'leaver@example.com', '--force']);
+      afterForce = await listed(refusalSandbox);
+    };
+    await Promise.all([updates(), refusals()]);
+    // Up to six CLI runs one after another in each sandbox: room for a loaded machine.
+  }, 180_000);
+
+  it('keeps the name and topics that a later add does not give', () => {
+    expect(runs.again!.code).toBe(0);
+    expect(runs.again!.stdout).toMatch(/^updated fresh@example\.com \(pending\)/);
+    expect(afterBareAdd.get('fresh@example.com')).toMatchObject({ name: 'Fresh Person', topics: ['agents', 'code'], status: 'pending' });
+    expect(runs.confirm!.code).toBe(0);
+    expect(afterUpdates.get('fresh@example.com')).toMatchObject({ name: 'Fresh P.', topics: ['agents', 'code'], status: 'confirmed' });
+  });
+
+  it('never moves a confirmed subscriber back to pending, and mails them nothing', () => {
+    expect(runs.rename!.stdout).toMatch(/^updated fresh@example\.com \(confirmed\); no confirmation email needed/);
+  });
+
+  it('refuses an unsubscribed or bounced address with exit 1 and one line, with or without --confirmed', () => {
+    expect(runs.import!.code).toBe(0);
+    for (const run of [runs.leaver!, runs.leaverConfirmed!, runs.bouncer!]) {
+      expect(run.code).toBe(1);
+      expect(linesOf(run.stderr)).toHaveLength(1);
+      expect(run.stderr).toMatch(/^papermail: (leaver|bouncer)@example\.com is (unsubscribed|bounced); .*--force/);
+      expect(run.stdout).toBe('');
+    }
+    expect(afterRefusals.get('leaver@example.com')).toMatchObject({ status: 'unsubscribed', name: 'Leaver', topics: ['code'] });
+    expect(afterRefusals.get('bouncer@example.com')).toMatchObject({ status: 'bounced' });
+  });
+
+  it('subscribes such an address again with --force, says so in the log, and asks them to confirm', async () => {
+    expect(runs.force!.code).toBe(0);
+    expect(runs.force!.stderr).toMatch(/^warn: --force: subscribing leaver@example\.com again, who was unsubscribed$/m);
+    expect(afterForce.get('leaver@example.com')).toMatchObject({ status: 'pending', name: 'Leaver', topics: ['code'] });
+    expect((await confirmationsIn(refusalSandbox)).map(({ mail }) => recipientOf(mail))).toEqual(['leaver@example.com']);
+  });
+});
+
+describe('papermail subscribers add and the confirmation email', () => {
+  let sandbox: CliSandbox;
+  const runs: Record<string, CliResult> = {};
+  let subscribers: Map<string, Record<string, unknown>>;
+  let confirmations: Array<{ file: string; mail: ParsedMail }>;
+  let others: CliSandbox[];
+
+  beforeAll(async () => {
+    // One sandbox per run: they run at once, and each outbox holds only its own run's mail.
+    [sandbox, ...others] = await Promise.all([sandboxes.create(), sandboxes.create(), sandboxes.create()]);
+    [runs.mailed, runs.quiet, runs.confirmed] = await Promise.all([
+      sandbox.run(['subscribers', 'add', 'new@example.com', '--name', 'New Reader']),
+      others[0]!.run(['subscribers', 'add', 'quiet@example.com', '--no-email']),
+      others[1]!.run(['subscribers', 'add', 'agreed@example.com', '--confirmed']),
+    ]);
+    subscribers = new Map([...(await listed(sandbox)), ...(await listed(others[0]!))]);
+    confirmations = await confirmationsIn(sandbox);
+  }, 120_000);
+
+  it('sends a pending subscriber the confirmation email through the transport and says where it went', () => {
+    expect(runs.mailed!.code).toBe(0);
+    expect(confirmations.map(({ mail }) => recipientOf(mail))).toEqual(['new@example.com']);
+    const { file } = confirmations[0]!;
+    expect(runs.mailed!.stdout).toBe(
+      `added new@example.com (pending); confirmation email sent via outbox folder ${sandbox.outboxDirectory}: written to ${file}\n`,
+    );
+  });
+
+  it('puts a link in it that confirms this subscriber at their current status version', () => {
+    const { mail } = confirmations[0]!;
+    const token = /\/confirm\?token=([A-Za-z0-9._-]+)/.exec(mail.text ?? '')?.[1];
+    const claims = verifyConfirmToken(loadConfig({}).secret, decodeURIComponent(token ?? ''));
+    const stored = subscribers.get('new@example.com')!;
+    expect(claims).toEqual({ subscriberId: stored.id, email: 'new@example.com', statusVersion: stored.statusVersion });
+    expect([mail.to].flat()[0]?.value).toEqual([{ address: 'new@example.com', name: '' }]);
+  });
+
+  it('says plainly that no email was sent with --no-email', async () => {
+    expect(runs.quiet!.code).toBe(0);
+    expect(runs.quiet!.stdout).toMatch(/^added quiet@example\.com \(pending\); no confirmation email sent \(--no-email\)/);
+    expect(subscribers.get('quiet@example.com')).toMatchObject({ status: 'pending' });
+    expect(await others[0]!.outboxFiles()).toEqual([]);
+  });
+
+  it('sends nothing to someone added as confirmed', async () => {
+    expect(runs.confirmed!.stdout).toMatch(/^added agreed@example\.com \(confirmed\); no confirmation email needed/);
+    expect(await others[1]!.outboxFiles()).toEqual([]);
+  });
+});
+
+describe('papermail subscribers import and empty status cells', () => {
+  const CSV = 'email,name,status\nempty@example.com,Empty,\nsaid@example.com,Said,confirmed\nmissing@example.com,Missing\n';
+  let byDefault: CliResult;
+  let asPending: CliResult;
+  let badStatus: CliResult;
+  let defaultList: Map<string, Record<string, unknown>>;
+  let pendingList: Map<string, Record<string, unknown>>;
+  let pendingSandbox: CliSandbox;
+
+  beforeAll(async () => {
+    const [defaultSandbox, pending, badSandbox] = await Promise.all([sandboxes.create(), sandboxes.create(), sandboxes.create()]);
+    pendingSandbox = pending;
+    await Promise.all([defaultSandbox, pending, badSandbox].map((sandbox) => writeFile(sandbox.path('list.csv'), CSV)));
+    [byDefault, asPending, badStatus] = await Promise.all([
+      defaultSandbox.run(['subscribers', 'import', defaultSandbox.path('list.csv')]),
+      pending.run(['subscribers', 'import', '--status', 'pending', pending.path('list.csv')]),
+      badSandbox.run(['subscribers', 'import', '--status', 'maybe', badSandbox.path('list.csv')]),
+    ]);
+    [defaultList, pendingList] = await Promise.all([listed(defaultSandbox), listed(pending)]);
+  }, 120_000);
+
+  it('imports rows with an empty or missing status as confirmed and says how many in the summary', () => {
+    expect(byDefault.code).toBe(0);
+    expect(byDefault.stdout).toMatch(/: 3 added, 0 updated, 0 unchanged, 0 skipped; 2 with an empty status taken as confirmed \(use --status pending/);
+    expect([...defaultList.values()].map((subscriber) => subscriber.status)).toEqual(['confirmed', 'confirmed', 'confirmed']);
+  });
+
+  it('imports them as pending with --status pending and sends each a confirmation email', async () => {
+    expect(asPending.code).toBe(0);
+    expect(asPending.stdout).toMatch(/; 2 with an empty status taken as pending; 2 confirmation emails sent via outbox folder /);
+    expect(pendingList.get('empty@example.com')).toMatchObject({ status: 'pending' });
+    expect(pendingList.get('missing@example.com')).toMatchObject({ status: 'pending' });
+    expect(pendingList.get('said@example.com')).toMatchObject({ status: 'confirmed' });
+    const recipients = (await confirmationsIn(pendingSandbox)).map(({ mail }) => recipientOf(mail)).sort();
+    expect(recipients).toEqual(['empty@example.com', 'missing@example.com']);
+  });
+
+  it('refuses any other --status with exit 2 and one line naming it', () => {
+    expect(badStatus.code).toBe(2);
+    expect(linesOf(badStatus.stderr)).toEqual(['papermail: --status must be confirmed or pending (got "maybe")']);
   });
 });

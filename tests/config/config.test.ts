@@ -92,6 +92,7 @@ const BAD_VALUES: Array<[name: string, value: string, message: string]> = [
   ['POSTAL_ADDRESS', '   ', 'POSTAL_ADDRESS must be the sender\'s postal address (not blank) (got "   ")'],
   ['MAIL_FROM', 'x', 'MAIL_FROM must be a sender such as "papermail <papers@example.org>" (got "x")'],
   ['SMTP_URL', 'mail.example.com:587', 'SMTP_URL must be an smtp:// or smtps:// URL such as smtp://user:pass@host:587 (got value hidden)'],
+  ['SMTP_ALLOW_PLAINTEXT_AUTH', 'if-needed', 'SMTP_ALLOW_PLAINTEXT_AUTH must be true or false (got "if-needed")'],
   ['SMTP_POOL_CONNECTIONS', '0', 'SMTP_POOL_CONNECTIONS must be a whole number from 1 to 50 (got "0")'],
   ['SMTP_RATE_PER_SECOND', 'fast', 'SMTP_RATE_PER_SECOND must be a whole number of messages (0 = no limit), 0 or more (got "fast")'],
   ['SEND_RETRIES', '99', 'SEND_RETRIES must be a whole number from 0 to 10 (got "99")'],
@@ -111,7 +112,7 @@ const BAD_VALUES: Array<[name: string, value: string, message: string]> = [
 ];
 
 /** Settings where any non-empty text is a valid value (paths, a key, a reply address checked when mail is built). */
-const ANY_TEXT = ['CACHE_DIR', 'TOPICS_FILE', 'OUTBOX_DIR', 'DATABASE_PATH', 'DKIM_PRIVATE_KEY', 'DKIM_PRIVATE_KEY_FILE', 'MAIL_REPLY_TO'];
+const ANY_TEXT = ['CACHE_DIR', 'TOPICS_FILE', 'OUTBOX_DIR', 'DATABASE_PATH', 'DKIM_PRIVATE_KEY', 'DKIM_PRIVATE_KEY_FILE', 'SMTP_TLS_CA_FILE', 'MAIL_REPLY_TO'];
 
 describe('a bad value of each setting', () => {
   it.each(BAD_VALUES)('%s=%j is refused with one line saying what is expected', (name, value, message) => {

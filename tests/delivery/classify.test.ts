@@ -1,11 +1,12 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { classifySendError, describeSendError, isConnectionFailure, transportFailure } from '../../src/delivery/classify.js';
 import type { MailTransport } from '../../src/delivery/transport.js';
 import { deliveryConfig, useMailPeers } from './fixtures.js';
 import { closedPort } from '../support/async.js';
+import { selfSignedCertificate } from '../support/tls.js';
 
 /** The error a real send through the real transport produces, or a failure if it was accepted. */
 async function errorFrom(transport: MailTransport, to: string): Promise<unknown> {
@@ -77,6 +78,35 @@ describe('classifySendError with replies from a real SMTP server', () => {
     const error = await errorFrom(transport, 'reader@example.net');
     expect(classifySendError(error)).toBe('fatal');
     expect(transportFailure(error, transport.describe()).message).toMatch(/^cannot reach mail server SMTP smtp:\/\/127\.0\.0\.1:\d+ .*ECONNREFUSED/);
+  });
+
+  it('treats a server that offers no STARTTLS, with a password to send, as fatal and says what to do', async () => {
+    // Not a literal loopback name, so the password must go over TLS.
+    const sink = await peers.sink({ auth: { user: 'papermail', pass: 'secret' } });
+    const transport = peers.transport(deliveryConfig({ SMTP_URL: `smtp://papermail:secret@${hostname()}:${sink.port}` }));
+    const error = await errorFrom(transport, 'reader@example.net');
+    expect(classifySendError(error)).toBe('fatal');
+    const failure = transportFailure(error, transport.describe());
+    expect(failure.message).toBe(
+      `mail server SMTP smtp://papermail@${hostname()}:${sink.port} (pool of 2) offers no STARTTLS (500 Error: command not recognized (after STARTTLS)), ` +
+        'and papermail logs in only over TLS: use smtps:// or a port that offers STARTTLS, or set SMTP_ALLOW_PLAINTEXT_AUTH=true to send the password unencrypted',
+    );
+    expect(sink.logins).toEqual([]);
+  });
+
+  it('treats a certificate this machine does not trust as fatal and points at SMTP_TLS_CA_FILE', async () => {
+    const directory = await mkdtemp(join(tmpdir(), 'papermail-classify-'));
+    try {
+      const sink = await peers.sink({ tls: await selfSignedCertificate(directory, hostname()) });
+      const transport = peers.transport(deliveryConfig({ SMTP_URL: `smtp://${hostname()}:${sink.port}` }));
+      const error = await errorFrom(transport, 'reader@example.net');
+      expect(classifySendError(error)).toBe('fatal');
+      expect(transportFailure(error, transport.describe()).message).toMatch(
+        /^TLS with mail server .* failed: .*self-signed certificate.* \(DEPTH_ZERO_SELF_SIGNED_CERT\); if the server's certificate comes from a private CA, set SMTP_TLS_CA_FILE$/,
+      );
+    } finally {
+      await rm(directory, { recursive: true, force: true });
+    }
   });
 
   it('treats any other error, such as an outbox folder that cannot be created, as fatal', async () => {

@@ -1,12 +1,15 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildMessage, recipientLinks } from '../../src/delivery/message.js';
-import { createTransport, displayUrl, outboxFileName, type OutgoingMessage } from '../../src/delivery/transport.js';
+import { createTransport, displayUrl, loginProtection, outboxFileName, type OutgoingMessage } from '../../src/delivery/transport.js';
 import { isPapermailError } from '../../src/errors.js';
+import { createLogger } from '../../src/logger.js';
+import { rejectionOf } from '../support/async.js';
+import { selfSignedCertificate } from '../support/tls.js';
 import { deliveryConfig, headerValue, ISSUE_DATE, issueRenderer, useMailPeers } from './fixtures.js';
 
 let directory = '';
@@ -189,5 +192,126 @@ describe('DKIM settings', () => {
     await transport.send(await issueMessage());
     const [file] = await readdir(join(outbox, ISSUE_DATE));
     expect(headerValue(await readFile(join(outbox, ISSUE_DATE, file!)), 'DKIM-Signature')).toContain('d=papermail.test');
+  });
+});
+
+describe('SMTP credentials go out only over TLS', () => {
+  const peers = useMailPeers();
+  // The machine's own name resolves to 127.0.0.1 here, yet it is not one of the literal loopback names.
+  const host = hostname();
+  const credentials = { user: 'mailer', pass: 'not-for-the-wire' };
+  const urlFor = (port: number, server = host) => `smtp://mailer:not-for-the-wire@${server}:${port}`;
+
+  it('stops before AUTH when the server offers no STARTTLS: the password never reaches it', async () => {
+    const sink = await peers.sink({ auth: credentials });
+    const transport = peers.transport(deliveryConfig({ SMTP_URL: urlFor(sink.port) }));
+
+    const error = await rejectionOf(transport.verify());
+
+    expect(error).toMatchObject({ code: 'ETLS', command: 'STARTTLS' });
+    expect(sink.logins).toEqual([]);
+  });
+
+  it('sends no message to a server without STARTTLS either', async () => {
+    const sink = await peers.sink({ auth: credentials });
+    const transport = peers.transport(deliveryConfig({ SMTP_URL: urlFor(sink.port) }));
+
+    await expect(transport.send(await issueMessage())).rejects.toMatchObject({ code: 'ETLS' });
+
+    expect(sink.logins).toEqual([]);
+    expect(sink.attempts).toEqual([]);
+  });
+
+  it('logs in over STARTTLS when the server offers it with a certificate SMTP_TLS_CA_FILE trusts', async () => {
+    const certificate = await selfSignedCertificate(directory, host);
+    const sink = await peers.sink({ auth: credentials, tls: certificate });
+    const transport = peers.transport(deliveryConfig({ SMTP_URL: urlFor(sink.port), SMTP_TLS_CA_FILE: certificate.certFile }));
+
+    await transport.verify();
+    await transport.send(await issueMessage());
+
+    expect(sink.logins).toEqual([{ user: 'mailer', secure: true }, { user: 'mailer', secure: true }]);
+    expect(sink.deliveredTo('grace@example.net')).toHaveLength(1);
+  });
+
+  it('refuses a certificate it cannot verify, before logging in', async () => {
+    const certificate = await selfSignedCertificate(directory, host);
+    const sink = await peers.sink({ auth: credentials, tls: certificate });
+    const transport = peers.transport(deliveryConfig({ SMTP_URL: urlFor(sink.port) }));
+
+    const error = await rejectionOf(transport.verify());
+
+    expect(error).toMatchObject({ originalCode: 'DEPTH_ZERO_SELF_SIGNED_CERT' });
+    expect(sink.logins).toEqual([]);
+  });
+
+  it('lets a relay named literally 127.0.0.1 take the login without TLS', async () => {
+    const sink = await peers.sink({ auth: credentials });
+    const transport = peers.transport(deliveryConfig({ SMTP_URL: urlFor(sink.port, '127.0.0.1') }));
+
+    await transport.verify();
+
+    expect(sink.logins).toEqual([{ user: 'mailer', secure: false }]);
+  });
+
+  it('with SMTP_ALLOW_PLAINTEXT_AUTH=true, logs in without TLS and warns at start, naming the server', async () => {
+    const sink = await peers.sink({ auth: credentials });
+    const lines: string[] = [];
+    const transport = createTransport(
+      deliveryConfig({ SMTP_URL: urlFor(sink.port), SMTP_ALLOW_PLAINTEXT_AUTH: 'true' }),
+      createLogger('info', (line) => lines.push(line)),
+    );
+    try {
+      expect(lines).toEqual([
+        `warn: SMTP_ALLOW_PLAINTEXT_AUTH=true: the SMTP password goes to smtp://mailer@${host}:${sink.port} unencrypted if the server offers no STARTTLS`,
+      ]);
+      await transport.verify();
+      expect(sink.logins).toEqual([{ user: 'mailer', secure: false }]);
+    } finally {
+      transport.close();
+    }
+  });
+
+  it('with SMTP_ALLOW_PLAINTEXT_AUTH=true, still encrypts when the server offers STARTTLS', async () => {
+    const certificate = await selfSignedCertificate(directory, host);
+    const sink = await peers.sink({ auth: credentials, tls: certificate });
+    const transport = peers.transport(
+      deliveryConfig({ SMTP_URL: urlFor(sink.port), SMTP_ALLOW_PLAINTEXT_AUTH: 'true', SMTP_TLS_CA_FILE: certificate.certFile }),
+    );
+
+    await transport.verify();
+
+    expect(sink.logins).toEqual([{ user: 'mailer', secure: true }]);
+  });
+
+  it.each([
+    ['smtp://mailer:pw@smtp.example.org:587', 'tls-required'],
+    [`smtp://mailer:pw@${host}:587`, 'tls-required'],
+    ['smtp://mailer:pw@127.0.0.2:25', 'tls-required'],
+    ['smtp://mailer:pw@localhost.example.org:25', 'tls-required'],
+    ['smtp://mailer@smtp.example.org:587', 'tls-required'],
+    ['smtp://mailer:pw@localhost:25', 'loopback'],
+    ['smtp://mailer:pw@127.0.0.1:25', 'loopback'],
+    ['smtp://mailer:pw@[::1]:25', 'loopback'],
+    ['smtps://mailer:pw@smtp.example.org:465', 'none-needed'],
+    ['smtp://smtp.example.org:25', 'none-needed'],
+  ])('protects the login of %s as %s', (url, protection) => {
+    expect(loginProtection(url, false)).toBe(protection);
+  });
+
+  it('lets the operator opt out only where TLS would otherwise be required', () => {
+    expect(loginProtection('smtp://mailer:pw@smtp.example.org:587', true)).toBe('plaintext-allowed');
+    expect(loginProtection('smtp://mailer:pw@127.0.0.1:25', true)).toBe('loopback');
+    expect(loginProtection('smtps://mailer:pw@smtp.example.org:465', true)).toBe('none-needed');
+  });
+
+  it('refuses an SMTP_TLS_CA_FILE that cannot be read or holds no certificate, naming it', async () => {
+    const missing = join(directory, 'missing-ca.pem');
+    const notACertificate = join(directory, 'notes.pem');
+    await writeFile(notACertificate, 'just some notes\n');
+    const withCa = (file: string) => () => createTransport(deliveryConfig({ SMTP_URL: 'smtp://smtp.example.org:587', SMTP_TLS_CA_FILE: file }));
+
+    expect(withCa(missing)).toThrow(`SMTP_TLS_CA_FILE cannot be read: ${missing} (ENOENT)`);
+    expect(withCa(notACertificate)).toThrow(`SMTP_TLS_CA_FILE is not a PEM certificate: ${notACertificate}`);
   });
 });

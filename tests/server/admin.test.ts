@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { closedPort } from '../support/async.js';
 import { ADMIN_TOKEN, startHarness, type Harness } from './harness.js';
 
 let harness: Harness;
@@ -94,13 +95,56 @@ describe('POST /admin/send', () => {
     expect(await response.json()).toMatchObject({ error: 'ELOCKED' });
   });
 
-  it('does not exist (404) when ADMIN_TOKEN is not set', async () => {
+  it('is off (404) when ADMIN_TOKEN is not set, and the answer says how to turn it on', async () => {
     harness = await startHarness({ env: { ADMIN_TOKEN: '' } });
 
     const response = await send('{}', 'Bearer anything-at-all-here-0123456789');
 
     expect(response.status).toBe(404);
+    expect(await response.json()).toEqual({
+      error: 'EDISABLED',
+      message: 'the admin API is off; to turn it on, set ADMIN_TOKEN to at least 24 random characters (openssl rand -base64 32) and restart papermail',
+    });
     expect(harness.sendRequests).toEqual([]);
+  });
+
+  it('answers 503 with the reason when the day’s papers cannot be fetched, logging one line without a stack trace', async () => {
+    harness = await startHarness({ env: { HF_API_URL: `http://127.0.0.1:${await closedPort()}/api/daily_papers`, FETCH_RETRIES: '0' } });
+
+    // The harness caches only 2025-09-30: the day before needs the (unreachable) API.
+    const response = await send('{"date":"2025-09-29"}', `Bearer ${ADMIN_TOKEN}`);
+
+    expect(response.status).toBe(503);
+    expect(await response.json()).toEqual({
+      error: 'ENETWORK',
+      message: expect.stringMatching(/^could not reach 127\.0\.0\.1:\d+ for 2025-09-29: connection refused/),
+    });
+    const failures = harness.logLines.filter((line) => line.includes('/admin/send failed'));
+    expect(failures).toEqual([expect.stringMatching(/^error: POST \/admin\/send failed: ENETWORK could not reach 127\.0\.0\.1:\d+ for 2025-09-29/)]);
+    expect(failures[0]).not.toContain('\n');
+  });
+});
+
+describe('other paths under /admin/', () => {
+  it('say the admin API is off while ADMIN_TOKEN is unset', async () => {
+    harness = await startHarness({ env: { ADMIN_TOKEN: '' } });
+
+    const response = await harness.app.request('/admin/subscribers');
+
+    expect(response.status).toBe(404);
+    expect(await response.json()).toMatchObject({ error: 'EDISABLED', message: expect.stringContaining('set ADMIN_TOKEN') });
+  });
+
+  it('name the one endpoint there is while the admin API is on', async () => {
+    harness = await startHarness();
+
+    const response = await harness.app.request('/admin/subscribers');
+
+    expect(response.status).toBe(404);
+    expect(await response.json()).toEqual({
+      error: 'ENOTFOUND',
+      message: 'no admin endpoint GET /admin/subscribers; the admin API has POST /admin/send',
+    });
   });
 });
 
@@ -132,10 +176,27 @@ describe('GET /preview', () => {
     expect(await response.text()).toContain('ToolUniverse');
   });
 
-  it('does not exist on a public site without ADMIN_TOKEN', async () => {
+  it('is off on a public site without ADMIN_TOKEN, saying how to turn it on', async () => {
     harness = await startHarness({ env: { ...PUBLIC, ADMIN_TOKEN: '' } });
 
-    expect((await harness.app.request('/preview?date=2025-09-30')).status).toBe(404);
+    const response = await harness.app.request('/preview?date=2025-09-30');
+
+    expect(response.status).toBe(404);
+    const page = await response.text();
+    expect(page).toContain('Preview is off');
+    expect(page).toContain('set ADMIN_TOKEN');
+    expect(page).not.toContain('ToolUniverse');
+  });
+
+  it('answers 503 for a day it can neither find in the cache nor fetch, logging one line without a stack trace', async () => {
+    harness = await startHarness({ env: { HF_API_URL: `http://127.0.0.1:${await closedPort()}/api/daily_papers`, FETCH_RETRIES: '0' } });
+
+    const response = await harness.app.request('/preview?date=2025-09-29');
+
+    expect(response.status).toBe(503);
+    expect(await response.text()).toContain('please try again later');
+    const failures = harness.logLines.filter((line) => line.includes('/preview failed'));
+    expect(failures).toEqual([expect.stringMatching(/^error: GET \/preview failed: ENETWORK could not reach .* connection refused \(ECONNREFUSED\) after 1 attempt$/)]);
   });
 
   it('refuses a date that is not a real day with 400', async () => {

@@ -80,6 +80,7 @@ describe('the subscribe form', () => {
     expect(page).toContain('<p class="notice error" id="topics-error" role="alert">Choose at least one topic, or pick All topics.</p>');
     expect(page).not.toContain('topics:');
     expect(page).toMatch(/value="only" id="topics-only" checked>/);
+    await harness.background.settled();
     expect(await harness.store.findByEmail('ada@example.org')).toBeUndefined();
   });
 
@@ -89,6 +90,7 @@ describe('the subscribe form', () => {
     const response = await postForm('/subscribe', { email: 'ada@example.org', topics_choice: 'all', topics: ['agents', 'code'] });
 
     expect(response.status).toBe(200);
+    await harness.background.settled();
     expect(await harness.store.findByEmail('ada@example.org')).toMatchObject({ status: 'pending', topics: null });
   });
 
@@ -98,6 +100,7 @@ describe('the subscribe form', () => {
     const response = await postForm('/subscribe', { email: 'ada@example.org', topics_choice: 'only', topics: ['code', 'agents'] });
 
     expect(response.status).toBe(200);
+    await harness.background.settled();
     expect(await harness.store.findByEmail('ada@example.org')).toMatchObject({ status: 'pending', topics: ['agents', 'code'] });
   });
 
@@ -120,6 +123,7 @@ describe('the subscribe form', () => {
     const response = await harness.app.request('/subscribe', { method: 'POST', body: form({ email: 'ada@example.org' }) });
 
     expect(response.status).toBe(200);
+    await harness.background.settled();
     expect(await harness.store.findByEmail('ada@example.org')).toMatchObject({ status: 'pending', topics: null });
   });
 
@@ -132,6 +136,7 @@ describe('the subscribe form', () => {
     });
 
     expect(response.status).toBe(413);
+    await harness.background.settled();
     expect(await harness.store.findByEmail('ada@example.org')).toBeUndefined();
   });
 });
@@ -233,6 +238,8 @@ describe('while another process holds the database’s write lock', () => {
     expect(unsubscribed.status).toBe(200);
     expect(subscribed.status).toBe(200);
     expect((await harness.store.findById(subscriber.id))?.status).toBe('unsubscribed');
+    // The sign-up's store work runs after the answer, so it meets the lock there.
+    await harness.background.settled();
     expect(await harness.store.findByEmail('grace@example.org')).toMatchObject({ status: 'pending' });
   });
 

@@ -57,11 +57,15 @@ describe('the subscriber journey in a browser', () => {
 
     await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Check your inbox');
     await shoot(page, 'check-inbox');
+    const [mail] = await harness.inbox('ada@example.org');
     expect(await harness.store.findByEmail('ada@example.org')).toMatchObject({ status: 'pending', name: 'Ada', topics: ['robotics'] });
 
-    const [mail] = await harness.inbox('ada@example.org');
     await page.goto(confirmLinkIn(mail!, harness.config, harness.url));
-    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('You are subscribed');
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Confirm your subscription');
+    await shoot(page, 'confirm');
+    expect((await harness.store.findByEmail('ada@example.org'))?.status).toBe('pending');
+    await page.getByRole('button', { name: 'Confirm subscription' }).click();
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('You are subscribed');
     await shoot(page, 'confirmed');
     expect((await harness.store.findByEmail('ada@example.org'))?.status).toBe('confirmed');
 

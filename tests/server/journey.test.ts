@@ -55,10 +55,14 @@ describe('a subscriber from sign-up to one-click unsubscribe', () => {
 
     const subscribed = await fetch(`${harness.url}/subscribe`, { method: 'POST', body: form({ email: 'ada@example.org', name: 'Ada' }) });
     expect(subscribed.status).toBe(200);
+    const [confirmation] = await harness.inbox('ada@example.org');
     expect((await store.findByEmail('ada@example.org'))?.status).toBe('pending');
 
-    const [confirmation] = await harness.inbox('ada@example.org');
-    expect((await fetch(confirmLinkIn(confirmation!, harness.config, harness.url))).status).toBe(200);
+    // The link shows a page; its button (a POST) confirms.
+    const confirmLink = confirmLinkIn(confirmation!, harness.config, harness.url);
+    expect((await fetch(confirmLink)).status).toBe(200);
+    expect((await store.findByEmail('ada@example.org'))?.status).toBe('pending');
+    expect((await fetch(confirmLink, { method: 'POST' })).status).toBe(200);
     expect((await store.findByEmail('ada@example.org'))?.status).toBe('confirmed');
 
     expect(await adminSend('2025-09-30')).toMatchObject({ sent: 1 });

@@ -16,7 +16,8 @@ async function subscriberWith(status: SubscriberStatus = 'confirmed') {
 
 function tokenFor(subscriber: { id: number; email: string }, purpose: 'unsubscribe' | 'preferences' | 'confirm' = 'unsubscribe'): string {
   const expiresAt = purpose === 'confirm' ? new Date('2030-01-01T00:00:00Z') : undefined;
-  return createToken(SECRET, { purpose, subscriberId: subscriber.id, email: subscriber.email, ...(expiresAt ? { expiresAt } : {}) });
+  const confirm = purpose === 'confirm' ? { confirm: { statusVersion: 0 } } : {};
+  return createToken(SECRET, { purpose, subscriberId: subscriber.id, email: subscriber.email, ...(expiresAt ? { expiresAt } : {}), ...confirm });
 }
 
 function oneClick(token: string): Promise<Response> {
@@ -179,7 +180,7 @@ describe('links that were forged, altered, expired or meant for something else',
     harness = await startHarness({ serve: true });
     const subscriber = await subscriberWith('pending');
 
-    const response = await fetch(`${harness.url}/confirm?token=${tokenFor(subscriber, 'unsubscribe')}`);
+    const response = await fetch(`${harness.url}/confirm?token=${tokenFor(subscriber, 'unsubscribe')}`, { method: 'POST' });
 
     expect(response.status).toBe(400);
     expect((await harness.store.findById(subscriber.id))?.status).toBe('pending');

@@ -2,13 +2,14 @@ import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { isPapermailError } from '../../src/errors.js';
-import { fetchDailyPapers, type FetchDailyPapersOptions } from '../../src/sources/fetch-daily-papers.js';
+import { cacheSavedResponse, fetchDailyPapers, type FetchDailyPapersOptions } from '../../src/sources/fetch-daily-papers.js';
 import { retryDelayMs } from '../../src/sources/fetch-text.js';
 import {
   closedPortOrigin,
   recordingLogger,
   recordingSleep,
   sampleEntries,
+  sampleText,
   sendJson,
   startServer,
   withTemporaryFolder,
@@ -259,5 +260,48 @@ describe('fetchDailyPapers cache', () => {
   it('refuses a day that is not a real date before it can become a file name', async () => {
     const error = await rejectionOf(fetchDailyPapers('../../etc/passwd', options({ origin: 'http://127.0.0.1:9' }, { cacheDir: '/tmp' })));
     expect(isPapermailError(error, 'EUSAGE')).toBe(true);
+  });
+});
+
+describe('cacheSavedResponse (a saved API file put into the cache, as the demo does)', () => {
+  it('makes the day readable offline, exactly as if it had been fetched', async () => {
+    await withTemporaryFolder(async (cacheDir) => {
+      const saved = await cacheSavedResponse(cacheDir, DAY, await sampleText(`${DAY}.json`), 'samples/2025-09-30.json');
+      expect(saved).toEqual({ path: join(cacheDir, '2025-09-30.json'), written: true });
+
+      const list = await fetchDailyPapers(DAY, options({ origin: await closedPortOrigin() }, { cacheDir, retries: 0 }));
+      expect(list.origin).toBe(join(cacheDir, '2025-09-30.json'));
+      expect(list.papers).toHaveLength(50);
+    });
+  });
+
+  it('keeps a readable list already cached for the day, since it came from the API itself', async () => {
+    await withTemporaryFolder(async (cacheDir) => {
+      const server = await serve(pagedApi(entries.slice(0, 3)));
+      await fetchDailyPapers(DAY, options(server, { cacheDir }));
+
+      const saved = await cacheSavedResponse(cacheDir, DAY, await sampleText(`${DAY}.json`), 'samples/2025-09-30.json');
+
+      expect(saved.written).toBe(false);
+      expect(JSON.parse(await readFile(saved.path, 'utf8'))).toEqual(entries.slice(0, 3));
+    });
+  });
+
+  it('replaces an unreadable cache file', async () => {
+    await withTemporaryFolder(async (cacheDir) => {
+      await writeFile(join(cacheDir, '2025-09-30.json'), '["half a file', 'utf8');
+      const saved = await cacheSavedResponse(cacheDir, DAY, await sampleText(`${DAY}.json`), 'samples/2025-09-30.json');
+      expect(saved.written).toBe(true);
+      expect(JSON.parse(await readFile(saved.path, 'utf8'))).toHaveLength(50);
+    });
+  });
+
+  it('refuses a file that is not an API response and caches nothing', async () => {
+    await withTemporaryFolder(async (cacheDir) => {
+      const error = await rejectionOf(cacheSavedResponse(cacheDir, DAY, '{"papers": "none"}', 'notes.json'));
+      expect(isPapermailError(error, 'ESOURCE')).toBe(true);
+      expect(error.message).toMatch(/^notes\.json: /);
+      expect(await readdir(cacheDir)).toEqual([]);
+    });
   });
 });

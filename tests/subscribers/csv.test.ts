@@ -18,6 +18,7 @@ function subscriber(overrides: Partial<Subscriber>): Subscriber {
     createdAt: '2025-10-01T08:00:00.000Z',
     confirmedAt: '2025-10-01T08:00:00.000Z',
     bounceCount: 0,
+    statusVersion: 0,
     ...overrides,
   };
 }
@@ -45,9 +46,9 @@ describe('parseSubscriberCsv', () => {
     ]);
   });
 
-  it('takes an empty status as confirmed and empty topics as every topic', () => {
+  it('leaves an empty status for the importer to decide, and reads empty topics as every topic', () => {
     const { rows } = parseSubscriberCsv('email,name,status,topics\nann@example.com,,,\n', options);
-    expect(rows).toEqual([{ line: 2, email: 'ann@example.com', name: null, status: 'confirmed', topics: null }]);
+    expect(rows).toEqual([{ line: 2, email: 'ann@example.com', name: null, status: undefined, topics: null }]);
   });
 
   it('leaves out the fields of columns the file does not have', () => {
@@ -75,7 +76,7 @@ describe('parseSubscriberCsv', () => {
     ]);
     expect(skipped).toEqual([
       { line: 4, reason: 'email "not-an-email" is not a valid address (needs one "@" between a name and a domain)' },
-      { line: 5, reason: 'status "maybe" must be one of pending, confirmed, unsubscribed, bounced (or empty for confirmed)' },
+      { line: 5, reason: 'status "maybe" must be one of pending, confirmed, unsubscribed, bounced (or empty)' },
       { line: 6, reason: 'unknown topic "cooking"; choose from llm-reasoning, vision, robotics or "all"' },
       { line: 9, reason: 'has 5 cells but the header names 4 columns' },
       { line: 10, reason: 'email "a@b.com\\nBcc: x@y.com" is not a valid address (contains a line break)' },

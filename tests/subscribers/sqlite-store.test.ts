@@ -99,6 +99,7 @@ describe('subscribers', () => {
       createdAt: '2025-10-01T08:00:00.000Z',
       confirmedAt: null,
       bounceCount: 0,
+      statusVersion: 0,
     });
   });
 
@@ -174,6 +175,78 @@ describe('subscribers', () => {
     await store.importSubscribers(rows);
     const ids = (await collect(store.all())).map((subscriber) => subscriber.id);
     expect(ids).toEqual(Array.from({ length: 1201 }, (_, index) => index + 1));
+  });
+});
+
+describe('consent: status versions and confirmation', () => {
+  it('moves the status version on with every status change, whoever makes it, and only then', async () => {
+    const store = stores.open();
+    const { subscriber } = await store.upsert({ email: 'ann@example.com' });
+    const versions = [subscriber.statusVersion];
+    versions.push((await store.setStatus(subscriber.id, 'confirmed'))!.statusVersion);
+    versions.push((await store.upsert({ email: 'ann@example.com', name: 'Ann', topics: ['vision'] })).subscriber.statusVersion);
+    versions.push((await store.setTopics(subscriber.id, ['robotics']))!.statusVersion);
+    await store.markFailed(day, subscriber.id, '550 no such user', 1);
+    versions.push((await store.findById(subscriber.id))!.statusVersion);
+    versions.push((await store.upsert({ email: 'ann@example.com', status: 'unsubscribed' })).subscriber.statusVersion);
+    expect(versions).toEqual([0, 1, 1, 1, 2, 3]);
+    expect((await store.findById(subscriber.id))?.statusVersion).toBe(3);
+  });
+
+  it('adds a new address as pending but returns an existing one exactly as stored', async () => {
+    const store = stores.open();
+    const { subscriber: ann } = await store.upsert({ email: 'ann@example.com', name: 'Ann', topics: ['vision'], status: 'unsubscribed' });
+    const existing = await store.addIfNew({ email: 'ANN@example.com', name: 'URGENT: verify account at evil.example', topics: null, status: 'pending' });
+    const added = await store.addIfNew({ email: 'bob@example.com', name: 'Bob', topics: ['robotics'], status: 'pending' });
+    expect(existing).toEqual({ subscriber: ann, created: false });
+    expect(await store.findById(ann.id)).toEqual(ann);
+    expect(added).toMatchObject({ created: true, subscriber: { email: 'bob@example.com', name: 'Bob', topics: ['robotics'], status: 'pending' } });
+  });
+
+  it('confirms with the link’s name and topics while the status version still holds', async () => {
+    const store = stores.open();
+    const { subscriber } = await store.upsert({ email: 'ann@example.com', name: 'Ann', topics: ['vision'], status: 'unsubscribed' });
+    const outcome = await store.confirm(subscriber.id, { statusVersion: subscriber.statusVersion, name: 'Ann Smith', topics: ['robotics'] });
+    expect(outcome).toMatchObject({ kind: 'confirmed', subscriber: { status: 'confirmed', name: 'Ann Smith', topics: ['robotics'] } });
+    expect(await store.findById(subscriber.id)).toEqual(outcome.kind === 'confirmed' && outcome.subscriber);
+  });
+
+  it('keeps the stored name and topics when the link asks for none', async () => {
+    const store = stores.open();
+    const { subscriber } = await store.upsert({ email: 'ann@example.com', name: 'Ann', topics: ['vision'] });
+    await store.confirm(subscriber.id, { statusVersion: 0 });
+    expect(await store.findById(subscriber.id)).toMatchObject({ status: 'confirmed', name: 'Ann', topics: ['vision'] });
+  });
+
+  it('refuses a link issued before the last status change, and changes nothing', async () => {
+    const store = stores.open();
+    const { subscriber } = await store.upsert({ email: 'ann@example.com', name: 'Ann' });
+    await store.setStatus(subscriber.id, 'confirmed');
+    await store.setStatus(subscriber.id, 'unsubscribed');
+    const before = await store.findById(subscriber.id);
+    expect(await store.confirm(subscriber.id, { statusVersion: 0, name: 'Mallory', topics: ['robotics'] })).toEqual({ kind: 'stale' });
+    expect(await store.findById(subscriber.id)).toEqual(before);
+    expect(await store.confirm(999, { statusVersion: 0 })).toEqual({ kind: 'stale' });
+  });
+
+  it('leaves a confirmed subscriber as they are when a link is used again', async () => {
+    const store = stores.open();
+    const { subscriber } = await store.upsert({ email: 'ann@example.com', name: 'Ann', status: 'confirmed' });
+    const outcome = await store.confirm(subscriber.id, { statusVersion: subscriber.statusVersion, name: 'Mallory' });
+    expect(outcome).toEqual({ kind: 'already-confirmed', subscriber });
+  });
+
+  it('upgrades a file from the first schema, keeping its subscribers at status version 0', async () => {
+    const path = stores.path();
+    const raw = new Database(path);
+    raw.exec(MIGRATIONS[0]!);
+    raw.pragma('user_version = 1');
+    raw.prepare("INSERT INTO subscribers (email, status, created_at) VALUES ('ann@example.com', 'confirmed', '2025-01-01')").run();
+    raw.close();
+    const store = stores.open();
+    const ann = await store.findByEmail('ann@example.com');
+    expect(ann).toMatchObject({ status: 'confirmed', statusVersion: 0 });
+    expect((await store.setStatus(ann!.id, 'unsubscribed'))?.statusVersion).toBe(1);
   });
 });
 

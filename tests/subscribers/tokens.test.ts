@@ -1,5 +1,6 @@
+import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { createToken, verifyToken } from '../../src/subscribers/tokens.js';
+import { createToken, verifyConfirmToken, verifyToken } from '../../src/subscribers/tokens.js';
 
 const secret = 'a-test-secret-that-is-at-least-32-characters-long';
 const claims = { subscriberId: 42, email: 'Ann@example.com' };
@@ -28,13 +29,45 @@ describe('tokens', () => {
 
   it('accepts a confirm token until its expiry and refuses it from then on', () => {
     const expiresAt = new Date(issuedAt.getTime() + 48 * 3600_000);
-    const token = createToken(secret, { purpose: 'confirm', ...claims, expiresAt });
+    const token = createToken(secret, { purpose: 'confirm', ...claims, expiresAt, confirm: { statusVersion: 0 } });
     expect(verifyToken(secret, token, 'confirm', new Date(expiresAt.getTime() - 1000))).toEqual(claims);
     expectTokenError(() => verifyToken(secret, token, 'confirm', expiresAt), /confirm link expired on 2025-10-03T08:00:00.000Z/);
   });
 
   it('refuses to mint a confirm token that never expires', () => {
-    expect(() => createToken(secret, { purpose: 'confirm', ...claims })).toThrow(/needs expiresAt/);
+    expect(() => createToken(secret, { purpose: 'confirm', ...claims, confirm: { statusVersion: 0 } })).toThrow(/needs expiresAt/);
+  });
+
+  it('refuses to mint a confirm token without a status version, or another token with one', () => {
+    const expiresAt = new Date('2030-01-01T00:00:00Z');
+    expect(() => createToken(secret, { purpose: 'confirm', ...claims, expiresAt })).toThrow(/confirm claims/);
+    expect(() => createToken(secret, { purpose: 'unsubscribe', ...claims, confirm: { statusVersion: 0 } })).toThrow(/confirm claims/);
+  });
+
+  it('carries a confirm token’s status version and the name and topics the sign-up asked for', () => {
+    const expiresAt = new Date('2030-01-01T00:00:00Z');
+    const choices = { name: 'Ann « Smith »', topics: ['agents', 'code'] };
+    const token = createToken(secret, { purpose: 'confirm', ...claims, expiresAt, confirm: { statusVersion: 7, choices } });
+    expect(verifyConfirmToken(secret, token, issuedAt)).toEqual({ ...claims, statusVersion: 7, choices });
+    const bare = createToken(secret, { purpose: 'confirm', ...claims, expiresAt, confirm: { statusVersion: 2 } });
+    expect(verifyConfirmToken(secret, bare, issuedAt)).toEqual({ ...claims, statusVersion: 2 });
+  });
+
+  it('refuses a confirm token whose requested topics were altered', () => {
+    const expiresAt = new Date('2030-01-01T00:00:00Z');
+    const token = createToken(secret, { purpose: 'confirm', ...claims, expiresAt, confirm: { statusVersion: 0, choices: { name: null, topics: null } } });
+    const [payload, mac] = token.split('.');
+    const decoded = JSON.parse(Buffer.from(payload!, 'base64url').toString('utf8')) as Record<string, unknown>;
+    const forged = Buffer.from(JSON.stringify({ ...decoded, c: { n: 'Mallory', t: ['robotics'] } })).toString('base64url');
+    expectTokenError(() => verifyConfirmToken(secret, `${forged}.${mac}`, issuedAt), /bad signature/);
+  });
+
+  it('refuses a confirm token minted before tokens carried a status version', () => {
+    // Signed exactly as the previous format was, so only the missing version can refuse it.
+    const payload = Buffer.from(JSON.stringify({ p: 'confirm', i: 42, e: 'Ann@example.com', x: 1_900_000_000 })).toString('base64url');
+    const mac = createHmac('sha256', secret).update(`papermail-token-v1.${payload}`).digest('base64url');
+    expect(verifyToken(secret, `${payload}.${mac}`, 'confirm', issuedAt)).toEqual(claims);
+    expectTokenError(() => verifyConfirmToken(secret, `${payload}.${mac}`, issuedAt), /older version of papermail/);
   });
 
   it('refuses a token whose payload was altered (another subscriber id)', () => {
@@ -69,7 +102,7 @@ describe('tokens', () => {
     expectTokenError(() => verifyToken(secret, token, 'preferences'), /for unsubscribe, not preferences/);
   });
 
-  it.each(['', 'abc', 'a.b.c', 'ab+c.def', 'x'.repeat(2000) + '.y', '.abc'])('calls %j malformed', (token) => {
+  it.each(['', 'abc', 'a.b.c', 'ab+c.def', 'x'.repeat(5000) + '.y', '.abc'])('calls %j malformed', (token) => {
     expectTokenError(() => verifyToken(secret, token, 'unsubscribe'), /malformed/);
   });
 

@@ -28,10 +28,17 @@ export interface SmtpSinkOptions {
   respond?: (envelope: SinkEnvelope, raw: Buffer) => SinkResponse;
   /** Decides the reply to one RCPT TO command: where real servers reject unknown mailboxes. */
   respondToRecipient?: (address: string) => SinkResponse;
-  /** Require SMTP AUTH (PLAIN/LOGIN over the plain connection) with these credentials. */
+  /** Require SMTP AUTH (PLAIN/LOGIN, over the plain connection too) with these credentials. */
   auth?: { user: string; pass: string };
+  /** Offer STARTTLS with this key and certificate (PEM). Without it the sink offers no STARTTLS. */
+  tls?: { key: string | Buffer; cert: string | Buffer };
   /** false: only count messages (load tests; 2,000 issues of 100 KB would hold 200 MB). Default true. */
   keepMessages?: boolean;
+}
+
+export interface SinkLogin {
+  user: string;
+  secure: boolean;
 }
 
 export interface SmtpSink {
@@ -44,6 +51,8 @@ export interface SmtpSink {
   attempts: SinkMessage[];
   /** Totals, kept even when keepMessages is false. */
   counts: { accepted: number; attempts: number };
+  /** Every AUTH that reached the sink (credentials received), right or wrong, and whether TLS protected it. */
+  logins: SinkLogin[];
   /** The accepted messages, parsed with mailparser. */
   parsed(): Promise<ParsedMail[]>;
   /** Accepted messages addressed (in the envelope) to this recipient. */
@@ -55,19 +64,23 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
   const messages: SinkMessage[] = [];
   const attempts: SinkMessage[] = [];
   const counts = { accepted: 0, attempts: 0 };
+  const logins: SinkLogin[] = [];
   const keep = options.keepMessages ?? true;
   // Sockets by remote port, so 'drop' can cut the connection a session arrived on.
   const sockets = new Map<number, Socket>();
 
+  const disabledCommands = [...(options.tls ? [] : ['STARTTLS']), ...(options.auth ? [] : ['AUTH'])];
   const server = new SMTPServer({
     secure: false,
-    disabledCommands: options.auth ? ['STARTTLS'] : ['STARTTLS', 'AUTH'],
+    ...(options.tls ? { key: options.tls.key, cert: options.tls.cert } : {}),
+    disabledCommands,
     authOptional: !options.auth,
     allowInsecureAuth: true,
     disableReverseLookup: true,
     logger: false,
     closeTimeout: 100,
-    onAuth(auth, _session, callback) {
+    onAuth(auth, session, callback) {
+      logins.push({ user: auth.username ?? '', secure: session.secure });
       const expected = options.auth;
       if (expected && auth.username === expected.user && auth.password === expected.pass) {
         callback(null, { user: auth.username });
@@ -123,6 +136,7 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
     messages,
     attempts,
     counts,
+    logins,
     parsed: () => Promise.all(messages.map((message) => simpleParser(message.raw))),
     deliveredTo: (address) => messages.filter((message) => message.envelope.to.includes(address)),
     close: () =>

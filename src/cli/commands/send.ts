@@ -1,8 +1,10 @@
+import { readFile } from 'node:fs/promises';
 import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { describeOutcome, runIssue, sendIssueTestCopy } from '../../delivery/run-issue.js';
 import { createTransport } from '../../delivery/transport.js';
+import { cacheSavedResponse } from '../../sources/fetch-daily-papers.js';
 import { emailArgument } from '../arguments.js';
 import { loadCliContext, openStore, type CliContext } from '../context.js';
 import { sourceRequest, withSourceOptions } from './digest.js';
@@ -17,7 +19,8 @@ export interface SendOptions {
 
 /** What the quick start sends: a real day bundled with the package, to the sample list. */
 const DEMO_SUBSCRIBERS = packageFile('subscribers/sample.csv');
-const DEMO_SOURCE = packageFile('samples/2025-09-30.json');
+const DEMO_DAY = '2025-09-30';
+const DEMO_SOURCE = packageFile(`samples/${DEMO_DAY}.json`);
 
 /** A path inside the package, shown relative to the working folder when it is inside it. */
 function packageFile(name: string): string {
@@ -37,12 +40,29 @@ export function registerSendCommands(program: Command): void {
     .description('the quick start: import subscribers/sample.csv and send samples/2025-09-30.json (to the outbox unless SMTP_URL is set)')
     .action(async () => {
       await withStore((context) => importSubscriberFile(DEMO_SUBSCRIBERS, context));
-      await sendDailyIssue({ source: DEMO_SOURCE }, loadCliContext());
+      const context = loadCliContext();
+      await cacheDemoDay(context);
+      await sendDailyIssue({ source: DEMO_SOURCE }, context);
     });
 }
 
+/**
+ * The sample day goes into the papers cache too, so that after the demo the server can preview
+ * and resend that day (`/preview?date=2025-09-30`, `POST /admin/send`) without the network.
+ */
+async function cacheDemoDay({ config, logger }: Pick<CliContext, 'config' | 'logger'>): Promise<void> {
+  try {
+    const { path, written } = await cacheSavedResponse(config.CACHE_DIR, DEMO_DAY, await readFile(DEMO_SOURCE, 'utf8'), DEMO_SOURCE);
+    if (written) logger.info(`cached the sample day in ${path}: /preview and resends of ${DEMO_DAY} work offline`);
+  } catch (error) {
+    // The demo's send does not need the cache: say what is lost and go on.
+    const reason = error instanceof Error ? error.message : String(error);
+    logger.warn(`could not cache the sample day in ${config.CACHE_DIR} (${reason}); /preview of ${DEMO_DAY} will need the network`);
+  }
+}
+
 export async function sendDailyIssue(options: SendOptions, { config, logger }: Pick<CliContext, 'config' | 'logger'>): Promise<void> {
-  const transport = createTransport(config);
+  const transport = createTransport(config, logger);
   // Ctrl-C or SIGTERM: stop taking recipients, let messages in flight finish and be recorded.
   const abort = new AbortController();
   const stop = () => {

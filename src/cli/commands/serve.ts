@@ -28,7 +28,7 @@ export function registerServeCommand(program: Command): void {
         await store.close();
         throw error;
       }
-      const transport = createTransport(config);
+      const transport = createTransport(config, logger);
       const background = createBackgroundTasks(logger);
       const sends = new AbortController();
       const runtime = createRuntime({ config, store, transport, taxonomy, logger, background, signal: sends.signal });

@@ -1,33 +1,55 @@
 import type { Command } from 'commander';
+import { z } from 'zod';
+import { createConfirmationMailer } from '../../delivery/confirmation-mail.js';
+import { createTransport } from '../../delivery/transport.js';
 import { loadTaxonomy, topicCatalogue } from '../../digest/taxonomy.js';
 import { PapermailError } from '../../errors.js';
 import { readTextFile } from '../../file-errors.js';
+import { confirmLink } from '../../server/subscription.js';
 import { parseSubscriberCsv, subscribersToCsv } from '../../subscribers/csv.js';
-import { normaliseName, parseTopics } from '../../subscribers/email.js';
-import type { SubscriberStore } from '../../subscribers/store.js';
-import { emailArgument } from '../arguments.js';
+import { normaliseName } from '../../subscribers/email.js';
+import { hasWithdrawnConsent, type Subscriber, type SubscriberStore } from '../../subscribers/store.js';
+import { emailArgument, topicsArgument } from '../arguments.js';
 import { loadCliContext, openStore, type CliContext } from '../context.js';
+
+interface AddOptions {
+  name?: string;
+  topics?: string;
+  confirmed?: boolean;
+  /** commander's --no-email: false when given. */
+  email: boolean;
+  force?: boolean;
+}
+
+/** The statuses `import --status` may give rows whose status cell is empty or missing. */
+const ImportStatusSchema = z.enum(['confirmed', 'pending'], {
+  error: (issue) => `--status must be confirmed or pending (got ${JSON.stringify(issue.input)})`,
+});
+type ImportStatus = z.infer<typeof ImportStatusSchema>;
+
+export interface ImportOptions {
+  /** What an empty or missing status cell means. */
+  emptyStatus: ImportStatus;
+}
 
 export function registerSubscriberCommands(program: Command): void {
   const subscribers = program.command('subscribers').description('manage the subscriber list');
 
   subscribers
     .command('add <email>')
-    .description('add a subscriber (pending until they confirm, unless --confirmed)')
-    .option('-n, --name <name>', 'display name')
-    .option('-t, --topics <slugs>', 'comma-separated topic slugs (default: all topics)')
+    .description('add or change a subscriber: pending, and sent a confirmation email, unless --confirmed')
+    .option('-n, --name <name>', 'display name (an existing subscriber keeps theirs unless given)')
+    .option('-t, --topics <slugs>', 'comma-separated topic slugs or "all" (new: all topics; an existing subscriber keeps theirs unless given)')
     .option('--confirmed', 'skip double opt-in (only for people who already agreed)')
-    .action(async (email: string, options: { name?: string; topics?: string; confirmed?: boolean }) => {
+    .option('--no-email', 'do not send the confirmation email')
+    .option('--force', 'subscribe an address that unsubscribed or bounced again (only when they asked you); logged')
+    .action(async (email: string, options: AddOptions) => {
       // Checked before the store is opened, so a typo creates no database file.
       const address = emailArgument('<email>')(email);
-      await withStore(async ({ store, knownTopics }) => {
-        const { subscriber, created } = await store.upsert({
-          email: address,
-          name: normaliseName(options.name),
-          topics: parseTopics(options.topics, knownTopics),
-          status: options.confirmed ? 'confirmed' : 'pending',
-        });
-        process.stdout.write(`${created ? 'added' : 'updated'} ${subscriber.email} (${subscriber.status})\n`);
+      await withStore((context) => addSubscriber(address, options, context), {
+        checkArguments: ({ knownTopics }) => {
+          if (options.topics !== undefined) topicsArgument(knownTopics)(options.topics);
+        },
       });
     });
 
@@ -60,7 +82,16 @@ export function registerSubscriberCommands(program: Command): void {
   subscribers
     .command('import <file.csv>')
     .description('import a CSV with header email,name,status,topics (idempotent)')
-    .action(async (file: string) => withStore((context) => importSubscriberFile(file, context)));
+    .option(
+      '--status <status>',
+      'status of rows whose status is empty or missing: confirmed (a list people already agreed to) or pending (each is sent a confirmation email)',
+      'confirmed',
+    )
+    .action(async (file: string, options: { status: string }) => {
+      const parsed = ImportStatusSchema.safeParse(options.status);
+      if (!parsed.success) throw new PapermailError('EUSAGE', parsed.error.issues[0]!.message);
+      await withStore((context) => importSubscriberFile(file, context, { emptyStatus: parsed.data }));
+    });
 
   subscribers
     .command('export')
@@ -72,26 +103,120 @@ export function registerSubscriberCommands(program: Command): void {
     );
 }
 
-/** Imports a CSV file and prints one summary line; each skipped row is a warning with its line. */
-export async function importSubscriberFile(file: string, { store, knownTopics, logger }: StoreContext): Promise<void> {
+/**
+ * `subscribers add`: the operator's explicit action, so it may change what it is given —
+ * and only that. An address whose consent was withdrawn (unsubscribed, bounced) is refused
+ * unless --force says the person asked. A pending subscriber is sent the confirmation
+ * email unless --no-email; the line printed says where it went, or that none was sent.
+ */
+async function addSubscriber(address: string, options: AddOptions, context: StoreContext): Promise<void> {
+  const { store, knownTopics, logger } = context;
+  const existing = await store.findByEmail(address);
+  if (existing !== undefined && hasWithdrawnConsent(existing.status)) {
+    if (!options.force) {
+      throw new PapermailError(
+        'EINPUT',
+        `${existing.email} is ${existing.status}; add does not subscribe them again (give --force only if they asked you to)`,
+      );
+    }
+    logger.warn(`--force: subscribing ${existing.email} again, who was ${existing.status}`);
+  }
+  const { subscriber, created } = await store.upsert({
+    email: address,
+    ...(options.name === undefined ? {} : { name: normaliseName(options.name) }),
+    ...(options.topics === undefined ? {} : { topics: topicsArgument(knownTopics)(options.topics) }),
+    status: options.confirmed ? 'confirmed' : 'pending',
+  });
+  const done = `${created ? 'added' : 'updated'} ${subscriber.email} (${subscriber.status})`;
+  process.stdout.write(`${done}; ${await confirmationNote(subscriber, options, context)}\n`);
+}
+
+/** Sends the confirmation email a pending subscriber needs, and says what happened either way. */
+async function confirmationNote(subscriber: Subscriber, options: AddOptions, context: StoreContext): Promise<string> {
+  if (subscriber.status === 'confirmed') return 'no confirmation email needed';
+  if (!options.email) return 'no confirmation email sent (--no-email): they stay pending until they confirm';
+  const { sent, where, lastResponse } = await sendConfirmations([subscriber], context);
+  return sent === 1 ? `confirmation email sent ${where}: ${lastResponse}` : `no confirmation email sent (${where} failed)`;
+}
+
+/**
+ * Confirmation emails through the configured transport (SMTP, or the outbox without
+ * SMTP_URL), each with a link bound to the subscriber's status version. A failure is a
+ * warning naming the address; the rest are still sent.
+ */
+async function sendConfirmations(
+  subscribers: Subscriber[],
+  { config, logger }: StoreContext,
+): Promise<{ sent: number; where: string; lastResponse: string }> {
+  const transport = createTransport(config);
+  const mailer = createConfirmationMailer(config, transport);
+  let sent = 0;
+  let lastResponse = '';
+  try {
+    for (const subscriber of subscribers) {
+      try {
+        const result = await mailer.sendConfirmation(subscriber, confirmLink(config, subscriber, new Date()));
+        sent += 1;
+        lastResponse = result.response;
+      } catch (error) {
+        logger.warn(`confirmation email to ${subscriber.email} failed: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+  } finally {
+    transport.close();
+  }
+  return { sent, where: `via ${transport.describe()}`, lastResponse };
+}
+
+/**
+ * Imports a CSV file and prints one summary line; each skipped row is a warning with its
+ * line. Rows without a status take `emptyStatus`, and the summary says how many did. With
+ * 'pending', everyone the file leaves pending is sent a confirmation email.
+ */
+export async function importSubscriberFile(
+  file: string,
+  context: StoreContext,
+  { emptyStatus }: ImportOptions = { emptyStatus: 'confirmed' },
+): Promise<void> {
+  const { store, knownTopics, logger } = context;
   const text = await readTextFile(file, 'EINPUT');
   const parsed = parseSubscriberCsv(text, { origin: file, knownTopics });
-  const report = await store.importSubscribers(parsed.rows);
+  const rows = parsed.rows.map((row) => (row.status === undefined ? { ...row, status: emptyStatus } : row));
+  const report = await store.importSubscribers(rows);
+  const refused = new Set(report.skipped.map((row) => row.line));
+  const taken = rows.filter((row) => !refused.has(row.line));
+  const defaulted = parsed.rows.filter((row) => row.status === undefined && !refused.has(row.line)).length;
   const skipped = [...parsed.skipped, ...report.skipped].sort((a, b) => a.line - b.line);
   for (const row of skipped) logger.warn(`${file}: line ${row.line}: ${row.reason}`);
-  process.stdout.write(
-    `imported ${file}: ${report.added} added, ${report.updated} updated, ${report.unchanged} unchanged, ${skipped.length} skipped\n`,
-  );
+
+  const parts = [`${report.added} added, ${report.updated} updated, ${report.unchanged} unchanged, ${skipped.length} skipped`];
+  if (defaulted > 0) {
+    const hint = emptyStatus === 'confirmed' ? ' (use --status pending to ask them to confirm)' : '';
+    parts.push(`${defaulted} with an empty status taken as ${emptyStatus}${hint}`);
+  }
+  if (emptyStatus === 'pending') {
+    const pending: Subscriber[] = [];
+    for (const row of taken) {
+      const subscriber = await store.findByEmail(row.email);
+      if (subscriber?.status === 'pending') pending.push(subscriber);
+    }
+    const { sent, where } = await sendConfirmations(pending, context);
+    parts.push(`${sent} confirmation email${sent === 1 ? '' : 's'} sent ${where}`);
+  }
+  process.stdout.write(`imported ${file}: ${parts.join('; ')}\n`);
 }
 
 export type StoreContext = CliContext & { store: SubscriberStore; knownTopics: string[] };
 
 export async function withStore(
   work: (context: StoreContext) => Promise<void>,
+  options: { checkArguments?: (known: { knownTopics: string[] }) => void } = {},
 ): Promise<void> {
   const context = loadCliContext();
   const taxonomy = await loadTaxonomy(context.config.TOPICS_FILE);
   const knownTopics = topicCatalogue(taxonomy).map((topic) => topic.slug);
+  // Arguments that need the taxonomy are checked before the store is opened (or created).
+  options.checkArguments?.({ knownTopics });
   const store = openStore(context);
   try {
     await work({ ...context, store, knownTopics });

@@ -1,15 +1,15 @@
 /**
  * Operator endpoints, behind `Authorization: Bearer <ADMIN_TOKEN>`. With ADMIN_TOKEN
- * unset they do not exist (404): nothing to guess, nothing advertised.
+ * unset they are off (404): no token to guess, and the answer says how to turn them on.
  * `/preview` is also open without a token when PUBLIC_URL is this machine (development).
  */
 import type { Context, Hono } from 'hono';
 import { z } from 'zod';
+import type { Config } from '../../config/config.js';
 import { issueDayFor, parseIssueDay } from '../../digest/dates.js';
 import { PapermailError } from '../../errors.js';
 import { hasBearerToken } from '../admin-auth.js';
 import type { AppEnv, RouteContext } from '../dependencies.js';
-import { notFoundPage } from '../error-pages.js';
 
 const IssueDaySchema = z.string().refine(isIssueDay, 'date must be a real date as YYYY-MM-DD');
 
@@ -19,6 +19,17 @@ const SendRequestSchema = z.strictObject({
 });
 
 type Access = 'granted' | 'disabled' | 'refused';
+
+const HOW_TO_TURN_ON = 'set ADMIN_TOKEN to at least 24 random characters (openssl rand -base64 32) and restart papermail';
+
+/** The answer of every /admin/ path while ADMIN_TOKEN is unset. */
+const ADMIN_OFF = { error: 'EDISABLED', message: `the admin API is off; to turn it on, ${HOW_TO_TURN_ON}` };
+
+/** An /admin/ path no route took: "off" while it is, else which endpoint exists. */
+export function adminNotFound(c: Context, config: Pick<Config, 'ADMIN_TOKEN'>): Response {
+  if (config.ADMIN_TOKEN === undefined) return c.json(ADMIN_OFF, 404);
+  return c.json({ error: 'ENOTFOUND', message: `no admin endpoint ${c.req.method} ${c.req.path}; the admin API has POST /admin/send` }, 404);
+}
 
 export function registerAdminRoutes(app: Hono<AppEnv>, context: RouteContext): void {
   const { config, logger, pages } = context;
@@ -30,7 +41,7 @@ export function registerAdminRoutes(app: Hono<AppEnv>, context: RouteContext): v
 
   app.post('/admin/send', async (c) => {
     const decision = access(c);
-    if (decision === 'disabled') return c.json({ error: 'ENOTFOUND' }, 404);
+    if (decision === 'disabled') return c.json(ADMIN_OFF, 404);
     if (decision === 'refused') {
       c.header('WWW-Authenticate', 'Bearer realm="papermail"');
       return c.json({ error: 'EUNAUTHORISED', message: 'Authorization: Bearer <ADMIN_TOKEN> required' }, 401);
@@ -49,7 +60,9 @@ export function registerAdminRoutes(app: Hono<AppEnv>, context: RouteContext): v
   app.get('/preview', async (c) => {
     if (!config.isLocal) {
       const decision = access(c);
-      if (decision === 'disabled') return c.html(notFoundPage(pages), 404);
+      if (decision === 'disabled') {
+        return c.html(pages.message({ title: 'Preview is off', message: `Off localhost the preview needs the admin token: ${HOW_TO_TURN_ON}.` }), 404);
+      }
       if (decision === 'refused') {
         c.header('WWW-Authenticate', 'Bearer realm="papermail"');
         return c.html(pages.message({ title: 'Not allowed', message: 'The preview needs the admin token.' }), 401);

@@ -1,4 +1,5 @@
-import type { Hono } from 'hono';
+import type { Context, Hono } from 'hono';
+import type { Subscriber } from '../../subscribers/store.js';
 import { clientAddress } from '../client-address.js';
 import type { AppEnv, RouteContext } from '../dependencies.js';
 import { tooManyRequests } from '../error-pages.js';
@@ -6,8 +7,8 @@ import { firstIssueTime } from '../first-issue.js';
 import { parseSubscribeForm, readForm, submittedValues } from '../forms.js';
 import type { RateLimiter } from '../rate-limit.js';
 import { rateLimitKeyForAddress, rateLimitKeyForEmail } from '../rate-limit-keys.js';
-import { relativeLink, subscriberForToken } from '../subscriber-links.js';
-import { confirmSubscription, requestSubscription } from '../subscription.js';
+import { relativeLink } from '../subscriber-links.js';
+import { confirmationForToken, confirmSubscription, isCurrent, requestSubscription } from '../subscription.js';
 import { tokenParameter } from './token-parameter.js';
 
 export interface SubscribeLimits {
@@ -40,10 +41,38 @@ export function registerSubscribeRoutes(app: Hono<AppEnv>, context: RouteContext
     return c.html(pages.checkInbox());
   });
 
+  const confirmedPage = (c: Context, subscriber: Subscriber) =>
+    c.html(
+      pages.confirmed({
+        email: subscriber.email,
+        preferencesUrl: relativeLink({ secret: config.secret, purpose: 'preferences', subscriber }),
+        firstIssue: firstIssueTime(config, context.now()),
+      }),
+    );
+  const topicNames = (slugs: string[] | null) =>
+    slugs === null ? null : topics.filter((topic) => slugs.includes(topic.slug)).map((topic) => topic.name);
+
+  // GET (and HEAD, which Hono answers from the GET route) only shows what the link would
+  // do: mail scanners follow every link, and must not complete double opt-in for anyone.
   app.get('/confirm', async (c) => {
-    const subscriber = await subscriberForToken(context.store, config.secret, tokenParameter(c), 'confirm', context.now());
-    if (!(await confirmSubscription(context, subscriber))) return c.html(pages.invalidLink(), 400);
-    const preferencesUrl = relativeLink({ secret: config.secret, purpose: 'preferences', subscriber });
-    return c.html(pages.confirmed({ email: subscriber.email, preferencesUrl, firstIssue: firstIssueTime(config, context.now()) }));
+    const token = tokenParameter(c);
+    const link = await confirmationForToken(context, token);
+    if (link.subscriber.status === 'confirmed') return confirmedPage(c, link.subscriber);
+    if (!isCurrent(link)) return c.html(pages.invalidLink(), 400);
+    const choices = link.claims.choices ?? link.subscriber;
+    return c.html(
+      pages.confirmPrompt({
+        email: link.subscriber.email,
+        name: choices.name,
+        topics: topicNames(choices.topics),
+        actionUrl: `confirm?token=${encodeURIComponent(token)}`,
+      }),
+    );
+  });
+
+  app.post('/confirm', async (c) => {
+    const outcome = await confirmSubscription(context, await confirmationForToken(context, tokenParameter(c)));
+    if (outcome.kind === 'stale') return c.html(pages.invalidLink(), 400);
+    return confirmedPage(c, outcome.subscriber);
   });
 }
