@@ -2,14 +2,11 @@ import Handlebars from 'handlebars';
 import { PapermailError } from '../errors.js';
 
 /**
- * The second, per-recipient stage. An issue's compiled HTML (and text) still holds a few
- * placeholders such as {{unsubscribeUrl}}; it is compiled with Handlebars ONCE per issue and
- * each recipient only runs the compiled function.
- *
- * Why not pre-split the HTML into static chunks: measured on this machine, running the
- * compiled Handlebars function over a ~50 KB issue takes about 10 µs per recipient (html and
- * text together well under the 100 µs target), so splitting would buy nothing measurable
- * and cost a second mechanism. Before compiling, the template is checked to contain only the
+ * The second stage of the confirmation email and the browser version. Their compiled HTML
+ * (and text) still holds a few placeholders such as {{unsubscribeUrl}}; it is compiled with
+ * Handlebars once and each fill only runs the compiled function. The daily issue's copies are
+ * instead chosen from pieces of one compile (issue-parts.ts), which also saves re-encoding
+ * the static text for every recipient. Before compiling, the template is checked to contain only the
  * known placeholders: paper text is made brace-inert in the issue stage, so anything else
  * is a template bug, reported as ETEMPLATE instead of silently rendering empty.
  */
