@@ -18,8 +18,16 @@ export function dayAndMonth(day: string): string {
   return `${parts.day} ${parts.month}`;
 }
 
+/** Building a formatter costs about 100 µs, and a send asks for one per reader (their subject): built once per format. */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
 function dateParts(day: string, format: Intl.DateTimeFormatOptions): Record<string, string> {
-  const formatter = new Intl.DateTimeFormat('en-US', { ...format, timeZone: 'UTC' });
+  const key = JSON.stringify(format);
+  let formatter = formatters.get(key);
+  if (!formatter) {
+    formatter = new Intl.DateTimeFormat('en-US', { ...format, timeZone: 'UTC' });
+    formatters.set(key, formatter);
+  }
   const parts: Record<string, string> = {};
   for (const part of formatter.formatToParts(new Date(`${day}T00:00:00Z`))) parts[part.type] = part.value;
   return parts;

@@ -54,6 +54,9 @@ type LayoutItem = { piece: string } | { field: string } | { when: string; then: 
 /** A part cut at its markers: the items of each stretch, by key ("head", "hl:3", "section:2", "paper:17", "tail" …). */
 type Layout = ReadonlyMap<string, readonly LayoutItem[]>;
 
+/** Cached wordings per issue: bounded, so memory never grows with the number of selections. */
+const MAX_WORDINGS = 1_000;
+
 /** The first size plan's estimate of one "Top papers" entry, thumbnail included. */
 const BYTES_PER_HIGHLIGHT = 1_500;
 
@@ -220,6 +223,18 @@ function issueParts(digest: Digest, layouts: Record<BodyPart, Layout>, pieces: I
   }));
   const highlightCount = digest.highlights.length;
   const hasTop = layouts.html.has('top');
+  // Subject, counts and preview line depend only on a selection's top papers and counts: far
+  // fewer combinations than selections, and folding and trimming titles costs tens of µs.
+  const wordings = new Map<string, { values: Record<SelectionField, string>; subject: string }>();
+  const wordingOf = (selected: Pick<Digest, 'date' | 'total' | 'highlights' | 'sections' | 'listed'>, alsoToday: number, alsoTodayOmitted: number) => {
+    const key = `${selected.total} ${selected.sections.length} ${alsoToday} ${alsoTodayOmitted} ${selected.highlights.map((paper) => positionOf.get(paper.id)).join(' ')}`;
+    let wording = wordings.get(key);
+    if (!wording) {
+      wording = { values: selectionValues(selected, alsoToday, alsoTodayOmitted), subject: issueSubject(selected) };
+      if (wordings.size < MAX_WORDINGS) wordings.set(key, wording);
+    }
+    return wording;
+  };
 
   return {
     date: digest.date,
@@ -256,8 +271,7 @@ function issueParts(digest: Digest, layouts: Record<BodyPart, Layout>, pieces: I
         keys.push(`close:${section.index}`);
       }
       keys.push('tail');
-      const values = selectionValues(selected, alsoToday, alsoTodayOmitted);
-      const subject = issueSubject(selected);
+      const { values, subject } = wordingOf(selected, alsoToday, alsoTodayOmitted);
       return {
         subject,
         copyFor(fields) {
