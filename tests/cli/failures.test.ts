@@ -135,6 +135,11 @@ describe('papermail with a path it cannot use', () => {
     expect(errorLines(importOfFolder.stderr)).toEqual([line]);
   });
 
+  it('creates no subscriber store when the CSV to import cannot be read', async () => {
+    expect(linesOf(importOfFolder.stderr)).toEqual([`papermail: cannot read ${folder}: it is a folder`]);
+    await expect(stat(join(folder, '..', 'papermail.db'))).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
   it('refuses to write the preview over a folder, with one line and no stack trace', () => {
     expect(previewIntoFolder.code).toBe(1);
     expect(linesOf(previewIntoFolder.stderr)).toEqual([`papermail: cannot write ${folder}: it is a folder`]);

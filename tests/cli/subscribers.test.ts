@@ -76,10 +76,10 @@ describe('papermail subscribers add and list', () => {
     expect(showsStackTrace(invalidEmail.stderr)).toBe(false);
   });
 
-  it('refuses an unknown topic with exit 1 and one line naming it', () => {
-    expect(unknownTopic.code).toBe(1);
+  it('refuses an unknown topic as a bad argument: exit 2 and one line naming --topics and the slug', () => {
+    expect(unknownTopic.code).toBe(2);
     expect(errorLines(unknownTopic.stderr)).toHaveLength(1);
-    expect(errorLines(unknownTopic.stderr)[0]).toMatch(/^papermail: .*astrology/);
+    expect(errorLines(unknownTopic.stderr)[0]).toMatch(/^papermail: --topics: .*astrology/);
   });
 });
 

@@ -90,7 +90,9 @@ export function registerSubscriberCommands(program: Command): void {
     .action(async (file: string, options: { status: string }) => {
       const parsed = ImportStatusSchema.safeParse(options.status);
       if (!parsed.success) throw new PapermailError('EUSAGE', parsed.error.issues[0]!.message);
-      await withStore((context) => importSubscriberFile(file, context, { emptyStatus: parsed.data }));
+      // Read before the store is opened, so a wrong path creates no database file.
+      const text = await readTextFile(file, 'EINPUT');
+      await withStore((context) => importSubscriberFile({ file, text }, context, { emptyStatus: parsed.data }));
     });
 
   subscribers
@@ -171,15 +173,16 @@ async function sendConfirmations(
 /**
  * Imports a CSV file and prints one summary line; each skipped row is a warning with its
  * line. Rows without a status take `emptyStatus`, and the summary says how many did. With
- * 'pending', everyone the file leaves pending is sent a confirmation email.
+ * 'pending', everyone the file leaves pending is sent a confirmation email. `source` is the
+ * file's path, or its path and text when the caller has read it already.
  */
 export async function importSubscriberFile(
-  file: string,
+  source: string | { file: string; text: string },
   context: StoreContext,
   { emptyStatus }: ImportOptions = { emptyStatus: 'confirmed' },
 ): Promise<void> {
   const { store, knownTopics, logger } = context;
-  const text = await readTextFile(file, 'EINPUT');
+  const { file, text } = typeof source === 'string' ? { file: source, text: await readTextFile(source, 'EINPUT') } : source;
   const parsed = parseSubscriberCsv(text, { origin: file, knownTopics });
   const rows = parsed.rows.map((row) => (row.status === undefined ? { ...row, status: emptyStatus } : row));
   const report = await store.importSubscribers(rows);
