@@ -25,9 +25,28 @@ const EMPTY = Buffer.alloc(0);
 export function encodeQuotedPrintable(text: string): Buffer {
   if (text === '') return EMPTY;
   // Text parts use CRLF line ends (RFC 2046 §4.1.1); a lone CR or LF is a line break too.
-  const encoded = wrap(encode(text.replace(LINE_BREAK, '\r\n')), QP_LINE_LENGTH);
+  const escaped = isPlainAsciiLine(text) ? encodePlainAsciiLine(text) : encode(text.replace(LINE_BREAK, '\r\n'));
+  const encoded = wrap(escaped, QP_LINE_LENGTH);
   if (encoded.endsWith('\r\n')) return Buffer.from(encoded, 'latin1');
   return Buffer.from(withClosingSoftBreak(encoded), 'latin1');
+}
+
+/**
+ * One line of printable ASCII (space to "~") not ending in a space: what most slot values
+ * are (links with their tokens, most names, counts). Nodemailer's encode() keeps every such
+ * character as it is but "=" (RFC 2045 §6.7 rule 2; a space is only escaped at a line end),
+ * so the fast path only escapes "=" and skips the UTF-8 round trip. Anything else (a line
+ * break, a tab, a trailing space, a non-ASCII letter) takes Nodemailer's encoder.
+ */
+const PLAIN_ASCII_LINE = /^[\x20-\x7e]*[\x21-\x7e]$/;
+
+export function isPlainAsciiLine(text: string): boolean {
+  return PLAIN_ASCII_LINE.test(text);
+}
+
+/** encode(text) for a text isPlainAsciiLine accepts. */
+export function encodePlainAsciiLine(text: string): string {
+  return text.includes('=') ? text.replaceAll('=', '=3D') : text;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { encodeQuotedPrintable } from '../../src/delivery/quoted-printable.js';
+import { encode } from 'nodemailer/lib/qp';
+import { encodePlainAsciiLine, encodeQuotedPrintable, isPlainAsciiLine } from '../../src/delivery/quoted-printable.js';
 import { decodeStrictQuotedPrintable, qpLines } from '../support/quoted-printable.js';
 
 /** The bytes a text part carries for `text`: UTF-8 with CRLF line breaks. */
@@ -85,5 +86,45 @@ describe('encodeQuotedPrintable', () => {
   it('escapes a trailing space, so a chunk followed by a line break keeps it', () => {
     const joined = Buffer.concat([encodeQuotedPrintable('Hello '), encodeQuotedPrintable('\nnext')]);
     expect(decodeStrictQuotedPrintable(joined).toString('utf8')).toBe('Hello \r\nnext');
+  });
+});
+
+/** Characters of links with tokens, names and counts, "=" and "." included, weighted towards the URL alphabet. */
+const URL_CHARACTERS = 'abcxyzABCXYZ0189-._~:/?#[]@!$&\'()*+,;=%';
+
+function randomUrl(random: () => number): string {
+  let url = random() < 0.5 ? 'https://papers.example.org/' : 'http://localhost:8787/p/';
+  const length = Math.floor(random() * 260);
+  for (let index = 0; index < length; index += 1) url += URL_CHARACTERS[Math.floor(random() * URL_CHARACTERS.length)];
+  return url;
+}
+
+function randomAscii(random: () => number): string {
+  let text = '';
+  const length = 1 + Math.floor(random() * 200);
+  for (let index = 0; index < length; index += 1) text += String.fromCharCode(0x20 + Math.floor(random() * 95));
+  return text;
+}
+
+describe('the fast path for one line of printable ASCII (links, most names)', () => {
+  it('escapes 5,000 random links and ASCII lines exactly as Nodemailer\'s encoder does', () => {
+    const random = seeded(2045);
+    for (let round = 0; round < 5000; round += 1) {
+      const text = round % 2 === 0 ? randomUrl(random) : randomAscii(random).replace(/ +$/, '') || 'x';
+      expect(isPlainAsciiLine(text), JSON.stringify(text)).toBe(true);
+      expect(encodePlainAsciiLine(text), JSON.stringify(text)).toBe(encode(text));
+      const encoded = encodeQuotedPrintable(text);
+      expect(qpLines(encoded).every((line) => line.length <= 76), JSON.stringify(text)).toBe(true);
+      expect(decodeStrictQuotedPrintable(encoded).toString('latin1'), JSON.stringify(text)).toBe(text);
+    }
+  });
+
+  it('leaves a line break, a tab, a trailing space, a control character or a non-ASCII letter to Nodemailer\'s encoder', () => {
+    for (const text of ['a\nb', 'a\r\nb', 'a\rb', 'a\tb', 'trailing ', ' ', 'bell\x07', 'del\x7f', 'Zoë', 'https://example.org/日本', '😀', '']) {
+      expect(isPlainAsciiLine(text), JSON.stringify(text)).toBe(false);
+    }
+    for (const text of ['Ada', 'Ada Lovelace', 'https://example.org/unsubscribe?token=a.b-c_d', '=', 'x=3D', '12 papers']) {
+      expect(isPlainAsciiLine(text), JSON.stringify(text)).toBe(true);
+    }
   });
 });
