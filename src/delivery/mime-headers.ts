@@ -24,13 +24,39 @@ const MAX_LINE = 998;
 const FOLDED_FIELD = /^[!-9;-~]+:[^\r\n]*(?:\r\n[ \t][^\r\n]*)*$/;
 
 export function mailboxHeader(name: 'From' | 'To' | 'Reply-To', mailbox: Mailbox): HeaderLine {
+  const plain = typeof mailbox === 'string' ? null : plainMailboxField(name, mailbox.name ?? '', mailbox.address);
+  if (plain !== null) return checked(plain);
   const value = typeof mailbox === 'string' ? mailbox : { name: mailbox.name ?? '', address: mailbox.address };
   return field(name, encoder.encodeHeaderValue(name, value));
 }
 
 /** Unstructured text (Subject) or a header Nodemailer knows how to shape (Message-ID, Date). */
 export function textHeader(name: string, value: string | Date): HeaderLine {
+  if (name === 'Message-ID' && typeof value === 'string' && PLAIN_MESSAGE_ID.test(value) && value.length <= SHORT_FIELD - 'Message-ID: '.length) {
+    // Nodemailer keeps such an id as it is and a short line is not folded: the same field, without the encoder.
+    return checked(`Message-ID: ${value}`);
+  }
   return field(name, encoder.encodeHeaderValue(name, value));
+}
+
+/**
+ * The fields most recipients get, written without the encoder: the same bytes as Nodemailer's
+ * (tests/delivery/mime-headers.test.ts compares them on many random mailboxes). A dot-atom
+ * address with a lower-case ASCII domain (what the store holds) is kept as it is, and so is a
+ * name of letters, digits and single spaces; a field of at most 76 characters is not folded.
+ * Anything else (a quoted or non-ASCII name, an international domain, a long field) takes the encoder.
+ */
+const SHORT_FIELD = 76;
+const PLAIN_ADDRESS = /^[A-Za-z0-9_+-]+(?:\.[A-Za-z0-9_+-]+)*@[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$/;
+const PUNYCODE_LABEL = /[@.]xn--/;
+const PLAIN_NAME = /^[A-Za-z0-9_]+(?: [A-Za-z0-9_]+)*$/;
+const PLAIN_MESSAGE_ID = /^<[\x21-\x3b\x3d\x3f-\x7e]+>$/;
+
+function plainMailboxField(field: string, name: string, address: string): HeaderLine | null {
+  if (!PLAIN_ADDRESS.test(address) || PUNYCODE_LABEL.test(address)) return null;
+  if (name !== '' && !PLAIN_NAME.test(name)) return null;
+  const line = name === '' ? `${field}: ${address}` : `${field}: ${name} <${address}>`;
+  return line.length <= SHORT_FIELD ? line : null;
 }
 
 /** RFC 2919 `List-Id: "Name" <list.example.org>`, as Nodemailer's `list.id` writes it. */
