@@ -80,7 +80,7 @@ export function encodedItems(issue: EncodedIssue, part: BodyPart, items: readonl
   const pieces = issue.pieces[part];
   const chunks: Buffer[] = [];
   for (const item of items) {
-    const chunk = 'piece' in item ? pieces.get(item.piece) : encodeQuotedPrintable(item.value);
+    const chunk = 'piece' in item ? pieces.get(item.piece) : encodedSlot(issue, item.slot, item.value);
     if (chunk === undefined) {
       // A copy can only name pieces the compiled issue has: anything else is a render bug.
       throw new PapermailError('ETEMPLATE', `the ${part} part of the issue has no piece ${JSON.stringify((item as { piece: string }).piece)}`);
@@ -88,4 +88,34 @@ export function encodedItems(issue: EncodedIssue, part: BodyPart, items: readonl
     if (chunk.length > 0) chunks.push(chunk);
   }
   return chunks;
+}
+
+/**
+ * Most slots take one of a few values per issue (the archive link, the counts of a selection):
+ * their encodings are kept, at most MAX_VALUES_PER_SLOT per slot. A slot that outgrows that is
+ * a per-recipient one (a link with a token, an address): its values are dropped and it is
+ * encoded per message from then on, so the memory stays bounded by the issue's slots.
+ */
+const MAX_VALUES_PER_SLOT = 256;
+const slotEncodings = new WeakMap<EncodedIssue, Map<string, Map<string, Buffer> | null>>();
+
+function encodedSlot(issue: EncodedIssue, slot: string, value: string): Buffer {
+  let slots = slotEncodings.get(issue);
+  if (!slots) {
+    slots = new Map();
+    slotEncodings.set(issue, slots);
+  }
+  let values = slots.get(slot);
+  if (values === undefined) {
+    values = new Map();
+    slots.set(slot, values);
+  }
+  if (values === null) return encodeQuotedPrintable(value);
+  let encoded = values.get(value);
+  if (encoded === undefined) {
+    encoded = encodeQuotedPrintable(value);
+    if (values.size < MAX_VALUES_PER_SLOT) values.set(value, encoded);
+    else slots.set(slot, null);
+  }
+  return encoded;
 }

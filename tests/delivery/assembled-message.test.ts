@@ -2,7 +2,7 @@ import { simpleParser, type ParsedMail } from 'mailparser';
 import nodemailer from 'nodemailer';
 import { describe, expect, it } from 'vitest';
 import { type AssembledMessage, messageBytes } from '../../src/delivery/assembled-message.js';
-import { type CopyItem, encodeIssue, type IssuePieces, type RecipientCopy } from '../../src/delivery/encoded-issue.js';
+import { type CopyItem, encodedItems, encodeIssue, type IssuePieces, type RecipientCopy } from '../../src/delivery/encoded-issue.js';
 import { assembleIssueMessage, buildMessage, recipientLinks } from '../../src/delivery/message.js';
 import { loadDailyDigest } from '../../src/digest/daily-digest.js';
 import { isPapermailError } from '../../src/errors.js';
@@ -209,6 +209,22 @@ describe('an encoded issue', () => {
     const piece = issue.pieces.text.get('text-0')!;
     expect(first.body.some((chunk) => chunk === piece)).toBe(true);
     expect(second.body.some((chunk) => chunk === piece)).toBe(true);
+  });
+
+  it('gives every copy its own slot values, whether the slot repeats a few values or takes a new one per reader', () => {
+    const issue = encodeIssue({ text: { a: 'x\n' }, html: {} });
+    const archive = 'https://papers.example.org/archive/2025-09-30';
+    const shared: Buffer[] = [];
+    for (let reader = 0; reader < 1000; reader += 1) {
+      const token = `https://papers.example.org/unsubscribe?token=${reader}.${'t'.repeat(reader % 90)}`;
+      const counts = `${reader % 7} papers · ${reader % 3} topics`;
+      const chunks = encodedItems(issue, 'text', [{ piece: 'a' }, { slot: 'unsubscribeUrl', value: token }, { slot: 'counts', value: counts }, { slot: 'viewInBrowserUrl', value: archive }]);
+      const decoded = chunks.slice(1).map((chunk) => decodeStrictQuotedPrintable(chunk).toString('utf8'));
+      expect(decoded).toEqual([token, counts, archive]);
+      shared.push(chunks[3]!);
+    }
+    // A value every reader shares is encoded once.
+    expect(shared.every((chunk) => chunk === shared[0])).toBe(true);
   });
 
   it('has a boundary that quoted-printable can never produce, the same for the same content', () => {
