@@ -25,8 +25,9 @@ const EMPTY = Buffer.alloc(0);
 export function encodeQuotedPrintable(text: string): Buffer {
   if (text === '') return EMPTY;
   // Text parts use CRLF line ends (RFC 2046 §4.1.1); a lone CR or LF is a line break too.
-  const escaped = isPlainAsciiLine(text) ? encodePlainAsciiLine(text) : encode(text.replace(LINE_BREAK, '\r\n'));
-  const encoded = wrap(escaped, QP_LINE_LENGTH);
+  const encoded = isPlainAsciiLine(text)
+    ? wrapPlainAsciiLine(encodePlainAsciiLine(text))
+    : wrap(encode(text.replace(LINE_BREAK, '\r\n')), QP_LINE_LENGTH);
   if (encoded.endsWith('\r\n')) return Buffer.from(encoded, 'latin1');
   return Buffer.from(withClosingSoftBreak(encoded), 'latin1');
 }
@@ -47,6 +48,51 @@ export function isPlainAsciiLine(text: string): boolean {
 /** encode(text) for a text isPlainAsciiLine accepts. */
 export function encodePlainAsciiLine(text: string): string {
   return text.includes('=') ? text.replaceAll('=', '=3D') : text;
+}
+
+/** wrap()'s margin: a line is broken after a space or punctuation among its last 25 characters. */
+const WRAP_MARGIN = Math.floor(QP_LINE_LENGTH / 3);
+const EQUALS = 0x3d;
+
+function isWrapBreak(code: number): boolean {
+  // " ", tab, ".", ",", "!", "?": the characters wrap() prefers to break after.
+  return code === 0x20 || code === 0x09 || code === 0x2e || code === 0x2c || code === 0x21 || code === 0x3f;
+}
+
+/**
+ * wrap(escaped, 76) for the output of encodePlainAsciiLine (no line break, "=" only in "=3D",
+ * an ASCII escape), without its per-line substrings and regular expressions: each line is
+ * broken after the last space or punctuation of its last 25 characters, else not inside an
+ * escape, and a full-length line gives up one character (or its closing escape) for the "=".
+ */
+export function wrapPlainAsciiLine(escaped: string): string {
+  const length = escaped.length;
+  if (length <= QP_LINE_LENGTH) return escaped;
+  let result = '';
+  let start = 0;
+  while (start < length) {
+    let end = Math.min(start + QP_LINE_LENGTH, length);
+    let breakAfter = -1;
+    if (end - start > QP_LINE_LENGTH - WRAP_MARGIN) {
+      for (let index = end - 1; index >= end - WRAP_MARGIN; index -= 1) {
+        if (isWrapBreak(escaped.charCodeAt(index))) {
+          breakAfter = index + 1;
+          break;
+        }
+      }
+    }
+    if (breakAfter >= 0) end = breakAfter;
+    else if (escaped.charCodeAt(end - 1) === EQUALS) end -= 1;
+    else if (escaped.charCodeAt(end - 2) === EQUALS) end -= 2;
+    if (end < length) {
+      if (end - start === QP_LINE_LENGTH) end -= escaped.charCodeAt(end - 3) === EQUALS ? 3 : 1;
+      result += `${escaped.slice(start, end)}${SOFT_BREAK}`;
+    } else {
+      result += escaped.slice(start, end);
+    }
+    start = end;
+  }
+  return result;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { encode } from 'nodemailer/lib/qp';
-import { encodePlainAsciiLine, encodeQuotedPrintable, isPlainAsciiLine } from '../../src/delivery/quoted-printable.js';
+import { encode, wrap } from 'nodemailer/lib/qp';
+import { encodePlainAsciiLine, encodeQuotedPrintable, isPlainAsciiLine, wrapPlainAsciiLine } from '../../src/delivery/quoted-printable.js';
 import { decodeStrictQuotedPrintable, qpLines } from '../support/quoted-printable.js';
 
 /** The bytes a text part carries for `text`: UTF-8 with CRLF line breaks. */
@@ -113,9 +113,21 @@ describe('the fast path for one line of printable ASCII (links, most names)', ()
       const text = round % 2 === 0 ? randomUrl(random) : randomAscii(random).replace(/ +$/, '') || 'x';
       expect(isPlainAsciiLine(text), JSON.stringify(text)).toBe(true);
       expect(encodePlainAsciiLine(text), JSON.stringify(text)).toBe(encode(text));
+      expect(wrapPlainAsciiLine(encodePlainAsciiLine(text)), JSON.stringify(text)).toBe(wrap(encode(text), 76));
       const encoded = encodeQuotedPrintable(text);
       expect(qpLines(encoded).every((line) => line.length <= 76), JSON.stringify(text)).toBe(true);
       expect(decodeStrictQuotedPrintable(encoded).toString('latin1'), JSON.stringify(text)).toBe(text);
+    }
+  });
+
+  it('wraps lines of punctuation, "=" and long runs without it exactly as Nodemailer\'s wrap does', () => {
+    const random = seeded(76);
+    const parts = ['=', '==', '.', '?', ',', '!', ' ', 'a', 'x'.repeat(20), 'y'.repeat(75), '=3D'];
+    for (let round = 0; round < 5000; round += 1) {
+      let text = '';
+      while (text.length < 1 + Math.floor(random() * 400)) text += parts[Math.floor(random() * parts.length)];
+      text = text.replace(/ +$/, '') || 'x';
+      expect(wrapPlainAsciiLine(encodePlainAsciiLine(text)), JSON.stringify(text)).toBe(wrap(encode(text), 76));
     }
   });
 
