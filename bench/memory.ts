@@ -4,18 +4,21 @@
  * every recipient) at two list sizes. The figure that shows streaming is the ratio between
  * them: a sender that loaded the list would grow with it.
  *
- * The messages go to the discarding transport (see discarding-transport.ts): at about 110
- * messages a second over SMTP, 100,000 messages would take a quarter of an hour. The SMTP
- * figure at the send bench's size is reported next to these (send.oursRssMB).
+ * The sender is memory-sender.mjs: compiled JavaScript (dist/, built here first), as
+ * production runs, with a discarding transport (see there why). The SMTP figure at the send
+ * bench's size is reported next to these (send.oursRssMB).
  */
 import { copyFile } from 'node:fs/promises';
 import path from 'node:path';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { runForResult } from './processes.js';
 import { seedSubscribers } from './seed.js';
-import { SENDER_SCRIPT } from './send.js';
-import type { SenderJob, SenderResult } from './sender-process.js';
+import type { SenderResult } from './sender-process.js';
 import { median } from './stats.js';
-import { scratchFolder } from './workspace.js';
+import { FULL_DAY_SOURCE, REPO_ROOT, scratchFolder, SENDER_ENVIRONMENT } from './workspace.js';
+
+const MEMORY_SENDER = path.join(REPO_ROOT, 'bench', 'memory-sender.mjs');
 
 interface PeakRss {
   subscribers: number;
@@ -41,6 +44,8 @@ export interface MemoryOptions {
 }
 
 export async function measureMemory(options: MemoryOptions): Promise<MemoryFigures> {
+  // The sender runs dist/: build it from this checkout, so the figures are the code's.
+  await promisify(execFile)('npm', ['run', 'build'], { cwd: REPO_ROOT });
   const scratch = await scratchFolder('bench-memory');
   try {
     const small = await peakRss(scratch.folder, options.small.subscribers, options.small.runs, options.log);
@@ -62,8 +67,8 @@ async function peakRss(folder: string, subscribers: number, runs: number, log: (
   for (let run = 0; run < runs; run += 1) {
     const copy = path.join(folder, `run-${kind}-${subscribers}-${run}.db`);
     await copyFile(list, copy);
-    const job: SenderJob = { mode: 'papermail', databasePath: copy, day: '2025-09-30' };
-    const result = await runForResult<SenderResult>(SENDER_SCRIPT, [JSON.stringify(job)]);
+    const job = { databasePath: copy, day: '2025-09-30', source: FULL_DAY_SOURCE, environment: SENDER_ENVIRONMENT };
+    const result = await runForResult<SenderResult>(MEMORY_SENDER, [JSON.stringify(job)]);
     // A varied list has subscribers none of whose topics has a paper that day: skipped, not sent.
     if (variedTopics ? result.sent === 0 : result.sent !== subscribers) throw new Error(`the memory run sent ${result.sent} of ${subscribers} messages`);
     log(`  memory ${subscribers} subscribers (${kind} topics), run ${run + 1}/${runs}: peak RSS ${result.maxRssMB.toFixed(0)} MB, ${(result.durationMs / 1000).toFixed(1)} s`);

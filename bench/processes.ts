@@ -1,6 +1,7 @@
 /**
- * Child processes for the bench and the soak: TypeScript entry points run by this same Node
- * through tsx, with an IPC channel for structured results. tsx is named by its full path, so
+ * Child processes for the bench and the soak: entry points run by this same Node, TypeScript
+ * ones through tsx and JavaScript ones (on the compiled dist/) as they are, with an IPC
+ * channel for structured results. tsx is named by its full path, so
  * a child may run in any working directory (the soak runs the CLI in a scratch folder, where
  * no developer's .env can change its settings).
  */
@@ -26,7 +27,8 @@ export interface ScriptOptions {
 export function spawnScript(script: string, args: string[] = [], options: ScriptOptions = {}): ChildProcess {
   const output = options.output ?? 'inherit';
   const stdio: StdioOptions = ['ignore', output, output, 'ipc'];
-  return spawn(process.execPath, [...(options.nodeOptions ?? []), '--import', TSX_LOADER, script, ...args], {
+  const loader = script.endsWith('.ts') ? ['--import', TSX_LOADER] : [];
+  return spawn(process.execPath, [...(options.nodeOptions ?? []), ...loader, script, ...args], {
     cwd: options.cwd ?? REPO_ROOT,
     env: { ...withoutVariables(process.env, options.withoutVariables ?? []), ...options.env },
     stdio,

@@ -3,7 +3,8 @@
  * SenderJob (JSON); the SenderResult goes back over IPC.
  *  - papermail: the day's issue through runIssue — the same composition as `papermail send`
  *    (load and digest the sample day, archive it, then the ledger-driven send loop) — to
- *    the subscribers in `databasePath`, over SMTP or through the discarding transport.
+ *    the subscribers in `databasePath`, over SMTP (the memory bench's sender without SMTP
+ *    is memory-sender.mjs, on the compiled dist/).
  *  - ceiling:   plain Nodemailer with the same pool settings and the same number of messages
  *    in flight, sending one pre-rendered papermail message `count` times.
  */
@@ -15,12 +16,11 @@ import { loadDailyDigest } from '../src/digest/daily-digest.js';
 import { createLogger } from '../src/logger.js';
 import { createIssueRenderer, issueOptionsFrom } from '../src/render/index.js';
 import { openSqliteStore } from '../src/subscribers/sqlite-store.js';
-import { discardingTransport } from './discarding-transport.js';
 import { subscriberAddress } from './seed.js';
 import { benchConfig, FULL_DAY_SOURCE } from './workspace.js';
 
 export type SenderJob =
-  | { mode: 'papermail'; databasePath: string; day: string; smtpUrl?: string }
+  | { mode: 'papermail'; databasePath: string; day: string; smtpUrl: string }
   | { mode: 'ceiling'; smtpUrl: string; count: number };
 
 export interface SenderResult {
@@ -48,8 +48,8 @@ process.send?.({ type: 'result', result });
 process.disconnect?.();
 
 async function sendWithPapermail(job: Extract<SenderJob, { mode: 'papermail' }>): Promise<SenderResult> {
-  const config = benchConfig({ DATABASE_PATH: job.databasePath, ...(job.smtpUrl ? { SMTP_URL: job.smtpUrl } : {}) });
-  const transport: MailTransport = job.smtpUrl ? createTransport(config) : discardingTransport();
+  const config = benchConfig({ DATABASE_PATH: job.databasePath, SMTP_URL: job.smtpUrl });
+  const transport: MailTransport = createTransport(config);
   const store = openSqliteStore(config.DATABASE_PATH);
   const logger = createLogger(config.LOG_LEVEL);
   try {

@@ -1,4 +1,5 @@
 import { PapermailError } from '../errors.js';
+import { mjml2htmlInChildProcess } from './mjml-compiler.js';
 
 const ERRORS_SHOWN = 5;
 
@@ -16,25 +17,23 @@ interface MjmlValidationError {
 }
 
 /**
- * Compiles filled MJML to HTML with strict validation. `minify` is deliberately off: it needs
- * cssnano (Node 22) and mangles placeholders inside attributes; `compactHtml` removes the
- * indentation instead, which is most of what minification would save.
+ * Compiles filled MJML to HTML with strict validation. mjml itself runs in a short-lived
+ * child process (mjml-compiler.ts): it adds about 45 MB to a process's resident memory, and a
+ * send or the server would otherwise keep it for their whole life. `minify` is deliberately
+ * off: it needs cssnano (Node 22) and mangles placeholders inside attributes; `compactHtml`
+ * removes the indentation instead, which is most of what minification would save.
  */
 export async function compileMjml(source: string, templateName: string): Promise<string> {
-  // Loaded on first use: importing mjml takes most of a second, and most commands never compile.
-  const { default: mjml2html } = await import('mjml');
-  let result: { html: string; errors: MjmlValidationError[] };
   compilations += 1;
-  try {
-    result = await mjml2html(source, { validationLevel: 'strict', fonts: {}, keepComments: false });
-  } catch (error) {
+  const outcome = await mjml2htmlInChildProcess<MjmlValidationError>(source, { validationLevel: 'strict', fonts: {}, keepComments: false });
+  if ('thrown' in outcome) {
     // Strict validation throws a ValidationError carrying the same `errors` list.
-    const errors = (error as { errors?: MjmlValidationError[] }).errors;
+    const errors = outcome.thrown.errors;
     if (Array.isArray(errors) && errors.length > 0) throw mjmlError(templateName, errors);
-    throw new PapermailError('ETEMPLATE', `templates/${templateName}: ${(error as Error).message}`, { cause: error });
+    throw new PapermailError('ETEMPLATE', `templates/${templateName}: ${outcome.thrown.message}`);
   }
-  if (result.errors.length > 0) throw mjmlError(templateName, result.errors);
-  return asciiOnly(compactHtml(result.html));
+  if (outcome.errors.length > 0) throw mjmlError(templateName, outcome.errors);
+  return asciiOnly(compactHtml(outcome.html));
 }
 
 function mjmlError(templateName: string, errors: MjmlValidationError[]): PapermailError {

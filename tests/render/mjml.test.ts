@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { compactHtml, compileMjml } from '../../src/render/mjml.js';
 
@@ -15,6 +16,15 @@ describe('compileMjml', () => {
       code: 'ETEMPLATE',
       message: expect.stringMatching(/templates\/broken\.mjml.*line 2 \(mj-text\): Attribute colour is illegal.*line 3/),
     });
+  });
+
+  it('compiles in a child process: mjml is never loaded into the process that asks', async () => {
+    await compileMjml(document('<mj-text>Hi</mj-text>'), 'test.mjml');
+    const loaded = Object.keys(createRequire(import.meta.url).cache);
+    expect(loaded.filter((file) => /node_modules\/mjml/.test(file))).toEqual([]);
+    // The probe can see CommonJS packages this process loaded: handlebars is one (it cuts the compiled issue).
+    await import('handlebars');
+    expect(Object.keys(createRequire(import.meta.url).cache).some((file) => /node_modules\/handlebars\//.test(file))).toBe(true);
   });
 
   it('emits no web-font link: the issue uses the system font stack', async () => {
