@@ -24,12 +24,12 @@
  *  send.ceilingPerSec         plain Nodemailer, same pool and concurrency, one pre-rendered message
  *                             sent N times to the same sink: what the transport alone can do.
  *  send.ratio                 ours / ceiling msg/s, the median of the per-run ratios (each run sends
- *                             both, back to back, alternating which goes first). Target ≥ 0.90.
- *                             Both are bound by Nodemailer's MIME encoding of a ~120 KB message
- *                             (several ms of CPU each).
+ *                             both, back to back, alternating which goes first). Target ≥ 2.0:
+ *                             papermail hands over bytes assembled from pieces encoded once,
+ *                             while the ceiling pays Nodemailer's MIME encoding per message.
  *  send.cpuRatio              the same comparison in CPU time per message (ceiling / ours): on a
  *                             shared machine the wall-clock rates swing by ±15 % with other load,
- *                             CPU time per message far less.
+ *                             CPU time per message far less. Target ≥ 2.5.
  *  send.variedOursPerSec / variedRatio  the same papermail send to a list where each subscriber has
  *                             2-6 random topics (seeded), and its ratio to the same run's ceiling.
  *  memory.rss10kMB / rss100kMB  peak RSS of a whole day's send (runIssue) at 10,000 and 100,000
@@ -229,13 +229,15 @@ function tableRows(results: Results): Row[] {
       key: 'send.ratio',
       value: send.ratio,
       shown: `${send.ratio.toFixed(3)} (runs: ${send.pairs.map((pair) => pair.ratio.toFixed(2)).join(', ')})`,
-      target: '≥ 0.90',
-      met: send.ratio >= 0.9,
+      target: '≥ 2.0',
+      met: send.ratio >= 2,
     });
     rows.push({
       key: 'send.cpuRatio',
       value: send.cpuRatio,
       shown: `${send.cpuRatio.toFixed(3)} (${send.oursCpuMsPerMessage.toFixed(2)} vs ${send.ceilingCpuMsPerMessage.toFixed(2)} ms CPU/msg)`,
+      target: '≥ 2.5',
+      met: send.cpuRatio >= 2.5,
     });
     rows.push({ key: 'send.oursRssMB', value: send.oursRssMB, shown: `${send.oursRssMB.toFixed(0)} MB (ceiling ${send.ceilingRssMB.toFixed(0)} MB)` });
     rows.push({ key: 'send.variedOursPerSec', value: send.variedOursPerSec, shown: `${send.variedOursPerSec.toFixed(1)} msg/s (${send.variedCpuMsPerMessage.toFixed(2)} ms CPU/msg, ${send.variedRssMB.toFixed(0)} MB)` });
