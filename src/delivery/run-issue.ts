@@ -10,7 +10,8 @@ import type { Digest } from '../digest/paper.js';
 import type { Taxonomy } from '../digest/taxonomy.js';
 import type { Logger } from '../logger.js';
 import { createIssueRenderer, issueOptionsFrom, renderBrowserVersion, type IssueRenderer } from '../render/index.js';
-import type { SubscriberStore } from '../subscribers/store.js';
+import type { IssueArchive } from '../subscribers/store.js';
+import type { SendLedger } from './send-ledger.js';
 import { describeSummary, sendIssue, type SendProgress, type SendSummary } from './send-issue.js';
 import { sendTestCopy } from './test-copy.js';
 import type { MailTransport, SendResult } from './transport.js';
@@ -27,7 +28,8 @@ export interface IssueRequest {
 
 export interface IssueServices {
   config: Config;
-  store: SubscriberStore;
+  /** The ledger to send by, and the archive the browser version is saved to. */
+  store: SendLedger & Pick<IssueArchive, 'saveIssue'>;
   transport: MailTransport;
   logger: Logger;
   taxonomy?: Taxonomy;

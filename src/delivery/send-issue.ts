@@ -21,12 +21,13 @@ import type { IssueRenderer } from '../render/issue-renderer.js';
 import { retryWhileBusy, type BusyRetryPolicy } from '../subscribers/busy-retry.js';
 import { normaliseEmail } from '../subscribers/email.js';
 import { lockOwnerId } from '../subscribers/lock-owner.js';
-import type { Subscriber, SubscriberStore } from '../subscribers/store.js';
+import type { Subscriber } from '../subscribers/store.js';
 import { classifySendError, describeSendError, isConnectionFailure, transportFailure, type FailureKind } from './classify.js';
 import { forEachConcurrently } from './concurrency.js';
 import type { AssembledMessage } from './assembled-message.js';
 import { encodeIssue, type EncodedIssue } from './encoded-issue.js';
 import { assembleIssueMessage, recipientLinks, type MessageSettings } from './message.js';
+import type { SendLedger } from './send-ledger.js';
 import type { MailTransport } from './transport.js';
 
 export type SendSettings = MessageSettings & Pick<Config, 'SMTP_POOL_CONNECTIONS' | 'SEND_RETRIES' | 'HARD_BOUNCE_LIMIT'>;
@@ -35,7 +36,7 @@ export interface SendIssueRequest {
   issueDate: string;
   /** The day's issue, compiled once whatever topics readers pick; each copy is assembled from its pieces. */
   renderer: IssueRenderer;
-  store: SubscriberStore;
+  store: SendLedger;
   transport: MailTransport;
   config: SendSettings;
   logger?: Logger;
@@ -187,7 +188,7 @@ class SendRun {
   }
 
   /** A ledger write, waiting out another process's write lock. */
-  private ledger<T>(write: (store: SubscriberStore) => Promise<T>): Promise<T> {
+  private ledger<T>(write: (store: SendLedger) => Promise<T>): Promise<T> {
     return retryWhileBusy(() => write(this.request.store), this.ledgerRetry);
   }
 
@@ -349,7 +350,7 @@ function retryDelay(attempt: number): number {
   return Math.min(FIRST_RETRY_DELAY_MS * 2 ** attempt, MAX_RETRY_DELAY_MS);
 }
 
-async function takeLock(store: SubscriberStore, issueDate: string, owner: string, ttlMs: number): Promise<void> {
+async function takeLock(store: SendLedger, issueDate: string, owner: string, ttlMs: number): Promise<void> {
   if (!(await store.acquireSendLock(issueDate, owner, ttlMs))) {
     throw new PapermailError(
       'ELOCKED',
@@ -359,7 +360,7 @@ async function takeLock(store: SubscriberStore, issueDate: string, owner: string
 }
 
 /** Refreshes the lock in the background; `lost()` turns true if it could not be kept. */
-function keepLockAlive(store: SubscriberStore, issueDate: string, owner: string, ttlMs: number, everyMs: number, logger: Logger) {
+function keepLockAlive(store: SendLedger, issueDate: string, owner: string, ttlMs: number, everyMs: number, logger: Logger) {
   let lost = false;
   const timer = setInterval(() => {
     store.refreshSendLock(issueDate, owner, ttlMs).then(
@@ -382,7 +383,7 @@ function keepLockAlive(store: SubscriberStore, issueDate: string, owner: string,
 }
 
 /** Never lets a failed release hide the error that ended the run; the lock expires on its own. */
-async function releaseLock(store: SubscriberStore, issueDate: string, owner: string, logger: Logger): Promise<void> {
+async function releaseLock(store: SendLedger, issueDate: string, owner: string, logger: Logger): Promise<void> {
   try {
     await store.releaseSendLock(issueDate, owner);
   } catch (error) {

@@ -4,7 +4,7 @@ import type { TopicChoice } from '../digest/taxonomy.js';
 import type { Logger } from '../logger.js';
 import type { ConfirmationMailer } from '../delivery/confirmation-mail.js';
 import type { BusyRetryPolicy } from '../subscribers/busy-retry.js';
-import type { SubscriberStore } from '../subscribers/store.js';
+import type { IssueArchive, StoreLifecycle, SubscriberDirectory } from '../subscribers/store.js';
 import type { BackgroundTasks } from './background.js';
 import type { Pages } from './pages.js';
 
@@ -17,10 +17,13 @@ export interface SendRequest {
   dryRun?: boolean;
 }
 
+/** What the web side reads and writes: subscribers, the archive pages, and the store's health. */
+export type ServerStore = SubscriberDirectory & Pick<IssueArchive, 'getIssue' | 'listIssues'> & Pick<StoreLifecycle, 'health'>;
+
 /** Everything the web side needs, passed in so tests give it real peers (SQLite file, SMTP sink). */
 export interface AppDependencies {
   config: Config;
-  store: SubscriberStore;
+  store: ServerStore;
   /** The choices on the subscribe and preferences forms (`topicCatalogue(taxonomy)`). */
   topics: TopicChoice[];
   mailer: ConfirmationMailer;

@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { PapermailError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import type { SubscriberStore } from '../subscribers/store.js';
+import type { StoreLifecycle } from '../subscribers/store.js';
 
 type FetchHandler = Parameters<typeof serve>[0]['fetch'];
 
@@ -79,7 +79,7 @@ export async function startServer({ app, host, port, logger, onShutdown = {}, gr
  * Refuses to serve from a store that cannot take writes: every subscribe, confirm and
  * unsubscribe would fail, while the pages and the health check looked fine.
  */
-export async function assertStoreCanServe(store: SubscriberStore): Promise<void> {
+export async function assertStoreCanServe(store: Pick<StoreLifecycle, 'health'>): Promise<void> {
   const health = await store.health();
   if (!health.ok) throw new PapermailError('ESTORE', `not starting the server: ${health.problem}`);
 }

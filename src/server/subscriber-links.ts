@@ -3,7 +3,7 @@
  * token back into the subscriber it was issued for.
  */
 import { PapermailError } from '../errors.js';
-import type { Subscriber, SubscriberStore } from '../subscribers/store.js';
+import type { Subscriber, SubscriberDirectory } from '../subscribers/store.js';
 import { createToken, verifyToken, type ConfirmClaims, type TokenPurpose } from '../subscribers/tokens.js';
 
 export interface LinkOptions {
@@ -39,7 +39,7 @@ export function absoluteLink(publicUrl: string, options: LinkOptions): string {
  * subscriber, or a reused id, gets nothing. Throws PapermailError('ETOKEN').
  */
 export async function subscriberForToken(
-  store: SubscriberStore,
+  store: Pick<SubscriberDirectory, 'findById'>,
   secret: string,
   token: string,
   purpose: TokenPurpose,

@@ -7,7 +7,6 @@
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import { isPapermailError, type PapermailError } from '../errors.js';
-import type { SubscriberStore } from './store.js';
 
 export interface BusyRetryPolicy {
   /** Attempts after the first; then the EBUSY is passed on. */
@@ -45,7 +44,7 @@ export function busyRetryDelay(policy: Pick<BusyRetryPolicy, 'firstDelayMs' | 'm
  * store method that fails with EBUSY has written nothing. Streams (all, pendingRecipients)
  * are passed through: they only read, and readers never wait in WAL mode.
  */
-export function retryingWhileBusy(store: SubscriberStore, policy: BusyRetryPolicy): SubscriberStore {
+export function retryingWhileBusy<Store extends object>(store: Store, policy: BusyRetryPolicy): Store {
   return new Proxy(store, {
     get(target, property, receiver) {
       const value: unknown = Reflect.get(target, property, receiver);

@@ -15,24 +15,25 @@
 import { accessSync, constants, mkdirSync, statSync, type Stats } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { z } from 'zod';
 import { isPapermailError, PapermailError } from '../errors.js';
-import { normaliseEmail, normaliseName } from './email.js';
 import { isOwnerDeadOnThisHost } from './lock-owner.js';
+import {
+  afterHardBounce,
+  confirmDecision,
+  differs,
+  IMPORT_DEFAULT_STATUS,
+  importRefusal,
+  newSubscriber,
+  withFields,
+  withStatus,
+  type SubscriberChange,
+  type SubscriberFields,
+  type SubscriberRecord,
+} from './rules.js';
+import { SQLITE_QUERIES } from './sqlite-queries.js';
 import { migrate } from './sqlite-schema.js';
-import type {
-  ArchivedIssue,
-  ConfirmOutcome,
-  ConfirmRequest,
-  DeliveryState,
-  ImportReport,
-  LedgerCounts,
-  NewSubscriber,
-  Subscriber,
-  StoreHealth,
-  SubscriberStatus,
-  SubscriberStore,
-} from './store.js';
+import { lookupKey, mapAsync, parseStatus, positiveInteger, readFields, shorten, storeFailure, validTopics } from './subscriber-input.js';
+import type { ArchivedIssue, ConfirmOutcome, ConfirmRequest, DeliveryState, ImportReport, LedgerCounts, NewSubscriber, Subscriber, SubscriberStatus, SubscriberStore } from './store.js';
 
 export { lockOwnerId } from './lock-owner.js';
 
@@ -45,18 +46,13 @@ export interface SqliteStoreOptions {
 
 const BUSY_TIMEOUT_MS = 5_000;
 const DEFAULT_PAGE_SIZE = 500;
-/** Long SMTP replies are cut: the ledger needs the gist, not a transcript. */
-const MAX_REASON_LENGTH = 1_000;
-
-const STATUSES = ['pending', 'confirmed', 'unsubscribed', 'bounced'] as const satisfies readonly SubscriberStatus[];
-const StatusSchema = z.enum(STATUSES);
-const TopicsSchema = z.array(z.string().min(1)).nullable();
 
 interface SubscriberRow {
   id: number;
   email: string;
   name: string | null;
   status: SubscriberStatus;
+  /** A JSON array of topic slugs; NULL means every topic. */
   topics: string | null;
   created_at: string;
   confirmed_at: string | null;
@@ -65,9 +61,6 @@ interface SubscriberRow {
   /** Moved on by a trigger (migration 2) whenever status changes. */
   status_version: number;
 }
-
-/** What an update writes back: the row's mutable columns. */
-type SubscriberChange = Pick<SubscriberRow, 'name' | 'topics' | 'status' | 'confirmed_at' | 'unsubscribed_at' | 'bounce_count'>;
 
 /** Opens (creating the directory and file if needed) and migrates the store at `path`. */
 export function openSqliteStore(path: string, options: SqliteStoreOptions = {}): SubscriberStore {
@@ -79,9 +72,8 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
   let connectionWritable = false;
   const timestamp = () => now().toISOString();
 
-  function readSubscriber(row: SubscriberRow | undefined): Subscriber | undefined {
-    return row === undefined ? undefined : toSubscriber(row);
-  }
+  const byEmail = (email: string) => readRecord(sql.byEmail.get(email) as SubscriberRow | undefined);
+  const byId = (id: number) => readRecord(sql.byId.get(id) as SubscriberRow | undefined);
 
   /** Keyset pages as an async generator: no cursor is open while the consumer runs. */
   async function* pages<Row>(fetch: (afterId: number) => Row[], idOf: (row: Row) => number): AsyncGenerator<Row> {
@@ -96,35 +88,32 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
 
   function upsertRow(input: NewSubscriber): { subscriber: Subscriber; created: boolean } {
     const fields = readFields(input);
-    const existing = sql.byEmail.get(fields.email) as SubscriberRow | undefined;
-    if (existing === undefined) {
-      return { subscriber: toSubscriber(insertSubscriber(fields, fields.status ?? 'pending')), created: true };
-    }
-    const next = changed(existing, fields, fields.status ?? existing.status);
-    return { subscriber: applyChange(existing, next), created: false };
+    const existing = byEmail(fields.email);
+    if (existing === undefined) return { subscriber: insertSubscriber(fields, fields.status ?? 'pending'), created: true };
+    return { subscriber: applyChange(existing, withFields(existing, fields, fields.status ?? existing.status, timestamp())), created: false };
   }
 
-  /** Writes a change if there is one and returns the row as stored (the trigger may have moved status_version). */
-  function applyChange(row: SubscriberRow, next: SubscriberChange): Subscriber {
-    if (!differs(row, next)) return toSubscriber(row);
-    sql.updateSubscriber.run({ ...next, id: row.id });
-    return toSubscriber(sql.byId.get(row.id) as SubscriberRow);
+  /** Writes a change if there is one and returns the subscriber as stored (the trigger may have moved status_version). */
+  function applyChange(current: SubscriberRecord, next: SubscriberChange): Subscriber {
+    if (!differs(current, next)) return toSubscriber(current);
+    sql.updateSubscriber.run(changeRow(current.id, next));
+    return toSubscriber(byId(current.id)!);
   }
 
   function addRowIfNew(input: NewSubscriber): { subscriber: Subscriber; created: boolean } {
     const fields = readFields(input);
-    const existing = sql.byEmail.get(fields.email) as SubscriberRow | undefined;
+    const existing = byEmail(fields.email);
     if (existing !== undefined) return { subscriber: toSubscriber(existing), created: false };
-    return { subscriber: toSubscriber(insertSubscriber(fields, fields.status ?? 'pending')), created: true };
+    return { subscriber: insertSubscriber(fields, fields.status ?? 'pending'), created: true };
   }
 
   function confirmRow(id: number, request: ConfirmRequest): ConfirmOutcome {
-    const row = sql.byId.get(id) as SubscriberRow | undefined;
-    if (row === undefined) return { kind: 'stale' };
-    if (row.status === 'confirmed') return { kind: 'already-confirmed', subscriber: toSubscriber(row) };
-    if (row.status_version !== request.statusVersion) return { kind: 'stale' };
-    const fields = readFields({ email: row.email, name: request.name, topics: request.topics, status: 'confirmed' });
-    return { kind: 'confirmed', subscriber: applyChange(row, changed(row, fields, 'confirmed')) };
+    const current = byId(id);
+    const decision = confirmDecision(current, request.statusVersion);
+    if (decision === 'stale' || current === undefined) return { kind: 'stale' };
+    if (decision === 'already-confirmed') return { kind: 'already-confirmed', subscriber: toSubscriber(current) };
+    const fields = readFields({ email: current.email, name: request.name, topics: request.topics, status: 'confirmed' });
+    return { kind: 'confirmed', subscriber: applyChange(current, withFields(current, fields, 'confirmed', timestamp())) };
   }
 
   function importRow(row: NewSubscriber & { line: number }): 'added' | 'updated' | 'unchanged' | { skipped: string } {
@@ -135,66 +124,24 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
       if (isPapermailError(error, 'EINPUT')) return { skipped: error.message };
       throw error;
     }
-    // An operator importing a list they already had: those people already agreed.
-    const status = fields.status ?? 'confirmed';
-    const existing = sql.byEmail.get(fields.email) as SubscriberRow | undefined;
+    const status = fields.status ?? IMPORT_DEFAULT_STATUS;
+    const existing = byEmail(fields.email);
     if (existing === undefined) {
       insertSubscriber(fields, status);
       return 'added';
     }
-    const refusal = resubscriptionRefusal(existing, status);
+    const refusal = importRefusal(existing, status);
     if (refusal !== undefined) return { skipped: refusal };
-    const next = changed(existing, fields, status);
+    const next = withFields(existing, fields, status, timestamp());
     if (!differs(existing, next)) return 'unchanged';
-    sql.updateSubscriber.run({ ...next, id: existing.id });
+    sql.updateSubscriber.run(changeRow(existing.id, next));
     return 'updated';
   }
 
-  function insertSubscriber(fields: SubscriberFields, status: SubscriberStatus): SubscriberRow {
-    const at = timestamp();
-    const row = {
-      email: fields.email,
-      name: fields.name ?? null,
-      topics: fields.topics ?? null,
-      status,
-      created_at: at,
-      confirmed_at: status === 'confirmed' ? at : null,
-      unsubscribed_at: status === 'unsubscribed' ? at : null,
-      bounce_count: 0,
-    };
-    const id = Number(sql.insertSubscriber.run(row).lastInsertRowid);
-    return { ...row, id, status_version: 0 };
-  }
-
-  /** An existing row with the given fields applied; undefined fields keep their value. */
-  function changed(row: SubscriberRow, fields: SubscriberFields, requested: SubscriberStatus): SubscriberChange {
-    // Someone typing a confirmed subscriber's address into the subscribe form (or a list
-    // saying "pending") must not be able to switch their mail off.
-    const status = requested === 'pending' && row.status === 'confirmed' ? 'confirmed' : requested;
-    return {
-      ...withStatus(row, status),
-      name: fields.name === undefined ? row.name : fields.name,
-      topics: fields.topics === undefined ? row.topics : fields.topics,
-    };
-  }
-
-  /** The columns a status change touches, so "confirmed since" and bounce counts stay true. */
-  function withStatus(row: SubscriberRow, status: SubscriberStatus): SubscriberChange {
-    const { name, topics, confirmed_at, unsubscribed_at, bounce_count } = row;
-    const unchanged = { name, topics, status, confirmed_at, unsubscribed_at, bounce_count };
-    if (status === row.status) return unchanged;
-    const at = timestamp();
-    switch (status) {
-      case 'confirmed':
-        // Re-enabling a bounced or unsubscribed address starts its bounce count afresh.
-        return { ...unchanged, confirmed_at: at, unsubscribed_at: null, bounce_count: 0 };
-      case 'pending':
-        return { ...unchanged, confirmed_at: null };
-      case 'unsubscribed':
-        return { ...unchanged, unsubscribed_at: at };
-      case 'bounced':
-        return unchanged;
-    }
+  function insertSubscriber(fields: SubscriberFields, status: SubscriberStatus): Subscriber {
+    const record = newSubscriber(fields, status, timestamp());
+    const id = Number(sql.insertSubscriber.run(insertRow(record)).lastInsertRowid);
+    return toSubscriber({ ...record, id, statusVersion: 0 });
   }
 
   const store: SubscriberStore = {
@@ -213,30 +160,30 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     async findByEmail(email) {
       const key = lookupKey(email);
       if (key === undefined) return undefined;
-      return guard('finding a subscriber by email', () => readSubscriber(sql.byEmail.get(key) as SubscriberRow | undefined));
+      return guard('finding a subscriber by email', () => maybeSubscriber(byEmail(key)));
     },
 
     async findById(id) {
-      return guard('finding a subscriber by id', () => readSubscriber(sql.byId.get(id) as SubscriberRow | undefined));
+      return guard('finding a subscriber by id', () => maybeSubscriber(byId(id)));
     },
 
     async setStatus(id, status) {
       const wanted = parseStatus(status);
       return guard('changing a subscriber status', () =>
         sql.transaction(() => {
-          const row = sql.byId.get(id) as SubscriberRow | undefined;
-          if (row === undefined) return undefined;
-          return applyChange(row, withStatus(row, wanted));
+          const current = byId(id);
+          if (current === undefined) return undefined;
+          return applyChange(current, withStatus(current, wanted, timestamp()));
         }),
       );
     },
 
     async setTopics(id, topics) {
-      const encoded = encodeTopics(topics);
+      const encoded = encodeTopics(validTopics(topics));
       return guard('changing a subscriber’s topics', () =>
         sql.transaction(() => {
           sql.setTopics.run(encoded, id);
-          return readSubscriber(sql.byId.get(id) as SubscriberRow | undefined);
+          return maybeSubscriber(byId(id));
         }),
       );
     },
@@ -250,7 +197,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     all() {
       return mapAsync(
         pages((afterId) => sql.pageAll.all(afterId, DEFAULT_PAGE_SIZE) as SubscriberRow[], (row) => row.id),
-        toSubscriber,
+        (row) => toSubscriber(toRecord(row)),
       );
     },
 
@@ -282,7 +229,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
       const size = positiveInteger('pageSize', pageSize);
       return mapAsync(
         pages((afterId) => sql.pagePending.all({ issueDate, afterId, limit: size }) as SubscriberRow[], (row) => row.id),
-        toSubscriber,
+        (row) => toSubscriber(toRecord(row)),
       );
     },
 
@@ -322,9 +269,11 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
           const reasonText = shorten(reason);
           // A repeated call for the same issue must not count the same bounce twice.
           const recorded = sql.markFailed.run({ issueDate, subscriberId, reason: reasonText, at }).changes > 0;
-          if (recorded) sql.countBounce.run({ subscriberId, reason: reasonText, limit });
-          const row = sql.byId.get(subscriberId) as SubscriberRow | undefined;
-          return { suppressed: row?.status === 'bounced' };
+          const current = byId(subscriberId);
+          if (recorded && current !== undefined) {
+            sql.recordBounce.run({ id: subscriberId, reason: reasonText, ...afterHardBounce(current, limit) });
+          }
+          return { suppressed: byId(subscriberId)?.status === 'bounced' };
         }),
       );
     },
@@ -509,13 +458,6 @@ function isBusy(error: unknown): boolean {
 }
 
 function prepareStatements(db: Database.Database, beforeTransaction: () => void) {
-  const upsertDelivery = (state: DeliveryState, set: string, allowedFrom: DeliveryState[], values = 'NULL, NULL') => `
-    INSERT INTO deliveries (issue_date, subscriber_id, state, message_id, last_error, attempts, created_at, updated_at)
-    -- Selecting from subscribers makes a mark for a subscriber deleted mid-run a no-op.
-    SELECT @issueDate, id, '${state}', ${values}, 1, @at, @at FROM subscribers WHERE id = @subscriberId
-    ON CONFLICT (issue_date, subscriber_id) DO UPDATE SET ${set}, updated_at = excluded.updated_at
-    WHERE deliveries.state IN (${allowedFrom.map((from) => `'${from}'`).join(', ')})`;
-
   // One transaction wrapper, created once, that runs whatever work it is handed.
   const inTransaction = db.transaction((work: () => unknown) => work());
   const probe = db.transaction(() => {
@@ -529,8 +471,13 @@ function prepareStatements(db: Database.Database, beforeTransaction: () => void)
     beforeTransaction();
     return inTransaction.immediate(work) as T;
   };
+  const statements = Object.fromEntries(Object.entries(SQLITE_QUERIES).map(([name, text]) => [name, db.prepare(text)])) as Record<
+    keyof typeof SQLITE_QUERIES,
+    Database.Statement
+  >;
 
   return {
+    ...statements,
     transaction: immediate,
     immediate,
     probeWrite(): void {
@@ -540,139 +487,26 @@ function prepareStatements(db: Database.Database, beforeTransaction: () => void)
         if (!(error instanceof RolledBack)) throw error;
       }
     },
-
-    byEmail: db.prepare('SELECT * FROM subscribers WHERE email = ?'),
-    byId: db.prepare('SELECT * FROM subscribers WHERE id = ?'),
-    insertSubscriber: db.prepare(`
-      INSERT INTO subscribers (email, name, topics, status, created_at, confirmed_at, unsubscribed_at, bounce_count)
-      VALUES (@email, @name, @topics, @status, @created_at, @confirmed_at, @unsubscribed_at, @bounce_count)`),
-    updateSubscriber: db.prepare(`
-      UPDATE subscribers SET name = @name, topics = @topics, status = @status, confirmed_at = @confirmed_at,
-        unsubscribed_at = @unsubscribed_at, bounce_count = @bounce_count
-      WHERE id = @id`),
-    setTopics: db.prepare('UPDATE subscribers SET topics = ? WHERE id = ?'),
-    removeByEmail: db.prepare('DELETE FROM subscribers WHERE email = ?'),
-    pageAll: db.prepare('SELECT * FROM subscribers WHERE id > ? ORDER BY id LIMIT ?'),
-    countByStatus: db.prepare('SELECT status, COUNT(*) AS count FROM subscribers GROUP BY status'),
-
-    pagePending: db.prepare(`
-      SELECT s.* FROM subscribers AS s
-      WHERE s.status = 'confirmed' AND s.id > @afterId
-        AND NOT EXISTS (
-          SELECT 1 FROM deliveries AS d
-          WHERE d.issue_date = @issueDate AND d.subscriber_id = s.id AND d.state IN ('sent', 'failed', 'skipped'))
-      ORDER BY s.id LIMIT @limit`),
-    // 'sent' is final; 'failed' is final for this issue.
-    markSending: db.prepare(upsertDelivery('sending', "state = 'sending', attempts = attempts + 1", ['sending', 'deferred'])),
-    // A message accepted after all overrides an earlier 'failed': the server's word wins.
-    markSent: db.prepare(
-      upsertDelivery(
-        'sent',
-        "state = 'sent', message_id = excluded.message_id, last_error = NULL",
-        ['sending', 'deferred', 'failed'],
-        '@messageId, NULL',
-      ),
-    ),
-    markDeferred: db.prepare(
-      upsertDelivery('deferred', "state = 'deferred', last_error = excluded.last_error", ['sending', 'deferred'], 'NULL, @reason'),
-    ),
-    // Nothing in their topics today: a row not yet final becomes 'skipped', including a
-    // 'sending' one a crash left for someone who has since changed topics.
-    markSkipped: db.prepare(upsertDelivery('skipped', "state = 'skipped'", ['sending', 'deferred'])),
-    markFailed: db.prepare(
-      upsertDelivery('failed', "state = 'failed', last_error = excluded.last_error", ['sending', 'deferred'], 'NULL, @reason'),
-    ),
-    resetBounces: db.prepare('UPDATE subscribers SET bounce_count = 0 WHERE id = ? AND bounce_count > 0'),
-    countBounce: db.prepare(`
-      UPDATE subscribers SET
-        bounce_count = bounce_count + 1,
-        last_bounce_reason = @reason,
-        status = CASE WHEN bounce_count + 1 >= @limit AND status IN ('confirmed', 'pending') THEN 'bounced' ELSE status END
-      WHERE id = @subscriberId`),
-    ledgerCounts: db.prepare('SELECT state, COUNT(*) AS count FROM deliveries WHERE issue_date = ? GROUP BY state'),
-    // Started (a ledger row exists) and every subscriber confirmed by the time the send
-    // started has a final row. People who confirm later begin with the next issue, so
-    // they never turn a finished day back into an unfinished one.
-    issueComplete: db.prepare(`
-      WITH run AS (SELECT MIN(created_at) AS started_at FROM deliveries WHERE issue_date = @issueDate)
-      SELECT (SELECT started_at FROM run) IS NOT NULL AND NOT EXISTS (
-        SELECT 1 FROM subscribers AS s
-        WHERE s.status = 'confirmed' AND s.confirmed_at <= (SELECT started_at FROM run)
-          AND NOT EXISTS (
-            SELECT 1 FROM deliveries AS d
-            WHERE d.issue_date = @issueDate AND d.subscriber_id = s.id AND d.state IN ('sent', 'failed', 'skipped'))
-      ) AS complete`),
-
-    lockFor: db.prepare('SELECT owner, expires_at FROM send_locks WHERE issue_date = ?'),
-    takeLock: db.prepare(`
-      INSERT INTO send_locks (issue_date, owner, acquired_at, expires_at) VALUES (@issueDate, @owner, @acquiredAt, @expiresAt)
-      ON CONFLICT (issue_date) DO UPDATE SET owner = excluded.owner, acquired_at = excluded.acquired_at, expires_at = excluded.expires_at`),
-    refreshLock: db.prepare('UPDATE send_locks SET expires_at = @expiresAt WHERE issue_date = @issueDate AND owner = @owner'),
-    releaseLock: db.prepare('DELETE FROM send_locks WHERE issue_date = @issueDate AND owner = @owner'),
-
-    saveIssue: db.prepare(`
-      INSERT INTO issues (date, subject, html, text, created_at) VALUES (@date, @subject, @html, @text, @createdAt)
-      ON CONFLICT (date) DO UPDATE SET subject = excluded.subject, html = excluded.html, text = excluded.text`),
-    issue: db.prepare('SELECT * FROM issues WHERE date = ?'),
-    issues: db.prepare('SELECT date, subject, created_at FROM issues ORDER BY date DESC'),
   };
 }
 
-/** A subscriber's input, validated; undefined means "not given, keep what is stored". */
-interface SubscriberFields {
-  email: string;
-  name: string | null | undefined;
-  topics: string | null | undefined;
-  status: SubscriberStatus | undefined;
-}
-
-/** Normalises and validates input fields; throws EINPUT naming the bad one. */
-function readFields(input: NewSubscriber): SubscriberFields {
-  return {
-    email: normaliseEmail(input.email),
-    name: input.name === undefined ? undefined : normaliseName(input.name),
-    topics: input.topics === undefined ? undefined : encodeTopics(input.topics),
-    status: input.status === undefined ? undefined : parseStatus(input.status),
-  };
-}
-
-/**
- * Why an import must not apply a row, if it must not: a list never brings back someone
- * who unsubscribed (consent was withdrawn) or an address suppressed for bouncing.
- */
-function resubscriptionRefusal(row: SubscriberRow, status: SubscriberStatus): string | undefined {
-  const wantsMail = status === 'confirmed' || status === 'pending';
-  if (!wantsMail) return undefined;
-  if (row.status === 'unsubscribed') {
-    const since = row.unsubscribed_at ? ` on ${row.unsubscribed_at.slice(0, 10)}` : '';
-    return `${row.email} unsubscribed${since}; an import never subscribes them again (they can subscribe themselves)`;
-  }
-  if (row.status === 'bounced') {
-    return `${row.email} is suppressed after ${row.bounce_count} hard bounce(s); an import does not re-enable it`;
-  }
-  return undefined;
-}
-
-/** Runs one store operation; any database failure becomes ESTORE naming the operation. */
+/** Runs one store operation; any database failure becomes ESTORE (or EBUSY) naming the operation. */
 function guard<T>(operation: string, work: () => T): T {
   try {
     return work();
   } catch (error) {
-    if (isPapermailError(error)) throw error;
-    const message = error instanceof Error ? error.message : String(error);
-    if (isBusy(error)) {
-      throw new PapermailError('EBUSY', `${operation} failed: the subscriber database is locked by another process (${message}); nothing was written`, {
-        cause: error,
-      });
-    }
-    throw new PapermailError('ESTORE', `${operation} failed: ${message}`, { cause: error });
+    throw storeFailure(operation, error, isBusy);
   }
 }
 
 /** Thrown inside the write probe so that better-sqlite3 rolls its transaction back. */
 class RolledBack extends Error {}
 
-function toSubscriber(row: SubscriberRow): Subscriber {
+function readRecord(row: SubscriberRow | undefined): SubscriberRecord | undefined {
+  return row === undefined ? undefined : toRecord(row);
+}
+
+function toRecord(row: SubscriberRow): SubscriberRecord {
   return {
     id: row.id,
     email: row.email,
@@ -681,50 +515,45 @@ function toSubscriber(row: SubscriberRow): Subscriber {
     topics: row.topics === null ? null : (JSON.parse(row.topics) as string[]),
     createdAt: row.created_at,
     confirmedAt: row.confirmed_at,
+    unsubscribedAt: row.unsubscribed_at,
     bounceCount: row.bounce_count,
     statusVersion: row.status_version,
   };
 }
 
-function differs(row: SubscriberRow, next: SubscriberChange): boolean {
-  return (Object.keys(next) as Array<keyof SubscriberChange>).some((column) => row[column] !== next[column]);
+function toSubscriber({ unsubscribedAt: _unsubscribedAt, ...subscriber }: SubscriberRecord): Subscriber {
+  return subscriber;
 }
 
-function parseStatus(status: unknown): SubscriberStatus {
-  const result = StatusSchema.safeParse(status);
-  if (!result.success) {
-    throw new PapermailError('EINPUT', `status ${JSON.stringify(status)} must be one of ${STATUSES.join(', ')}`);
-  }
-  return result.data;
+function maybeSubscriber(record: SubscriberRecord | undefined): Subscriber | undefined {
+  return record === undefined ? undefined : toSubscriber(record);
+}
+
+function insertRow(record: Omit<SubscriberRecord, 'id' | 'statusVersion'>) {
+  return {
+    email: record.email,
+    name: record.name,
+    topics: encodeTopics(record.topics),
+    status: record.status,
+    created_at: record.createdAt,
+    confirmed_at: record.confirmedAt,
+    unsubscribed_at: record.unsubscribedAt,
+    bounce_count: record.bounceCount,
+  };
+}
+
+function changeRow(id: number, change: SubscriberChange) {
+  return {
+    id,
+    name: change.name,
+    topics: encodeTopics(change.topics),
+    status: change.status,
+    confirmed_at: change.confirmedAt,
+    unsubscribed_at: change.unsubscribedAt,
+    bounce_count: change.bounceCount,
+  };
 }
 
 function encodeTopics(topics: string[] | null): string | null {
-  const result = TopicsSchema.safeParse(topics);
-  if (!result.success) throw new PapermailError('EINPUT', 'topics must be a list of topic slugs or null (every topic)');
-  return result.data === null ? null : JSON.stringify(result.data);
-}
-
-/** An address that cannot be normalised cannot be stored, so looking it up finds nothing. */
-function lookupKey(email: string): string | undefined {
-  try {
-    return normaliseEmail(email);
-  } catch (error) {
-    if (isPapermailError(error, 'EINPUT')) return undefined;
-    throw error;
-  }
-}
-
-function positiveInteger(name: string, value: number): number {
-  if (!Number.isSafeInteger(value) || value < 1) {
-    throw new PapermailError('EINPUT', `${name} must be a positive whole number (got ${String(value)})`);
-  }
-  return value;
-}
-
-function shorten(reason: string): string {
-  return reason.length > MAX_REASON_LENGTH ? `${reason.slice(0, MAX_REASON_LENGTH)}…` : reason;
-}
-
-async function* mapAsync<From, To>(source: AsyncIterable<From>, map: (item: From) => To): AsyncGenerator<To> {
-  for await (const item of source) yield map(item);
+  return topics === null ? null : JSON.stringify(topics);
 }

@@ -1,13 +1,20 @@
 /**
  * The subscriber store: subscribers, the send ledger, suppression, send locks and the
- * issue archive, behind one small asynchronous interface. SQLite implements it today
- * (sqlite-store.ts); a PostgreSQL store for multi-machine sending would implement the
- * same interface without touching the pipeline, which is why every method is async.
+ * issue archive. It is split into narrow interfaces, each named for the code that uses it:
+ * SubscriberDirectory (the web server and the CLI's subscriber commands), SendLedger (the
+ * send loop, src/delivery/send-ledger.ts), IssueArchive (the daily run and the archive
+ * pages). One store object implements them all: SQLite (sqlite-store.ts, the embedded
+ * default) or PostgreSQL (postgres-store.ts, for several machines); open-store.ts picks one
+ * from the settings. The rules both follow are in rules.ts. Every method is async.
  *
- * Any method may reject with EBUSY when another process holds the write lock for longer
- * than the store waits for it. Nothing was written then, so calling again is safe: the web
- * side and the send loop do, with backoff (src/subscribers/busy-retry.ts).
+ * Any method may reject with EBUSY when another process holds a lock for longer than the
+ * store waits for it. Nothing was written then, so calling again is safe: the web side and
+ * the send loop do, with backoff (src/subscribers/busy-retry.ts).
  */
+import type { SendLedger } from '../delivery/send-ledger.js';
+
+export { hasWithdrawnConsent } from './rules.js';
+
 export type SubscriberStatus = 'pending' | 'confirmed' | 'unsubscribed' | 'bounced';
 
 export interface Subscriber {
@@ -28,15 +35,6 @@ export interface Subscriber {
    * only while the subscriber is still at it.
    */
   statusVersion: number;
-}
-
-/**
- * Statuses that stand for withdrawn or failed consent (today 'unsubscribed' and 'bounced';
- * any status added later, such as a complaint, counts too unless listed here). Nobody but
- * the person, by confirming again, or an operator who says so explicitly, brings them back.
- */
-export function hasWithdrawnConsent(status: SubscriberStatus): boolean {
-  return status !== 'pending' && status !== 'confirmed';
 }
 
 /** What a confirm link asks for besides the status: the name and topics of the request it answers. */
@@ -98,8 +96,8 @@ export interface ArchivedIssue {
   createdAt: string;
 }
 
-export interface SubscriberStore {
-  // --- subscribers --------------------------------------------------------
+/** Subscribers: what the web server and the CLI's subscriber commands read and change. */
+export interface SubscriberDirectory {
   /**
    * Adds a subscriber (status 'pending' unless given) or updates name/topics/status of the
    * existing one with that email (matched case-insensitively); fields left undefined keep
@@ -133,65 +131,25 @@ export interface SubscriberStore {
    */
   importSubscribers(rows: Array<NewSubscriber & { line: number }>): Promise<ImportReport>;
   countByStatus(): Promise<Record<SubscriberStatus, number>>;
+}
 
-  // --- sending ------------------------------------------------------------
-  /**
-   * Confirmed subscribers with no 'sent', 'failed' or 'skipped' ledger row for this issue date,
-   * streamed in id order in pages, so memory stays flat however long the list. The
-   * caller may write the ledger while iterating.
-   */
-  pendingRecipients(issueDate: string, pageSize?: number): AsyncIterable<Subscriber>;
-  /**
-   * Claims the delivery before the message is handed to the transport: true when this run
-   * claimed it (no row yet, or one left 'deferred' or 'sending' by an earlier run); false
-   * when a run already recorded it 'sent', 'failed' or 'skipped', or the subscriber is gone.
-   * Send only after a true: a run that paused past its lock must not send again what
-   * another run has meanwhile finished.
-   */
-  markSending(issueDate: string, subscriberId: number): Promise<boolean>;
-  markSent(issueDate: string, subscriberId: number, messageId: string): Promise<void>;
-  markDeferred(issueDate: string, subscriberId: number, reason: string): Promise<void>;
-  /**
-   * Records that the issue had nothing in the subscriber's topics, so the issue is complete
-   * without them. Also settles a 'sending' row a crash left for someone who has since changed
-   * topics; never touches a 'sent' or 'failed' one.
-   */
-  markSkipped(issueDate: string, subscriberId: number): Promise<void>;
-  /**
-   * Records a permanent failure and a hard bounce; when the subscriber's bounce count
-   * reaches `bounceLimit` they become 'bounced' (suppressed). Returns whether they were.
-   */
-  markFailed(issueDate: string, subscriberId: number, reason: string, bounceLimit: number): Promise<{ suppressed: boolean }>;
-  ledgerCounts(issueDate: string): Promise<LedgerCounts>;
-  /**
-   * True when the issue was started (it has a ledger row) and every subscriber confirmed
-   * by the time it started has a 'sent' or 'failed' row. Someone confirming later begins
-   * with the next issue and does not make a finished day unfinished again.
-   */
-  isIssueComplete(issueDate: string): Promise<boolean>;
-
-  // --- locks --------------------------------------------------------------
-  /**
-   * Takes the send lock for an issue date. Fails (false) while another live holder has
-   * it; a lock whose holder died (expired, or a dead process on this host) is taken over.
-   */
-  acquireSendLock(issueDate: string, owner: string, ttlMs: number): Promise<boolean>;
-  /** Extends a held lock; false if it is no longer ours. */
-  refreshSendLock(issueDate: string, owner: string, ttlMs: number): Promise<boolean>;
-  releaseSendLock(issueDate: string, owner: string): Promise<void>;
-
-  // --- archive ------------------------------------------------------------
+/** The browser versions of sent issues: saved by the daily run, read by the archive pages. */
+export interface IssueArchive {
   saveIssue(issue: Omit<ArchivedIssue, 'createdAt'>): Promise<void>;
   getIssue(date: string): Promise<ArchivedIssue | undefined>;
   listIssues(): Promise<Array<Pick<ArchivedIssue, 'date' | 'subject' | 'createdAt'>>>;
+}
 
-  // --- health -------------------------------------------------------------
+export interface StoreLifecycle {
   /**
    * Whether the store can still take writes: for a file, that it is still the file opened
    * at start (not deleted or replaced) and that it and its folder are writable, and that
-   * the connection itself can write. Reports problems in `problem`; does not throw for them.
+   * the connection itself can write; for a server, that it answers and takes a write.
+   * Reports problems in `problem`; does not throw for them.
    */
   health(): Promise<StoreHealth>;
-
   close(): Promise<void>;
 }
+
+/** Everything one store implements; code that needs only part of it types against the narrow interface. */
+export interface SubscriberStore extends SubscriberDirectory, SendLedger, IssueArchive, StoreLifecycle {}

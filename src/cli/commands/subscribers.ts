@@ -8,7 +8,7 @@ import { readTextFile } from '../../file-errors.js';
 import { confirmLink } from '../../server/subscription.js';
 import { parseSubscriberCsv, subscribersToCsv } from '../../subscribers/csv.js';
 import { normaliseName } from '../../subscribers/email.js';
-import { hasWithdrawnConsent, type Subscriber, type SubscriberStore } from '../../subscribers/store.js';
+import { hasWithdrawnConsent, type StoreLifecycle, type Subscriber, type SubscriberDirectory } from '../../subscribers/store.js';
 import { emailArgument, topicsArgument } from '../arguments.js';
 import { loadCliContext, openStore, type CliContext } from '../context.js';
 
@@ -209,7 +209,7 @@ export async function importSubscriberFile(
   process.stdout.write(`imported ${file}: ${parts.join('; ')}\n`);
 }
 
-export type StoreContext = CliContext & { store: SubscriberStore; knownTopics: string[] };
+export type StoreContext = CliContext & { store: SubscriberDirectory & Pick<StoreLifecycle, 'close'>; knownTopics: string[] };
 
 export async function withStore(
   work: (context: StoreContext) => Promise<void>,

@@ -1,0 +1,159 @@
+/**
+ * The store's rules, apart from any database: how a subscriber's status may change (and
+ * what a change also touches), what an import refuses, which ledger state may follow
+ * which, and when hard bounces suppress an address. Both stores (SQLite and PostgreSQL)
+ * read the current row, ask these functions, and write what they return (or turn the
+ * ledger table into SQL), so the two cannot drift apart.
+ */
+import type { DeliveryState, SubscriberStatus } from './store.js';
+
+/** A subscriber as the rules see them; each store maps its rows to and from this. */
+export interface SubscriberRecord {
+  id: number;
+  email: string;
+  name: string | null;
+  status: SubscriberStatus;
+  topics: string[] | null;
+  createdAt: string;
+  confirmedAt: string | null;
+  unsubscribedAt: string | null;
+  bounceCount: number;
+  statusVersion: number;
+}
+
+/** What an update writes back: the record's mutable fields. */
+export type SubscriberChange = Pick<SubscriberRecord, 'name' | 'topics' | 'status' | 'confirmedAt' | 'unsubscribedAt' | 'bounceCount'>;
+
+/** Validated input fields; undefined means "not given, keep what is stored". */
+export interface SubscriberFields {
+  email: string;
+  name: string | null | undefined;
+  topics: string[] | null | undefined;
+  status: SubscriberStatus | undefined;
+}
+
+/**
+ * Statuses that stand for withdrawn or failed consent (today 'unsubscribed' and 'bounced';
+ * any status added later, such as a complaint, counts too unless listed here). Nobody but
+ * the person, by confirming again, or an operator who says so explicitly (`add --force`),
+ * brings them back.
+ */
+export function hasWithdrawnConsent(status: SubscriberStatus): boolean {
+  return status !== 'pending' && status !== 'confirmed';
+}
+
+/** The fields of a new subscriber at `at`. */
+export function newSubscriber(fields: SubscriberFields, status: SubscriberStatus, at: string): Omit<SubscriberRecord, 'id' | 'statusVersion'> {
+  return {
+    email: fields.email,
+    name: fields.name ?? null,
+    topics: fields.topics ?? null,
+    status,
+    createdAt: at,
+    confirmedAt: status === 'confirmed' ? at : null,
+    unsubscribedAt: status === 'unsubscribed' ? at : null,
+    bounceCount: 0,
+  };
+}
+
+/** The fields a status change touches, so "confirmed since" and bounce counts stay true. */
+export function withStatus(current: SubscriberRecord, status: SubscriberStatus, at: string): SubscriberChange {
+  const { name, topics, confirmedAt, unsubscribedAt, bounceCount } = current;
+  const unchanged = { name, topics, status, confirmedAt, unsubscribedAt, bounceCount };
+  if (status === current.status) return unchanged;
+  switch (status) {
+    case 'confirmed':
+      // Re-enabling a bounced or unsubscribed address starts its bounce count afresh.
+      return { ...unchanged, confirmedAt: at, unsubscribedAt: null, bounceCount: 0 };
+    case 'pending':
+      return { ...unchanged, confirmedAt: null };
+    case 'unsubscribed':
+      return { ...unchanged, unsubscribedAt: at };
+    case 'bounced':
+      return unchanged;
+  }
+}
+
+/** An existing record with the given fields applied; undefined fields keep their value. */
+export function withFields(current: SubscriberRecord, fields: SubscriberFields, requested: SubscriberStatus, at: string): SubscriberChange {
+  // Someone typing a confirmed subscriber's address into the subscribe form (or a list
+  // saying "pending") must not be able to switch their mail off.
+  const status = requested === 'pending' && current.status === 'confirmed' ? 'confirmed' : requested;
+  return {
+    ...withStatus(current, status, at),
+    name: fields.name === undefined ? current.name : fields.name,
+    topics: fields.topics === undefined ? current.topics : fields.topics,
+  };
+}
+
+/** True when writing `next` would change the stored record. */
+export function differs(current: SubscriberRecord, next: SubscriberChange): boolean {
+  return (Object.keys(next) as Array<keyof SubscriberChange>).some((field) =>
+    field === 'topics' ? JSON.stringify(current.topics) !== JSON.stringify(next.topics) : current[field] !== next[field],
+  );
+}
+
+/** What a confirm link does to the subscriber it names. */
+export type ConfirmDecision = 'confirm' | 'already-confirmed' | 'stale';
+
+/** A confirmed subscriber stays as they are; otherwise the link works only at the version it was issued for. */
+export function confirmDecision(current: SubscriberRecord | undefined, statusVersion: number): ConfirmDecision {
+  if (current === undefined) return 'stale';
+  if (current.status === 'confirmed') return 'already-confirmed';
+  return current.statusVersion === statusVersion ? 'confirm' : 'stale';
+}
+
+/**
+ * Why an import must not apply a row, if it must not: a list never brings back someone
+ * who unsubscribed (consent was withdrawn) or an address suppressed for bouncing.
+ */
+export function importRefusal(current: SubscriberRecord, status: SubscriberStatus): string | undefined {
+  const wantsMail = status === 'confirmed' || status === 'pending';
+  if (!wantsMail) return undefined;
+  if (current.status === 'unsubscribed') {
+    const since = current.unsubscribedAt ? ` on ${current.unsubscribedAt.slice(0, 10)}` : '';
+    return `${current.email} unsubscribed${since}; an import never subscribes them again (they can subscribe themselves)`;
+  }
+  if (current.status === 'bounced') {
+    return `${current.email} is suppressed after ${current.bounceCount} hard bounce(s); an import does not re-enable it`;
+  }
+  return undefined;
+}
+
+/** An import row without a status: an operator importing a list they already had, whose people already agreed. */
+export const IMPORT_DEFAULT_STATUS: SubscriberStatus = 'confirmed';
+
+/**
+ * One more consecutive hard bounce: at `limit` a subscriber who still gets mail becomes
+ * 'bounced' (suppressed); one who unsubscribed keeps that status.
+ */
+export function afterHardBounce(current: Pick<SubscriberRecord, 'status' | 'bounceCount'>, limit: number): Pick<SubscriberRecord, 'status' | 'bounceCount'> {
+  const bounceCount = current.bounceCount + 1;
+  const suppressed = bounceCount >= limit && !hasWithdrawnConsent(current.status);
+  return { bounceCount, status: suppressed ? 'bounced' : current.status };
+}
+
+// --- the send ledger ---------------------------------------------------------
+
+/**
+ * Which state each ledger mark writes, and from which states it may: a mark on a row in
+ * any other state changes nothing (a missing row is created in the mark's state).
+ * 'sent' is final; 'failed' and 'skipped' are final for the issue, except that a message
+ * accepted after all overrides an earlier 'failed' (the server's word wins). 'skipped'
+ * also settles a 'sending' row a crash left for someone who has since changed topics.
+ */
+export const LEDGER_TRANSITIONS = {
+  sending: ['sending', 'deferred'],
+  sent: ['sending', 'deferred', 'failed'],
+  deferred: ['sending', 'deferred'],
+  skipped: ['sending', 'deferred'],
+  failed: ['sending', 'deferred'],
+} as const satisfies Record<DeliveryState, readonly DeliveryState[]>;
+
+/** States after which a subscriber is owed nothing more for that issue: not a recipient again. */
+export const SETTLED_STATES = ['sent', 'failed', 'skipped'] as const satisfies readonly DeliveryState[];
+
+/** `'a', 'b'` for SQL `IN (…)`: the states are fixed words, never input. */
+export function sqlStateList(states: readonly DeliveryState[]): string {
+  return states.map((state) => `'${state}'`).join(', ');
+}

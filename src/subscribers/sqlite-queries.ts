@@ -1,0 +1,74 @@
+/**
+ * Every SQL statement of the SQLite store, as data: sqlite-store.ts prepares them once.
+ * The ledger's allowed transitions come from rules.ts, so the SQL cannot disagree with them.
+ */
+import { LEDGER_TRANSITIONS, SETTLED_STATES, sqlStateList } from './rules.js';
+import type { DeliveryState } from './store.js';
+
+/** A ledger mark: creates the row in `state`, or moves an existing one there only from the states rules.ts allows. */
+function markDelivery(state: DeliveryState, set: string, values = 'NULL, NULL'): string {
+  return `
+    INSERT INTO deliveries (issue_date, subscriber_id, state, message_id, last_error, attempts, created_at, updated_at)
+    -- Selecting from subscribers makes a mark for a subscriber deleted mid-run a no-op.
+    SELECT @issueDate, id, '${state}', ${values}, 1, @at, @at FROM subscribers WHERE id = @subscriberId
+    ON CONFLICT (issue_date, subscriber_id) DO UPDATE SET state = '${state}'${set}, updated_at = excluded.updated_at
+    WHERE deliveries.state IN (${sqlStateList(LEDGER_TRANSITIONS[state])})`;
+}
+
+export const SQLITE_QUERIES = {
+  byEmail: 'SELECT * FROM subscribers WHERE email = ?',
+  byId: 'SELECT * FROM subscribers WHERE id = ?',
+  insertSubscriber: `
+    INSERT INTO subscribers (email, name, topics, status, created_at, confirmed_at, unsubscribed_at, bounce_count)
+    VALUES (@email, @name, @topics, @status, @created_at, @confirmed_at, @unsubscribed_at, @bounce_count)`,
+  // status_version is moved on by a trigger (migration 2) whenever status changes.
+  updateSubscriber: `
+    UPDATE subscribers SET name = @name, topics = @topics, status = @status, confirmed_at = @confirmed_at,
+      unsubscribed_at = @unsubscribed_at, bounce_count = @bounce_count
+    WHERE id = @id`,
+  setTopics: 'UPDATE subscribers SET topics = ? WHERE id = ?',
+  removeByEmail: 'DELETE FROM subscribers WHERE email = ?',
+  pageAll: 'SELECT * FROM subscribers WHERE id > ? ORDER BY id LIMIT ?',
+  countByStatus: 'SELECT status, COUNT(*) AS count FROM subscribers GROUP BY status',
+
+  pagePending: `
+    SELECT s.* FROM subscribers AS s
+    WHERE s.status = 'confirmed' AND s.id > @afterId
+      AND NOT EXISTS (
+        SELECT 1 FROM deliveries AS d
+        WHERE d.issue_date = @issueDate AND d.subscriber_id = s.id AND d.state IN (${sqlStateList(SETTLED_STATES)}))
+    ORDER BY s.id LIMIT @limit`,
+  markSending: markDelivery('sending', ', attempts = attempts + 1'),
+  markSent: markDelivery('sent', ', message_id = excluded.message_id, last_error = NULL', '@messageId, NULL'),
+  markDeferred: markDelivery('deferred', ', last_error = excluded.last_error', 'NULL, @reason'),
+  markSkipped: markDelivery('skipped', ''),
+  markFailed: markDelivery('failed', ', last_error = excluded.last_error', 'NULL, @reason'),
+  resetBounces: 'UPDATE subscribers SET bounce_count = 0 WHERE id = ? AND bounce_count > 0',
+  recordBounce: 'UPDATE subscribers SET bounce_count = @bounceCount, status = @status, last_bounce_reason = @reason WHERE id = @id',
+  ledgerCounts: 'SELECT state, COUNT(*) AS count FROM deliveries WHERE issue_date = ? GROUP BY state',
+  // Started (a ledger row exists) and every subscriber confirmed by the time the send
+  // started has a settled row. People who confirm later begin with the next issue, so
+  // they never turn a finished day back into an unfinished one.
+  issueComplete: `
+    WITH run AS (SELECT MIN(created_at) AS started_at FROM deliveries WHERE issue_date = @issueDate)
+    SELECT (SELECT started_at FROM run) IS NOT NULL AND NOT EXISTS (
+      SELECT 1 FROM subscribers AS s
+      WHERE s.status = 'confirmed' AND s.confirmed_at <= (SELECT started_at FROM run)
+        AND NOT EXISTS (
+          SELECT 1 FROM deliveries AS d
+          WHERE d.issue_date = @issueDate AND d.subscriber_id = s.id AND d.state IN (${sqlStateList(SETTLED_STATES)}))
+    ) AS complete`,
+
+  lockFor: 'SELECT owner, expires_at FROM send_locks WHERE issue_date = ?',
+  takeLock: `
+    INSERT INTO send_locks (issue_date, owner, acquired_at, expires_at) VALUES (@issueDate, @owner, @acquiredAt, @expiresAt)
+    ON CONFLICT (issue_date) DO UPDATE SET owner = excluded.owner, acquired_at = excluded.acquired_at, expires_at = excluded.expires_at`,
+  refreshLock: 'UPDATE send_locks SET expires_at = @expiresAt WHERE issue_date = @issueDate AND owner = @owner',
+  releaseLock: 'DELETE FROM send_locks WHERE issue_date = @issueDate AND owner = @owner',
+
+  saveIssue: `
+    INSERT INTO issues (date, subject, html, text, created_at) VALUES (@date, @subject, @html, @text, @createdAt)
+    ON CONFLICT (date) DO UPDATE SET subject = excluded.subject, html = excluded.html, text = excluded.text`,
+  issue: 'SELECT * FROM issues WHERE date = ?',
+  issues: 'SELECT date, subject, created_at FROM issues ORDER BY date DESC',
+} as const;
