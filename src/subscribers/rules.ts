@@ -5,7 +5,7 @@
  * read the current row, ask these functions, and write what they return (or turn the
  * ledger table into SQL), so the two cannot drift apart.
  */
-import type { DeliveryState, SubscriberStatus } from './store.js';
+import type { DeliveryState, Subscriber, SubscriberStatus } from './store.js';
 
 /** A subscriber as the rules see them; each store maps its rows to and from this. */
 export interface SubscriberRecord {
@@ -19,6 +19,11 @@ export interface SubscriberRecord {
   unsubscribedAt: string | null;
   bounceCount: number;
   statusVersion: number;
+}
+
+/** The subscriber as the store's users see them. */
+export function toSubscriber({ unsubscribedAt: _unsubscribedAt, ...subscriber }: SubscriberRecord): Subscriber {
+  return subscriber;
 }
 
 /** What an update writes back: the record's mutable fields. */

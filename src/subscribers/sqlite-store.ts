@@ -24,6 +24,7 @@ import {
   IMPORT_DEFAULT_STATUS,
   importRefusal,
   newSubscriber,
+  toSubscriber,
   withFields,
   withStatus,
   type SubscriberChange,
@@ -32,7 +33,7 @@ import {
 } from './rules.js';
 import { SQLITE_QUERIES } from './sqlite-queries.js';
 import { migrate } from './sqlite-schema.js';
-import { lookupKey, mapAsync, parseStatus, positiveInteger, readFields, shorten, storeFailure, validTopics } from './subscriber-input.js';
+import { lookupKey, mapAsync, parseStatus, positiveInteger, readFields, shorten, storeFailure, topicsJson, validTopics } from './subscriber-input.js';
 import type { ArchivedIssue, ConfirmOutcome, ConfirmRequest, DeliveryState, ImportReport, LedgerCounts, NewSubscriber, Subscriber, SubscriberStatus, SubscriberStore } from './store.js';
 
 export { lockOwnerId } from './lock-owner.js';
@@ -179,7 +180,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     },
 
     async setTopics(id, topics) {
-      const encoded = encodeTopics(validTopics(topics));
+      const encoded = topicsJson(validTopics(topics));
       return guard('changing a subscriber’s topics', () =>
         sql.transaction(() => {
           sql.setTopics.run(encoded, id);
@@ -521,9 +522,6 @@ function toRecord(row: SubscriberRow): SubscriberRecord {
   };
 }
 
-function toSubscriber({ unsubscribedAt: _unsubscribedAt, ...subscriber }: SubscriberRecord): Subscriber {
-  return subscriber;
-}
 
 function maybeSubscriber(record: SubscriberRecord | undefined): Subscriber | undefined {
   return record === undefined ? undefined : toSubscriber(record);
@@ -533,7 +531,7 @@ function insertRow(record: Omit<SubscriberRecord, 'id' | 'statusVersion'>) {
   return {
     email: record.email,
     name: record.name,
-    topics: encodeTopics(record.topics),
+    topics: topicsJson(record.topics),
     status: record.status,
     created_at: record.createdAt,
     confirmed_at: record.confirmedAt,
@@ -546,14 +544,10 @@ function changeRow(id: number, change: SubscriberChange) {
   return {
     id,
     name: change.name,
-    topics: encodeTopics(change.topics),
+    topics: topicsJson(change.topics),
     status: change.status,
     confirmed_at: change.confirmedAt,
     unsubscribed_at: change.unsubscribedAt,
     bounce_count: change.bounceCount,
   };
-}
-
-function encodeTopics(topics: string[] | null): string | null {
-  return topics === null ? null : JSON.stringify(topics);
 }

@@ -40,6 +40,11 @@ export function validTopics(topics: unknown): string[] | null {
   return result.data;
 }
 
+/** Topics as stored: a JSON array of slugs, or null for every topic. */
+export function topicsJson(topics: string[] | null): string | null {
+  return topics === null ? null : JSON.stringify(topics);
+}
+
 /** An address that cannot be normalised cannot be stored, so looking it up finds nothing. */
 export function lookupKey(email: string): string | undefined {
   try {

@@ -1,0 +1,119 @@
+/**
+ * Every SQL statement of the PostgreSQL store, as data. `$n` parameters are listed above
+ * each. Times are the database's own (statement_timestamp()), so every machine sharing the
+ * database agrees on them; a test may pass its clock's time as `at`, which then wins.
+ * The ledger's allowed transitions come from rules.ts, as for SQLite.
+ */
+import { LEDGER_TRANSITIONS, SETTLED_STATES, sqlStateList } from './rules.js';
+import type { DeliveryState } from './store.js';
+
+/** The store's time: the caller's `at` ($n) when given, else the database's. */
+const at = (n: number) => `COALESCE($${n}::timestamptz, statement_timestamp())`;
+
+/**
+ * A ledger mark ($1 issue date, $2 subscriber id, $3 at, $4 message id or reason): creates
+ * the row in `state`, or moves an existing one there only from the states rules.ts allows.
+ * Returns a row when it wrote one.
+ */
+function markDelivery(state: DeliveryState, set: string, values: string): string {
+  return `
+    INSERT INTO deliveries (issue_date, subscriber_id, state, message_id, last_error, attempts, created_at, updated_at)
+    -- Selecting from subscribers makes a mark for a subscriber deleted mid-run a no-op.
+    SELECT $1, id, '${state}', ${values}, 1, ${at(3)}, ${at(3)} FROM subscribers WHERE id = $2
+    ON CONFLICT (issue_date, subscriber_id) DO UPDATE SET state = '${state}'${set}, updated_at = excluded.updated_at
+    WHERE deliveries.state IN (${sqlStateList(LEDGER_TRANSITIONS[state])})
+    RETURNING 1`;
+}
+
+const SUBSCRIBER_COLUMNS = 'id, email, name, status, topics, created_at, confirmed_at, unsubscribed_at, bounce_count, status_version';
+
+export const POSTGRES_QUERIES = {
+  /** The time the store records now: $1 the caller's clock, or null for the database's. */
+  now: `SELECT ${at(1)} AS at`,
+  /** Serialises the transactions that may add subscribers, so two cannot add the same address. */
+  lockForNewSubscribers: 'LOCK TABLE subscribers IN SHARE ROW EXCLUSIVE MODE',
+
+  // $1 email
+  byEmail: `SELECT ${SUBSCRIBER_COLUMNS} FROM subscribers WHERE lower(email) = lower($1)`,
+  byEmailForUpdate: `SELECT ${SUBSCRIBER_COLUMNS} FROM subscribers WHERE lower(email) = lower($1) FOR UPDATE`,
+  // $1 emails
+  byEmailsForUpdate: `SELECT ${SUBSCRIBER_COLUMNS} FROM subscribers WHERE lower(email) = ANY (SELECT lower(unnest($1::text[]))) FOR UPDATE`,
+  // $1 id
+  byId: `SELECT ${SUBSCRIBER_COLUMNS} FROM subscribers WHERE id = $1`,
+  byIdForUpdate: `SELECT ${SUBSCRIBER_COLUMNS} FROM subscribers WHERE id = $1 FOR UPDATE`,
+  // $1 emails, $2 names, $3 topics (JSON text), $4 statuses, $5 created, $6 confirmed, $7 unsubscribed (arrays, one entry per subscriber)
+  insertSubscribers: `
+    INSERT INTO subscribers (email, name, topics, status, created_at, confirmed_at, unsubscribed_at, bounce_count)
+    SELECT email, name, topics::jsonb, status, created_at, confirmed_at, unsubscribed_at, 0
+    FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::timestamptz[], $7::timestamptz[])
+      AS new (email, name, topics, status, created_at, confirmed_at, unsubscribed_at)
+    RETURNING ${SUBSCRIBER_COLUMNS}`,
+  // $1 id, $2 name, $3 topics (JSON text), $4 status, $5 confirmed, $6 unsubscribed, $7 bounce count.
+  // status_version is moved on by the trigger whenever status changes.
+  updateSubscriber: `
+    UPDATE subscribers SET name = $2, topics = $3::jsonb, status = $4, confirmed_at = $5, unsubscribed_at = $6, bounce_count = $7
+    WHERE id = $1
+    RETURNING ${SUBSCRIBER_COLUMNS}`,
+  // $1 id, $2 topics (JSON text)
+  setTopics: `UPDATE subscribers SET topics = $2::jsonb WHERE id = $1 RETURNING ${SUBSCRIBER_COLUMNS}`,
+  // $1 email
+  removeByEmail: 'DELETE FROM subscribers WHERE lower(email) = lower($1)',
+  // $1 after id, $2 limit
+  pageAll: `SELECT ${SUBSCRIBER_COLUMNS} FROM subscribers WHERE id > $1 ORDER BY id LIMIT $2`,
+  countByStatus: 'SELECT status, count(*)::integer AS count FROM subscribers GROUP BY status',
+
+  // $1 issue date, $2 after id, $3 limit
+  pagePending: `
+    SELECT ${SUBSCRIBER_COLUMNS.split(', ').map((column) => `s.${column}`).join(', ')} FROM subscribers AS s
+    WHERE s.status = 'confirmed' AND s.id > $2
+      AND NOT EXISTS (
+        SELECT 1 FROM deliveries AS d
+        WHERE d.issue_date = $1 AND d.subscriber_id = s.id AND d.state IN (${sqlStateList(SETTLED_STATES)}))
+    ORDER BY s.id LIMIT $3`,
+  markSending: markDelivery('sending', ', attempts = deliveries.attempts + 1', 'NULL, NULL'),
+  markSent: markDelivery('sent', ', message_id = excluded.message_id, last_error = NULL', '$4::text, NULL::text'),
+  markDeferred: markDelivery('deferred', ', last_error = excluded.last_error', 'NULL::text, $4::text'),
+  markSkipped: markDelivery('skipped', '', 'NULL, NULL'),
+  markFailed: markDelivery('failed', ', last_error = excluded.last_error', 'NULL::text, $4::text'),
+  // $1 id
+  resetBounces: 'UPDATE subscribers SET bounce_count = 0 WHERE id = $1 AND bounce_count > 0',
+  // $1 id, $2 bounce count, $3 status, $4 reason
+  recordBounce: 'UPDATE subscribers SET bounce_count = $2, status = $3, last_bounce_reason = $4 WHERE id = $1 RETURNING status',
+  // $1 issue date
+  ledgerCounts: 'SELECT state, count(*)::integer AS count FROM deliveries WHERE issue_date = $1 GROUP BY state',
+  // $1 issue date. Started (a ledger row exists) and every subscriber confirmed by the time
+  // the send started has a settled row; people who confirm later begin with the next issue.
+  issueComplete: `
+    WITH run AS (SELECT min(created_at) AS started_at FROM deliveries WHERE issue_date = $1)
+    SELECT (SELECT started_at FROM run) IS NOT NULL AND NOT EXISTS (
+      SELECT 1 FROM subscribers AS s
+      WHERE s.status = 'confirmed' AND s.confirmed_at <= (SELECT started_at FROM run)
+        AND NOT EXISTS (
+          SELECT 1 FROM deliveries AS d
+          WHERE d.issue_date = $1 AND d.subscriber_id = s.id AND d.state IN (${sqlStateList(SETTLED_STATES)}))
+    ) AS complete`,
+
+  // $1 lock class, $2 issue date: one send-lock decision at a time per date, even before its row exists.
+  lockSendLockRow: `SELECT pg_advisory_xact_lock($1, hashtext('send_lock:' || $2))`,
+  // $1 issue date, $2 at
+  lockFor: `SELECT owner, expires_at <= ${at(2)} AS expired FROM send_locks WHERE issue_date = $1`,
+  // $1 issue date, $2 owner, $3 at, $4 ttl in milliseconds
+  takeLock: `
+    INSERT INTO send_locks (issue_date, owner, acquired_at, expires_at)
+    VALUES ($1, $2, ${at(3)}, ${at(3)} + $4::double precision * interval '1 millisecond')
+    ON CONFLICT (issue_date) DO UPDATE SET owner = excluded.owner, acquired_at = excluded.acquired_at, expires_at = excluded.expires_at`,
+  refreshLock: `UPDATE send_locks SET expires_at = ${at(3)} + $4::double precision * interval '1 millisecond' WHERE issue_date = $1 AND owner = $2`,
+  // $1 issue date, $2 owner
+  releaseLock: 'DELETE FROM send_locks WHERE issue_date = $1 AND owner = $2',
+
+  // $1 date, $2 subject, $3 html, $4 text, $5 at
+  saveIssue: `
+    INSERT INTO issues (date, subject, html, text, created_at) VALUES ($1, $2, $3, $4, ${at(5)})
+    ON CONFLICT (date) DO UPDATE SET subject = excluded.subject, html = excluded.html, text = excluded.text`,
+  // $1 date
+  issue: 'SELECT date, subject, html, text, created_at FROM issues WHERE date = $1',
+  issues: 'SELECT date, subject, created_at FROM issues ORDER BY date DESC',
+
+  /** A write that changes nothing, run inside a transaction that is rolled back: fails on a read-only database or role. */
+  probeWrite: 'UPDATE schema_migrations SET applied_at = applied_at WHERE version = (SELECT max(version) FROM schema_migrations)',
+} as const;

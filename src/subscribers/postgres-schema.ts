@@ -1,0 +1,120 @@
+/**
+ * The PostgreSQL schema as an ordered list of migrations, recorded in schema_migrations
+ * (one row per applied version). Each runs in its own transaction; opening the store runs
+ * what is missing under an advisory lock, so two processes starting at once never both
+ * migrate: the second waits, then finds nothing left to do. Append, never edit.
+ *
+ * The tables mirror the SQLite store's (sqlite-schema.ts), in PostgreSQL's own types:
+ * timestamptz for times, jsonb for topics, and a unique index on lower(email) for
+ * addresses that differ only in case.
+ */
+import type { ClientBase } from 'pg';
+import { PapermailError } from '../errors.js';
+
+export const POSTGRES_MIGRATIONS: readonly string[] = [
+  // 1: subscribers (with the status version of SQLite's migration 2), the send ledger,
+  // send locks and the issue archive.
+  `
+  CREATE TABLE subscribers (
+    -- An identity is never handed out again, which keeps old links (tokens carry the id)
+    -- from ever pointing at someone else.
+    id integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    -- Stored normalised (domain lower-cased, local part as typed).
+    email text NOT NULL,
+    name text,
+    status text NOT NULL CHECK (status IN ('pending', 'confirmed', 'unsubscribed', 'bounced')),
+    -- An array of topic slugs; NULL means every topic.
+    topics jsonb CHECK (topics IS NULL OR jsonb_typeof(topics) = 'array'),
+    created_at timestamptz NOT NULL,
+    confirmed_at timestamptz,
+    unsubscribed_at timestamptz,
+    -- Consecutive hard bounces: a delivery resets it.
+    bounce_count integer NOT NULL DEFAULT 0 CHECK (bounce_count >= 0),
+    last_bounce_reason text,
+    status_version integer NOT NULL DEFAULT 0
+  );
+  -- Ann@example.com and ann@example.com are one subscriber, as every real mailbox treats them.
+  CREATE UNIQUE INDEX subscribers_by_email ON subscribers (lower(email));
+  CREATE INDEX subscribers_by_status ON subscribers (status, id);
+
+  -- Every status change moves the version on, so a confirm link issued before it stays
+  -- dead. A trigger rather than application code: no path that changes a status can forget it.
+  CREATE FUNCTION subscribers_next_status_version() RETURNS trigger LANGUAGE plpgsql AS $$
+  BEGIN
+    NEW.status_version := OLD.status_version + 1;
+    RETURN NEW;
+  END
+  $$;
+  CREATE TRIGGER subscribers_status_version BEFORE UPDATE OF status ON subscribers
+  FOR EACH ROW WHEN (NEW.status IS DISTINCT FROM OLD.status) EXECUTE FUNCTION subscribers_next_status_version();
+
+  CREATE TABLE deliveries (
+    issue_date text NOT NULL,
+    subscriber_id integer NOT NULL REFERENCES subscribers (id) ON DELETE CASCADE,
+    state text NOT NULL CHECK (state IN ('sending', 'sent', 'deferred', 'failed', 'skipped')),
+    message_id text,
+    attempts integer NOT NULL DEFAULT 0,
+    last_error text,
+    -- When the row was first written: the earliest one for a date is when its send started.
+    created_at timestamptz NOT NULL,
+    updated_at timestamptz NOT NULL,
+    PRIMARY KEY (issue_date, subscriber_id)
+  );
+  CREATE INDEX deliveries_by_subscriber ON deliveries (subscriber_id);
+
+  CREATE TABLE send_locks (
+    issue_date text PRIMARY KEY,
+    owner text NOT NULL,
+    acquired_at timestamptz NOT NULL,
+    expires_at timestamptz NOT NULL
+  );
+
+  CREATE TABLE issues (
+    date text PRIMARY KEY,
+    subject text NOT NULL,
+    html text NOT NULL,
+    text text NOT NULL,
+    created_at timestamptz NOT NULL
+  );
+  `,
+];
+
+/** The first key of every advisory lock papermail takes, so they cannot collide with another application's. */
+export const ADVISORY_LOCK_CLASS = 0x70617065; // "pape"
+const MIGRATION_LOCK = 1;
+
+/** Brings the database up to the latest schema; `where` names it in errors. */
+export async function migratePostgres(client: ClientBase, where: string): Promise<void> {
+  await client.query('SELECT pg_advisory_lock($1, $2)', [ADVISORY_LOCK_CLASS, MIGRATION_LOCK]);
+  try {
+    await client.query(`
+      CREATE TABLE IF NOT EXISTS schema_migrations (
+        version integer PRIMARY KEY,
+        applied_at timestamptz NOT NULL DEFAULT statement_timestamp()
+      )`);
+    const known = POSTGRES_MIGRATIONS.length;
+    const current = await schemaVersion(client);
+    if (current > known) {
+      throw new PapermailError('ESTORE', `${where} has schema version ${current}, newer than this papermail understands (${known}); upgrade papermail`);
+    }
+    for (let version = current + 1; version <= known; version += 1) {
+      await client.query('BEGIN');
+      try {
+        await client.query(POSTGRES_MIGRATIONS[version - 1]!);
+        await client.query('INSERT INTO schema_migrations (version) VALUES ($1)', [version]);
+        await client.query('COMMIT');
+      } catch (error) {
+        await client.query('ROLLBACK');
+        throw error;
+      }
+    }
+  } finally {
+    // A connection that broke has released its session's locks already.
+    await client.query('SELECT pg_advisory_unlock($1, $2)', [ADVISORY_LOCK_CLASS, MIGRATION_LOCK]).catch(() => undefined);
+  }
+}
+
+async function schemaVersion(client: ClientBase): Promise<number> {
+  const { rows } = await client.query<{ version: number | null }>('SELECT max(version) AS version FROM schema_migrations');
+  return rows[0]?.version ?? 0;
+}

@@ -1,0 +1,501 @@
+/**
+ * The SubscriberStore on PostgreSQL (node-postgres), for lists that outgrow one machine:
+ * several senders and a web server on other hosts share one database. It follows the same
+ * rules as the SQLite store (rules.ts), written as SQL in postgres-queries.ts.
+ *
+ * Concurrency: a transaction that may add subscribers first locks the subscribers table
+ * against other such transactions (two sign-ups of one address cannot both insert); one
+ * that changes a subscriber locks that row (SELECT … FOR UPDATE); ledger marks are single
+ * INSERT … ON CONFLICT statements. A lock not granted within the lock timeout, a deadlock
+ * or a serialization failure rolls the transaction back and becomes EBUSY: nothing was
+ * written, so calling again is safe (busy-retry.ts), as with SQLite's busy timeout.
+ *
+ * Times (created, confirmed, ledger rows, lock expiry) are the database's clock, which
+ * every machine shares; `now` replaces it in tests.
+ */
+import pg from 'pg';
+import type { PoolClient } from 'pg';
+import { isPapermailError } from '../errors.js';
+import { isOwnerDeadOnThisHost } from './lock-owner.js';
+import { ADVISORY_LOCK_CLASS, migratePostgres } from './postgres-schema.js';
+import { POSTGRES_QUERIES as SQL } from './postgres-queries.js';
+import {
+  afterHardBounce,
+  confirmDecision,
+  differs,
+  IMPORT_DEFAULT_STATUS,
+  importRefusal,
+  newSubscriber,
+  toSubscriber,
+  withFields,
+  withStatus,
+  type SubscriberChange,
+  type SubscriberFields,
+  type SubscriberRecord,
+} from './rules.js';
+import type { ArchivedIssue, DeliveryState, ImportReport, LedgerCounts, NewSubscriber, Subscriber, SubscriberStatus, SubscriberStore } from './store.js';
+import { lookupKey, parseStatus, positiveInteger, readFields, shorten, storeFailure, topicsJson, validTopics } from './subscriber-input.js';
+
+export interface PostgresStoreOptions {
+  /** A clock for every time the store records, instead of the database's (tests). */
+  now?: () => Date;
+  /** How long a statement waits for a lock another connection holds before EBUSY; 5 s by default. */
+  lockTimeoutMs?: number;
+  /** Connections in the pool; 4 by default. */
+  maxConnections?: number;
+}
+
+const LOCK_TIMEOUT_MS = 5_000;
+const DEFAULT_PAGE_SIZE = 500;
+/** Import rows looked up and inserted per statement. */
+const IMPORT_CHUNK = 1_000;
+
+interface SubscriberRow {
+  id: number;
+  email: string;
+  name: string | null;
+  status: SubscriberStatus;
+  /** jsonb, parsed by the driver. */
+  topics: string[] | null;
+  created_at: Date;
+  confirmed_at: Date | null;
+  unsubscribed_at: Date | null;
+  bounce_count: number;
+  status_version: number;
+}
+
+type NewRecord = Omit<SubscriberRecord, 'id' | 'statusVersion'>;
+
+/** Connects, migrates (waiting for another process that is migrating) and returns the store. */
+export async function openPostgresStore(url: string, options: PostgresStoreOptions = {}): Promise<SubscriberStore> {
+  const where = `the PostgreSQL database ${displayDatabaseUrl(url)}`;
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.maxConnections ?? 4,
+    lock_timeout: positiveInteger('lockTimeoutMs', options.lockTimeoutMs ?? LOCK_TIMEOUT_MS),
+    application_name: 'papermail',
+  });
+  // A pooled connection that breaks while idle is dropped; the next query opens a new one.
+  pool.on('error', () => undefined);
+  try {
+    const client = await pool.connect();
+    try {
+      await migratePostgres(client, where);
+    } finally {
+      client.release();
+    }
+  } catch (error) {
+    await pool.end();
+    throw storeFailure(`opening ${where}`, error, isBusy);
+  }
+
+  /** The caller's clock as text, or null: the SQL then uses the database's. */
+  const clock = (): string | null => options.now?.().toISOString() ?? null;
+  let closed = false;
+
+  async function query<Row extends object>(operation: string, text: string, values: unknown[] = []) {
+    try {
+      return await pool.query<Row>(text, values);
+    } catch (error) {
+      throw storeFailure(`${operation}`, error, isBusy);
+    }
+  }
+
+  /** Runs `work` in one transaction on one connection: all of it or, on any error, none. */
+  async function transaction<T>(operation: string, work: (client: PoolClient) => Promise<T>): Promise<T> {
+    let client: PoolClient;
+    try {
+      client = await pool.connect();
+    } catch (error) {
+      throw storeFailure(operation, error, isBusy);
+    }
+    let broken: Error | undefined;
+    try {
+      await client.query('BEGIN');
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch((rollbackError: Error) => {
+        broken = rollbackError;
+      });
+      throw storeFailure(operation, error, isBusy);
+    } finally {
+      // A connection that could not even roll back is not handed out again.
+      client.release(broken);
+    }
+  }
+
+  /** The time to record now, inside a transaction: the caller's clock or the database's. */
+  async function timestamp(client: PoolClient): Promise<string> {
+    const { rows } = await client.query<{ at: Date }>(SQL.now, [clock()]);
+    return rows[0]!.at.toISOString();
+  }
+
+  async function recordBy(client: PoolClient, text: string, key: string | number): Promise<SubscriberRecord | undefined> {
+    const { rows } = await client.query<SubscriberRow>(text, [key]);
+    return rows[0] === undefined ? undefined : toRecord(rows[0]);
+  }
+
+  async function insertRecords(client: PoolClient, records: NewRecord[]): Promise<SubscriberRecord[]> {
+    if (records.length === 0) return [];
+    const column = <K extends keyof NewRecord>(key: K) => records.map((record) => record[key]);
+    const { rows } = await client.query<SubscriberRow>(SQL.insertSubscribers, [
+      column('email'),
+      column('name'),
+      records.map((record) => topicsJson(record.topics)),
+      column('status'),
+      column('createdAt'),
+      column('confirmedAt'),
+      column('unsubscribedAt'),
+    ]);
+    return rows.map(toRecord);
+  }
+
+  async function insertSubscriber(client: PoolClient, fields: SubscriberFields, status: SubscriberStatus): Promise<Subscriber> {
+    const [record] = await insertRecords(client, [newSubscriber(fields, status, await timestamp(client))]);
+    return toSubscriber(record!);
+  }
+
+  /** Writes a change if there is one and returns the record as stored (the trigger may have moved status_version). */
+  async function applyChange(client: PoolClient, current: SubscriberRecord, next: SubscriberChange): Promise<SubscriberRecord> {
+    if (!differs(current, next)) return current;
+    const { rows } = await client.query<SubscriberRow>(SQL.updateSubscriber, [
+      current.id,
+      next.name,
+      topicsJson(next.topics),
+      next.status,
+      next.confirmedAt,
+      next.unsubscribedAt,
+      next.bounceCount,
+    ]);
+    return toRecord(rows[0]!);
+  }
+
+  async function* pages(fetch: (afterId: number) => Promise<SubscriberRow[]>): AsyncGenerator<Subscriber> {
+    let afterId = 0;
+    for (;;) {
+      const page = await fetch(afterId);
+      if (page.length === 0) return;
+      for (const row of page) yield toSubscriber(toRecord(row));
+      afterId = page[page.length - 1]!.id;
+    }
+  }
+
+  /** One import in chunks: existing rows looked up (and locked) per chunk, new ones inserted per chunk. */
+  async function importRows(client: PoolClient, rows: Array<NewSubscriber & { line: number }>): Promise<ImportReport> {
+    const report: ImportReport = { added: 0, updated: 0, unchanged: 0, skipped: [] };
+    const at = await timestamp(client);
+    for (let start = 0; start < rows.length; start += IMPORT_CHUNK) {
+      const chunk = rows.slice(start, start + IMPORT_CHUNK).map((row) => ({ line: row.line, ...readImportRow(row) }));
+      const emails = chunk.flatMap((row) => ('fields' in row ? [row.fields.email] : []));
+      const { rows: found } = await client.query<SubscriberRow>(SQL.byEmailsForUpdate, [emails]);
+      const known = new Map(found.map((row) => [emailKey(row.email), toRecord(row)]));
+      const inserts = new Map<string, NewRecord>();
+      const flush = async () => {
+        for (const record of await insertRecords(client, [...inserts.values()])) known.set(emailKey(record.email), record);
+        inserts.clear();
+      };
+      for (const row of chunk) {
+        if (!('fields' in row)) {
+          report.skipped.push({ line: row.line, reason: row.skipped });
+          continue;
+        }
+        const key = emailKey(row.fields.email);
+        // The same address twice in one file: the second row sees the first one's subscriber.
+        if (inserts.has(key)) await flush();
+        const status = row.fields.status ?? IMPORT_DEFAULT_STATUS;
+        const current = known.get(key);
+        if (current === undefined) {
+          inserts.set(key, newSubscriber(row.fields, status, at));
+          report.added += 1;
+          continue;
+        }
+        const refusal = importRefusal(current, status);
+        if (refusal !== undefined) {
+          report.skipped.push({ line: row.line, reason: refusal });
+          continue;
+        }
+        const next = withFields(current, row.fields, status, at);
+        if (!differs(current, next)) {
+          report.unchanged += 1;
+          continue;
+        }
+        known.set(key, await applyChange(client, current, next));
+        report.updated += 1;
+      }
+      await flush();
+    }
+    return report;
+  }
+
+  async function markDelivery(operation: string, text: string, issueDate: string, subscriberId: number, value?: string): Promise<boolean> {
+    const values = value === undefined ? [issueDate, subscriberId, clock()] : [issueDate, subscriberId, clock(), value];
+    return ((await query(operation, text, values)).rowCount ?? 0) > 0;
+  }
+
+  const store: SubscriberStore = {
+    async upsert(input) {
+      const fields = readFields(input);
+      return transaction('saving a subscriber', async (client) => {
+        await client.query(SQL.lockForNewSubscribers);
+        const existing = await recordBy(client, SQL.byEmailForUpdate, fields.email);
+        if (existing === undefined) return { subscriber: await insertSubscriber(client, fields, fields.status ?? 'pending'), created: true };
+        const next = withFields(existing, fields, fields.status ?? existing.status, await timestamp(client));
+        return { subscriber: toSubscriber(await applyChange(client, existing, next)), created: false };
+      });
+    },
+
+    async addIfNew(input) {
+      const fields = readFields(input);
+      return transaction('adding a subscriber', async (client) => {
+        await client.query(SQL.lockForNewSubscribers);
+        const existing = await recordBy(client, SQL.byEmail, fields.email);
+        if (existing !== undefined) return { subscriber: toSubscriber(existing), created: false };
+        return { subscriber: await insertSubscriber(client, fields, fields.status ?? 'pending'), created: true };
+      });
+    },
+
+    async confirm(id, request) {
+      return transaction('confirming a subscriber', async (client) => {
+        const current = await recordBy(client, SQL.byIdForUpdate, id);
+        const decision = confirmDecision(current, request.statusVersion);
+        if (decision === 'stale' || current === undefined) return { kind: 'stale' };
+        if (decision === 'already-confirmed') return { kind: 'already-confirmed', subscriber: toSubscriber(current) };
+        const fields = readFields({ email: current.email, name: request.name, topics: request.topics, status: 'confirmed' });
+        const next = withFields(current, fields, 'confirmed', await timestamp(client));
+        return { kind: 'confirmed', subscriber: toSubscriber(await applyChange(client, current, next)) };
+      });
+    },
+
+    async findByEmail(email) {
+      const key = lookupKey(email);
+      if (key === undefined) return undefined;
+      const { rows } = await query<SubscriberRow>('finding a subscriber by email', SQL.byEmail, [key]);
+      return maybeSubscriber(rows[0]);
+    },
+
+    async findById(id) {
+      const { rows } = await query<SubscriberRow>('finding a subscriber by id', SQL.byId, [id]);
+      return maybeSubscriber(rows[0]);
+    },
+
+    async setStatus(id, status) {
+      const wanted = parseStatus(status);
+      return transaction('changing a subscriber status', async (client) => {
+        const current = await recordBy(client, SQL.byIdForUpdate, id);
+        if (current === undefined) return undefined;
+        return toSubscriber(await applyChange(client, current, withStatus(current, wanted, await timestamp(client))));
+      });
+    },
+
+    async setTopics(id, topics) {
+      const encoded = topicsJson(validTopics(topics));
+      const { rows } = await query<SubscriberRow>('changing a subscriber’s topics', SQL.setTopics, [id, encoded]);
+      return maybeSubscriber(rows[0]);
+    },
+
+    async remove(email) {
+      const key = lookupKey(email);
+      if (key === undefined) return false;
+      return ((await query('removing a subscriber', SQL.removeByEmail, [key])).rowCount ?? 0) > 0;
+    },
+
+    all() {
+      return pages(async (afterId) => {
+        return (await query<SubscriberRow>('reading a page of subscribers', SQL.pageAll, [afterId, DEFAULT_PAGE_SIZE])).rows;
+      });
+    },
+
+    async importSubscribers(rows) {
+      return transaction('importing subscribers', async (client) => {
+        await client.query(SQL.lockForNewSubscribers);
+        return importRows(client, rows);
+      });
+    },
+
+    async countByStatus() {
+      const { rows } = await query<{ status: SubscriberStatus; count: number }>('counting subscribers', SQL.countByStatus);
+      const counts: Record<SubscriberStatus, number> = { pending: 0, confirmed: 0, unsubscribed: 0, bounced: 0 };
+      for (const { status, count } of rows) counts[status] = count;
+      return counts;
+    },
+
+    pendingRecipients(issueDate, pageSize = DEFAULT_PAGE_SIZE) {
+      const size = positiveInteger('pageSize', pageSize);
+      return pages(async (afterId) => {
+        return (await query<SubscriberRow>('reading a page of recipients', SQL.pagePending, [issueDate, afterId, size])).rows;
+      });
+    },
+
+    async markSending(issueDate, subscriberId) {
+      // No row written means the row is settled (another run finished it) or the subscriber is gone.
+      return markDelivery('recording a send attempt', SQL.markSending, issueDate, subscriberId);
+    },
+
+    async markSent(issueDate, subscriberId, messageId) {
+      await transaction('recording a delivery', async (client) => {
+        await client.query(SQL.markSent, [issueDate, subscriberId, clock(), messageId]);
+        await client.query(SQL.resetBounces, [subscriberId]);
+      });
+    },
+
+    async markDeferred(issueDate, subscriberId, reason) {
+      await markDelivery('recording a deferred delivery', SQL.markDeferred, issueDate, subscriberId, shorten(reason));
+    },
+
+    async markSkipped(issueDate, subscriberId) {
+      await markDelivery('recording a skipped delivery', SQL.markSkipped, issueDate, subscriberId);
+    },
+
+    async markFailed(issueDate, subscriberId, reason, bounceLimit) {
+      const limit = positiveInteger('bounceLimit', bounceLimit);
+      const reasonText = shorten(reason);
+      return transaction('recording a failed delivery', async (client) => {
+        // A repeated call for the same issue must not count the same bounce twice.
+        const recorded = ((await client.query(SQL.markFailed, [issueDate, subscriberId, clock(), reasonText])).rowCount ?? 0) > 0;
+        const current = await recordBy(client, SQL.byIdForUpdate, subscriberId);
+        if (current === undefined) return { suppressed: false };
+        if (!recorded) return { suppressed: current.status === 'bounced' };
+        const next = afterHardBounce(current, limit);
+        await client.query(SQL.recordBounce, [subscriberId, next.bounceCount, next.status, reasonText]);
+        return { suppressed: next.status === 'bounced' };
+      });
+    },
+
+    async ledgerCounts(issueDate) {
+      const { rows } = await query<{ state: DeliveryState; count: number }>('counting the ledger', SQL.ledgerCounts, [issueDate]);
+      const counts: LedgerCounts = { sending: 0, sent: 0, deferred: 0, failed: 0, skipped: 0 };
+      for (const { state, count } of rows) counts[state] = count;
+      return counts;
+    },
+
+    async isIssueComplete(issueDate) {
+      const { rows } = await query<{ complete: boolean }>('checking whether an issue is complete', SQL.issueComplete, [issueDate]);
+      return rows[0]?.complete === true;
+    },
+
+    async acquireSendLock(issueDate, owner, ttlMs) {
+      const ttl = positiveInteger('ttlMs', ttlMs);
+      return transaction('taking the send lock', async (client) => {
+        await client.query(SQL.lockSendLockRow, [ADVISORY_LOCK_CLASS, issueDate]);
+        const { rows } = await client.query<{ owner: string; expired: boolean }>(SQL.lockFor, [issueDate, clock()]);
+        const held = rows[0];
+        const free = held === undefined || held.owner === owner || held.expired || isOwnerDeadOnThisHost(held.owner);
+        if (free) await client.query(SQL.takeLock, [issueDate, owner, clock(), ttl]);
+        return free;
+      });
+    },
+
+    async refreshSendLock(issueDate, owner, ttlMs) {
+      const ttl = positiveInteger('ttlMs', ttlMs);
+      return ((await query('refreshing the send lock', SQL.refreshLock, [issueDate, owner, clock(), ttl])).rowCount ?? 0) > 0;
+    },
+
+    async releaseSendLock(issueDate, owner) {
+      await query('releasing the send lock', SQL.releaseLock, [issueDate, owner]);
+    },
+
+    async saveIssue(issue) {
+      await query('archiving an issue', SQL.saveIssue, [issue.date, issue.subject, issue.html, issue.text, clock()]);
+    },
+
+    async getIssue(date) {
+      const { rows } = await query<Omit<ArchivedIssue, 'createdAt'> & { created_at: Date }>('reading an archived issue', SQL.issue, [date]);
+      const row = rows[0];
+      if (row === undefined) return undefined;
+      return { date: row.date, subject: row.subject, html: row.html, text: row.text, createdAt: row.created_at.toISOString() };
+    },
+
+    async listIssues() {
+      const { rows } = await query<{ date: string; subject: string; created_at: Date }>('listing archived issues', SQL.issues);
+      return rows.map((row) => ({ date: row.date, subject: row.subject, createdAt: row.created_at.toISOString() }));
+    },
+
+    async health() {
+      try {
+        await pool.query('SELECT 1');
+      } catch (error) {
+        return { ok: false, problem: `${where} cannot be reached: ${messageOf(error)}` };
+      }
+      try {
+        await transaction('probing for writes', async (client) => {
+          await client.query(SQL.probeWrite);
+          throw new RolledBack();
+        });
+      } catch (error) {
+        if (!isPapermailError(error) || !(error.cause instanceof RolledBack)) {
+          // A lock held by someone else says nothing about writability.
+          if (isPapermailError(error, 'EBUSY')) return { ok: true };
+          return { ok: false, problem: `${where} cannot be written: ${messageOf(isPapermailError(error) ? error.cause : error)}` };
+        }
+      }
+      return { ok: true };
+    },
+
+    async close() {
+      if (closed) return;
+      closed = true;
+      await pool.end();
+    },
+  };
+  return store;
+}
+
+/** A database URL without its password, for messages and `papermail status`. */
+export function displayDatabaseUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    const user = parsed.username ? `${decodeURIComponent(parsed.username)}@` : '';
+    return `${parsed.protocol}//${user}${parsed.host}${parsed.pathname}`;
+  } catch {
+    return '(an unreadable URL)';
+  }
+}
+
+/** Lock timeouts, deadlocks and serialization failures: the transaction was rolled back, and may simply be run again. */
+function isBusy(error: unknown): boolean {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return code === '55P03' || code === '40P01' || code === '40001';
+}
+
+/** Thrown inside the write probe so that its transaction is rolled back. */
+class RolledBack extends Error {}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function readImportRow(row: NewSubscriber): { fields: SubscriberFields } | { skipped: string } {
+  try {
+    return { fields: readFields(row) };
+  } catch (error) {
+    if (isPapermailError(error, 'EINPUT')) return { skipped: error.message };
+    throw error;
+  }
+}
+
+/** How the unique index tells addresses apart (lower(email)). */
+function emailKey(email: string): string {
+  return email.toLowerCase();
+}
+
+function toRecord(row: SubscriberRow): SubscriberRecord {
+  return {
+    id: row.id,
+    email: row.email,
+    name: row.name,
+    status: row.status,
+    topics: row.topics,
+    createdAt: row.created_at.toISOString(),
+    confirmedAt: row.confirmed_at?.toISOString() ?? null,
+    unsubscribedAt: row.unsubscribed_at?.toISOString() ?? null,
+    bounceCount: row.bounce_count,
+    statusVersion: row.status_version,
+  };
+}
+
+
+function maybeSubscriber(row: SubscriberRow | undefined): Subscriber | undefined {
+  return row === undefined ? undefined : toSubscriber(toRecord(row));
+}
