@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { config as loadDotenv } from 'dotenv';
 import { loadConfig, type Config } from '../config/config.js';
 import { createLogger, type Logger } from '../logger.js';
-import { openSqliteStore } from '../subscribers/sqlite-store.js';
+import { openStore } from '../subscribers/open-store.js';
 import type { SubscriberStore } from '../subscribers/store.js';
 import { terminalText } from './terminal.js';
 
@@ -38,12 +38,11 @@ function findEnvFile(folders: string[]): string | undefined {
   return folders.map((folder) => join(folder, '.env')).find((file) => existsSync(file));
 }
 
-/** Opens the subscriber store, saying once where, when it did not exist and has just been created. */
-export function openStore({ config, logger }: Pick<CliContext, 'config' | 'logger'>): SubscriberStore {
-  const path = config.DATABASE_PATH;
-  const isNew = !storeExists(path);
-  const store = openSqliteStore(path);
-  if (isNew) logger.info(`created a new subscriber store at ${resolve(path)}`);
+/** Opens the configured subscriber store, saying once where, when a SQLite file did not exist and has just been created. */
+export async function openCliStore({ config, logger }: Pick<CliContext, 'config' | 'logger'>): Promise<SubscriberStore> {
+  const isNew = config.DATABASE_URL === undefined && !storeExists(config.DATABASE_PATH);
+  const store = await openStore(config);
+  if (isNew) logger.info(`created a new subscriber store at ${resolve(config.DATABASE_PATH)}`);
   return store;
 }
 

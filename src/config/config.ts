@@ -104,6 +104,11 @@ export const EnvSchema = z.object({
 
   // Subscribers and web
   DATABASE_PATH: path('subscribers/papermail.db'),
+  /** Set: the store is this PostgreSQL database instead of the SQLite file at DATABASE_PATH. */
+  DATABASE_URL: z
+    .url({ protocol: /^postgres(ql)?$/ })
+    .optional()
+    .describe('a postgres:// or postgresql:// URL such as postgres://papermail:secret@db.example.org:5432/papermail'),
   PUBLIC_URL: httpUrl('http://localhost:8080', 'https://papers.example.org'),
   HOST: z
     .string()
@@ -194,8 +199,8 @@ function relevantVariables(environment: Record<string, string | undefined>): Rec
   return picked;
 }
 
-/** Settings whose values never appear in messages or in `papermail status` (SMTP_URL carries a password). */
-const SECRET_SETTINGS: ReadonlySet<string> = new Set(['APP_SECRET', 'ADMIN_TOKEN', 'SMTP_URL', 'DKIM_PRIVATE_KEY']);
+/** Settings whose values never appear in messages or in `papermail status` (SMTP_URL and DATABASE_URL carry passwords). */
+const SECRET_SETTINGS: ReadonlySet<string> = new Set(['APP_SECRET', 'ADMIN_TOKEN', 'SMTP_URL', 'DATABASE_URL', 'DKIM_PRIVATE_KEY']);
 
 export function isSecretName(name: string): boolean {
   return SECRET_SETTINGS.has(name);

@@ -1,8 +1,10 @@
 import { stat, writeFile } from 'node:fs/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { usePostgresCluster } from '../support/postgres-cluster.js';
 import { STORE_CREATED, linesOf, useCliSandboxes, type CliResult } from './run-cli.js';
 
 const sandboxes = useCliSandboxes();
+const postgres = usePostgresCluster();
 
 describe('papermail status before anything was stored', () => {
   let status: CliResult;
@@ -16,7 +18,7 @@ describe('papermail status before anything was stored', () => {
 
   it('says the store does not exist yet, and does not create it', async () => {
     expect(status.code).toBe(0);
-    expect(status.stdout).toContain(`store:    ${databasePath} does not exist yet`);
+    expect(status.stdout).toContain(`store:    SQLite ${databasePath} does not exist yet`);
     await expect(stat(databasePath)).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
@@ -59,9 +61,9 @@ describe('papermail status after an import and a send', () => {
     expect(secondCommand.stderr).not.toMatch(/created a new subscriber store/);
   });
 
-  it('prints the store path and its subscribers by status', () => {
+  it('prints which store (SQLite and its path) and its subscribers by status', () => {
     expect(status.code).toBe(0);
-    expect(status.stdout).toContain(`store:    ${databasePath}\n`);
+    expect(status.stdout).toContain(`store:    SQLite ${databasePath}\n`);
     expect(status.stdout).toMatch(/^subscribers: 2 \(1 pending, 1 confirmed, 0 unsubscribed, 0 bounced\)$/m);
   });
 
@@ -82,5 +84,39 @@ describe('papermail status after an import and a send', () => {
     expect(status.stdout).toMatch(/^ {2}ADMIN_TOKEN=\(unset\)$/m);
     expect(status.stdout).not.toContain(password);
     expect(status.stdout).not.toContain(secret);
+  });
+});
+
+describe('papermail status with DATABASE_URL', () => {
+  const password = 'db-pa55word-never-shown';
+  let imported: CliResult;
+  let status: CliResult;
+  let url: string;
+  let databasePath: string;
+
+  beforeAll(async () => {
+    const sandbox = await sandboxes.create();
+    databasePath = sandbox.path('papermail.db');
+    url = await postgres.cluster().newDatabase();
+    await postgres.cluster().admin(`ALTER USER papermail PASSWORD '${password}'`);
+    const env = { DATABASE_URL: url.replace('papermail@', `papermail:${password}@`) };
+    const csv = sandbox.path('list.csv');
+    await writeFile(csv, 'email,name,status,topics\nada@example.com,Ada,confirmed,\nbob@example.com,Bob,pending,\n');
+    imported = await sandbox.run(['subscribers', 'import', csv], { env });
+    status = await sandbox.run(['status'], { env });
+  });
+
+  it('keeps subscribers in PostgreSQL, not in a SQLite file', async () => {
+    expect(imported.code).toBe(0);
+    expect(imported.stderr).not.toMatch(STORE_CREATED);
+    await expect(stat(databasePath)).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  it('names the PostgreSQL store without its password, with its subscribers by status', () => {
+    expect(status.code).toBe(0);
+    expect(status.stdout).toContain(`store:    PostgreSQL ${url}\n`);
+    expect(status.stdout).toMatch(/^subscribers: 2 \(1 pending, 1 confirmed, 0 unsubscribed, 0 bounced\)$/m);
+    expect(status.stdout).toMatch(/^ {2}DATABASE_URL=\(set, hidden\)$/m);
+    expect(status.stdout).not.toContain(password);
   });
 });

@@ -53,6 +53,17 @@ describe('loadConfig', () => {
     );
   });
 
+  it('rejects a DATABASE_URL that is not postgres, without showing its password', () => {
+    expect(configError({ DATABASE_URL: 'mysql://papermail:s3cret@db.example.org/papermail' }).message).toBe(
+      'DATABASE_URL must be a postgres:// or postgresql:// URL such as postgres://papermail:secret@db.example.org:5432/papermail (got value hidden)',
+    );
+  });
+
+  it('leaves DATABASE_URL unset by default, so the store is the SQLite file', () => {
+    expect(loadConfig({}).DATABASE_URL).toBeUndefined();
+    expect(loadConfig({ DATABASE_URL: 'postgresql://papermail@db.example.org/papermail' }).DATABASE_URL).toBe('postgresql://papermail@db.example.org/papermail');
+  });
+
   it('rejects an unknown time zone', () => {
     expect(configError({ TZ: 'Mars/Olympus' }).message).toMatch(/^TZ must be an IANA time zone/);
   });
@@ -99,6 +110,7 @@ const BAD_VALUES: Array<[name: string, value: string, message: string]> = [
   ['HARD_BOUNCE_LIMIT', '0', 'HARD_BOUNCE_LIMIT must be a whole number from 1 to 100 (got "0")'],
   ['DKIM_DOMAIN', 'example .org', 'DKIM_DOMAIN must be a domain name such as example.org (got "example .org")'],
   ['DKIM_SELECTOR', 'mail_2025', 'DKIM_SELECTOR must be a DNS label such as papermail (got "mail_2025")'],
+  ['DATABASE_URL', 'db.example.org:5432', 'DATABASE_URL must be a postgres:// or postgresql:// URL such as postgres://papermail:secret@db.example.org:5432/papermail (got value hidden)'],
   ['PUBLIC_URL', 'papers.example.org', 'PUBLIC_URL must be an http:// or https:// URL such as https://papers.example.org (got "papers.example.org")'],
   ['HOST', 'my host', 'HOST must be a host name or IP address to listen on, such as 127.0.0.1 or 0.0.0.0 (got "my host")'],
   ['PORT', '70000', 'PORT must be a whole number from 0 to 65535 (got "70000")'],

@@ -6,7 +6,7 @@ import { describeOutcome, runIssue, sendIssueTestCopy } from '../../delivery/run
 import { createTransport } from '../../delivery/transport.js';
 import { cacheSavedResponse } from '../../sources/fetch-daily-papers.js';
 import { emailArgument } from '../arguments.js';
-import { loadCliContext, openStore, type CliContext } from '../context.js';
+import { loadCliContext, openCliStore, type CliContext } from '../context.js';
 import { sourceRequest, withSourceOptions } from './digest.js';
 import { importSubscriberFile, withStore } from './subscribers.js';
 
@@ -78,7 +78,7 @@ export async function sendDailyIssue(options: SendOptions, { config, logger }: P
       process.stdout.write(`test copy of ${day} sent to ${options.to} via ${transport.describe()}: ${result.response}\n`);
       return;
     }
-    const store = openStore({ config, logger });
+    const store = await openCliStore({ config, logger });
     try {
       const outcome = await runIssue(
         { ...sourceRequest(options), dryRun: options.dryRun ?? false },

@@ -7,7 +7,7 @@ import { createBackgroundTasks } from '../../server/background.js';
 import { createRuntime } from '../../server/runtime.js';
 import { startSchedule } from '../../server/schedule.js';
 import { assertStoreCanServe, startServer } from '../../server/serve.js';
-import { loadCliContext, openStore } from '../context.js';
+import { loadCliContext, openCliStore } from '../context.js';
 
 /**
  * `serve`: the web pages, the admin API and the daily schedule in one process. It wires the
@@ -21,7 +21,7 @@ export function registerServeCommand(program: Command): void {
     .action(async (options: { schedule: boolean }) => {
       const { config, logger } = loadCliContext();
       const taxonomy = await loadTaxonomy(config.TOPICS_FILE);
-      const store = openStore({ config, logger });
+      const store = await openCliStore({ config, logger });
       try {
         await assertStoreCanServe(store);
       } catch (error) {

@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { EnvSchema, isSecretName, type Config, type SettingName } from '../../config/config.js';
 import { displayUrl } from '../../delivery/transport.js';
-import { openSqliteStore } from '../../subscribers/sqlite-store.js';
+import { describeStoreLocation, openStore, type StoreSettings } from '../../subscribers/open-store.js';
 import type { LedgerCounts, SubscriberStatus } from '../../subscribers/store.js';
 import { loadCliContext, storeExists, type CliContext } from '../context.js';
 import { terminalText } from '../terminal.js';
@@ -16,7 +16,7 @@ export function registerStatusCommand(program: Command): void {
     .description('show the settings in use (secrets hidden), the store and its subscribers, the last issues, and where mail goes')
     .action(async () => {
       const context = loadCliContext();
-      const store = await describeStore(context.config.DATABASE_PATH);
+      const store = await describeStore(context.config);
       process.stdout.write(terminalText([...describeSetup(context), ...store, '', 'settings:', ...describeSettings(context.config)].join('\n') + '\n'));
     });
 }
@@ -30,11 +30,11 @@ function describeSetup({ config, envFile, settingsFolder }: CliContext): string[
   ];
 }
 
-/** The store's path, its subscribers by status and the latest issues with their ledgers; never creates a store. */
-async function describeStore(path: string): Promise<string[]> {
-  const shown = resolve(path);
-  if (!storeExists(path)) return [`store:    ${shown} does not exist yet (created on first use)`];
-  const store = openSqliteStore(path);
+/** Which store (SQLite file or PostgreSQL), its subscribers by status and the latest issues with their ledgers; never creates a SQLite file. */
+async function describeStore(config: StoreSettings): Promise<string[]> {
+  const shown = describeStoreLocation(config);
+  if (config.DATABASE_URL === undefined && !storeExists(config.DATABASE_PATH)) return [`store:    ${shown} does not exist yet (created on first use)`];
+  const store = await openStore(config);
   try {
     const counts = await store.countByStatus();
     const issues = (await store.listIssues()).slice(0, RECENT_ISSUES);

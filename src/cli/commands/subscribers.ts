@@ -10,7 +10,7 @@ import { parseSubscriberCsv, subscribersToCsv } from '../../subscribers/csv.js';
 import { normaliseName } from '../../subscribers/email.js';
 import { hasWithdrawnConsent, type StoreLifecycle, type Subscriber, type SubscriberDirectory } from '../../subscribers/store.js';
 import { emailArgument, topicsArgument } from '../arguments.js';
-import { loadCliContext, openStore, type CliContext } from '../context.js';
+import { loadCliContext, openCliStore, type CliContext } from '../context.js';
 
 interface AddOptions {
   name?: string;
@@ -220,7 +220,7 @@ export async function withStore(
   const knownTopics = topicCatalogue(taxonomy).map((topic) => topic.slug);
   // Arguments that need the taxonomy are checked before the store is opened (or created).
   options.checkArguments?.({ knownTopics });
-  const store = openStore(context);
+  const store = await openCliStore(context);
   try {
     await work({ ...context, store, knownTopics });
   } finally {
