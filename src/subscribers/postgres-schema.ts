@@ -87,11 +87,15 @@ const MIGRATION_LOCK = 1;
 export async function migratePostgres(client: ClientBase, where: string): Promise<void> {
   await client.query('SELECT pg_advisory_lock($1, $2)', [ADVISORY_LOCK_CLASS, MIGRATION_LOCK]);
   try {
-    await client.query(`
-      CREATE TABLE IF NOT EXISTS schema_migrations (
+    // Created only when missing: a migrated database then opens even read-only (its health says so).
+    const { rows } = await client.query<{ present: boolean }>("SELECT to_regclass('schema_migrations') IS NOT NULL AS present");
+    if (rows[0]?.present !== true) {
+      await client.query(`
+      CREATE TABLE schema_migrations (
         version integer PRIMARY KEY,
         applied_at timestamptz NOT NULL DEFAULT statement_timestamp()
       )`);
+    }
     const known = POSTGRES_MIGRATIONS.length;
     const current = await schemaVersion(client);
     if (current > known) {
