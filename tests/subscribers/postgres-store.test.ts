@@ -1,6 +1,6 @@
 /**
  * The PostgreSQL store: the store contract against a throwaway cluster (one per file, a fresh
- * database per test), then what only PostgreSQL has: migrations under an advisory lock,
+ * schema per test), then what only PostgreSQL has: migrations under an advisory lock,
  * lock timeouts as EBUSY, and health on a server.
  */
 import pg from 'pg';
@@ -18,7 +18,7 @@ let url = '';
 const opened: SubscriberStore[] = [];
 
 beforeEach(async () => {
-  url = await postgres.cluster().newDatabase();
+  url = await postgres.cluster().newSchema();
 });
 afterEach(async () => {
   for (const store of opened.splice(0)) await store.close();
@@ -48,7 +48,7 @@ describe('opening the PostgreSQL store', () => {
     await open();
     const { versions, tables } = await withClient(async (client) => ({
       versions: (await client.query<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version')).rows.map((row) => row.version),
-      tables: (await client.query<{ name: string }>("SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public' ORDER BY 1")).rows.map(
+      tables: (await client.query<{ name: string }>('SELECT tablename AS name FROM pg_tables WHERE schemaname = current_schema() ORDER BY 1')).rows.map(
         (row) => row.name,
       ),
     }));
@@ -71,7 +71,7 @@ describe('opening the PostgreSQL store', () => {
     const error = await rejectionOf(openPostgresStore(url));
     expect(isPapermailError(error, 'ESTORE')).toBe(true);
     expect(error.message).toContain(
-      `the PostgreSQL database ${url} has schema version ${newer}, newer than this papermail understands (${POSTGRES_MIGRATIONS.length})`,
+      `the PostgreSQL database ${url.split('?')[0]} has schema version ${newer}, newer than this papermail understands (${POSTGRES_MIGRATIONS.length})`,
     );
   });
 
@@ -121,6 +121,7 @@ describe('when another connection holds a lock', () => {
 
 describe('the PostgreSQL store’s health', () => {
   it('reports a database that no longer takes writes', async () => {
+    url = await postgres.cluster().newDatabase();
     const store = await open();
     const name = new URL(url).pathname.slice(1);
     await postgres.cluster().admin(`ALTER DATABASE ${name} SET default_transaction_read_only = on`);
@@ -138,6 +139,7 @@ describe('the PostgreSQL store’s health', () => {
   });
 
   it('reports a server that stopped answering', async () => {
+    url = await postgres.cluster().newDatabase();
     const store = await open();
     const name = new URL(url).pathname.slice(1);
     await postgres.cluster().admin(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${name}'`);
