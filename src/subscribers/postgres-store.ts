@@ -15,7 +15,6 @@
  */
 import pg from 'pg';
 import type { PoolClient } from 'pg';
-import { isPapermailError } from '../errors.js';
 import { isOwnerDeadOnThisHost } from './lock-owner.js';
 import { ADVISORY_LOCK_CLASS, migratePostgres } from './postgres-schema.js';
 import { POSTGRES_QUERIES as SQL } from './postgres-queries.js';
@@ -33,8 +32,8 @@ import {
   type SubscriberFields,
   type SubscriberRecord,
 } from './rules.js';
-import type { ArchivedIssue, DeliveryState, ImportReport, LedgerCounts, NewSubscriber, Subscriber, SubscriberStatus, SubscriberStore } from './store.js';
-import { lookupKey, parseStatus, positiveInteger, readFields, shorten, storeFailure, topicsJson, validTopics } from './subscriber-input.js';
+import type { ArchivedIssue, DeliveryState, ImportReport, LedgerCounts, NewSubscriber, StoreHealth, Subscriber, SubscriberStatus, SubscriberStore } from './store.js';
+import { lookupKey, parseStatus, readImportFields, positiveInteger, readFields, shorten, storeFailure, topicsJson, validTopics } from './subscriber-input.js';
 
 export interface PostgresStoreOptions {
   /** A clock for every time the store records, instead of the database's (tests). */
@@ -187,7 +186,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     const report: ImportReport = { added: 0, updated: 0, unchanged: 0, skipped: [] };
     const at = await timestamp(client);
     for (let start = 0; start < rows.length; start += IMPORT_CHUNK) {
-      const chunk = rows.slice(start, start + IMPORT_CHUNK).map((row) => ({ line: row.line, ...readImportRow(row) }));
+      const chunk = rows.slice(start, start + IMPORT_CHUNK).map((row) => ({ line: row.line, ...readImportFields(row) }));
       const emails = chunk.flatMap((row) => ('fields' in row ? [row.fields.email] : []));
       const { rows: found } = await client.query<SubscriberRow>(SQL.byEmailsForUpdate, [emails]);
       const known = new Map(found.map((row) => [emailKey(row.email), toRecord(row)]));
@@ -418,19 +417,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
       } catch (error) {
         return { ok: false, problem: `${where} cannot be reached: ${messageOf(error)}` };
       }
-      try {
-        await transaction('probing for writes', async (client) => {
-          await client.query(SQL.probeWrite);
-          throw new RolledBack();
-        });
-      } catch (error) {
-        if (!isPapermailError(error) || !(error.cause instanceof RolledBack)) {
-          // A lock held by someone else says nothing about writability.
-          if (isPapermailError(error, 'EBUSY')) return { ok: true };
-          return { ok: false, problem: `${where} cannot be written: ${messageOf(isPapermailError(error) ? error.cause : error)}` };
-        }
-      }
-      return { ok: true };
+      return (await probeWrite()) ?? { ok: true };
     },
 
     async close() {
@@ -439,6 +426,25 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
       await pool.end();
     },
   };
+  /**
+   * A write that changes nothing, rolled back: the only way to learn whether the database
+   * (a read-only replica, a read-only role or setting) takes writes. A lock held by someone
+   * else says nothing about writability, so it counts as fine.
+   */
+  async function probeWrite(): Promise<StoreHealth | undefined> {
+    const client = await pool.connect().catch((error: unknown) => error as Error);
+    if (client instanceof Error) return { ok: false, problem: `${where} cannot be reached: ${client.message}` };
+    try {
+      await client.query('BEGIN');
+      await client.query(SQL.probeWrite);
+      return undefined;
+    } catch (error) {
+      return isBusy(error) ? undefined : { ok: false, problem: `${where} cannot be written: ${messageOf(error)}` };
+    } finally {
+      await client.query('ROLLBACK').catch(() => undefined);
+      client.release();
+    }
+  }
   return store;
 }
 
@@ -459,20 +465,8 @@ function isBusy(error: unknown): boolean {
   return code === '55P03' || code === '40P01' || code === '40001';
 }
 
-/** Thrown inside the write probe so that its transaction is rolled back. */
-class RolledBack extends Error {}
-
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
-}
-
-function readImportRow(row: NewSubscriber): { fields: SubscriberFields } | { skipped: string } {
-  try {
-    return { fields: readFields(row) };
-  } catch (error) {
-    if (isPapermailError(error, 'EINPUT')) return { skipped: error.message };
-    throw error;
-  }
 }
 
 /** How the unique index tells addresses apart (lower(email)). */

@@ -7,19 +7,8 @@
  */
 import type { DeliveryState, Subscriber, SubscriberStatus } from './store.js';
 
-/** A subscriber as the rules see them; each store maps its rows to and from this. */
-export interface SubscriberRecord {
-  id: number;
-  email: string;
-  name: string | null;
-  status: SubscriberStatus;
-  topics: string[] | null;
-  createdAt: string;
-  confirmedAt: string | null;
-  unsubscribedAt: string | null;
-  bounceCount: number;
-  statusVersion: number;
-}
+/** A subscriber as the rules see them (each store maps its rows to and from this): also when they unsubscribed. */
+export type SubscriberRecord = Subscriber & { unsubscribedAt: string | null };
 
 /** The subscriber as the store's users see them. */
 export function toSubscriber({ unsubscribedAt: _unsubscribedAt, ...subscriber }: SubscriberRecord): Subscriber {

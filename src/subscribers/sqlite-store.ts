@@ -15,7 +15,7 @@
 import { accessSync, constants, mkdirSync, statSync, type Stats } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { isPapermailError, PapermailError } from '../errors.js';
+import { PapermailError } from '../errors.js';
 import { isOwnerDeadOnThisHost } from './lock-owner.js';
 import {
   afterHardBounce,
@@ -33,7 +33,7 @@ import {
 } from './rules.js';
 import { SQLITE_QUERIES } from './sqlite-queries.js';
 import { migrate } from './sqlite-schema.js';
-import { lookupKey, mapAsync, parseStatus, positiveInteger, readFields, shorten, storeFailure, topicsJson, validTopics } from './subscriber-input.js';
+import { lookupKey, mapAsync, parseStatus, readImportFields, positiveInteger, readFields, shorten, storeFailure, topicsJson, validTopics } from './subscriber-input.js';
 import type { ArchivedIssue, ConfirmOutcome, ConfirmRequest, DeliveryState, ImportReport, LedgerCounts, NewSubscriber, Subscriber, SubscriberStatus, SubscriberStore } from './store.js';
 
 export { lockOwnerId } from './lock-owner.js';
@@ -118,13 +118,9 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
   }
 
   function importRow(row: NewSubscriber & { line: number }): 'added' | 'updated' | 'unchanged' | { skipped: string } {
-    let fields: SubscriberFields;
-    try {
-      fields = readFields(row);
-    } catch (error) {
-      if (isPapermailError(error, 'EINPUT')) return { skipped: error.message };
-      throw error;
-    }
+    const read = readImportFields(row);
+    if (!('fields' in read)) return read;
+    const { fields } = read;
     const status = fields.status ?? IMPORT_DEFAULT_STATUS;
     const existing = byEmail(fields.email);
     if (existing === undefined) {

@@ -26,6 +26,16 @@ export function readFields(input: NewSubscriber): SubscriberFields {
   };
 }
 
+/** An import row's fields, or why the row is skipped (an invalid value); a store failure is thrown. */
+export function readImportFields(row: NewSubscriber): { fields: SubscriberFields } | { skipped: string } {
+  try {
+    return { fields: readFields(row) };
+  } catch (error) {
+    if (isPapermailError(error, 'EINPUT')) return { skipped: error.message };
+    throw error;
+  }
+}
+
 export function parseStatus(status: unknown): SubscriberStatus {
   const result = StatusSchema.safeParse(status);
   if (!result.success) {
