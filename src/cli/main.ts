@@ -37,6 +37,10 @@ const COMMAND_MODULES: CommandModule[] = [
     register: async (program) => (await import('./commands/serve.js')).registerServeCommand(program),
   },
   {
+    commands: { db: 'move the store: db copy --to postgres://… copies the SQLite store into PostgreSQL' },
+    register: async (program) => (await import('./commands/db.js')).registerDbCommands(program),
+  },
+  {
     commands: { status: 'show the settings, the store, the last issues and where mail goes' },
     register: async (program) => (await import('./commands/status.js')).registerStatusCommand(program),
   },

@@ -114,6 +114,31 @@ export const POSTGRES_QUERIES = {
   issue: 'SELECT date, subject, html, text, created_at FROM issues WHERE date = $1',
   issues: 'SELECT date, subject, created_at FROM issues ORDER BY date DESC',
 
+  // Taking a copy of another store (store-copy.ts), in batches; rows already here are kept.
+  // $1 ids, $2 emails: the subscribers here that share an id or an address with the batch.
+  copyClashes: `SELECT id, email FROM subscribers WHERE id = ANY ($1::integer[]) OR lower(email) = ANY (SELECT lower(unnest($2::text[])))`,
+  // One array per column, as insertSubscribers, with the ids and every stored field.
+  copySubscribers: `
+    INSERT INTO subscribers (id, email, name, status, topics, created_at, confirmed_at, unsubscribed_at, bounce_count, last_bounce_reason, status_version)
+    OVERRIDING SYSTEM VALUE
+    SELECT id, email, name, status, topics::jsonb, created_at, confirmed_at, unsubscribed_at, bounce_count, last_bounce_reason, status_version
+    FROM unnest($1::integer[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::timestamptz[], $8::timestamptz[],
+      $9::integer[], $10::text[], $11::integer[])
+      AS copied (id, email, name, status, topics, created_at, confirmed_at, unsubscribed_at, bounce_count, last_bounce_reason, status_version)
+    ON CONFLICT DO NOTHING`,
+  copyDeliveries: `
+    INSERT INTO deliveries (issue_date, subscriber_id, state, message_id, attempts, last_error, created_at, updated_at)
+    SELECT * FROM unnest($1::text[], $2::integer[], $3::text[], $4::text[], $5::integer[], $6::text[], $7::timestamptz[], $8::timestamptz[])
+    ON CONFLICT DO NOTHING`,
+  copyIssues: `
+    INSERT INTO issues (date, subject, html, text, created_at)
+    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[])
+    ON CONFLICT DO NOTHING`,
+  /** The highest id the identity has handed out (0 before the first). */
+  usedSubscriberIds: 'SELECT CASE WHEN is_called THEN last_value ELSE 0 END AS used FROM subscribers_id_seq',
+  // $1 the id the identity continues after
+  continueSubscriberIds: "SELECT setval(pg_get_serial_sequence('subscribers', 'id'), $1)",
+
   /** A write that changes nothing, run inside a transaction that is rolled back: fails on a read-only database or role. */
   probeWrite: 'UPDATE schema_migrations SET applied_at = applied_at WHERE version = (SELECT max(version) FROM schema_migrations)',
 } as const;

@@ -16,6 +16,7 @@
 import pg from 'pg';
 import type { PoolClient } from 'pg';
 import { isOwnerDeadOnThisHost } from './lock-owner.js';
+import { PapermailError } from '../errors.js';
 import { ADVISORY_LOCK_CLASS, migratePostgres } from './postgres-schema.js';
 import { POSTGRES_QUERIES as SQL } from './postgres-queries.js';
 import {
@@ -32,6 +33,7 @@ import {
   type SubscriberFields,
   type SubscriberRecord,
 } from './rules.js';
+import { batches, type CopiedSubscriber, type CopyReport, type CopyTarget, type StoreExport } from './store-copy.js';
 import type { ArchivedIssue, DeliveryState, ImportReport, LedgerCounts, NewSubscriber, StoreHealth, Subscriber, SubscriberStatus, SubscriberStore } from './store.js';
 import { lookupKey, parseStatus, readImportFields, positiveInteger, readFields, shorten, storeFailure, topicsJson, validTopics } from './subscriber-input.js';
 
@@ -66,7 +68,10 @@ interface SubscriberRow {
 type NewRecord = Omit<SubscriberRecord, 'id' | 'statusVersion'>;
 
 /** Connects, migrates (waiting for another process that is migrating) and returns the store. */
-export async function openPostgresStore(url: string, options: PostgresStoreOptions = {}): Promise<SubscriberStore> {
+/** The PostgreSQL store can also take a copy of a SQLite store (`db copy`). */
+export type PostgresStore = SubscriberStore & CopyTarget;
+
+export async function openPostgresStore(url: string, options: PostgresStoreOptions = {}): Promise<PostgresStore> {
   const where = `the PostgreSQL database ${displayDatabaseUrl(url)}`;
   const pool = new pg.Pool({
     connectionString: url,
@@ -233,7 +238,94 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     return ((await query(operation, text, values)).rowCount ?? 0) > 0;
   }
 
-  const store: SubscriberStore = {
+  /** Copies one batch of subscribers; refuses one whose id or address is someone else's here. */
+  async function copySubscribers(client: PoolClient, batch: CopiedSubscriber[]): Promise<number> {
+    const { rows: clashes } = await client.query<{ id: number; email: string }>(SQL.copyClashes, [
+      batch.map((subscriber) => subscriber.id),
+      batch.map((subscriber) => subscriber.email),
+    ]);
+    const here = new Map(clashes.map((row) => [row.id, emailKey(row.email)]));
+    const emailsHere = new Set(clashes.map((row) => emailKey(row.email)));
+    for (const subscriber of batch) {
+      const sameHere = here.get(subscriber.id) === emailKey(subscriber.email);
+      if (!sameHere && (here.has(subscriber.id) || emailsHere.has(emailKey(subscriber.email)))) {
+        throw new PapermailError(
+          'ESTORE',
+          `subscriber ${subscriber.id} (${subscriber.email}) clashes with a different subscriber in ${where}; ` +
+            'db copy only copies into an empty database or one copied from the same store; nothing was copied',
+        );
+      }
+    }
+    const column = <K extends keyof CopiedSubscriber>(key: K) => batch.map((subscriber) => subscriber[key]);
+    const result = await client.query(SQL.copySubscribers, [
+      column('id'),
+      column('email'),
+      column('name'),
+      column('status'),
+      batch.map((subscriber) => topicsJson(subscriber.topics)),
+      column('createdAt'),
+      column('confirmedAt'),
+      column('unsubscribedAt'),
+      column('bounceCount'),
+      column('lastBounceReason'),
+      column('statusVersion'),
+    ]);
+    return result.rowCount ?? 0;
+  }
+
+  async function copyRows<T>(client: PoolClient, text: string, batch: T[], columns: Array<(row: T) => unknown>): Promise<number> {
+    return (await client.query(text, columns.map((column) => batch.map(column)))).rowCount ?? 0;
+  }
+
+  async function receiveCopy(source: StoreExport): Promise<CopyReport> {
+    const report: CopyReport = {
+      subscribers: { copied: 0, alreadyThere: 0 },
+      deliveries: { copied: 0, alreadyThere: 0 },
+      issues: { copied: 0, alreadyThere: 0 },
+    };
+    const count = (kind: keyof CopyReport, size: number, copied: number) => {
+      report[kind].copied += copied;
+      report[kind].alreadyThere += size - copied;
+    };
+    return transaction('copying into PostgreSQL', async (client) => {
+      await client.query(SQL.lockForNewSubscribers);
+      for await (const batch of batches(source.exportSubscribers(), IMPORT_CHUNK)) {
+        count('subscribers', batch.length, await copySubscribers(client, batch));
+      }
+      for await (const batch of batches(source.exportDeliveries(), IMPORT_CHUNK)) {
+        const copied = await copyRows(client, SQL.copyDeliveries, batch, [
+          (row) => row.issueDate,
+          (row) => row.subscriberId,
+          (row) => row.state,
+          (row) => row.messageId,
+          (row) => row.attempts,
+          (row) => row.lastError,
+          (row) => row.createdAt,
+          (row) => row.updatedAt,
+        ]);
+        count('deliveries', batch.length, copied);
+      }
+      for await (const batch of batches(source.exportIssues(), IMPORT_CHUNK)) {
+        const copied = await copyRows(client, SQL.copyIssues, batch, [
+          (row) => row.date,
+          (row) => row.subject,
+          (row) => row.html,
+          (row) => row.text,
+          (row) => row.createdAt,
+        ]);
+        count('issues', batch.length, copied);
+      }
+      // New subscribers here continue after every id the source ever handed out, deleted ones' included.
+      const { rows } = await client.query<{ used: string }>(SQL.usedSubscriberIds);
+      const highest = await source.highestSubscriberId();
+      if (highest > Number(rows[0]!.used)) await client.query(SQL.continueSubscriberIds, [highest]);
+      return report;
+    });
+  }
+
+  const store: PostgresStore = {
+    receiveCopy,
+
     async upsert(input) {
       const fields = readFields(input);
       return transaction('saving a subscriber', async (client) => {

@@ -70,5 +70,15 @@ export const SQLITE_QUERIES = {
     INSERT INTO issues (date, subject, html, text, created_at) VALUES (@date, @subject, @html, @text, @createdAt)
     ON CONFLICT (date) DO UPDATE SET subject = excluded.subject, html = excluded.html, text = excluded.text`,
   issue: 'SELECT * FROM issues WHERE date = ?',
+
+  // Copying the store elsewhere (store-copy.ts): every row, in keyset pages.
+  pageDeliveries: `
+    SELECT * FROM deliveries WHERE (issue_date, subscriber_id) > (@issueDate, @subscriberId)
+    ORDER BY issue_date, subscriber_id LIMIT @limit`,
+  pageIssues: 'SELECT * FROM issues WHERE date > ? ORDER BY date LIMIT ?',
+  // AUTOINCREMENT remembers the highest id ever used in sqlite_sequence, deleted rows' included.
+  highestSubscriberId: `
+    SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'subscribers'), 0),
+               COALESCE((SELECT MAX(id) FROM subscribers), 0)) AS id`,
   issues: 'SELECT date, subject, created_at FROM issues ORDER BY date DESC',
 } as const;

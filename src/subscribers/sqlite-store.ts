@@ -32,6 +32,7 @@ import {
   type SubscriberRecord,
 } from './rules.js';
 import { SQLITE_QUERIES } from './sqlite-queries.js';
+import type { CopiedDelivery, StoreExport } from './store-copy.js';
 import { migrate } from './sqlite-schema.js';
 import { lookupKey, mapAsync, parseStatus, readImportFields, positiveInteger, readFields, shorten, storeFailure, topicsJson, validTopics } from './subscriber-input.js';
 import type { ArchivedIssue, ConfirmOutcome, ConfirmRequest, DeliveryState, ImportReport, LedgerCounts, NewSubscriber, Subscriber, SubscriberStatus, SubscriberStore } from './store.js';
@@ -59,12 +60,29 @@ interface SubscriberRow {
   confirmed_at: string | null;
   unsubscribed_at: string | null;
   bounce_count: number;
+  last_bounce_reason: string | null;
   /** Moved on by a trigger (migration 2) whenever status changes. */
   status_version: number;
 }
 
+interface DeliveryRow {
+  issue_date: string;
+  subscriber_id: number;
+  state: DeliveryState;
+  message_id: string | null;
+  attempts: number;
+  last_error: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+type IssueRow = Omit<ArchivedIssue, 'createdAt'> & { created_at: string };
+
+/** The SQLite store can also be read row by row, to copy it into PostgreSQL (`db copy`). */
+export type SqliteStore = SubscriberStore & StoreExport;
+
 /** Opens (creating the directory and file if needed) and migrates the store at `path`. */
-export function openSqliteStore(path: string, options: SqliteStoreOptions = {}): SubscriberStore {
+export function openSqliteStore(path: string, options: SqliteStoreOptions = {}): SqliteStore {
   const now = options.now ?? (() => new Date());
   const db = openDatabase(path, options.busyTimeoutMs ?? BUSY_TIMEOUT_MS);
   const file = fileIdentity(path);
@@ -77,13 +95,13 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
   const byId = (id: number) => readRecord(sql.byId.get(id) as SubscriberRow | undefined);
 
   /** Keyset pages as an async generator: no cursor is open while the consumer runs. */
-  async function* pages<Row>(fetch: (afterId: number) => Row[], idOf: (row: Row) => number): AsyncGenerator<Row> {
-    let afterId = 0;
+  async function* pages<Row, Key = number>(fetch: (after: Key) => Row[], keyOf: (row: Row) => Key, first: Key): AsyncGenerator<Row> {
+    let after = first;
     for (;;) {
-      const page = guard('reading a page of subscribers', () => fetch(afterId));
+      const page = guard('reading a page of subscribers', () => fetch(after));
       if (page.length === 0) return;
       for (const row of page) yield row;
-      afterId = idOf(page[page.length - 1]!);
+      after = keyOf(page[page.length - 1]!);
     }
   }
 
@@ -141,7 +159,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     return toSubscriber({ ...record, id, statusVersion: 0 });
   }
 
-  const store: SubscriberStore = {
+  const store: SqliteStore = {
     async upsert(input) {
       return guard('saving a subscriber', () => sql.transaction(() => upsertRow(input)));
     },
@@ -193,7 +211,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
 
     all() {
       return mapAsync(
-        pages((afterId) => sql.pageAll.all(afterId, DEFAULT_PAGE_SIZE) as SubscriberRow[], (row) => row.id),
+        pages((afterId) => sql.pageAll.all(afterId, DEFAULT_PAGE_SIZE) as SubscriberRow[], (row) => row.id, 0),
         (row) => toSubscriber(toRecord(row)),
       );
     },
@@ -225,7 +243,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     pendingRecipients(issueDate, pageSize = DEFAULT_PAGE_SIZE) {
       const size = positiveInteger('pageSize', pageSize);
       return mapAsync(
-        pages((afterId) => sql.pagePending.all({ issueDate, afterId, limit: size }) as SubscriberRow[], (row) => row.id),
+        pages((afterId) => sql.pagePending.all({ issueDate, afterId, limit: size }) as SubscriberRow[], (row) => row.id, 0),
         (row) => toSubscriber(toRecord(row)),
       );
     },
@@ -324,7 +342,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
 
     async getIssue(date) {
       return guard('reading an archived issue', () => {
-        const row = sql.issue.get(date) as (Omit<ArchivedIssue, 'createdAt'> & { created_at: string }) | undefined;
+        const row = sql.issue.get(date) as IssueRow | undefined;
         if (row === undefined) return undefined;
         return { date: row.date, subject: row.subject, html: row.html, text: row.text, createdAt: row.created_at };
       });
@@ -338,6 +356,45 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
           createdAt: row.created_at,
         })),
       );
+    },
+
+    exportSubscribers() {
+      return mapAsync(
+        pages((afterId) => sql.pageAll.all(afterId, DEFAULT_PAGE_SIZE) as SubscriberRow[], (row) => row.id, 0),
+        (row) => ({ ...toRecord(row), lastBounceReason: row.last_bounce_reason }),
+      );
+    },
+
+    exportDeliveries() {
+      const first = { issueDate: '', subscriberId: 0 };
+      return mapAsync(
+        pages(
+          (after) => sql.pageDeliveries.all({ ...after, limit: DEFAULT_PAGE_SIZE }) as DeliveryRow[],
+          (row) => ({ issueDate: row.issue_date, subscriberId: row.subscriber_id }),
+          first,
+        ),
+        (row): CopiedDelivery => ({
+          issueDate: row.issue_date,
+          subscriberId: row.subscriber_id,
+          state: row.state,
+          messageId: row.message_id,
+          attempts: row.attempts,
+          lastError: row.last_error,
+          createdAt: row.created_at,
+          updatedAt: row.updated_at,
+        }),
+      );
+    },
+
+    exportIssues() {
+      return mapAsync(
+        pages((afterDate) => sql.pageIssues.all(afterDate, DEFAULT_PAGE_SIZE) as IssueRow[], (row) => row.date, ''),
+        (row) => ({ date: row.date, subject: row.subject, html: row.html, text: row.text, createdAt: row.created_at }),
+      );
+    },
+
+    async highestSubscriberId() {
+      return guard('reading the highest subscriber id', () => (sql.highestSubscriberId.get() as { id: number }).id);
     },
 
     async health() {

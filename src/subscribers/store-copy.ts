@@ -1,0 +1,67 @@
+/**
+ * Moving up from SQLite to PostgreSQL (`papermail db copy --to postgres://…`): every row as
+ * stored — subscribers with their ids (links in mail already sent carry them), status
+ * versions, preferences and bounce counts; the send ledger; the issue archive — read from
+ * one store and written into the other in one transaction. Copying again copies only what
+ * is new: a row the target already has is kept as the target has it (it may be newer).
+ */
+import type { ArchivedIssue, DeliveryState } from './store.js';
+import type { SubscriberRecord } from './rules.js';
+
+export interface CopiedSubscriber extends SubscriberRecord {
+  lastBounceReason: string | null;
+}
+
+export interface CopiedDelivery {
+  issueDate: string;
+  subscriberId: number;
+  state: DeliveryState;
+  messageId: string | null;
+  attempts: number;
+  lastError: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** A store read row by row, for copying (SQLite implements it). */
+export interface StoreExport {
+  exportSubscribers(): AsyncIterable<CopiedSubscriber>;
+  exportDeliveries(): AsyncIterable<CopiedDelivery>;
+  exportIssues(): AsyncIterable<ArchivedIssue>;
+  /** The highest subscriber id ever handed out, deleted subscribers' included: the target must never hand one out again. */
+  highestSubscriberId(): Promise<number>;
+}
+
+/** Rows written, and rows the target already had, per kind. */
+export interface CopyReport {
+  subscribers: CopyCount;
+  deliveries: CopyCount;
+  issues: CopyCount;
+}
+
+export interface CopyCount {
+  copied: number;
+  alreadyThere: number;
+}
+
+/** A store that can take a copy of another (PostgreSQL implements it). */
+export interface CopyTarget {
+  /**
+   * Copies everything `source` has in one transaction: all or nothing. Refuses (ESTORE,
+   * nothing written) when a subscriber's id or address belongs to someone else here.
+   */
+  receiveCopy(source: StoreExport): Promise<CopyReport>;
+}
+
+/** The items of `source` in arrays of at most `size`, for batched writes. */
+export async function* batches<T>(source: AsyncIterable<T>, size: number): AsyncGenerator<T[]> {
+  let batch: T[] = [];
+  for await (const item of source) {
+    batch.push(item);
+    if (batch.length === size) {
+      yield batch;
+      batch = [];
+    }
+  }
+  if (batch.length > 0) yield batch;
+}

@@ -1,0 +1,113 @@
+import { writeFile } from 'node:fs/promises';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { openPostgresStore } from '../../src/subscribers/postgres-store.js';
+import { openSqliteStore } from '../../src/subscribers/sqlite-store.js';
+import type { SubscriberStore } from '../../src/subscribers/store.js';
+import { usePostgresCluster } from '../support/postgres-cluster.js';
+import { collect } from '../subscribers/temporary-store.js';
+import { useCliSandboxes, type CliResult, type CliSandbox } from './run-cli.js';
+
+const sandboxes = useCliSandboxes();
+const postgres = usePostgresCluster();
+const day = '2025-09-30';
+
+async function withStore<T>(open: () => Promise<SubscriberStore> | SubscriberStore, work: (store: SubscriberStore) => Promise<T>): Promise<T> {
+  const store = await open();
+  try {
+    return await work(store);
+  } finally {
+    await store.close();
+  }
+}
+
+/** Everything a store holds that a copy must carry over. */
+async function contents(store: SubscriberStore) {
+  return { subscribers: await collect(store.all()), ledger: await store.ledgerCounts(day), issue: await store.getIssue(day) };
+}
+
+describe('papermail db copy --to postgres://…', () => {
+  let sandbox: CliSandbox;
+  let databasePath: string;
+  let url: string;
+  let first: CliResult;
+  let again: CliResult;
+  let outboxAfterFirstSend: number;
+  let sendAfterMove: CliResult;
+
+  beforeAll(async () => {
+    sandbox = await sandboxes.create();
+    databasePath = sandbox.path('papermail.db');
+    url = await postgres.cluster().newDatabase();
+    const csv = sandbox.path('list.csv');
+    await writeFile(
+      csv,
+      'email,name,status,topics\nada@example.com,Ada,confirmed,\nbob@example.com,Bob,pending,agents\ncy@example.com,Cy,confirmed,\n',
+    );
+    await sandbox.run(['subscribers', 'import', csv]);
+    await sandbox.run(['subscribers', 'remove', 'cy@example.com']);
+    await sandbox.run(['send', '--source', `samples/${day}.json`]);
+    outboxAfterFirstSend = (await sandbox.outboxFiles()).length;
+    first = await sandbox.run(['db', 'copy', '--to', url]);
+    again = await sandbox.run(['db', 'copy', '--to', url]);
+    sendAfterMove = await sandbox.run(['send', '--source', `samples/${day}.json`], { env: { DATABASE_URL: url } });
+  });
+
+  it('copies the subscribers, the ledger and the archive, and says what it copied', () => {
+    expect(first.code).toBe(0);
+    expect(first.stdout).toContain(`copied ${databasePath} to ${url}: 2 subscribers, 1 ledger row, 1 archived issue\n`);
+  });
+
+  it('copies nothing twice when run again, and says what was already there', () => {
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain(
+      `copied ${databasePath} to ${url}: 0 subscribers (2 already there), 0 ledger rows (1 already there), 0 archived issues (1 already there)\n`,
+    );
+  });
+
+  it('keeps ids, statuses, topics, times and status versions, so links in mail already sent still work', async () => {
+    const inSqlite = await withStore(() => openSqliteStore(databasePath), contents);
+    const inPostgres = await withStore(() => openPostgresStore(url), contents);
+    expect(inSqlite.subscribers.map((subscriber) => subscriber.email)).toEqual(['ada@example.com', 'bob@example.com']);
+    expect(inPostgres).toEqual(inSqlite);
+  });
+
+  it('sends nothing again after the move: the ledger came along', async () => {
+    expect(sendAfterMove.code).toBe(0);
+    expect((await sandbox.outboxFiles()).length).toBe(outboxAfterFirstSend);
+  });
+
+  it('never hands out again the id of a subscriber deleted before the copy', async () => {
+    const added = await withStore(() => openPostgresStore(url), (store) => store.upsert({ email: 'dee@example.com' }));
+    expect(added.subscriber.id).toBe(4);
+  });
+});
+
+describe('papermail db copy into a database with other subscribers', () => {
+  let copy: CliResult;
+  let url: string;
+
+  beforeAll(async () => {
+    const sandbox = await sandboxes.create();
+    url = await postgres.cluster().newDatabase();
+    await withStore(() => openPostgresStore(url), (store) => store.upsert({ email: 'zed@example.com', status: 'confirmed' }));
+    await sandbox.run(['subscribers', 'add', 'ada@example.com']);
+    copy = await sandbox.run(['db', 'copy', '--to', url]);
+  });
+
+  it('refuses, naming the subscriber that clashes, and copies nothing', async () => {
+    expect(copy.code).toBe(1);
+    expect(copy.stderr).toMatch(/subscriber 1 \(ada@example\.com\) clashes with a different subscriber in the PostgreSQL database .*nothing was copied/);
+    const emails = await withStore(() => openPostgresStore(url), async (store) => (await collect(store.all())).map((subscriber) => subscriber.email));
+    expect(emails).toEqual(['zed@example.com']);
+  });
+});
+
+describe('papermail db copy with a bad --to', () => {
+  it('refuses a URL that is not postgres, without echoing it', async () => {
+    const sandbox = await sandboxes.create();
+    const result = await sandbox.run(['db', 'copy', '--to', 'mysql://papermail:s3cret@db.example.org/papermail']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/--to must be a postgres:\/\/ or postgresql:\/\/ URL/);
+    expect(result.stderr).not.toContain('s3cret');
+  });
+});
