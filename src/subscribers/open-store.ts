@@ -5,15 +5,17 @@
  */
 import { resolve } from 'node:path';
 import type { Config } from '../config/config.js';
-import { displayDatabaseUrl, openPostgresStore } from './postgres-store.js';
+import { displayDatabaseUrl } from './database-url.js';
 import { openSqliteStore } from './sqlite-store.js';
 import type { SubscriberStore } from './store.js';
 
 export type StoreSettings = Pick<Config, 'DATABASE_PATH' | 'DATABASE_URL'>;
 
-/** Opens and migrates the configured store. */
+/** Opens and migrates the configured store. The PostgreSQL driver is loaded only when it is the one configured. */
 export async function openStore(config: StoreSettings): Promise<SubscriberStore> {
-  return config.DATABASE_URL === undefined ? openSqliteStore(config.DATABASE_PATH) : openPostgresStore(config.DATABASE_URL);
+  if (config.DATABASE_URL === undefined) return openSqliteStore(config.DATABASE_PATH);
+  const { openPostgresStore } = await import('./postgres-store.js');
+  return openPostgresStore(config.DATABASE_URL);
 }
 
 /** Which store the settings select, for people: "SQLite /path/papermail.db" or "PostgreSQL postgres://user@host/db" (no password). */

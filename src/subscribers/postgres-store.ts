@@ -17,6 +17,7 @@ import pg from 'pg';
 import type { PoolClient } from 'pg';
 import { isOwnerDeadOnThisHost } from './lock-owner.js';
 import { PapermailError } from '../errors.js';
+import { displayDatabaseUrl } from './database-url.js';
 import { ADVISORY_LOCK_CLASS, migratePostgres } from './postgres-schema.js';
 import { POSTGRES_QUERIES as SQL } from './postgres-queries.js';
 import {
@@ -538,17 +539,6 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     }
   }
   return store;
-}
-
-/** A database URL without its password, for messages and `papermail status`. */
-export function displayDatabaseUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    const user = parsed.username ? `${decodeURIComponent(parsed.username)}@` : '';
-    return `${parsed.protocol}//${user}${parsed.host}${parsed.pathname}`;
-  } catch {
-    return '(an unreadable URL)';
-  }
 }
 
 /** Lock timeouts, deadlocks and serialization failures: the transaction was rolled back, and may simply be run again. */

@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { EnvSchema } from '../../config/config.js';
 import { PapermailError } from '../../errors.js';
-import { displayDatabaseUrl, openPostgresStore } from '../../subscribers/postgres-store.js';
+import { displayDatabaseUrl } from '../../subscribers/database-url.js';
+import { openPostgresStore } from '../../subscribers/postgres-store.js';
 import { openSqliteStore } from '../../subscribers/sqlite-store.js';
 import type { CopyCount, CopyReport } from '../../subscribers/store-copy.js';
 import { loadCliContext, storeExists } from '../context.js';
