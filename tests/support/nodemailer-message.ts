@@ -5,20 +5,13 @@
  * sends these: it has one message builder.
  */
 import type { SendMailOptions } from 'nodemailer';
-import { listId, type MessageSettings, senderAddress, stableMessageId, unsubscribeMailto } from '../../src/delivery/message.js';
+import { type AssembledMessageRequest, listId, senderAddress, stableMessageId, unsubscribeMailto } from '../../src/delivery/message.js';
 import type { PersonalisedIssue } from '../../src/render/types.js';
 import { normaliseEmail, normaliseName } from '../../src/subscribers/email.js';
-import type { Subscriber } from '../../src/subscribers/store.js';
 
-export interface NodemailerMessageRequest {
+/** What assembleIssueMessage is given, with the copy as the strings Nodemailer composes from. */
+export interface NodemailerMessageRequest extends Omit<AssembledMessageRequest, 'issue' | 'copy'> {
   issue: PersonalisedIssue;
-  recipient: Pick<Subscriber, 'id' | 'email' | 'name'>;
-  config: MessageSettings;
-  /** As assembleIssueMessage's: List-Unsubscribe (with the mailto) and List-Unsubscribe-Post. */
-  unsubscribeUrl?: string;
-  issueDate: string;
-  messageId?: string;
-  date?: Date;
 }
 
 export interface NodemailerMessage {
