@@ -80,7 +80,7 @@ export function assembleMessage(request: AssembleRequest): AssembledMessage {
   ];
   if (request.unsubscribe && request.unsubscribe.length > 0) {
     headers.push(listUnsubscribeHeader(request.unsubscribe));
-    // As buildMessage did: the one-click link is whatever PUBLIC_URL says (http on a local demo, https in production).
+    // As Nodemailer composes it (tests/support/nodemailer-message.ts): the one-click link is whatever PUBLIC_URL says (http on a local demo, https in production).
     if (request.unsubscribe.some((uri) => /^https?:/i.test(uri))) headers.push(LIST_UNSUBSCRIBE_POST);
   }
   headers.push('MIME-Version: 1.0', `Content-Type: multipart/alternative;\r\n boundary="${issue.boundary}"`);
