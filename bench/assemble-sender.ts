@@ -10,10 +10,12 @@
  * Setup (sample day, MJML compile, encoding, tokens) is done before the measured loop.
  */
 import nodemailer from 'nodemailer';
-import { assembleIssueMessage, buildMessage, recipientLinks } from '../src/delivery/message.js';
+import { assembleIssueMessage } from '../src/delivery/message.js';
 import { createTransport } from '../src/delivery/transport.js';
+import { recipientLinks } from '../src/links/public-links.js';
 import { createIssueRenderer, issueOptionsFrom } from '../src/render/index.js';
 import { encodedSample } from './encoded-sample.js';
+import { plainMessage } from './plain-message.js';
 import { loadSampleDigest } from './sample-day.js';
 import { subscriberAddress } from './seed.js';
 import { benchConfig } from './workspace.js';
@@ -83,7 +85,7 @@ function assembledSender() {
 function plainSender() {
   const { recipient, links } = recipients[0]!;
   const issue = compiled.personalise({ name: recipient.name, email: recipient.email, ...links });
-  const mail = buildMessage({ issue, recipient, config, unsubscribeUrl: links.unsubscribeUrl, issueDate: digest.date }).mail;
+  const mail = plainMessage(config, issue, recipient, links.unsubscribeUrl, digest.date);
   const mailer = nodemailer.createTransport({ url: job.smtpUrl, pool: true, maxConnections: config.SMTP_POOL_CONNECTIONS, maxMessages: 100, logger: false });
   return {
     ready: () => mailer.verify(),

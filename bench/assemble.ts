@@ -8,8 +8,9 @@
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { assembleIssueMessage, recipientLinks } from '../src/delivery/message.js';
+import { assembleIssueMessage } from '../src/delivery/message.js';
 import { messageBytes } from '../src/delivery/assembled-message.js';
+import { recipientLinks } from '../src/links/public-links.js';
 import { createIssueRenderer, issueOptionsFrom } from '../src/render/index.js';
 import type { AssembleJob, AssembleResult } from './assemble-sender.js';
 import { encodedSample } from './encoded-sample.js';

@@ -1,7 +1,7 @@
 /** The sample day every in-process measurement uses, digested once, and realistic recipients for it. */
-import { recipientLinks } from '../src/delivery/message.js';
 import { loadDailyDigest } from '../src/digest/daily-digest.js';
 import type { Digest } from '../src/digest/paper.js';
+import { recipientLinks } from '../src/links/public-links.js';
 import { silentLogger } from '../src/logger.js';
 import type { RecipientFields } from '../src/render/index.js';
 import { subscriberAddress } from './seed.js';

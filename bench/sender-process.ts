@@ -9,13 +9,14 @@
  *    in flight, sending one pre-rendered papermail message `count` times.
  */
 import nodemailer, { type SendMailOptions } from 'nodemailer';
-import { buildMessage, recipientLinks } from '../src/delivery/message.js';
 import { runIssue } from '../src/delivery/run-issue.js';
 import { createTransport, type MailTransport } from '../src/delivery/transport.js';
 import { loadDailyDigest } from '../src/digest/daily-digest.js';
+import { recipientLinks } from '../src/links/public-links.js';
 import { createLogger } from '../src/logger.js';
 import { createIssueRenderer, issueOptionsFrom } from '../src/render/index.js';
 import { openSqliteStore } from '../src/subscribers/sqlite-store.js';
+import { plainMessage } from './plain-message.js';
 import { subscriberAddress } from './seed.js';
 import { benchConfig, FULL_DAY_SOURCE } from './workspace.js';
 
@@ -103,7 +104,7 @@ async function preRenderedMessage(): Promise<SendMailOptions> {
   const recipient = { id: 1, email: subscriberAddress(1), name: null };
   const links = recipientLinks(config, recipient, digest.date);
   const personalised = issue.personalise({ name: null, email: recipient.email, ...links });
-  return buildMessage({ issue: personalised, recipient, config, unsubscribeUrl: links.unsubscribeUrl, issueDate: digest.date }).mail;
+  return plainMessage(config, personalised, recipient, links.unsubscribeUrl, digest.date);
 }
 
 function measured(sent: number, durationMs: number): SenderResult {

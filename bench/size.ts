@@ -6,7 +6,7 @@
  */
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { recipientLinks } from '../src/delivery/message.js';
+import { recipientLinks } from '../src/links/public-links.js';
 import { compileIssue, issueOptionsFrom } from '../src/render/index.js';
 import { loadSampleDigest } from './sample-day.js';
 import { benchConfig, REPO_ROOT } from './workspace.js';

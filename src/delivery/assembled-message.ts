@@ -80,8 +80,8 @@ export function assembleMessage(request: AssembleRequest): AssembledMessage {
   ];
   if (request.unsubscribe && request.unsubscribe.length > 0) {
     headers.push(listUnsubscribeHeader(request.unsubscribe));
-    // As buildMessage did: the one-click link is whatever PUBLIC_URL says (http on a local demo, https in production).
-    if (request.unsubscribe.some((uri) => /^https?:/i.test(uri))) headers.push(textHeader('List-Unsubscribe-Post', 'List-Unsubscribe=One-Click'));
+    // As Nodemailer composes it (tests/support/nodemailer-message.ts): the one-click link is whatever PUBLIC_URL says (http on a local demo, https in production).
+    if (request.unsubscribe.some((uri) => /^https?:/i.test(uri))) headers.push(LIST_UNSUBSCRIBE_POST);
   }
   headers.push('MIME-Version: 1.0', `Content-Type: multipart/alternative;\r\n boundary="${issue.boundary}"`);
   return {
@@ -92,6 +92,8 @@ export function assembleMessage(request: AssembleRequest): AssembledMessage {
     body: multipartBody(issue, copy),
   };
 }
+
+const LIST_UNSUBSCRIBE_POST = textHeader('List-Unsubscribe-Post', 'List-Unsubscribe=One-Click');
 
 /** The whole message, as written to the outbox and handed to the SMTP pool. */
 export function messageBytes(message: AssembledMessage): Buffer {
@@ -153,5 +155,10 @@ function dateHeader(date: Date): HeaderLine {
 function multipartBody(issue: EncodedIssue, copy: RecipientCopy): Buffer[] {
   const frames = framesOf(issue);
   // A part's last chunk ends in a line break, soft or hard; the delimiter's own CRLF follows it.
-  return [frames.text, ...encodedItems(issue, 'text', copy.text), frames.html, ...encodedItems(issue, 'html', copy.html), frames.close];
+  const body = [frames.text];
+  encodedItems(issue, 'text', copy.text, body);
+  body.push(frames.html);
+  encodedItems(issue, 'html', copy.html, body);
+  body.push(frames.close);
+  return body;
 }

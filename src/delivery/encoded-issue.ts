@@ -73,14 +73,14 @@ export function encodeIssue(pieces: IssuePieces): EncodedIssue {
 }
 
 /**
- * The encoded chunks of one part of a copy, in order: the stored piece for a piece id, the
- * value encoded now for a slot. Empty chunks are left out.
+ * The encoded chunks of one part of a copy, in order (appended to `chunks`): the stored piece
+ * for a piece id, the value encoded now for a slot. Empty chunks are left out.
  */
-export function encodedItems(issue: EncodedIssue, part: BodyPart, items: readonly CopyItem[]): Buffer[] {
+export function encodedItems(issue: EncodedIssue, part: BodyPart, items: readonly CopyItem[], chunks: Buffer[] = []): Buffer[] {
   const pieces = issue.pieces[part];
-  const chunks: Buffer[] = [];
+  const slots = slotEncodingsOf(issue);
   for (const item of items) {
-    const chunk = 'piece' in item ? pieces.get(item.piece) : encodedSlot(issue, item.slot, item.value);
+    const chunk = 'piece' in item ? pieces.get(item.piece) : encodedSlot(slots, item.slot, item.value);
     if (chunk === undefined) {
       // A copy can only name pieces the compiled issue has: anything else is a render bug.
       throw new PapermailError('ETEMPLATE', `the ${part} part of the issue has no piece ${JSON.stringify((item as { piece: string }).piece)}`);
@@ -97,14 +97,20 @@ export function encodedItems(issue: EncodedIssue, part: BodyPart, items: readonl
  * encoded per message from then on, so the memory stays bounded by the issue's slots.
  */
 const MAX_VALUES_PER_SLOT = 256;
-const slotEncodings = new WeakMap<EncodedIssue, Map<string, Map<string, Buffer> | null>>();
+const slotEncodings = new WeakMap<EncodedIssue, SlotEncodings>();
 
-function encodedSlot(issue: EncodedIssue, slot: string, value: string): Buffer {
+type SlotEncodings = Map<string, Map<string, Buffer> | null>;
+
+function slotEncodingsOf(issue: EncodedIssue): SlotEncodings {
   let slots = slotEncodings.get(issue);
   if (!slots) {
     slots = new Map();
     slotEncodings.set(issue, slots);
   }
+  return slots;
+}
+
+function encodedSlot(slots: SlotEncodings, slot: string, value: string): Buffer {
   let values = slots.get(slot);
   if (values === undefined) {
     values = new Map();

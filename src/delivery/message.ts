@@ -1,28 +1,25 @@
 /**
- * Turns one personalised issue into the message handed to the transport: addresses, the
- * list headers mailbox providers look for (RFC 2369 List-Unsubscribe, RFC 8058 one-click,
- * RFC 2919 List-Id), and a Message-ID that stays the same for a subscriber and issue across
- * retries and runs, so a resend after a crash can be recognised as the same message.
+ * Turns one subscriber's copy of the encoded issue into the message handed to the transport:
+ * addresses, the list headers mailbox providers look for (RFC 2369 List-Unsubscribe, RFC 8058
+ * one-click, RFC 2919 List-Id), and a Message-ID that stays the same for a subscriber and issue
+ * across retries and runs, so a resend after a crash can be recognised as the same message.
+ * The links in the copy come from src/links/public-links.ts.
  */
 import { createHmac, randomBytes } from 'node:crypto';
 import addressparser from 'nodemailer/lib/addressparser';
-import type { SendMailOptions } from 'nodemailer';
 import type { Config } from '../config/config.js';
 import { PapermailError } from '../errors.js';
-import type { PersonalisedIssue, RecipientFields } from '../render/types.js';
 import { normaliseEmail, normaliseName } from '../subscribers/email.js';
 import type { Subscriber } from '../subscribers/store.js';
-import { createToken } from '../subscribers/tokens.js';
 import { assembleMessage, type AssembledMessage, senderHeaders, type SenderHeaders } from './assembled-message.js';
 import type { EncodedIssue, RecipientCopy } from './encoded-issue.js';
-import type { OutgoingMessage } from './transport.js';
 
 export type MessageSettings = Pick<Config, 'MAIL_FROM' | 'MAIL_REPLY_TO' | 'PUBLIC_URL' | 'NEWSLETTER_NAME' | 'secret'>;
 
-export type RecipientLinks = Pick<RecipientFields, 'unsubscribeUrl' | 'preferencesUrl' | 'viewInBrowserUrl'>;
-
-export interface MessageRequest {
-  issue: PersonalisedIssue;
+export interface AssembledMessageRequest {
+  /** The issue encoded once, and what this recipient's copy is made of. */
+  issue: EncodedIssue;
+  copy: RecipientCopy;
   recipient: Pick<Subscriber, 'id' | 'email' | 'name'>;
   config: MessageSettings;
   /**
@@ -38,82 +35,7 @@ export interface MessageRequest {
   date?: Date;
 }
 
-/** The links a subscriber's copy carries; tokens carry id and email, so they open nothing else. */
-export function recipientLinks(config: MessageSettings, subscriber: Pick<Subscriber, 'id' | 'email'>, issueDate: string): RecipientLinks {
-  const claims = { subscriberId: subscriber.id, email: subscriber.email };
-  return {
-    unsubscribeUrl: publicLink(config, '/unsubscribe', { token: createToken(config.secret, { purpose: 'unsubscribe', ...claims }) }),
-    preferencesUrl: publicLink(config, '/preferences', { token: createToken(config.secret, { purpose: 'preferences', ...claims }) }),
-    viewInBrowserUrl: archiveLink(config, issueDate),
-  };
-}
-
-/**
- * Links for a test copy sent to an arbitrary address: they must not act on any subscriber,
- * so unsubscribe and preferences lead to the site's front page.
- */
-export function testCopyLinks(config: MessageSettings, issueDate: string): RecipientLinks {
-  const home = publicLink(config, '/', {});
-  return { unsubscribeUrl: home, preferencesUrl: home, viewInBrowserUrl: archiveLink(config, issueDate) };
-}
-
-export function archiveLink(config: Pick<Config, 'PUBLIC_URL'>, issueDate: string): string {
-  return publicLink(config, `/archive/${encodeURIComponent(issueDate)}`, {});
-}
-
-function publicLink(config: Pick<Config, 'PUBLIC_URL'>, pathname: string, query: Record<string, string>): string {
-  // PUBLIC_URL may carry a path prefix (https://example.org/papers/): keep it.
-  const base = config.PUBLIC_URL.endsWith('/') ? config.PUBLIC_URL : `${config.PUBLIC_URL}/`;
-  const url = new URL(pathname.replace(/^\//, ''), base);
-  for (const [name, value] of Object.entries(query)) url.searchParams.set(name, value);
-  return url.toString();
-}
-
-export function buildMessage(request: MessageRequest): OutgoingMessage {
-  const { issue, recipient, config, issueDate } = request;
-  const sender = senderAddress(config.MAIL_FROM);
-  // The store only holds normalised addresses; checking again here keeps the envelope and the
-  // To header one recipient even if a bad row ever got in.
-  const address = normaliseEmail(recipient.email);
-  const name = normaliseName(recipient.name);
-  const headers: Record<string, string> = {
-    // Keeps vacation replies and Exchange auto-replies away from the Reply-To inbox (RFC 3834).
-    Precedence: 'bulk',
-    'X-Auto-Response-Suppress': 'OOF, AutoReply',
-  };
-  if (request.unsubscribeUrl) headers['List-Unsubscribe-Post'] = 'List-Unsubscribe=One-Click';
-  const mail: SendMailOptions = {
-    from: config.MAIL_FROM,
-    ...(config.MAIL_REPLY_TO ? { replyTo: config.MAIL_REPLY_TO } : {}),
-    to: name ? { name, address } : address,
-    // Whatever the headers say, the SMTP envelope names exactly one recipient.
-    envelope: { from: sender.address, to: [address] },
-    subject: issue.subject,
-    html: issue.html,
-    text: issue.text,
-    date: request.date ?? new Date(),
-    messageId: request.messageId ?? stableMessageId(config, issueDate, recipient.id, address, sender.domain),
-    list: {
-      id: { url: listId(config.NEWSLETTER_NAME, sender.domain), comment: config.NEWSLETTER_NAME },
-      // Nested: one List-Unsubscribe header listing both (a flat array would make two headers).
-      ...(request.unsubscribeUrl ? { unsubscribe: [[request.unsubscribeUrl, unsubscribeMailto(config, sender.address)]] } : {}),
-    },
-    headers,
-    xMailer: false,
-  };
-  return { issueDate, recipient: address, mail };
-}
-
-export interface AssembledMessageRequest extends Omit<MessageRequest, 'issue'> {
-  /** The issue encoded once, and what this recipient's copy is made of. */
-  issue: EncodedIssue;
-  copy: RecipientCopy;
-}
-
-/**
- * The same message as buildMessage (addresses, list headers, stable Message-ID), assembled
- * from the encoded issue instead of composed by Nodemailer.
- */
+/** A subscriber's copy of the issue as papermail's own message (assembled-message.ts). */
 export function assembleIssueMessage(request: AssembledMessageRequest): AssembledMessage {
   const { config, recipient, issueDate } = request;
   const sender = issueSender(config);
@@ -142,7 +64,7 @@ function issueSender(config: MessageSettings): { headers: SenderHeaders; domain:
       envelopeFrom: address,
       replyTo: config.MAIL_REPLY_TO || null,
       list: { name: config.NEWSLETTER_NAME, id: listId(config.NEWSLETTER_NAME, domain) },
-      // As in buildMessage: keeps vacation replies and Exchange auto-replies away (RFC 3834).
+      // Keeps vacation replies and Exchange auto-replies away (RFC 3834).
       fixed: [
         ['Precedence', 'bulk'],
         ['X-Auto-Response-Suppress', 'OOF, AutoReply'],
@@ -179,13 +101,13 @@ export function senderAddress(mailFrom: string): { address: string; domain: stri
 }
 
 /** `mailto:` for List-Unsubscribe: the reply address if there is one, else the sender. */
-function unsubscribeMailto(config: Pick<Config, 'MAIL_REPLY_TO'>, senderAddressValue: string): string {
+export function unsubscribeMailto(config: Pick<Config, 'MAIL_REPLY_TO'>, senderAddressValue: string): string {
   const replyTo = config.MAIL_REPLY_TO ? addressparser(config.MAIL_REPLY_TO, { flatten: true })[0]?.address : undefined;
   return `mailto:${replyTo || senderAddressValue}?subject=unsubscribe`;
 }
 
 /** RFC 2919 list identifier: "<name-slug>.<sender domain>". */
-function listId(newsletterName: string, domain: string): string {
+export function listId(newsletterName: string, domain: string): string {
   const slug = newsletterName
     .normalize('NFKD')
     .toLowerCase()

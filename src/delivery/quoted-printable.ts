@@ -24,10 +24,13 @@ const EMPTY = Buffer.alloc(0);
  */
 export function encodeQuotedPrintable(text: string): Buffer {
   if (text === '') return EMPTY;
+  if (isPlainAsciiLine(text)) {
+    // Most slot values: one short line, and nothing to escape but "=".
+    const escaped = encodePlainAsciiLine(text);
+    return Buffer.from(escaped.length < QP_LINE_LENGTH ? escaped + SOFT_BREAK : withClosingSoftBreak(wrapPlainAsciiLine(escaped)), 'latin1');
+  }
   // Text parts use CRLF line ends (RFC 2046 §4.1.1); a lone CR or LF is a line break too.
-  const encoded = isPlainAsciiLine(text)
-    ? wrapPlainAsciiLine(encodePlainAsciiLine(text))
-    : wrap(encode(text.replace(LINE_BREAK, '\r\n')), QP_LINE_LENGTH);
+  const encoded = wrap(encode(text.replace(LINE_BREAK, '\r\n')), QP_LINE_LENGTH);
   if (encoded.endsWith('\r\n')) return Buffer.from(encoded, 'latin1');
   return Buffer.from(withClosingSoftBreak(encoded), 'latin1');
 }

@@ -26,7 +26,8 @@ import { classifySendError, describeSendError, isConnectionFailure, transportFai
 import { forEachConcurrently } from './concurrency.js';
 import type { AssembledMessage } from './assembled-message.js';
 import { encodeIssue, type EncodedIssue } from './encoded-issue.js';
-import { assembleIssueMessage, recipientLinks, type MessageSettings } from './message.js';
+import { recipientLinks } from '../links/public-links.js';
+import { assembleIssueMessage, type MessageSettings } from './message.js';
 import type { SendLedger } from './send-ledger.js';
 import type { MailTransport } from './transport.js';
 

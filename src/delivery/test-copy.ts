@@ -10,7 +10,8 @@ import type { IssueRenderer } from '../render/issue-renderer.js';
 import { normaliseEmail } from '../subscribers/email.js';
 import { classifySendError, describeSendError, transportFailure } from './classify.js';
 import { encodeIssue } from './encoded-issue.js';
-import { assembleIssueMessage, senderAddress, testCopyLinks, testCopyMessageId, type MessageSettings } from './message.js';
+import { testCopyLinks } from '../links/public-links.js';
+import { assembleIssueMessage, senderAddress, testCopyMessageId, type MessageSettings } from './message.js';
 import type { MailTransport, SendResult } from './transport.js';
 
 export interface TestCopyRequest {
@@ -35,7 +36,7 @@ export async function sendTestCopy(request: TestCopyRequest): Promise<SendResult
     const topics = request.topics ? `topics ${request.topics.join(', ')}` : 'any topic';
     throw new PapermailError('ENOTFOUND', `the issue has no papers in ${topics}: there is nothing to send`);
   }
-  const copy = selection.copyFor({ name: null, email: to, ...testCopyLinks(config, issue.date) });
+  const copy = selection.copyFor({ name: null, email: to, ...testCopyLinks(config.PUBLIC_URL, issue.date) });
   // Assembled like every subscriber's copy, from the issue compiled and encoded once.
   const message = assembleIssueMessage({
     issue: encodeIssue(issue.pieces),

@@ -8,29 +8,11 @@ import { mkdir, rename, writeFile, access, rm } from 'node:fs/promises';
 import { constants as fsConstants, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { rootCertificates } from 'node:tls';
-import nodemailer, { type DKIMOptions, type SendMailOptions } from 'nodemailer';
+import nodemailer, { type DKIMOptions } from 'nodemailer';
 import type { Config } from '../config/config.js';
 import { PapermailError } from '../errors.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { type AssembledMessage, messageBytes } from './assembled-message.js';
-
-export interface OutgoingMessage {
-  /**
-   * The issue the message belongs to (YYYY-MM-DD); the outbox files messages in a folder of
-   * that name. Mail outside an issue passes a plain folder name instead, e.g. "confirmations".
-   */
-  issueDate: string;
-  /** The one envelope recipient. */
-  recipient: string;
-  /** Nodemailer message options, as built by buildMessage. */
-  mail: SendMailOptions;
-}
-
-/**
- * What a transport sends: papermail's own assembled bytes, or (until every mail is assembled,
- * issue 8) Nodemailer options it composes a message from.
- */
-export type TransportMessage = AssembledMessage | OutgoingMessage;
 
 export interface SendResult {
   messageId: string;
@@ -41,7 +23,8 @@ export interface SendResult {
 }
 
 export interface MailTransport {
-  send(message: TransportMessage): Promise<SendResult>;
+  /** papermail's own message (assembled-message.ts): Nodemailer composes nothing, it only DKIM-signs and dot-stuffs. */
+  send(message: AssembledMessage): Promise<SendResult>;
   /** Connects and logs in (SMTP) or checks the folder is writable (outbox); throws otherwise. */
   verify(): Promise<void>;
   close(): void;
@@ -130,7 +113,7 @@ function outboxTransport(folder: string, dkim: DKIMOptions | undefined): MailTra
       const info = await mailer.sendMail(sendMailOptions(message));
       const file = await writeAtomically(
         path.join(folder, outboxFolderName(message.issueDate)),
-        outboxFileName(recipientOf(message), info.messageId),
+        outboxFileName(message.envelope.to[0], info.messageId),
         info.message as Buffer,
       );
       return { messageId: info.messageId, accepted: true, response: `written to ${file}` };
@@ -145,26 +128,11 @@ function outboxTransport(folder: string, dkim: DKIMOptions | undefined): MailTra
 }
 
 /**
- * Message content is built from untrusted paper data: never let it pull in local files or URLs.
- * Body encoding is left to Nodemailer (quoted-printable for Latin text). base64 halves the
- * sender's CPU per message, but makes an issue a third bigger on the wire, and Gmail clips
- * messages by size near 102 KB: a full issue would cross that line (see the delivery report).
- */
-function withSafeDefaults(mail: SendMailOptions): SendMailOptions {
-  return { disableFileAccess: true, disableUrlAccess: true, ...mail };
-}
-
-/**
  * An assembled message goes as it is (`raw`: Nodemailer composes nothing, only DKIM-signs and
  * dot-stuffs it), with its envelope and Message-ID, so the outbox file holds the same bytes.
  */
-function sendMailOptions(message: TransportMessage): SendMailOptions {
-  if ('mail' in message) return withSafeDefaults(message.mail);
+function sendMailOptions(message: AssembledMessage) {
   return { envelope: message.envelope, raw: messageBytes(message), messageId: message.messageId };
-}
-
-function recipientOf(message: TransportMessage): string {
-  return 'mail' in message ? message.recipient : message.envelope.to[0];
 }
 
 /**

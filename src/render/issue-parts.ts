@@ -48,8 +48,11 @@ type SelectionField = (typeof SELECTION_FIELDS)[number];
 const SLOT_FIELDS: ReadonlySet<string> = new Set([...RECIPIENT_PLACEHOLDERS, ...SELECTION_FIELDS]);
 const IS_SELECTION_FIELD: ReadonlySet<string> = new Set(SELECTION_FIELDS);
 
-/** One item of a part's layout: a piece, a slot, or a choice on whether a slot has a value ("Hi Ada," / "Hi there,"). */
-type LayoutItem = { piece: string } | { field: string } | { when: string; then: LayoutItem[]; otherwise: LayoutItem[] };
+/**
+ * One item of a part's layout: a piece, a slot, or a choice on whether a slot has a value ("Hi
+ * Ada," / "Hi there,"). A selection's plan also holds slots it has filled already (`slot`).
+ */
+type LayoutItem = { piece: string } | { slot: string; value: string } | { field: string } | { when: string; then: LayoutItem[]; otherwise: LayoutItem[] };
 
 /** A part cut at its markers: the items of each stretch, by key ("head", "hl:3", "section:2", "paper:17", "tail" …). */
 type Layout = ReadonlyMap<string, readonly LayoutItem[]>;
@@ -178,6 +181,7 @@ function largestCopyBytes(layout: Layout, pieces: Record<string, string>, highli
   const itemBytes = (items: readonly LayoutItem[]): number =>
     items.reduce((sum, item) => {
       if ('piece' in item) return sum + Buffer.byteLength(pieces[item.piece]!);
+      if ('slot' in item) return sum + Buffer.byteLength(item.value);
       if ('field' in item) return sum + (IS_SELECTION_FIELD.has(item.field) ? Buffer.byteLength(allTopics[item.field as SelectionField]) : item.field.length + 4);
       return sum + Math.max(itemBytes(item.then), itemBytes(item.otherwise));
     }, 0);
@@ -206,107 +210,170 @@ function selectionValues(
 }
 
 interface PaperSlot {
-  /** Position in the day's ranking (rank - 1): the key of its pieces. */
-  position: number;
+  /** The key of its "Also today" piece. */
+  key: string;
   slug: string;
+  /** False when the size plan left it out of the HTML: the line under "Also today" counts it. */
+  inHtml: boolean;
 }
+
+/** A selection's wording: the subject, and its own slot values as each part shows them. */
+interface Wording {
+  subject: string;
+  text: Record<SelectionField, string>;
+  html: Record<SelectionField, string>;
+}
+
+/** What one selection's copies are made of: the layout items of its stretches in order, per part. */
+interface SelectionPlan {
+  text: readonly LayoutItem[];
+  html: readonly LayoutItem[];
+  wording: Wording;
+}
+
+/**
+ * Selections are kept, most recently used last, up to this many: a list where many readers
+ * share a few selections (everyone on the default, a popular pair) does the choosing once per
+ * selection, and memory stays bounded however many different selections there are.
+ */
+const MAX_SELECTIONS = 256;
 
 function issueParts(digest: Digest, layouts: Record<BodyPart, Layout>, pieces: IssuePieces): IssueParts {
   const ranked = rankedPapers(digest);
   const slugOf = new Map<string, string>();
   for (const section of digest.sections) for (const paper of section.papers) slugOf.set(paper.id, section.slug);
   const positionOf = new Map(ranked.map((paper, position) => [paper.id, position]));
+  // Keys of each paper's "Top papers" entry and topic, by ranking position: looked up, never rebuilt, per selection.
+  const rankedSlugs = ranked.map((paper) => slugOf.get(paper.id)!);
+  const highlightKeys = ranked.map((_, position) => `hl:${position}`);
   const sections = issueSections(digest).map((section, index) => ({
-    index,
     slug: section.slug,
-    papers: section.papers.map((paper): PaperSlot => ({ position: positionOf.get(paper.id)!, slug: slugOf.get(paper.id)! })),
+    key: `section:${index}`,
+    omittedKey: `omitted:${index}`,
+    closeKey: `close:${index}`,
+    papers: section.papers.map((paper): PaperSlot => {
+      const key = `paper:${positionOf.get(paper.id)!}`;
+      return { key, slug: slugOf.get(paper.id)!, inHtml: layouts.html.has(key) };
+    }),
   }));
   const highlightCount = digest.highlights.length;
   const hasTop = layouts.html.has('top');
+  const plans = new Map<string, SelectionPlan | null>();
   // Subject, counts and preview line depend only on a selection's top papers and counts: far
   // fewer combinations than selections, and folding and trimming titles costs tens of µs.
-  const wordings = new Map<string, { values: Record<SelectionField, string>; subject: string }>();
-  const wordingOf = (selected: Pick<Digest, 'date' | 'total' | 'highlights' | 'sections' | 'listed'>, alsoToday: number, alsoTodayOmitted: number) => {
-    const key = `${selected.total} ${selected.sections.length} ${alsoToday} ${alsoTodayOmitted} ${selected.highlights.map((paper) => positionOf.get(paper.id)).join(' ')}`;
+  const wordings = new Map<string, Wording>();
+  const wordingOf = (selected: Pick<Digest, 'date' | 'total' | 'highlights' | 'sections' | 'listed'>, positions: readonly number[], alsoToday: number, alsoTodayOmitted: number) => {
+    const key = `${selected.total} ${selected.sections.length} ${alsoToday} ${alsoTodayOmitted} ${positions.join(' ')}`;
     let wording = wordings.get(key);
     if (!wording) {
-      wording = { values: selectionValues(selected, alsoToday, alsoTodayOmitted), subject: issueSubject(selected) };
+      const text = selectionValues(selected, alsoToday, alsoTodayOmitted);
+      const html = {} as Record<SelectionField, string>;
+      for (const field of SELECTION_FIELDS) html[field] = asciiReferences(Handlebars.Utils.escapeExpression(text[field]));
+      wording = { subject: issueSubject(selected), text, html };
       if (wordings.size < MAX_WORDINGS) wordings.set(key, wording);
     }
     return wording;
+  };
+
+  const planFor = (topics: readonly string[] | null): SelectionPlan | null => {
+    // The "no papers today" note goes to everyone, whatever their topics.
+    const wanted = topics === null || digest.total === 0 ? null : new Set(topics);
+    const chosen = (slug: string) => wanted === null || wanted.has(slug);
+    const chosenSections = digest.sections.filter((section) => chosen(section.slug));
+    if (wanted !== null && chosenSections.length === 0) return null;
+    const positions: number[] = [];
+    if (wanted === null) for (const paper of digest.highlights) positions.push(positionOf.get(paper.id)!);
+    else for (let position = 0; position < ranked.length && positions.length < highlightCount; position += 1) if (wanted.has(rankedSlugs[position]!)) positions.push(position);
+    const keys = ['head'];
+    if (hasTop && positions.length > 0) keys.push('top', ...positions.map((position) => highlightKeys[position]!), 'topEnd');
+    let alsoToday = 0;
+    let alsoTodayOmitted = 0;
+    for (const section of sections) {
+      if (section.slug !== null) {
+        if (chosen(section.slug)) keys.push(section.key);
+        continue;
+      }
+      const papers = section.papers.filter((paper) => chosen(paper.slug));
+      if (papers.length === 0) continue;
+      alsoToday = papers.length;
+      alsoTodayOmitted = papers.filter((paper) => !paper.inHtml).length;
+      keys.push(section.key, ...papers.map((paper) => paper.key));
+      if (alsoTodayOmitted > 0) keys.push(section.omittedKey);
+      keys.push(section.closeKey);
+    }
+    keys.push('tail');
+    const selected = {
+      date: digest.date,
+      listed: digest.listed,
+      total: wanted === null ? digest.total : chosenSections.reduce((sum, section) => sum + section.papers.length, 0),
+      highlights: wanted === null ? digest.highlights : positions.map((position) => ranked[position]!),
+      sections: chosenSections,
+    };
+    const wording = wordingOf(selected, positions, alsoToday, alsoTodayOmitted);
+    return { text: planItems(layouts.text, keys, wording.text), html: planItems(layouts.html, keys, wording.html), wording };
   };
 
   return {
     date: digest.date,
     pieces,
     select(topics) {
-      // The "no papers today" note goes to everyone, whatever their topics.
-      const wanted = topics === null || digest.total === 0 ? null : new Set(topics);
-      const chosen = (slug: string) => wanted === null || wanted.has(slug);
-      const chosenSections = digest.sections.filter((section) => chosen(section.slug));
-      if (wanted !== null && chosenSections.length === 0) return null;
-      const highlights = wanted === null ? digest.highlights : ranked.filter((paper) => chosen(slugOf.get(paper.id)!)).slice(0, highlightCount);
-      const selected = {
-        ...digest,
-        total: wanted === null ? digest.total : chosenSections.reduce((sum, section) => sum + section.papers.length, 0),
-        highlights,
-        sections: chosenSections,
-      };
-      const keys = ['head'];
-      if (hasTop && highlights.length > 0) keys.push('top', ...highlights.map((paper) => `hl:${positionOf.get(paper.id)!}`), 'topEnd');
-      let alsoToday = 0;
-      let alsoTodayOmitted = 0;
-      for (const section of sections) {
-        if (section.slug !== null) {
-          if (chosen(section.slug)) keys.push(`section:${section.index}`);
-          continue;
-        }
-        const papers = section.papers.filter((paper) => chosen(paper.slug));
-        if (papers.length === 0) continue;
-        alsoToday = papers.length;
-        // A paper the size plan left out of the HTML has no piece there; the line under the section counts it.
-        alsoTodayOmitted = papers.filter((paper) => !layouts.html.has(`paper:${paper.position}`)).length;
-        keys.push(`section:${section.index}`, ...papers.map((paper) => `paper:${paper.position}`));
-        if (alsoTodayOmitted > 0) keys.push(`omitted:${section.index}`);
-        keys.push(`close:${section.index}`);
-      }
-      keys.push('tail');
-      const { values, subject } = wordingOf(selected, alsoToday, alsoTodayOmitted);
-      return {
-        subject,
-        copyFor(fields) {
-          const reader = recipientValues(fields);
-          const htmlValue = (field: string): string => {
-            const value = IS_SELECTION_FIELD.has(field) ? values[field as SelectionField] : (reader[field] ?? '');
-            const escaped = Handlebars.Utils.escapeExpression(value);
-            return IS_SELECTION_FIELD.has(field) ? asciiReferences(escaped) : escaped;
-          };
-          const textValue = (field: string): string => (IS_SELECTION_FIELD.has(field) ? values[field as SelectionField] : (reader[field] ?? ''));
-          const isSet = (field: string) => textValue(field) !== '';
-          return {
-            subject,
-            text: copyItems(layouts.text, keys, textValue, isSet),
-            html: copyItems(layouts.html, keys, htmlValue, isSet),
-          };
-        },
-      };
+      const key = topics === null ? '*' : `=${topics.join('\n')}`;
+      let plan = plans.get(key);
+      if (plan === undefined) {
+        plan = planFor(topics);
+        if (plans.size >= MAX_SELECTIONS) plans.delete(plans.keys().next().value!);
+      } else plans.delete(key);
+      plans.set(key, plan);
+      return plan === null ? null : selection(plan);
     },
   };
 }
 
-/** The items of a copy: the layout of each key in order (a part lacks the keys it has no stretch for), slots filled. */
-function copyItems(layout: Layout, keys: readonly string[], valueOf: (field: string) => string, isSet: (field: string) => boolean): CopyItem[] {
-  const items: CopyItem[] = [];
-  const add = (layoutItems: readonly LayoutItem[]) => {
+function selection(plan: SelectionPlan): IssueSelection {
+  return {
+    subject: plan.wording.subject,
+    copyFor(fields) {
+      const text = recipientValues(fields);
+      const html: Record<string, string> = {};
+      for (const field of RECIPIENT_PLACEHOLDERS) html[field] = Handlebars.Utils.escapeExpression(text[field] ?? '');
+      return { subject: plan.wording.subject, text: copyItems(plan.text, text), html: copyItems(plan.html, html) };
+    },
+  };
+}
+
+/**
+ * A selection's layout items: the stretches of its keys in order (a part lacks the keys it has
+ * no stretch for), with the selection's own values already in their slots and its choices
+ * made. What is left per reader is their own fields and the choices on them.
+ */
+function planItems(layout: Layout, keys: readonly string[], values: Record<SelectionField, string>): LayoutItem[] {
+  const items: LayoutItem[] = [];
+  const add = (layoutItems: readonly LayoutItem[], into: LayoutItem[]) => {
     for (const item of layoutItems) {
-      if ('piece' in item) items.push(item);
-      else if ('field' in item) items.push({ slot: item.field, value: valueOf(item.field) });
-      else add(isSet(item.when) ? item.then : item.otherwise);
+      if ('piece' in item || 'slot' in item) into.push(item);
+      else if ('field' in item) into.push(IS_SELECTION_FIELD.has(item.field) ? { slot: item.field, value: values[item.field as SelectionField] } : item);
+      else if (IS_SELECTION_FIELD.has(item.when)) add(values[item.when as SelectionField] !== '' ? item.then : item.otherwise, into);
+      else {
+        const branch = { when: item.when, then: [] as LayoutItem[], otherwise: [] as LayoutItem[] };
+        add(item.then, branch.then);
+        add(item.otherwise, branch.otherwise);
+        into.push(branch);
+      }
     }
   };
   for (const key of keys) {
     const stretch = layout.get(key);
-    if (stretch) add(stretch);
+    if (stretch) add(stretch, items);
   }
   return items;
+}
+
+/** A reader's items: the plan's, with their own values in the slots and the choices on them made. */
+function copyItems(plan: readonly LayoutItem[], values: Readonly<Record<string, string | null | undefined>>, into: CopyItem[] = []): CopyItem[] {
+  for (const item of plan) {
+    if ('piece' in item || 'slot' in item) into.push(item);
+    else if ('field' in item) into.push({ slot: item.field, value: values[item.field] ?? '' });
+    else copyItems(values[item.when] ? item.then : item.otherwise, values, into);
+  }
+  return into;
 }

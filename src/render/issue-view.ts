@@ -1,5 +1,6 @@
 import { arxivLinks, type Digest, type Paper } from '../digest/paper.js';
 import { rankPapers } from '../digest/rank.js';
+import { homeLink } from '../links/public-links.js';
 import type { DetailLevel } from './budget.js';
 import { byline, compactCount, humanDate, issueCounts } from './format.js';
 import { safeHttpUrl } from './safe-url.js';
@@ -246,7 +247,7 @@ export function issueView({ digest, options, forBrowser, levels, forEverySelecti
   return {
     newsletterName: untrustedText(options.newsletterName),
     postalAddress: untrustedText(options.postalAddress),
-    subscribeUrl: safeHttpUrl(options.publicUrl) ?? '#',
+    subscribeUrl: safeHttpUrl(homeLink(options.publicUrl)) ?? '#',
     date: humanDate(digest.date),
     counts: forEverySelection ? '{{counts}}' : issueCounts(digest.total, digest.sections.length),
     preheader: forEverySelection ? '{{preheader}}' : preheader(digest),

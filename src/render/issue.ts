@@ -1,4 +1,5 @@
 import type { Digest } from '../digest/paper.js';
+import { publicCopyLinks } from '../links/public-links.js';
 import { planDetailLevels, type DetailLevel } from './budget.js';
 import { issueTemplates, type IssueTemplates } from './issue-templates.js';
 import { issueSections, issueView, paperPlacements, paperView, rankedPapers } from './issue-view.js';
@@ -33,14 +34,7 @@ export async function compileIssue(digest: Digest, options: IssueOptions): Promi
 /** The browser/archive version: no subscriber, every paper in full, links to the public site. */
 export async function renderBrowserVersion(digest: Digest, options: IssueOptions): Promise<RenderedEmail> {
   const issue = await compileIssueVariant(digest, options, { forBrowser: true, budgetBytes: Number.POSITIVE_INFINITY });
-  const site = options.publicUrl.replace(/\/+$/, '');
-  return issue.personalise({
-    name: null,
-    email: '',
-    unsubscribeUrl: `${site}/unsubscribe`,
-    preferencesUrl: `${site}/`,
-    viewInBrowserUrl: `${site}/archive/${digest.date}`,
-  });
+  return issue.personalise({ name: null, email: '', ...publicCopyLinks(options.publicUrl, digest.date) });
 }
 
 export interface IssueVariant {

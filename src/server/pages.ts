@@ -2,9 +2,11 @@
  * The bodies of papermail's few web pages, in the shared page shell (render/page.ts: the
  * issue email's colours, type and card). Every value goes through the `html` tag, which
  * escapes it. Links and form actions are relative ("subscribe", not "/subscribe") so the
- * site also works when a reverse proxy serves it under a path such as /papers/.
+ * site also works when a reverse proxy serves it under a path such as /papers/ (links with
+ * a value come from src/links/public-links.ts).
  */
 import type { TopicChoice } from '../digest/taxonomy.js';
+import { relativeArchiveLink } from '../links/public-links.js';
 import { humanDate, shortDate } from '../render/format.js';
 import { renderPage } from '../render/page.js';
 import type { ArchivedIssue } from '../subscribers/store.js';
@@ -51,7 +53,7 @@ export function createPages(newsletterName: string) {
         'Subscribe',
         html`<h1>Get the day's top AI papers by email</h1>
 <p>Each morning, the most upvoted papers from Hugging Face Daily Papers, grouped by topic, in one short email.</p>
-${latestIssue && html`<p class="latest"><span class="muted">Latest issue</span><br><a href="archive/${latestIssue.date}">${latestIssue.subject}</a></p>`}
+${latestIssue && html`<p class="latest"><span class="muted">Latest issue</span><br><a href="${relativeArchiveLink(latestIssue.date)}">${latestIssue.subject}</a></p>`}
 <form method="post" action="subscribe">
 ${textField({ id: 'email', label: 'Email address', type: 'email', autocomplete: 'email', value: values.email, required: true, maxLength: 254, error })}
 ${textField({ id: 'name', label: 'Name', optional: true, type: 'text', autocomplete: 'name', value: values.name, maxLength: 100, error })}
@@ -196,7 +198,7 @@ ${topicFieldset({ topics: view.topics, checked: view.checked, error, hint: 'Your
       // Subjects usually name their day ("Top papers for 30 Sep 2025: …"): the date goes under only those that do not.
       const items = issues.map(
         (issue) =>
-          html`<li><a href="archive/${issue.date}">${issue.subject}</a>${!mentionsDay(issue.subject, issue.date) && html`<br><small><time datetime="${issue.date}">${humanDate(issue.date)}</time></small>`}</li>`,
+          html`<li><a href="${relativeArchiveLink(issue.date)}">${issue.subject}</a>${!mentionsDay(issue.subject, issue.date) && html`<br><small><time datetime="${issue.date}">${humanDate(issue.date)}</time></small>`}</li>`,
       );
       return page(
         'Past issues',

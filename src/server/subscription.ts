@@ -5,11 +5,11 @@
  */
 import type { Config } from '../config/config.js';
 import { PapermailError } from '../errors.js';
+import { subscriberLink } from '../links/public-links.js';
 import type { ConfirmOutcome, Subscriber } from '../subscribers/store.js';
 import { verifyConfirmToken, type ConfirmClaims, type RequestedChoices, type TokenClaims } from '../subscribers/tokens.js';
 import type { RouteContext } from './dependencies.js';
 import type { SubscriptionRequest } from './forms.js';
-import { absoluteLink } from './subscriber-links.js';
 
 const HOUR_MS = 60 * 60 * 1000;
 
@@ -21,8 +21,7 @@ export type ConfirmLinkSettings = Pick<Config, 'PUBLIC_URL' | 'secret' | 'CONFIR
  * (the name and topics a sign-up asked for) when it is used.
  */
 export function confirmLink(config: ConfirmLinkSettings, subscriber: Subscriber, now: Date, choices?: RequestedChoices): string {
-  return absoluteLink(config.PUBLIC_URL, {
-    secret: config.secret,
+  return subscriberLink(config, {
     purpose: 'confirm',
     subscriber,
     expiresAt: new Date(now.getTime() + config.CONFIRM_TOKEN_TTL_HOURS * HOUR_MS),
@@ -56,8 +55,9 @@ async function handleSubscriptionRequest(context: RouteContext, request: Subscri
     logger.info(`subscribe: subscriber #${subscriber.id} is already confirmed; nothing sent`);
     return;
   }
-  const url = confirmLink(config, subscriber, context.now(), { name: request.name, topics: request.topics });
-  await mailer.sendConfirmation(subscriber, url);
+  const now = context.now();
+  const url = confirmLink(config, subscriber, now, { name: request.name, topics: request.topics });
+  await mailer.sendConfirmation(subscriber, url, now);
   logger.info(`subscribe: confirmation email sent to ${created ? 'new' : subscriber.status} subscriber #${subscriber.id}`);
 }
 

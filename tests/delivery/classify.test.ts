@@ -4,18 +4,15 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { classifySendError, describeSendError, isConnectionFailure, transportFailure } from '../../src/delivery/classify.js';
 import type { MailTransport } from '../../src/delivery/transport.js';
-import { deliveryConfig, useMailPeers } from './fixtures.js';
+import { deliveryConfig, issueMessage, useMailPeers } from './fixtures.js';
 import { closedPort } from '../support/async.js';
 import { selfSignedCertificate } from '../support/tls.js';
 
 /** The error a real send through the real transport produces, or a failure if it was accepted. */
 async function errorFrom(transport: MailTransport, to: string): Promise<unknown> {
   try {
-    await transport.send({
-      issueDate: '2025-09-30',
-      recipient: to,
-      mail: { from: 'papers@papermail.test', to, subject: 'probe', text: 'probe' },
-    });
+    const { message } = await issueMessage({ config: deliveryConfig(), recipient: { id: 1, email: to, name: null } });
+    await transport.send(message);
   } catch (error) {
     return error;
   }

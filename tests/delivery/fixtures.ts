@@ -1,8 +1,12 @@
 /** Shared set-up for delivery tests: config, a small two-topic issue, subscribers, a real SMTP sink. */
 import { afterEach } from 'vitest';
 import { loadConfig, type Config } from '../../src/config/config.js';
+import type { AssembledMessage } from '../../src/delivery/assembled-message.js';
+import { encodeIssue } from '../../src/delivery/encoded-issue.js';
+import { assembleIssueMessage, type AssembledMessageRequest } from '../../src/delivery/message.js';
 import { createTransport, type MailTransport } from '../../src/delivery/transport.js';
 import type { Digest } from '../../src/digest/paper.js';
+import { recipientLinks, type RecipientLinks } from '../../src/links/public-links.js';
 import { createIssueRenderer, issueOptionsFrom, type IssueRenderer } from '../../src/render/index.js';
 import type { NewSubscriber, Subscriber, SubscriberStore } from '../../src/subscribers/store.js';
 import { digestOf, paper } from '../builders.js';
@@ -46,6 +50,34 @@ export function twoTopicDigest(): Digest {
 
 export function issueRenderer(config: Config, digest: Digest = twoTopicDigest()): IssueRenderer {
   return createIssueRenderer(digest, issueOptionsFrom(config));
+}
+
+export interface IssueMessageRequest extends Partial<Omit<AssembledMessageRequest, 'copy' | 'config' | 'recipient'>> {
+  config: Config;
+  recipient: Pick<Subscriber, 'id' | 'email' | 'name'>;
+  /** Replaces the subject of the recipient's copy. */
+  subject?: string;
+}
+
+/**
+ * A subscriber's copy of the two-topic issue (every topic), assembled as the send loop does:
+ * encoded once, their own signed links in the slots, List-Unsubscribe with their link.
+ */
+export async function issueMessage(request: IssueMessageRequest): Promise<{ message: AssembledMessage; links: RecipientLinks }> {
+  const { config, recipient, subject, ...rest } = request;
+  const parts = await issueRenderer(config).parts();
+  const links = recipientLinks(config, recipient, ISSUE_DATE);
+  const copy = parts.select(null)!.copyFor({ name: recipient.name, email: recipient.email, ...links });
+  const message = assembleIssueMessage({
+    issue: encodeIssue(parts.pieces),
+    copy: subject === undefined ? copy : { ...copy, subject },
+    recipient,
+    config,
+    unsubscribeUrl: links.unsubscribeUrl,
+    issueDate: ISSUE_DATE,
+    ...rest,
+  });
+  return { message, links };
 }
 
 export async function addConfirmed(store: SubscriberStore, people: Array<string | NewSubscriber>): Promise<Subscriber[]> {

@@ -1,66 +1,34 @@
 import { describe, expect, it } from 'vitest';
-import { buildMessage, recipientLinks, senderAddress, testCopyLinks } from '../../src/delivery/message.js';
+import { senderAddress } from '../../src/delivery/message.js';
 import { isPapermailError } from '../../src/errors.js';
-import type { PersonalisedIssue } from '../../src/render/types.js';
-import { verifyToken } from '../../src/subscribers/tokens.js';
-import { deliveryConfig, headerNames, headerValue, ISSUE_DATE, issueRenderer, useMailPeers } from './fixtures.js';
+import { deliveryConfig, headerNames, headerValue, ISSUE_DATE, issueMessage, type IssueMessageRequest, issueRenderer, useMailPeers } from './fixtures.js';
 
 const config = deliveryConfig();
 const reader = { id: 7, email: 'ada@example.net', name: 'Ada Lovelace' };
 
-async function personalisedIssue(): Promise<PersonalisedIssue> {
-  const issue = await issueRenderer(config).forTopics(null);
-  const links = recipientLinks(config, reader, ISSUE_DATE);
-  return issue!.personalise({ name: reader.name, email: reader.email, ...links });
+async function messageId(request: Omit<IssueMessageRequest, 'config'>): Promise<string> {
+  return (await issueMessage({ config, ...request })).message.messageId;
 }
 
-describe('recipientLinks', () => {
-  it('signs unsubscribe and preferences tokens for this subscriber and links the archive page of the issue', () => {
-    const links = recipientLinks(config, reader, ISSUE_DATE);
-    const unsubscribe = new URL(links.unsubscribeUrl);
-    const preferences = new URL(links.preferencesUrl);
-    expect(unsubscribe.origin + unsubscribe.pathname).toBe('https://papers.example.org/unsubscribe');
-    expect(preferences.origin + preferences.pathname).toBe('https://papers.example.org/preferences');
-    expect(verifyToken(config.secret, unsubscribe.searchParams.get('token')!, 'unsubscribe')).toEqual({ subscriberId: 7, email: 'ada@example.net' });
-    expect(verifyToken(config.secret, preferences.searchParams.get('token')!, 'preferences')).toEqual({ subscriberId: 7, email: 'ada@example.net' });
-    expect(links.viewInBrowserUrl).toBe('https://papers.example.org/archive/2025-09-30');
-  });
-
-  it('keeps a path prefix in PUBLIC_URL', () => {
-    const links = recipientLinks(deliveryConfig({ PUBLIC_URL: 'https://example.org/papers' }), reader, ISSUE_DATE);
-    expect(links.unsubscribeUrl).toMatch(/^https:\/\/example\.org\/papers\/unsubscribe\?token=/);
-    expect(links.viewInBrowserUrl).toBe('https://example.org/papers/archive/2025-09-30');
-  });
-
-  it('gives test copies links that carry no token', () => {
-    const links = testCopyLinks(config, ISSUE_DATE);
-    expect(links.unsubscribeUrl).toBe('https://papers.example.org/');
-    expect(links.preferencesUrl).toBe('https://papers.example.org/');
-  });
-});
-
-describe('buildMessage', () => {
+describe('assembleIssueMessage', () => {
   it('gives the same Message-ID to two builds for the same subscriber and issue, at the sender domain', async () => {
-    const issue = await personalisedIssue();
-    const first = buildMessage({ issue, recipient: reader, config, issueDate: ISSUE_DATE });
-    const second = buildMessage({ issue, recipient: reader, config, issueDate: ISSUE_DATE });
-    expect(first.mail.messageId).toBe(second.mail.messageId);
-    expect(first.mail.messageId).toMatch(/^<2025-09-30\.7\.[0-9a-f]{16}@papermail\.test>$/);
+    const first = await messageId({ recipient: reader });
+    const second = await messageId({ recipient: reader });
+    expect(first).toBe(second);
+    expect(first).toMatch(/^<2025-09-30\.7\.[0-9a-f]{16}@papermail\.test>$/);
   });
 
   it('gives another subscriber or another issue a different Message-ID', async () => {
-    const issue = await personalisedIssue();
-    const base = buildMessage({ issue, recipient: reader, config, issueDate: ISSUE_DATE }).mail.messageId;
-    expect(buildMessage({ issue, recipient: { ...reader, id: 8 }, config, issueDate: ISSUE_DATE }).mail.messageId).not.toBe(base);
-    expect(buildMessage({ issue, recipient: reader, config, issueDate: '2025-10-01' }).mail.messageId).not.toBe(base);
+    const base = await messageId({ recipient: reader });
+    expect(await messageId({ recipient: { ...reader, id: 8 } })).not.toBe(base);
+    expect(await messageId({ recipient: reader, issueDate: '2025-10-01' })).not.toBe(base);
   });
 
   it('refuses a recipient address that would name a second recipient', async () => {
-    const issue = await personalisedIssue();
     for (const email of ['ada@example.net, eve@evil.test', 'ada@example.net\r\nBcc: eve@evil.test', '<eve@evil.test>']) {
       let thrown: unknown;
       try {
-        buildMessage({ issue, recipient: { ...reader, email }, config, issueDate: ISSUE_DATE });
+        await issueMessage({ config, recipient: { ...reader, email } });
       } catch (error) {
         thrown = error;
       }
@@ -73,15 +41,13 @@ describe('buildMessage', () => {
   });
 });
 
-describe('a built message as received by a real SMTP server', () => {
+describe('an assembled message as received by a real SMTP server', () => {
   const peers = useMailPeers();
 
-  async function deliver(request: Partial<Parameters<typeof buildMessage>[0]> = {}) {
+  async function deliver(request: Partial<IssueMessageRequest> = {}) {
     const sink = await peers.sink();
     const transport = peers.transport(deliveryConfig({ SMTP_URL: sink.url }));
-    const issue = await personalisedIssue();
-    const links = recipientLinks(config, reader, ISSUE_DATE);
-    const message = buildMessage({ issue, recipient: reader, config, unsubscribeUrl: links.unsubscribeUrl, issueDate: ISSUE_DATE, ...request });
+    const { message, links } = await issueMessage({ config, recipient: reader, ...request });
     await transport.send(message);
     const [parsed] = await sink.parsed();
     return { sink, parsed: parsed!, raw: sink.messages[0]!.raw, message, links };
@@ -100,13 +66,13 @@ describe('a built message as received by a real SMTP server', () => {
     expect(parsed.from?.value).toEqual([{ name: 'Paper Digest', address: 'papers@papermail.test' }]);
     expect(parsed.replyTo?.value).toEqual([{ name: '', address: 'editor@papermail.test' }]);
     expect(parsed.to).toMatchObject({ value: [{ name: 'Ada Lovelace', address: 'ada@example.net' }] });
-    expect(parsed.subject).toBe((await personalisedIssue()).subject);
+    expect(parsed.subject).toBe((await issueRenderer(config).forTopics(null))!.subject);
     expect(parsed.date?.toISOString()).toBe(date.toISOString());
   });
 
   it('has the stable Message-ID it was built with', async () => {
     const { parsed, message } = await deliver();
-    expect(parsed.messageId).toBe(message.mail.messageId);
+    expect(parsed.messageId).toBe(message.messageId);
   });
 
   it('offers RFC 8058 one-click unsubscribe with the https link, a mailto to the reply address, and a List-Id', async () => {
@@ -132,8 +98,7 @@ describe('a built message as received by a real SMTP server', () => {
   });
 
   it('cannot be given an extra header through the subject', async () => {
-    const issue = { ...(await personalisedIssue()), subject: 'Today\r\nBcc: eve@evil.test' };
-    const { sink, raw } = await deliver({ issue });
+    const { sink, raw } = await deliver({ subject: 'Today\r\nBcc: eve@evil.test' });
     expect(sink.messages[0]!.envelope.to).toEqual(['ada@example.net']);
     expect(headerNames(raw)).not.toContain('bcc');
   });

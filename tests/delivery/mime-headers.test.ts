@@ -2,7 +2,7 @@ import { simpleParser } from 'mailparser';
 import { foldLines } from 'nodemailer/lib/mime-funcs';
 import MimeNode from 'nodemailer/lib/mime-node';
 import { describe, expect, it } from 'vitest';
-import { headerBlock, listIdHeader, listUnsubscribeHeader, mailboxHeader, textHeader } from '../../src/delivery/mime-headers.js';
+import { foldAsciiLine, headerBlock, listIdHeader, listUnsubscribeHeader, mailboxHeader, textHeader } from '../../src/delivery/mime-headers.js';
 import { isPapermailError } from '../../src/errors.js';
 
 const ONE_FOLDED_FIELD = /^[\x21-\x39\x3b-\x7e]+:[^\r\n]*(\r\n[ \t][^\r\n]*)*$/;
@@ -150,5 +150,14 @@ describe('fields written without the encoder', () => {
       if (actual !== null) expect(actual, JSON.stringify(id)).toBe(expected);
     }
     expect(textHeader('Message-ID', '<2025-09-30.17.0123456789abcdef@example.org>')).toBe('Message-ID: <2025-09-30.17.0123456789abcdef@example.org>');
+  });
+
+  it('fold lines of printable ASCII exactly as Nodemailer\'s foldLines does', () => {
+    const random = seeded(76);
+    const WORDS = ['a', 'bb', ' ', ' ', '  ', ',', '<', '>', 'x'.repeat(20), 'y'.repeat(75), 'z'.repeat(76), 'w'.repeat(77), 'https://papers.example.org/unsubscribe?token=AbC-_09'];
+    const lines = Array.from({ length: 4000 }, () => `List-Unsubscribe: ${pieces(random, WORDS, Math.floor(random() * 14))}`);
+    // Every length around the 76-character window, with the space in every place near its edge.
+    for (let length = 60; length <= 160; length += 1) for (const space of [0, 1, 74, 75, 76, 77, 150]) lines.push(`${'q'.repeat(space)} ${'r'.repeat(Math.max(0, length - space - 1))}`);
+    for (const line of lines) expect(foldAsciiLine(line), JSON.stringify(line)).toBe(foldLines(line, 76));
   });
 });

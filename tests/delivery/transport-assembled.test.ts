@@ -1,4 +1,3 @@
-import { generateKeyPairSync } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,8 +5,10 @@ import { dkimVerify } from 'mailauth/lib/dkim/verify.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type AssembledMessage, messageBytes } from '../../src/delivery/assembled-message.js';
 import { encodeIssue } from '../../src/delivery/encoded-issue.js';
-import { assembleIssueMessage, recipientLinks } from '../../src/delivery/message.js';
+import { assembleIssueMessage } from '../../src/delivery/message.js';
+import { recipientLinks } from '../../src/links/public-links.js';
 import { createTransport } from '../../src/delivery/transport.js';
+import { dkimKeys, dkimResolver } from '../support/dkim.js';
 import { deliveryConfig, ISSUE_DATE, useMailPeers } from './fixtures.js';
 
 let directory = '';
@@ -42,21 +43,8 @@ function assembledCopy(config = deliveryConfig()): AssembledMessage {
   });
 }
 
-function dkimKeys(): { privateKey: string; dnsRecord: string } {
-  const { privateKey, publicKey } = generateKeyPairSync('rsa', {
-    modulusLength: 2048,
-    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
-    publicKeyEncoding: { type: 'spki', format: 'der' },
-  });
-  return { privateKey, dnsRecord: `v=DKIM1; k=rsa; p=${publicKey.toString('base64')}` };
-}
-
-/** DNS for the verifier, answered here: the selector's TXT record and nothing else (no network). */
 function resolverFor(dnsRecord: string) {
-  return async (name: string, type: string): Promise<string[][]> => {
-    if (type === 'TXT' && name === `${SELECTOR}._domainkey.${DOMAIN}`) return [[dnsRecord]];
-    throw Object.assign(new Error(`no ${type} record for ${name}`), { code: 'ENOTFOUND' });
-  };
+  return dkimResolver(dnsRecord, SELECTOR, DOMAIN);
 }
 
 function dkimConfig(privateKey: string, environment: Record<string, string> = {}) {

@@ -4,13 +4,13 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { buildMessage, recipientLinks } from '../../src/delivery/message.js';
-import { createTransport, displayUrl, loginProtection, outboxFileName, type OutgoingMessage } from '../../src/delivery/transport.js';
+import type { AssembledMessage } from '../../src/delivery/assembled-message.js';
+import { createTransport, displayUrl, loginProtection, outboxFileName } from '../../src/delivery/transport.js';
 import { isPapermailError } from '../../src/errors.js';
 import { createLogger } from '../../src/logger.js';
 import { rejectionOf } from '../support/async.js';
 import { selfSignedCertificate } from '../support/tls.js';
-import { deliveryConfig, headerValue, ISSUE_DATE, issueRenderer, useMailPeers } from './fixtures.js';
+import { deliveryConfig, headerValue, ISSUE_DATE, issueMessage, useMailPeers } from './fixtures.js';
 
 let directory = '';
 beforeEach(async () => {
@@ -22,16 +22,8 @@ afterEach(async () => {
 
 const reader = { id: 3, email: 'grace@example.net', name: 'Grace Hopper' };
 
-async function issueMessage(config = deliveryConfig(), recipient = reader): Promise<OutgoingMessage> {
-  const issue = await issueRenderer(config).forTopics(null);
-  const links = recipientLinks(config, recipient, ISSUE_DATE);
-  return buildMessage({
-    issue: issue!.personalise({ name: recipient.name, email: recipient.email, ...links }),
-    recipient,
-    config,
-    unsubscribeUrl: links.unsubscribeUrl,
-    issueDate: ISSUE_DATE,
-  });
+async function issueCopy(config = deliveryConfig(), recipient = reader): Promise<AssembledMessage> {
+  return (await issueMessage({ config, recipient })).message;
 }
 
 function dkimKey(): string {
@@ -47,14 +39,14 @@ describe('the outbox transport (no SMTP_URL)', () => {
   it('writes each message as a parseable .eml file in a folder named after the issue date', async () => {
     const outbox = join(directory, 'outbox');
     const transport = createTransport(deliveryConfig({ OUTBOX_DIR: outbox }));
-    const message = await issueMessage();
+    const message = await issueCopy();
     const result = await transport.send(message);
     transport.close();
 
     const files = await readdir(join(outbox, ISSUE_DATE));
     expect(files).toHaveLength(1);
     expect(files[0]).toMatch(/^grace@example\.net-[0-9a-f]{10}\.eml$/);
-    expect(result).toMatchObject({ accepted: true, messageId: message.mail.messageId, response: `written to ${join(outbox, ISSUE_DATE, files[0]!)}` });
+    expect(result).toMatchObject({ accepted: true, messageId: message.messageId, response: `written to ${join(outbox, ISSUE_DATE, files[0]!)}` });
     const parsed = await simpleParser(await readFile(join(outbox, ISSUE_DATE, files[0]!)));
     expect(parsed.to).toMatchObject({ value: [{ address: 'grace@example.net' }] });
     expect(parsed.html).toContain('Seeing Through Diffusion');
@@ -64,16 +56,16 @@ describe('the outbox transport (no SMTP_URL)', () => {
   it('leaves no temporary files behind', async () => {
     const outbox = join(directory, 'outbox');
     const transport = createTransport(deliveryConfig({ OUTBOX_DIR: outbox }));
-    await transport.send(await issueMessage());
-    await transport.send(await issueMessage(deliveryConfig(), { ...reader, id: 4, email: 'alan@example.net' }));
+    await transport.send(await issueCopy());
+    await transport.send(await issueCopy(deliveryConfig(), { ...reader, id: 4, email: 'alan@example.net' }));
     expect((await readdir(join(outbox, ISSUE_DATE))).filter((name) => name.startsWith('.'))).toEqual([]);
   });
 
   it('keeps a file name derived from a hostile recipient inside the date folder', async () => {
     const outbox = join(directory, 'outbox');
     const transport = createTransport(deliveryConfig({ OUTBOX_DIR: outbox }));
-    const message = await issueMessage();
-    await transport.send({ ...message, recipient: '../../../escaped/..\\x@example.net' });
+    const message = await issueCopy();
+    await transport.send({ ...message, envelope: { ...message.envelope, to: ['../../../escaped/..\\x@example.net'] } });
     expect(await readdir(directory)).toEqual(['outbox']);
     const [file] = await readdir(join(outbox, ISSUE_DATE));
     expect(file).not.toMatch(/[/\\]|^\./);
@@ -88,7 +80,7 @@ describe('the outbox transport (no SMTP_URL)', () => {
 
   it('refuses an issue date that could leave the outbox, since it becomes a folder name', async () => {
     const transport = createTransport(deliveryConfig({ OUTBOX_DIR: join(directory, 'outbox') }));
-    const message = await issueMessage();
+    const message = await issueCopy();
     for (const issueDate of ['../2025-09-30', '/tmp', '2025/09/30', '..', '']) {
       await expect(transport.send({ ...message, issueDate }), issueDate).rejects.toSatisfy((error) => isPapermailError(error, 'EINPUT'));
     }
@@ -98,7 +90,7 @@ describe('the outbox transport (no SMTP_URL)', () => {
   it('files mail outside an issue under a plain folder name, such as confirmations', async () => {
     const outbox = join(directory, 'outbox');
     const transport = createTransport(deliveryConfig({ OUTBOX_DIR: outbox }));
-    await transport.send({ ...(await issueMessage()), issueDate: 'confirmations' });
+    await transport.send({ ...(await issueCopy()), issueDate: 'confirmations' });
     expect(await readdir(join(outbox, 'confirmations'))).toHaveLength(1);
   });
 
@@ -115,7 +107,7 @@ describe('the outbox transport (no SMTP_URL)', () => {
     const transport = createTransport(
       deliveryConfig({ OUTBOX_DIR: outbox, DKIM_DOMAIN: 'papermail.test', DKIM_SELECTOR: 'mail', DKIM_PRIVATE_KEY: dkimKey() }),
     );
-    await transport.send(await issueMessage());
+    await transport.send(await issueCopy());
     const [file] = await readdir(join(outbox, ISSUE_DATE));
     expect(headerValue(await readFile(join(outbox, ISSUE_DATE, file!)), 'DKIM-Signature')).toMatch(/d=papermail\.test; .*s=mail;/);
   });
@@ -127,9 +119,9 @@ describe('the SMTP transport', () => {
   it('delivers through the pool and reports the server reply', async () => {
     const sink = await peers.sink();
     const transport = peers.transport(deliveryConfig({ SMTP_URL: sink.url }));
-    const message = await issueMessage();
+    const message = await issueCopy();
     const result = await transport.send(message);
-    expect(result).toEqual({ messageId: message.mail.messageId, accepted: true, response: '250 Message queued' });
+    expect(result).toEqual({ messageId: message.messageId, accepted: true, response: '250 Message queued' });
     expect(sink.deliveredTo('grace@example.net')).toHaveLength(1);
   });
 
@@ -140,7 +132,7 @@ describe('the SMTP transport', () => {
     const transport = peers.transport(
       deliveryConfig({ SMTP_URL: sink.url, DKIM_DOMAIN: 'papermail.test', DKIM_SELECTOR: 'news2025', DKIM_PRIVATE_KEY_FILE: keyFile }),
     );
-    await transport.send(await issueMessage());
+    await transport.send(await issueCopy());
     const signature = headerValue(sink.messages[0]!.raw, 'DKIM-Signature') ?? '';
     expect(signature).toMatch(/a=rsa-sha256/);
     expect(signature).toMatch(/d=papermail\.test/);
@@ -189,7 +181,7 @@ describe('DKIM settings', () => {
     const transport = createTransport(
       deliveryConfig({ OUTBOX_DIR: outbox, DKIM_DOMAIN: 'papermail.test', DKIM_SELECTOR: 'mail', DKIM_PRIVATE_KEY: oneLine }),
     );
-    await transport.send(await issueMessage());
+    await transport.send(await issueCopy());
     const [file] = await readdir(join(outbox, ISSUE_DATE));
     expect(headerValue(await readFile(join(outbox, ISSUE_DATE, file!)), 'DKIM-Signature')).toContain('d=papermail.test');
   });
@@ -216,7 +208,7 @@ describe('SMTP credentials go out only over TLS', () => {
     const sink = await peers.sink({ auth: credentials });
     const transport = peers.transport(deliveryConfig({ SMTP_URL: urlFor(sink.port) }));
 
-    await expect(transport.send(await issueMessage())).rejects.toMatchObject({ code: 'ETLS' });
+    await expect(transport.send(await issueCopy())).rejects.toMatchObject({ code: 'ETLS' });
 
     expect(sink.logins).toEqual([]);
     expect(sink.attempts).toEqual([]);
@@ -228,7 +220,7 @@ describe('SMTP credentials go out only over TLS', () => {
     const transport = peers.transport(deliveryConfig({ SMTP_URL: urlFor(sink.port), SMTP_TLS_CA_FILE: certificate.certFile }));
 
     await transport.verify();
-    await transport.send(await issueMessage());
+    await transport.send(await issueCopy());
 
     expect(sink.logins).toEqual([{ user: 'mailer', secure: true }, { user: 'mailer', secure: true }]);
     expect(sink.deliveredTo('grace@example.net')).toHaveLength(1);

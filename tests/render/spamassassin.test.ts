@@ -9,8 +9,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildMessage, recipientLinks } from '../../src/delivery/message.js';
+import { encodeIssue } from '../../src/delivery/encoded-issue.js';
+import { assembleIssueMessage } from '../../src/delivery/message.js';
 import { createTransport } from '../../src/delivery/transport.js';
+import { recipientLinks } from '../../src/links/public-links.js';
 import { createIssueRenderer, issueOptionsFrom } from '../../src/render/index.js';
 import { SAMPLE_DAYS, sampleConfig, sampleDay } from './sample-days.js';
 
@@ -40,14 +42,15 @@ async function builtMessage(day: string): Promise<string> {
   const outbox = await mkdtemp(path.join(folder, 'outbox-'));
   const config = sampleConfig({ OUTBOX_DIR: outbox });
   const digest = await sampleDay(day);
-  const issue = (await createIssueRenderer(digest, issueOptionsFrom(config)).forTopics(null))!;
+  const parts = await createIssueRenderer(digest, issueOptionsFrom(config)).parts();
   const subscriber = { id: 42, email: 'reader@example.net', name: 'Ada Reader' };
   const links = recipientLinks(config, subscriber, day);
   const transport = createTransport(config);
   try {
     await transport.send(
-      buildMessage({
-        issue: issue.personalise({ name: subscriber.name, email: subscriber.email, ...links }),
+      assembleIssueMessage({
+        issue: encodeIssue(parts.pieces),
+        copy: parts.select(null)!.copyFor({ name: subscriber.name, email: subscriber.email, ...links }),
         recipient: subscriber,
         config,
         issueDate: day,

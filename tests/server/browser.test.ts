@@ -7,7 +7,7 @@
 import { mkdirSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { relativeLink } from '../../src/server/subscriber-links.js';
+import { relativeSubscriberLink } from '../../src/links/public-links.js';
 import { confirmLinkIn, startHarness, type Harness } from './harness.js';
 
 const SHOTS = process.env.PAPERMAIL_SHOTS ?? '/tmp/papermail-shots';
@@ -204,7 +204,7 @@ describe('choosing topics with JavaScript turned off', () => {
     harness = await startHarness({ serve: true });
     const { subscriber } = await harness.store.upsert({ email: 'ada@example.org', name: 'Ada', topics: ['agents', 'code'], status: 'confirmed' });
     const page = await pageWithoutScript();
-    await page.goto(`${harness.url}/${relativeLink({ secret: harness.config.secret, purpose: 'preferences', subscriber })}`);
+    await page.goto(`${harness.url}/${relativeSubscriberLink(harness.config.secret, { purpose: 'preferences', subscriber })}`);
 
     expect(await page.getByRole('radio', { name: 'Only these:' }).isChecked()).toBe(true);
     expect(await topicBox(page, 'Code').isChecked()).toBe(true);
@@ -227,7 +227,7 @@ describe('choosing topics with JavaScript turned off', () => {
     await shoot(page, `subscribe-${colorScheme}`);
     await page.getByRole('radio', { name: 'Only these:' }).check();
     await shoot(page, `subscribe-only-${colorScheme}`);
-    await page.goto(`${harness.url}/${relativeLink({ secret: harness.config.secret, purpose: 'preferences', subscriber })}`);
+    await page.goto(`${harness.url}/${relativeSubscriberLink(harness.config.secret, { purpose: 'preferences', subscriber })}`);
     await shoot(page, `preferences-${colorScheme}`);
 
     const background = await page.evaluate<string>('getComputedStyle(document.body).backgroundColor');

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isPapermailError } from '../../src/errors.js';
 import { normaliseEmail, normaliseName, parseTopics } from '../../src/subscribers/email.js';
+import { seededRandom } from '../support/statistics.js';
 
 function rejection(input: string): string {
   try {
@@ -54,6 +55,31 @@ describe('normaliseEmail', () => {
 
   it('says so when the address is empty', () => {
     expect(rejection('   ')).toBe('email is empty');
+  });
+});
+
+/** What normaliseEmail says of an input: the address it returns, or its error. */
+function outcome(input: string): string {
+  try {
+    return `ok ${normaliseEmail(input)}`;
+  } catch (error) {
+    if (isPapermailError(error, 'EINPUT')) return 'rejected';
+    throw error;
+  }
+}
+
+describe('normaliseEmail on addresses already in normal form (the send loop checks every recipient)', () => {
+  // Near-misses of the plain form: quotes, upper case, punycode, digit TLDs, dots in odd places, long parts.
+  const pieces = ['a', 'Zed', '0', '_', '+', '-', '.', "'", 'xn--', 'B', 'ü', '..', 'x'.repeat(30)];
+  const domainPieces = ['a', 'b0', '-', '.', 'xn--', 'Ex', 'co', '9', 'y'.repeat(40)];
+  const random = seededRandom(8);
+  const pick = (from: readonly string[], count: number) => Array.from({ length: count }, () => from[Math.floor(random() * from.length)]!).join('');
+  const candidates = Array.from({ length: 3_000 }, () => `${pick(pieces, 1 + Math.floor(random() * 5))}@${pick(domainPieces, 1 + Math.floor(random() * 4))}.${pick(['org', 'io', 'c', 'd3', 'DE', 'uk'], 1)}`);
+
+  it('answers every address exactly as the full checks do (which a leading space forces)', () => {
+    const accepted = candidates.filter((candidate) => outcome(candidate) !== 'rejected');
+    expect(accepted.length).toBeGreaterThan(300);
+    for (const candidate of candidates) expect(outcome(candidate), candidate).toBe(outcome(` ${candidate}`));
   });
 });
 

@@ -6,6 +6,7 @@ import { digestToJson } from '../../digest/digest-json.js';
 import type { Digest } from '../../digest/paper.js';
 import { PapermailError } from '../../errors.js';
 import { writeTextFiles } from '../../file-errors.js';
+import { publicCopyLinks } from '../../links/public-links.js';
 import { createIssueRenderer, issueOptionsFrom } from '../../render/index.js';
 import { plural } from '../../render/text.js';
 import { htmlFileArgument, sourceArgument } from '../arguments.js';
@@ -46,14 +47,7 @@ export function registerDigestCommands(program: Command): void {
       for (const warning of warnings) logger.warn(warning);
       const issue = await createIssueRenderer(digest, issueOptionsFrom(config)).forTopics(null);
       if (!issue) throw new PapermailError('ESOURCE', `no papers to preview for ${digest.date}`);
-      const base = config.PUBLIC_URL.replace(/\/$/, '');
-      const rendered = issue.personalise({
-        name: null,
-        email: 'reader@example.com',
-        unsubscribeUrl: `${base}/unsubscribe`,
-        preferencesUrl: `${base}/`,
-        viewInBrowserUrl: `${base}/archive/${digest.date}`,
-      });
+      const rendered = issue.personalise({ name: null, email: 'reader@example.com', ...publicCopyLinks(config.PUBLIC_URL, digest.date) });
       const htmlPath = resolve(options.out!);
       const textPath = htmlPath.replace(/\.html$/i, '.txt');
       await writeTextFiles(

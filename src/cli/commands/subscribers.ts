@@ -157,7 +157,8 @@ async function sendConfirmations(
   try {
     for (const subscriber of subscribers) {
       try {
-        const result = await mailer.sendConfirmation(subscriber, confirmLink(config, subscriber, new Date()));
+        const now = new Date();
+        const result = await mailer.sendConfirmation(subscriber, confirmLink(config, subscriber, now), now);
         sent += 1;
         lastResponse = result.response;
       } catch (error) {

@@ -1,10 +1,11 @@
 /** Topic choice and name, opened by the signed preferences link in every issue. */
 import type { Context, Hono } from 'hono';
+import { relativeSubscriberLink, relativeTokenLink } from '../../links/public-links.js';
 import type { Subscriber } from '../../subscribers/store.js';
 import type { AppEnv, RouteContext } from '../dependencies.js';
 import { parsePreferencesForm, readForm, submittedValues } from '../forms.js';
 import type { FieldError } from '../pages.js';
-import { relativeLink, subscriberForToken } from '../subscriber-links.js';
+import { subscriberForToken } from '../subscriber-for-token.js';
 import { tokenParameter } from './token-parameter.js';
 
 export function registerPreferencesRoutes(app: Hono<AppEnv>, context: RouteContext): void {
@@ -17,8 +18,8 @@ export function registerPreferencesRoutes(app: Hono<AppEnv>, context: RouteConte
     pages.preferences({
       email: subscriber.email,
       topics,
-      actionUrl: `preferences?token=${encodeURIComponent(tokenParameter(c))}`,
-      unsubscribeUrl: relativeLink({ secret: config.secret, purpose: 'unsubscribe', subscriber }),
+      actionUrl: relativeTokenLink('preferences', tokenParameter(c)),
+      unsubscribeUrl: relativeSubscriberLink(config.secret, { purpose: 'unsubscribe', subscriber }),
       ...view,
     });
 

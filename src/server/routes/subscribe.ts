@@ -1,4 +1,5 @@
 import type { Context, Hono } from 'hono';
+import { relativeSubscriberLink, relativeTokenLink } from '../../links/public-links.js';
 import type { Subscriber } from '../../subscribers/store.js';
 import { clientAddress } from '../client-address.js';
 import type { AppEnv, RouteContext } from '../dependencies.js';
@@ -7,7 +8,6 @@ import { firstIssueTime } from '../first-issue.js';
 import { parseSubscribeForm, readForm, submittedValues } from '../forms.js';
 import type { RateLimiter } from '../rate-limit.js';
 import { rateLimitKeyForAddress, rateLimitKeyForEmail } from '../rate-limit-keys.js';
-import { relativeLink } from '../subscriber-links.js';
 import { confirmationForToken, confirmSubscription, isCurrent, requestSubscription } from '../subscription.js';
 import { tokenParameter } from './token-parameter.js';
 
@@ -45,7 +45,7 @@ export function registerSubscribeRoutes(app: Hono<AppEnv>, context: RouteContext
     c.html(
       pages.confirmed({
         email: subscriber.email,
-        preferencesUrl: relativeLink({ secret: config.secret, purpose: 'preferences', subscriber }),
+        preferencesUrl: relativeSubscriberLink(config.secret, { purpose: 'preferences', subscriber }),
         firstIssue: firstIssueTime(config, context.now()),
       }),
     );
@@ -65,7 +65,7 @@ export function registerSubscribeRoutes(app: Hono<AppEnv>, context: RouteContext
         email: link.subscriber.email,
         name: choices.name,
         topics: topicNames(choices.topics),
-        actionUrl: `confirm?token=${encodeURIComponent(token)}`,
+        actionUrl: relativeTokenLink('confirm', token),
       }),
     );
   });

@@ -7,9 +7,10 @@
 import type { Hono } from 'hono';
 import { z } from 'zod';
 import { PapermailError } from '../../errors.js';
+import { relativeSubscriberLink, relativeTokenLink } from '../../links/public-links.js';
 import type { AppEnv, RouteContext } from '../dependencies.js';
 import { readForm } from '../forms.js';
-import { relativeLink, subscriberForToken } from '../subscriber-links.js';
+import { subscriberForToken } from '../subscriber-for-token.js';
 import { tokenParameter } from './token-parameter.js';
 
 const OneClickBodySchema = z.object({ 'List-Unsubscribe': z.literal('One-Click') });
@@ -29,8 +30,8 @@ export function registerUnsubscribeRoutes(app: Hono<AppEnv>, context: RouteConte
     return c.html(
       pages.unsubscribeConfirm({
         email: subscriber.email,
-        actionUrl: `unsubscribe?token=${encodeURIComponent(token)}`,
-        preferencesUrl: relativeLink({ secret: config.secret, purpose: 'preferences', subscriber }),
+        actionUrl: relativeTokenLink('unsubscribe', token),
+        preferencesUrl: relativeSubscriberLink(config.secret, { purpose: 'preferences', subscriber }),
       }),
     );
   });

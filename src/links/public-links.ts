@@ -1,0 +1,121 @@
+/**
+ * Every link papermail hands out to the public site, in emails and on pages. PUBLIC_URL is
+ * the site as readers see it and may carry a path prefix (https://example.org/papers): every
+ * absolute link is that base, ending in one slash, followed by the link relative to the site
+ * root ("archive/2025-09-30", "unsubscribe?token=…"). Pages served by the app use the
+ * relative form, so they work wherever the site is mounted.
+ *
+ * Each kind of token opens the route of the same name: /confirm, /unsubscribe, /preferences.
+ * Tokens themselves are made and checked in src/subscribers/tokens.ts.
+ *
+ * recipientLinks runs per recipient in the send loop: the base is worked out once per
+ * PUBLIC_URL and the links are joined as strings, with no URL object per message.
+ */
+import type { Config } from '../config/config.js';
+import { PapermailError } from '../errors.js';
+import type { RecipientFields } from '../render/types.js';
+import type { Subscriber } from '../subscribers/store.js';
+import { createToken, type ConfirmClaims, type TokenPurpose } from '../subscribers/tokens.js';
+
+export type LinkSettings = Pick<Config, 'PUBLIC_URL' | 'secret'>;
+
+/** The links an issue's copy carries in its footer and header. */
+export type RecipientLinks = Pick<RecipientFields, 'unsubscribeUrl' | 'preferencesUrl' | 'viewInBrowserUrl'>;
+
+export interface SubscriberLinkRequest {
+  purpose: TokenPurpose;
+  subscriber: Pick<Subscriber, 'id' | 'email'>;
+  expiresAt?: Date;
+  /** Confirm links only: the status version they are bound to and the choices they apply. */
+  confirm?: ConfirmClaims;
+}
+
+// A process has one PUBLIC_URL: its base is kept, and worked out again only if it changes.
+let lastBase = { publicUrl: '', base: '' };
+
+/**
+ * PUBLIC_URL as the root of every absolute link: normalised by the URL parser (host in lower
+ * case), query and fragment dropped, the path ending in exactly one slash.
+ */
+export function siteBase(publicUrl: string): string {
+  if (publicUrl !== lastBase.publicUrl) {
+    // The config schema has checked it already; this guards callers that pass options of their own.
+    if (!URL.canParse(publicUrl)) throw new PapermailError('ECONFIG', `PUBLIC_URL must be an http:// or https:// URL (got ${JSON.stringify(publicUrl)})`);
+    const url = new URL(publicUrl);
+    url.search = '';
+    url.hash = '';
+    url.pathname = `${url.pathname.replace(/\/+$/, '')}/`;
+    lastBase = { publicUrl, base: url.href };
+  }
+  return lastBase.base;
+}
+
+/** The front page, which is the subscribe form. */
+export function homeLink(publicUrl: string): string {
+  return siteBase(publicUrl);
+}
+
+/** The browser version of an issue: `<base>archive/<date>`. */
+export function archiveLink(publicUrl: string, issueDate: string): string {
+  return siteBase(publicUrl) + relativeArchiveLink(issueDate);
+}
+
+/** `/unsubscribe` without a token: a page explaining that the real link is in the email. */
+export function unsubscribeHelpLink(publicUrl: string): string {
+  return `${siteBase(publicUrl)}unsubscribe`;
+}
+
+/** A signed link for one subscriber, absolute, for emails. */
+export function subscriberLink(config: LinkSettings, request: SubscriberLinkRequest): string {
+  return siteBase(config.PUBLIC_URL) + relativeSubscriberLink(config.secret, request);
+}
+
+/** A signed link for one subscriber, relative to the site root, for pages served by the app. */
+export function relativeSubscriberLink(secret: string, { purpose, subscriber, expiresAt, confirm }: SubscriberLinkRequest): string {
+  const token = createToken(secret, {
+    purpose,
+    subscriberId: subscriber.id,
+    email: subscriber.email,
+    ...(expiresAt === undefined ? {} : { expiresAt }),
+    ...(confirm === undefined ? {} : { confirm }),
+  });
+  return relativeTokenLink(purpose, token);
+}
+
+/** The route of a token's purpose with that token, relative ("preferences?token=…"): a form posting back the token it came with. */
+export function relativeTokenLink(purpose: TokenPurpose, token: string): string {
+  // Tokens are base64url, which needs no escaping; encoded anyway, so a link is never more than one parameter.
+  return `${purpose}?token=${encodeURIComponent(token)}`;
+}
+
+export function relativeArchiveLink(issueDate: string): string {
+  return `archive/${encodeURIComponent(issueDate)}`;
+}
+
+/** The links a subscriber's copy carries; tokens carry id and email, so they open nothing else. */
+export function recipientLinks(config: LinkSettings, subscriber: Pick<Subscriber, 'id' | 'email'>, issueDate: string): RecipientLinks {
+  const base = siteBase(config.PUBLIC_URL);
+  const claims = { subscriberId: subscriber.id, email: subscriber.email };
+  return {
+    unsubscribeUrl: base + relativeTokenLink('unsubscribe', createToken(config.secret, { purpose: 'unsubscribe', ...claims })),
+    preferencesUrl: base + relativeTokenLink('preferences', createToken(config.secret, { purpose: 'preferences', ...claims })),
+    viewInBrowserUrl: base + relativeArchiveLink(issueDate),
+  };
+}
+
+/**
+ * Links for a test copy sent to an arbitrary address: they must not act on any subscriber,
+ * so unsubscribe and preferences lead to the site's front page.
+ */
+export function testCopyLinks(publicUrl: string, issueDate: string): RecipientLinks {
+  const home = homeLink(publicUrl);
+  return { unsubscribeUrl: home, preferencesUrl: home, viewInBrowserUrl: archiveLink(publicUrl, issueDate) };
+}
+
+/**
+ * Links for a copy nobody in particular reads (the browser version, a preview): unsubscribe
+ * leads to the page that says where the real link is, preferences to the front page.
+ */
+export function publicCopyLinks(publicUrl: string, issueDate: string): RecipientLinks {
+  return { unsubscribeUrl: unsubscribeHelpLink(publicUrl), preferencesUrl: homeLink(publicUrl), viewInBrowserUrl: archiveLink(publicUrl, issueDate) };
+}
