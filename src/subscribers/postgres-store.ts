@@ -102,7 +102,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     try {
       return await pool.query<Row>(text, values);
     } catch (error) {
-      throw storeFailure(`${operation}`, error, isBusy);
+      throw storeFailure(operation, error, isBusy);
     }
   }
 

@@ -11,6 +11,9 @@
  * cannot run any other statement, and the sender writes ledger rows between recipients.
  * So long lists are read in keyset pages (`WHERE id > ? ORDER BY id LIMIT ?`) with
  * `.all()`, never through an open cursor.
+ *
+ * What may change how is decided in rules.ts, shared with the PostgreSQL store; the SQL is
+ * in sqlite-queries.ts.
  */
 import { accessSync, constants, mkdirSync, statSync, type Stats } from 'node:fs';
 import { dirname } from 'node:path';

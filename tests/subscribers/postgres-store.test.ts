@@ -84,6 +84,25 @@ describe('opening the PostgreSQL store', () => {
   });
 });
 
+describe('importing into PostgreSQL', () => {
+  it('writes nothing at all when the database fails part-way through', async () => {
+    const store = await open();
+    // A real database failure on the third row, raised by PostgreSQL itself.
+    await withClient((client) =>
+      client.query(`
+        CREATE FUNCTION fail_third() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+          IF NEW.email = 'third@example.com' THEN RAISE EXCEPTION 'disk trouble'; END IF;
+          RETURN NEW;
+        END $$;
+        CREATE TRIGGER fail_third BEFORE INSERT ON subscribers FOR EACH ROW EXECUTE FUNCTION fail_third()`),
+    );
+    const rows = ['first', 'second', 'third', 'fourth'].map((name, index) => ({ line: index + 2, email: `${name}@example.com` }));
+    await expect(store.importSubscribers(rows)).rejects.toMatchObject({ code: 'ESTORE', message: 'importing subscribers failed: disk trouble' });
+    expect(await store.countByStatus()).toEqual({ pending: 0, confirmed: 0, unsubscribed: 0, bounced: 0 });
+  });
+});
+
 describe('when another connection holds a lock', () => {
   it('rejects with EBUSY, writing nothing, when the lock outlasts the lock timeout', async () => {
     const store = await open({ lockTimeoutMs: 100 });
