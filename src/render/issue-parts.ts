@@ -196,14 +196,15 @@ function largestCopyBytes(layout: Layout, pieces: Record<string, string>, highli
 }
 
 /** A selection's own values: the counts, the preview line, and "Also today"'s size when it has `alsoToday` of its papers. */
-function selectionValues(
-  selected: Pick<Digest, 'total' | 'highlights' | 'sections'>,
-  alsoToday: number,
-  alsoTodayOmitted = 0,
-): Record<SelectionField, string> {
+function selectionValues(selected: Pick<Digest, 'total' | 'highlights' | 'sections'>, alsoToday: number, alsoTodayOmitted = 0): Record<SelectionField, string> {
+  return { ...countValues(selected, alsoToday, alsoTodayOmitted), preheader: preheader(selected) };
+}
+
+type CountField = Exclude<SelectionField, 'preheader'>;
+
+function countValues(selected: Pick<Digest, 'total' | 'sections'>, alsoToday: number, alsoTodayOmitted: number): Record<CountField, string> {
   return {
     counts: issueCounts(selected.total, selected.sections.length),
-    preheader: preheader(selected),
     alsoTodayCount: plural(alsoToday, 'paper'),
     alsoTodayOmitted: alsoTodayOmitted > 0 ? `+ ${plural(alsoTodayOmitted, 'more paper')}` : '',
   };
@@ -215,6 +216,28 @@ interface PaperSlot {
   slug: string;
   /** False when the size plan left it out of the HTML: the line under "Also today" counts it. */
   inHtml: boolean;
+}
+
+/** Values as the text part shows them, and as the HTML part does (escaped, non-ASCII as references). */
+interface ForEachPart<Field extends string = string> {
+  text: Record<Field, string>;
+  html: Record<Field, string>;
+}
+
+function forEachPart<Field extends string>(text: Record<Field, string>): ForEachPart<Field> {
+  const html = {} as Record<Field, string>;
+  for (const field of Object.keys(text) as Field[]) html[field] = asciiReferences(Handlebars.Utils.escapeExpression(text[field]));
+  return { text, html };
+}
+
+/** The value kept under `key`, made now if there is none; at most MAX_WORDINGS are kept, so memory stays bounded. */
+function remembered<Value>(kept: Map<string, Value>, key: string, make: () => Value): Value {
+  let value = kept.get(key);
+  if (value === undefined) {
+    value = make();
+    if (kept.size < MAX_WORDINGS) kept.set(key, value);
+  }
+  return value;
 }
 
 /** A selection's wording: the subject, and its own slot values as each part shows them. */
@@ -259,20 +282,20 @@ function issueParts(digest: Digest, layouts: Record<BodyPart, Layout>, pieces: I
   const highlightCount = digest.highlights.length;
   const hasTop = layouts.html.has('top');
   const plans = new Map<string, SelectionPlan | null>();
-  // Subject, counts and preview line depend only on a selection's top papers and counts: far
-  // fewer combinations than selections, and folding and trimming titles costs tens of µs.
-  const wordings = new Map<string, Wording>();
-  const wordingOf = (selected: Pick<Digest, 'date' | 'total' | 'highlights' | 'sections' | 'listed'>, positions: readonly number[], alsoToday: number, alsoTodayOmitted: number) => {
-    const key = `${selected.total} ${selected.sections.length} ${alsoToday} ${alsoTodayOmitted} ${positions.join(' ')}`;
-    let wording = wordings.get(key);
-    if (!wording) {
-      const text = selectionValues(selected, alsoToday, alsoTodayOmitted);
-      const html = {} as Record<SelectionField, string>;
-      for (const field of SELECTION_FIELDS) html[field] = asciiReferences(Handlebars.Utils.escapeExpression(text[field]));
-      wording = { subject: issueSubject(selected), text, html };
-      if (wordings.size < MAX_WORDINGS) wordings.set(key, wording);
-    }
-    return wording;
+  // A selection's wording depends on little of it: the subject on its top paper and count, the
+  // preview line on its top papers, the counts on numbers. Each is kept by that (bounded), so
+  // the folding, trimming and escaping of titles is done for far fewer combinations than selections.
+  const subjects = new Map<string, string>();
+  const previews = new Map<string, ForEachPart>();
+  const counts = new Map<string, ForEachPart<CountField>>();
+  const wordingOf = (selected: Pick<Digest, 'date' | 'total' | 'highlights' | 'sections' | 'listed'>, positions: readonly number[], alsoToday: number, alsoTodayOmitted: number): Wording => {
+    const top = positions.length > 0 ? positions.join(' ') : undefined;
+    const subject = top === undefined ? issueSubject(selected) : remembered(subjects, `${positions[0]} ${selected.total}`, () => issueSubject(selected));
+    const preview = top === undefined ? forEachPart({ preheader: preheader(selected) }) : remembered(previews, top, () => forEachPart({ preheader: preheader(selected) }));
+    const numbers = remembered(counts, `${selected.total} ${selected.sections.length} ${alsoToday} ${alsoTodayOmitted}`, () =>
+      forEachPart(countValues(selected, alsoToday, alsoTodayOmitted)),
+    );
+    return { subject, text: { ...numbers.text, ...preview.text }, html: { ...numbers.html, ...preview.html } };
   };
 
   const planFor = (topics: readonly string[] | null): SelectionPlan | null => {
