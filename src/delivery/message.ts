@@ -48,14 +48,21 @@ export function assembleIssueMessage(request: AssembledMessageRequest): Assemble
     to: { address, name: normaliseName(recipient.name) },
     messageId: request.messageId ?? stableMessageId(config, issueDate, recipient.id, address, sender.domain),
     date: request.date ?? new Date(),
-    ...(request.unsubscribeUrl ? { unsubscribe: [request.unsubscribeUrl, unsubscribeMailto(config, sender.headers.envelopeFrom)] } : {}),
+    ...(request.unsubscribeUrl ? { unsubscribe: [request.unsubscribeUrl, sender.unsubscribeMailto] } : {}),
   });
 }
 
-// The sender's fields are the same for every message of a run: encoded once per settings object.
-const issueSenders = new WeakMap<MessageSettings, { headers: SenderHeaders; domain: string }>();
+interface IssueSender {
+  headers: SenderHeaders;
+  domain: string;
+  /** The mailto in List-Unsubscribe. */
+  unsubscribeMailto: string;
+}
 
-function issueSender(config: MessageSettings): { headers: SenderHeaders; domain: string } {
+// The sender's fields are the same for every message of a run: encoded once per settings object.
+const issueSenders = new WeakMap<MessageSettings, IssueSender>();
+
+function issueSender(config: MessageSettings): IssueSender {
   let sender = issueSenders.get(config);
   if (!sender) {
     const { address, domain } = senderAddress(config.MAIL_FROM);
@@ -70,7 +77,7 @@ function issueSender(config: MessageSettings): { headers: SenderHeaders; domain:
         ['X-Auto-Response-Suppress', 'OOF, AutoReply'],
       ],
     });
-    sender = { headers, domain };
+    sender = { headers, domain, unsubscribeMailto: unsubscribeMailto(config, address) };
     issueSenders.set(config, sender);
   }
   return sender;
