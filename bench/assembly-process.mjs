@@ -30,7 +30,7 @@ const assembleOne = (reader) => {
   if (!selection) return;
   const message = assembleIssueMessage({
     issue: encoded,
-    copy: selection.copyFor({ name: reader.name, email: reader.email, ...reader.links }),
+    copy: selection.copyFor({ name: reader.name, email: reader.email, unsubscribeUrl: reader.links.unsubscribeUrl, preferencesUrl: reader.links.preferencesUrl, viewInBrowserUrl: reader.links.viewInBrowserUrl }),
     recipient: reader,
     config,
     issueDate: digest.date,
