@@ -5,11 +5,12 @@
  * across retries and runs, so a resend after a crash can be recognised as the same message.
  * The links in the copy come from src/links/public-links.ts.
  */
-import { createHmac, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import addressparser from 'nodemailer/lib/addressparser';
 import type { Config } from '../config/config.js';
 import { PapermailError } from '../errors.js';
 import { normaliseEmail, normaliseName } from '../subscribers/email.js';
+import { secretHmac } from '../subscribers/tokens.js';
 import type { Subscriber } from '../subscribers/store.js';
 import { assembleMessage, type AssembledMessage, senderHeaders, type SenderHeaders } from './assembled-message.js';
 import type { EncodedIssue, RecipientCopy } from './encoded-issue.js';
@@ -88,7 +89,7 @@ function issueSender(config: MessageSettings): IssueSender {
  * unique between installations that share a domain, yet identical on every attempt.
  */
 export function stableMessageId(config: Pick<Config, 'secret'>, issueDate: string, subscriberId: number, email: string, domain: string): string {
-  const hash = createHmac('sha256', config.secret).update(`message-id\n${issueDate}\n${subscriberId}\n${email}`).digest('hex').slice(0, 16);
+  const hash = secretHmac(config.secret, `message-id\n${issueDate}\n${subscriberId}\n${email}`).toString('hex', 0, 8);
   return `<${issueDate}.${subscriberId}.${hash}@${domain}>`;
 }
 
