@@ -89,7 +89,7 @@ function issueSender(config: MessageSettings): IssueSender {
  * unique between installations that share a domain, yet identical on every attempt.
  */
 export function stableMessageId(config: Pick<Config, 'secret'>, issueDate: string, subscriberId: number, email: string, domain: string): string {
-  const hash = secretHmac(config.secret, `message-id\n${issueDate}\n${subscriberId}\n${email}`).toString('hex', 0, 8);
+  const hash = secretHmac(config.secret, `message-id\n${issueDate}\n${subscriberId}\n${email}`, 'hex').slice(0, 16);
   return `<${issueDate}.${subscriberId}.${hash}@${domain}>`;
 }
 
