@@ -4,21 +4,20 @@
  * every recipient) at two list sizes. The figure that shows streaming is the ratio between
  * them: a sender that loaded the list would grow with it.
  *
- * The sender is memory-sender.mjs: compiled JavaScript (dist/, built here first), as
+ * The sender is papermail-sender.mjs: compiled JavaScript (dist/, built here first), as
  * production runs, with a discarding transport (see there why). The SMTP figure at the send
  * bench's size is reported next to these (send.oursRssMB).
  */
 import { copyFile } from 'node:fs/promises';
 import path from 'node:path';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { runForResult } from './processes.js';
 import { seedSubscribers } from './seed.js';
 import type { SenderResult } from './sender-process.js';
 import { median } from './stats.js';
-import { FULL_DAY_SOURCE, REPO_ROOT, scratchFolder, SENDER_ENVIRONMENT } from './workspace.js';
+import { buildDist, PAPERMAIL_SENDER } from './send.js';
+import { FULL_DAY_SOURCE, scratchFolder, SENDER_ENVIRONMENT } from './workspace.js';
 
-const MEMORY_SENDER = path.join(REPO_ROOT, 'bench', 'memory-sender.mjs');
+
 
 interface PeakRss {
   subscribers: number;
@@ -44,8 +43,7 @@ export interface MemoryOptions {
 }
 
 export async function measureMemory(options: MemoryOptions): Promise<MemoryFigures> {
-  // The sender runs dist/: build it from this checkout, so the figures are the code's.
-  await promisify(execFile)('npm', ['run', 'build'], { cwd: REPO_ROOT });
+  await buildDist();
   const scratch = await scratchFolder('bench-memory');
   try {
     const small = await peakRss(scratch.folder, options.small.subscribers, options.small.runs, options.log);
@@ -68,7 +66,7 @@ async function peakRss(folder: string, subscribers: number, runs: number, log: (
     const copy = path.join(folder, `run-${kind}-${subscribers}-${run}.db`);
     await copyFile(list, copy);
     const job = { databasePath: copy, day: '2025-09-30', source: FULL_DAY_SOURCE, environment: SENDER_ENVIRONMENT };
-    const result = await runForResult<SenderResult>(MEMORY_SENDER, [JSON.stringify(job)]);
+    const result = await runForResult<SenderResult>(PAPERMAIL_SENDER, [JSON.stringify(job)]);
     // A varied list has subscribers none of whose topics has a paper that day: skipped, not sent.
     if (variedTopics ? result.sent === 0 : result.sent !== subscribers) throw new Error(`the memory run sent ${result.sent} of ${subscribers} messages`);
     log(`  memory ${subscribers} subscribers (${kind} topics), run ${run + 1}/${runs}: peak RSS ${result.maxRssMB.toFixed(0)} MB, ${(result.durationMs / 1000).toFixed(1)} s`);

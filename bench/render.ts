@@ -4,13 +4,15 @@
  * recipient. Then the issue-8 pipeline: the issue compiled once for every selection, and what
  * assembling one reader's message costs when readers pick 2-6 topics each.
  */
-import { encodeIssue } from '../src/delivery/encoded-issue.js';
-import { assembleIssueMessage } from '../src/delivery/message.js';
-import { compileIssue, createIssueRenderer, issueOptionsFrom, mjmlCompilations } from '../src/render/index.js';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { compileIssue, issueOptionsFrom } from '../src/render/index.js';
+import { runForResult } from './processes.js';
 import { loadSampleDigest, recipientsFor } from './sample-day.js';
 import { topicPicker } from './seed.js';
 import { median, millisecondsPerAsyncCall, millisecondsPerCall, warmThenMeasure } from './stats.js';
-import { benchConfig } from './workspace.js';
+import { buildDist } from './send.js';
+import { benchConfig, FULL_DAY_SOURCE, REPO_ROOT, scratchFolder, SENDER_ENVIRONMENT } from './workspace.js';
 
 export interface RenderFigures {
   perRecipientMicros: number;
@@ -34,7 +36,7 @@ export async function measureRender(options: { runs: number; recipients: number;
   const naive = await warmThenMeasure(options.runs, () =>
     millisecondsPerAsyncCall(options.naiveRecipients, async (index) => (await compileIssue(digest, issueOptions)).personalise(recipients[index]!)),
   );
-  const { compilesPerIssue, assembleMs } = await measureAssembly(digest, recipients, options.runs);
+  const { compilesPerIssue, assembleMs } = await measureAssembly(recipients, options.runs);
   const perRecipientMs = median(ours);
   const naivePerRecipientMs = median(naive);
   return {
@@ -46,26 +48,17 @@ export async function measureRender(options: { runs: number; recipients: number;
   };
 }
 
-async function measureAssembly(digest: Awaited<ReturnType<typeof loadSampleDigest>>, recipients: ReturnType<typeof recipientsFor>, runs: number) {
-  const config = benchConfig();
+/** Runs on dist/ in a process of its own (assembly-process.mjs), as production runs it. */
+async function measureAssembly(recipients: ReturnType<typeof recipientsFor>, runs: number): Promise<{ compilesPerIssue: number; assembleMs: number }> {
+  await buildDist();
   const pick = await topicPicker();
-  const selections = recipients.map(() => pick());
-  const before = mjmlCompilations();
-  const parts = await createIssueRenderer(digest, issueOptionsFrom(config)).parts();
-  const encoded = encodeIssue(parts.pieces);
-  const assembleOne = (index: number) => {
-    const fields = recipients[index]!;
-    const selection = parts.select(selections[index]!);
-    if (!selection) return undefined;
-    return assembleIssueMessage({
-      issue: encoded,
-      copy: selection.copyFor(fields),
-      recipient: { id: index + 1, email: fields.email, name: fields.name ?? null },
-      config,
-      issueDate: digest.date,
-      unsubscribeUrl: fields.unsubscribeUrl,
-    });
-  };
-  const assembled = await warmThenMeasure(runs, () => millisecondsPerCall(recipients.length, assembleOne));
-  return { compilesPerIssue: mjmlCompilations() - before, assembleMs: median(assembled) };
+  const scratch = await scratchFolder('bench-assembly');
+  try {
+    const jobFile = path.join(scratch.folder, 'job.json');
+    const readers = recipients.map((fields, index) => ({ id: index + 1, email: fields.email, name: fields.name ?? null, topics: pick() }));
+    await writeFile(jobFile, JSON.stringify({ source: FULL_DAY_SOURCE, environment: SENDER_ENVIRONMENT, runs, recipients: readers }));
+    return await runForResult(path.join(REPO_ROOT, 'bench', 'assembly-process.mjs'), [jobFile]);
+  } finally {
+    await scratch.remove();
+  }
 }

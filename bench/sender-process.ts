@@ -1,28 +1,23 @@
 /**
- * One measured send, in a process of its own so its peak RSS is its own. argv[2] is a
- * SenderJob (JSON); the SenderResult goes back over IPC.
- *  - papermail: the day's issue through runIssue — the same composition as `papermail send`
- *    (load and digest the sample day, archive it, then the ledger-driven send loop) — to
- *    the subscribers in `databasePath`, over SMTP (the memory bench's sender without SMTP
- *    is memory-sender.mjs, on the compiled dist/).
- *  - ceiling:   plain Nodemailer with the same pool settings and the same number of messages
- *    in flight, sending one pre-rendered papermail message `count` times.
+ * The ceiling's measured send, in a process of its own so its peak RSS is its own: plain
+ * Nodemailer with the same pool settings and the same number of messages in flight, sending
+ * one pre-rendered papermail message `count` times. argv[2] is a SenderJob (JSON); the
+ * SenderResult goes back over IPC. papermail's own sender is papermail-sender.mjs (dist/).
  */
 import nodemailer, { type SendMailOptions } from 'nodemailer';
-import { runIssue } from '../src/delivery/run-issue.js';
-import { createTransport, type MailTransport } from '../src/delivery/transport.js';
 import { loadDailyDigest } from '../src/digest/daily-digest.js';
 import { recipientLinks } from '../src/links/public-links.js';
 import { createLogger } from '../src/logger.js';
 import { createIssueRenderer, issueOptionsFrom } from '../src/render/index.js';
-import { openSqliteStore } from '../src/subscribers/sqlite-store.js';
 import { plainMessage } from './plain-message.js';
 import { subscriberAddress } from './seed.js';
 import { benchConfig, FULL_DAY_SOURCE } from './workspace.js';
 
-export type SenderJob =
-  | { mode: 'papermail'; databasePath: string; day: string; smtpUrl: string }
-  | { mode: 'ceiling'; smtpUrl: string; count: number };
+export interface SenderJob {
+  mode: 'ceiling';
+  smtpUrl: string;
+  count: number;
+}
 
 export interface SenderResult {
   sent: number;
@@ -44,28 +39,11 @@ const MESSAGES_PER_CONNECTION = 100;
 
 const job = JSON.parse(process.argv[2] ?? '{}') as SenderJob;
 const cpuAtStart = process.cpuUsage();
-const result = job.mode === 'ceiling' ? await sendCeiling(job) : await sendWithPapermail(job);
+const result = await sendCeiling(job);
 process.send?.({ type: 'result', result });
 process.disconnect?.();
 
-async function sendWithPapermail(job: Extract<SenderJob, { mode: 'papermail' }>): Promise<SenderResult> {
-  const config = benchConfig({ DATABASE_PATH: job.databasePath, SMTP_URL: job.smtpUrl });
-  const transport: MailTransport = createTransport(config);
-  const store = openSqliteStore(config.DATABASE_PATH);
-  const logger = createLogger(config.LOG_LEVEL);
-  try {
-    const outcome = await runIssue({ source: FULL_DAY_SOURCE, day: job.day }, { config, store, transport, logger });
-    if (outcome.kind !== 'sent') throw new Error(`expected a send, got ${outcome.kind}`);
-    const { sent, durationMs, deferred, failed } = outcome.summary;
-    if (deferred > 0 || failed > 0) throw new Error(`the measured send had ${deferred} deferred and ${failed} failed messages`);
-    return measured(sent, durationMs);
-  } finally {
-    transport.close();
-    await store.close();
-  }
-}
-
-async function sendCeiling(job: Extract<SenderJob, { mode: 'ceiling' }>): Promise<SenderResult> {
+async function sendCeiling(job: SenderJob): Promise<SenderResult> {
   const mail = await preRenderedMessage();
   const config = benchConfig();
   const mailer = nodemailer.createTransport({

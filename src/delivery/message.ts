@@ -5,11 +5,12 @@
  * across retries and runs, so a resend after a crash can be recognised as the same message.
  * The links in the copy come from src/links/public-links.ts.
  */
-import { createHmac, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import addressparser from 'nodemailer/lib/addressparser';
 import type { Config } from '../config/config.js';
 import { PapermailError } from '../errors.js';
 import { normaliseEmail, normaliseName } from '../subscribers/email.js';
+import { secretHmac } from '../subscribers/tokens.js';
 import type { Subscriber } from '../subscribers/store.js';
 import { assembleMessage, type AssembledMessage, senderHeaders, type SenderHeaders } from './assembled-message.js';
 import type { EncodedIssue, RecipientCopy } from './encoded-issue.js';
@@ -48,14 +49,21 @@ export function assembleIssueMessage(request: AssembledMessageRequest): Assemble
     to: { address, name: normaliseName(recipient.name) },
     messageId: request.messageId ?? stableMessageId(config, issueDate, recipient.id, address, sender.domain),
     date: request.date ?? new Date(),
-    ...(request.unsubscribeUrl ? { unsubscribe: [request.unsubscribeUrl, unsubscribeMailto(config, sender.headers.envelopeFrom)] } : {}),
+    ...(request.unsubscribeUrl ? { unsubscribe: [request.unsubscribeUrl, sender.unsubscribeMailto] } : {}),
   });
 }
 
-// The sender's fields are the same for every message of a run: encoded once per settings object.
-const issueSenders = new WeakMap<MessageSettings, { headers: SenderHeaders; domain: string }>();
+interface IssueSender {
+  headers: SenderHeaders;
+  domain: string;
+  /** The mailto in List-Unsubscribe. */
+  unsubscribeMailto: string;
+}
 
-function issueSender(config: MessageSettings): { headers: SenderHeaders; domain: string } {
+// The sender's fields are the same for every message of a run: encoded once per settings object.
+const issueSenders = new WeakMap<MessageSettings, IssueSender>();
+
+function issueSender(config: MessageSettings): IssueSender {
   let sender = issueSenders.get(config);
   if (!sender) {
     const { address, domain } = senderAddress(config.MAIL_FROM);
@@ -70,7 +78,7 @@ function issueSender(config: MessageSettings): { headers: SenderHeaders; domain:
         ['X-Auto-Response-Suppress', 'OOF, AutoReply'],
       ],
     });
-    sender = { headers, domain };
+    sender = { headers, domain, unsubscribeMailto: unsubscribeMailto(config, address) };
     issueSenders.set(config, sender);
   }
   return sender;
@@ -81,7 +89,7 @@ function issueSender(config: MessageSettings): { headers: SenderHeaders; domain:
  * unique between installations that share a domain, yet identical on every attempt.
  */
 export function stableMessageId(config: Pick<Config, 'secret'>, issueDate: string, subscriberId: number, email: string, domain: string): string {
-  const hash = createHmac('sha256', config.secret).update(`message-id\n${issueDate}\n${subscriberId}\n${email}`).digest('hex').slice(0, 16);
+  const hash = secretHmac(config.secret, `message-id\n${issueDate}\n${subscriberId}\n${email}`, 'hex').slice(0, 16);
   return `<${issueDate}.${subscriberId}.${hash}@${domain}>`;
 }
 

@@ -214,7 +214,13 @@ class SendRun {
       return this.countHandled();
     }
     const links = recipientLinks(config, subscriber, issueDate);
-    const copy = selection.copyFor({ name: subscriber.name, email: subscriber.email, ...links });
+    const copy = selection.copyFor({
+      name: subscriber.name,
+      email: subscriber.email,
+      unsubscribeUrl: links.unsubscribeUrl,
+      preferencesUrl: links.preferencesUrl,
+      viewInBrowserUrl: links.viewInBrowserUrl,
+    });
     const message = assembleIssueMessage({
       issue: this.issue.encoded,
       copy,

@@ -196,25 +196,60 @@ function largestCopyBytes(layout: Layout, pieces: Record<string, string>, highli
 }
 
 /** A selection's own values: the counts, the preview line, and "Also today"'s size when it has `alsoToday` of its papers. */
-function selectionValues(
-  selected: Pick<Digest, 'total' | 'highlights' | 'sections'>,
-  alsoToday: number,
-  alsoTodayOmitted = 0,
-): Record<SelectionField, string> {
+function selectionValues(selected: Pick<Digest, 'total' | 'highlights' | 'sections'>, alsoToday: number, alsoTodayOmitted = 0): Record<SelectionField, string> {
+  return { ...countValues(selected, alsoToday, alsoTodayOmitted), preheader: preheader(selected) };
+}
+
+type CountField = Exclude<SelectionField, 'preheader'>;
+
+function countValues(selected: Pick<Digest, 'total' | 'sections'>, alsoToday: number, alsoTodayOmitted: number): Record<CountField, string> {
   return {
     counts: issueCounts(selected.total, selected.sections.length),
-    preheader: preheader(selected),
     alsoTodayCount: plural(alsoToday, 'paper'),
     alsoTodayOmitted: alsoTodayOmitted > 0 ? `+ ${plural(alsoTodayOmitted, 'more paper')}` : '',
   };
 }
 
+/** What one key of the layout holds in each part (a part may have nothing under a key). */
+interface Stretch {
+  text: readonly LayoutItem[] | undefined;
+  html: readonly LayoutItem[] | undefined;
+}
+
 interface PaperSlot {
-  /** The key of its "Also today" piece. */
-  key: string;
-  slug: string;
+  /** Its topic: an index into the digest's sections. */
+  section: number;
+  /** Its "Also today" entry. */
+  stretch: Stretch;
   /** False when the size plan left it out of the HTML: the line under "Also today" counts it. */
   inHtml: boolean;
+}
+
+/** Values as the text part shows them, and as the HTML part does (escaped, non-ASCII as references). */
+interface ForEachPart<Field extends string = string> {
+  text: Record<Field, string>;
+  html: Record<Field, string>;
+}
+
+function forEachPart<Field extends string>(text: Record<Field, string>): ForEachPart<Field> {
+  const html = {} as Record<Field, string>;
+  for (const field of Object.keys(text) as Field[]) html[field] = asciiReferences(Handlebars.Utils.escapeExpression(text[field]));
+  return { text, html };
+}
+
+/** Written out field by field: an object spread here cost more than the rest of choosing a selection. */
+function selectionSlots(numbers: Record<CountField, string>, preview: Record<'preheader', string>): Record<SelectionField, string> {
+  return { counts: numbers.counts, preheader: preview.preheader, alsoTodayCount: numbers.alsoTodayCount, alsoTodayOmitted: numbers.alsoTodayOmitted };
+}
+
+/** The value kept under `key`, made now if there is none; at most MAX_WORDINGS are kept, so memory stays bounded. */
+function remembered<Value>(kept: Map<string, Value>, key: string, make: () => Value): Value {
+  let value = kept.get(key);
+  if (value === undefined) {
+    value = make();
+    if (kept.size < MAX_WORDINGS) kept.set(key, value);
+  }
+  return value;
 }
 
 /** A selection's wording: the subject, and its own slot values as each part shows them. */
@@ -239,88 +274,108 @@ interface SelectionPlan {
 const MAX_SELECTIONS = 256;
 
 function issueParts(digest: Digest, layouts: Record<BodyPart, Layout>, pieces: IssuePieces): IssueParts {
+  // Everything a selection is chosen from is looked up here once: per selection only indices are compared.
   const ranked = rankedPapers(digest);
-  const slugOf = new Map<string, string>();
-  for (const section of digest.sections) for (const paper of section.papers) slugOf.set(paper.id, section.slug);
+  const stretchOf = (key: string): Stretch => ({ text: layouts.text.get(key), html: layouts.html.get(key) });
+  const sectionIndex = new Map(digest.sections.map((section, index) => [section.slug, index]));
+  const sectionOfPaper = new Map<string, number>();
+  digest.sections.forEach((section, index) => {
+    for (const paper of section.papers) sectionOfPaper.set(paper.id, index);
+  });
   const positionOf = new Map(ranked.map((paper, position) => [paper.id, position]));
-  // Keys of each paper's "Top papers" entry and topic, by ranking position: looked up, never rebuilt, per selection.
-  const rankedSlugs = ranked.map((paper) => slugOf.get(paper.id)!);
-  const highlightKeys = ranked.map((_, position) => `hl:${position}`);
-  const sections = issueSections(digest).map((section, index) => ({
-    slug: section.slug,
-    key: `section:${index}`,
-    omittedKey: `omitted:${index}`,
-    closeKey: `close:${index}`,
+  const rankedSections = ranked.map((paper) => sectionOfPaper.get(paper.id)!);
+  const highlights = ranked.map((_, position) => stretchOf(`hl:${position}`));
+  const shownSections = issueSections(digest).map((section, index) => ({
+    /** The digest's section it shows, or null for "Also today" (one-paper topics gathered). */
+    section: section.slug === null ? null : sectionIndex.get(section.slug)!,
+    opening: stretchOf(`section:${index}`),
+    omitted: stretchOf(`omitted:${index}`),
+    closing: stretchOf(`close:${index}`),
     papers: section.papers.map((paper): PaperSlot => {
       const key = `paper:${positionOf.get(paper.id)!}`;
-      return { key, slug: slugOf.get(paper.id)!, inHtml: layouts.html.has(key) };
+      return { section: sectionOfPaper.get(paper.id)!, stretch: stretchOf(key), inHtml: layouts.html.has(key) };
     }),
   }));
+  const [head, top, topEnd, tail] = (['head', 'top', 'topEnd', 'tail'] as const).map(stretchOf) as [Stretch, Stretch, Stretch, Stretch];
   const highlightCount = digest.highlights.length;
   const hasTop = layouts.html.has('top');
-  const plans = new Map<string, SelectionPlan | null>();
-  // Subject, counts and preview line depend only on a selection's top papers and counts: far
-  // fewer combinations than selections, and folding and trimming titles costs tens of µs.
-  const wordings = new Map<string, Wording>();
-  const wordingOf = (selected: Pick<Digest, 'date' | 'total' | 'highlights' | 'sections' | 'listed'>, positions: readonly number[], alsoToday: number, alsoTodayOmitted: number) => {
-    const key = `${selected.total} ${selected.sections.length} ${alsoToday} ${alsoTodayOmitted} ${positions.join(' ')}`;
-    let wording = wordings.get(key);
-    if (!wording) {
-      const text = selectionValues(selected, alsoToday, alsoTodayOmitted);
-      const html = {} as Record<SelectionField, string>;
-      for (const field of SELECTION_FIELDS) html[field] = asciiReferences(Handlebars.Utils.escapeExpression(text[field]));
-      wording = { subject: issueSubject(selected), text, html };
-      if (wordings.size < MAX_WORDINGS) wordings.set(key, wording);
-    }
-    return wording;
+  // A selection is known by the set of today's sections it takes (topics the day lacks change nothing).
+  const byMask = digest.sections.length <= 30;
+  const plans = new Map<number | string, SelectionPlan | null>();
+  // A selection's wording depends on little of it: the subject on its top paper and count, the
+  // preview line on its top papers, the counts on numbers. Each is kept by that (bounded), so
+  // the folding, trimming and escaping of titles is done for far fewer combinations than selections.
+  const subjects = new Map<string, string>();
+  const previews = new Map<string, ForEachPart>();
+  const counts = new Map<string, ForEachPart<CountField>>();
+  const wordingOf = (selected: Pick<Digest, 'date' | 'total' | 'highlights' | 'sections' | 'listed'>, positions: readonly number[], alsoToday: number, alsoTodayOmitted: number): Wording => {
+    const top = positions.length > 0 ? positions.join(' ') : undefined;
+    const subject = top === undefined ? issueSubject(selected) : remembered(subjects, `${positions[0]} ${selected.total}`, () => issueSubject(selected));
+    const preview = top === undefined ? forEachPart({ preheader: preheader(selected) }) : remembered(previews, top, () => forEachPart({ preheader: preheader(selected) }));
+    const numbers = remembered(counts, `${selected.total} ${selected.sections.length} ${alsoToday} ${alsoTodayOmitted}`, () =>
+      forEachPart(countValues(selected, alsoToday, alsoTodayOmitted)),
+    );
+    return { subject, text: selectionSlots(numbers.text, preview.text), html: selectionSlots(numbers.html, preview.html) };
   };
 
-  const planFor = (topics: readonly string[] | null): SelectionPlan | null => {
-    // The "no papers today" note goes to everyone, whatever their topics.
-    const wanted = topics === null || digest.total === 0 ? null : new Set(topics);
-    const chosen = (slug: string) => wanted === null || wanted.has(slug);
-    const chosenSections = digest.sections.filter((section) => chosen(section.slug));
-    if (wanted !== null && chosenSections.length === 0) return null;
+  /** null: every section. */
+  const planFor = (chosen: readonly boolean[] | null): SelectionPlan | null => {
+    const isChosen = (index: number) => chosen === null || chosen[index] === true;
+    const chosenSections = chosen === null ? digest.sections : digest.sections.filter((_, index) => chosen[index]);
+    if (chosenSections.length === 0 && chosen !== null) return null;
     const positions: number[] = [];
-    if (wanted === null) for (const paper of digest.highlights) positions.push(positionOf.get(paper.id)!);
-    else for (let position = 0; position < ranked.length && positions.length < highlightCount; position += 1) if (wanted.has(rankedSlugs[position]!)) positions.push(position);
-    const keys = ['head'];
-    if (hasTop && positions.length > 0) keys.push('top', ...positions.map((position) => highlightKeys[position]!), 'topEnd');
+    if (chosen === null) for (const paper of digest.highlights) positions.push(positionOf.get(paper.id)!);
+    else for (let position = 0; position < ranked.length && positions.length < highlightCount; position += 1) if (chosen[rankedSections[position]!]) positions.push(position);
+    const stretches: Stretch[] = [head];
+    if (hasTop && positions.length > 0) stretches.push(top, ...positions.map((position) => highlights[position]!), topEnd);
     let alsoToday = 0;
     let alsoTodayOmitted = 0;
-    for (const section of sections) {
-      if (section.slug !== null) {
-        if (chosen(section.slug)) keys.push(section.key);
+    for (const shown of shownSections) {
+      if (shown.section !== null) {
+        if (isChosen(shown.section)) stretches.push(shown.opening);
         continue;
       }
-      const papers = section.papers.filter((paper) => chosen(paper.slug));
+      const papers = shown.papers.filter((paper) => isChosen(paper.section));
       if (papers.length === 0) continue;
       alsoToday = papers.length;
       alsoTodayOmitted = papers.filter((paper) => !paper.inHtml).length;
-      keys.push(section.key, ...papers.map((paper) => paper.key));
-      if (alsoTodayOmitted > 0) keys.push(section.omittedKey);
-      keys.push(section.closeKey);
+      stretches.push(shown.opening, ...papers.map((paper) => paper.stretch));
+      if (alsoTodayOmitted > 0) stretches.push(shown.omitted);
+      stretches.push(shown.closing);
     }
-    keys.push('tail');
+    stretches.push(tail);
     const selected = {
       date: digest.date,
       listed: digest.listed,
-      total: wanted === null ? digest.total : chosenSections.reduce((sum, section) => sum + section.papers.length, 0),
-      highlights: wanted === null ? digest.highlights : positions.map((position) => ranked[position]!),
+      total: chosen === null ? digest.total : chosenSections.reduce((sum, section) => sum + section.papers.length, 0),
+      highlights: chosen === null ? digest.highlights : positions.map((position) => ranked[position]!),
       sections: chosenSections,
     };
     const wording = wordingOf(selected, positions, alsoToday, alsoTodayOmitted);
-    return { text: planItems(layouts.text, keys, wording.text), html: planItems(layouts.html, keys, wording.html), wording };
+    return { text: planItems(stretches, 'text', wording.text), html: planItems(stretches, 'html', wording.html), wording };
   };
 
   return {
     date: digest.date,
     pieces,
     select(topics) {
-      const key = topics === null ? '*' : `=${topics.join('\n')}`;
+      // The "no papers today" note goes to everyone, whatever their topics.
+      let chosen: boolean[] | null = null;
+      let key: number | string = -1;
+      if (topics !== null && digest.total > 0) {
+        chosen = digest.sections.map(() => false);
+        let mask = 0;
+        for (const topic of topics) {
+          const index = sectionIndex.get(topic);
+          if (index === undefined) continue;
+          chosen[index] = true;
+          mask |= 1 << index;
+        }
+        key = byMask ? mask : chosen.map((taken) => (taken ? '1' : '0')).join('');
+      }
       let plan = plans.get(key);
       if (plan === undefined) {
-        plan = planFor(topics);
+        plan = planFor(chosen);
         if (plans.size >= MAX_SELECTIONS) plans.delete(plans.keys().next().value!);
       } else plans.delete(key);
       plans.set(key, plan);
@@ -342,11 +397,10 @@ function selection(plan: SelectionPlan): IssueSelection {
 }
 
 /**
- * A selection's layout items: the stretches of its keys in order (a part lacks the keys it has
- * no stretch for), with the selection's own values already in their slots and its choices
- * made. What is left per reader is their own fields and the choices on them.
+ * A selection's layout items: its stretches in order (a part lacks the keys it has no stretch
+ * for), with the selection's own values already in their slots and its choices made. What is left per reader is their own fields and the choices on them.
  */
-function planItems(layout: Layout, keys: readonly string[], values: Record<SelectionField, string>): LayoutItem[] {
+function planItems(stretches: readonly Stretch[], part: BodyPart, values: Record<SelectionField, string>): LayoutItem[] {
   const items: LayoutItem[] = [];
   const add = (layoutItems: readonly LayoutItem[], into: LayoutItem[]) => {
     for (const item of layoutItems) {
@@ -361,9 +415,9 @@ function planItems(layout: Layout, keys: readonly string[], values: Record<Selec
       }
     }
   };
-  for (const key of keys) {
-    const stretch = layout.get(key);
-    if (stretch) add(stretch, items);
+  for (const stretch of stretches) {
+    const layoutItems = stretch[part];
+    if (layoutItems) add(layoutItems, items);
   }
   return items;
 }

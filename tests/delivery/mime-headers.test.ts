@@ -2,7 +2,7 @@ import { simpleParser } from 'mailparser';
 import { foldLines } from 'nodemailer/lib/mime-funcs';
 import MimeNode from 'nodemailer/lib/mime-node';
 import { describe, expect, it } from 'vitest';
-import { foldAsciiLine, headerBlock, listIdHeader, listUnsubscribeHeader, mailboxHeader, textHeader } from '../../src/delivery/mime-headers.js';
+import { foldAsciiLine, headerBlock, isOneFoldedField, listIdHeader, listUnsubscribeHeader, mailboxHeader, textHeader } from '../../src/delivery/mime-headers.js';
 import { isPapermailError } from '../../src/errors.js';
 
 const ONE_FOLDED_FIELD = /^[\x21-\x39\x3b-\x7e]+:[^\r\n]*(\r\n[ \t][^\r\n]*)*$/;
@@ -159,5 +159,18 @@ describe('fields written without the encoder', () => {
     // Every length around the 76-character window, with the space in every place near its edge.
     for (let length = 60; length <= 160; length += 1) for (const space of [0, 1, 74, 75, 76, 77, 150]) lines.push(`${'q'.repeat(space)} ${'r'.repeat(Math.max(0, length - space - 1))}`);
     for (const line of lines) expect(foldAsciiLine(line), JSON.stringify(line)).toBe(foldLines(line, 76));
+  });
+
+  it('let through exactly the lines that are one folded field of lines up to 998 characters', () => {
+    const random = seeded(5321);
+    const PARTS = ['Subject', ':', ' ', '\t', '\r\n', '\r\n ', '\r\n\t', '\r', '\n', 'a', 'é', '\x01', 'x'.repeat(500)];
+    const lines = Array.from({ length: 6000 }, () => `${random() < 0.8 ? 'X-Test:' : ''}${pieces(random, PARTS, Math.floor(random() * 8))}`);
+    let accepted = 0;
+    for (const line of lines) {
+      const expected = ONE_FOLDED_FIELD.test(line) && line.split('\r\n').every((physical) => physical.length <= 998);
+      expect(isOneFoldedField(line), JSON.stringify(line.slice(0, 80))).toBe(expected);
+      if (expected) accepted += 1;
+    }
+    expect(accepted).toBeGreaterThan(500);
   });
 });

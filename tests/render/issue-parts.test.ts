@@ -10,10 +10,12 @@ import {
   createIssueRenderer,
   HTML_BUDGET_BYTES,
   issueOptionsFrom,
+  issueSubject,
   mjmlCompilations,
   type IssueRenderer,
   type PersonalisedIssue,
 } from '../../src/render/index.js';
+import { preheader } from '../../src/render/issue-view.js';
 import { digestOf, paper } from '../builders.js';
 import { decodeEntities, recipient } from './fixtures.js';
 import { SAMPLE_DAYS, sampleConfig, sampleDay } from './sample-days.js';
@@ -103,6 +105,28 @@ describe('the issue compiled once for every topic selection, on the sample days'
         for (const each of ranked) expect(copy.text.includes(new URL(each.url).href), `${context} ${each.id}`).toBe(mine.includes(each));
         expect(copy.subject, context).toContain(mine[0]!.title.slice(0, 20));
         expect(copy.html, context).toContain(`${mine.length} paper${mine.length === 1 ? '' : 's'} &#183; `);
+      }
+    });
+
+    it(`${day}: each selection's subject and preview line are its own, however many selections came before`, async () => {
+      const digest = days.get(day)!;
+      const renderer = createIssueRenderer(digest, options);
+      const ranked = rankPapers(digest.sections.flatMap((section) => section.papers));
+      const selections = seededSelections(digest, 60);
+      // Twice over: the second time from what the issue kept of the first.
+      for (const topics of [...selections, ...[...selections].reverse()]) {
+        const sections = digest.sections.filter((section) => topics.includes(section.slug));
+        if (sections.length === 0) continue;
+        const theirs = new Set(sections.flatMap((section) => section.papers));
+        const selected = {
+          ...digest,
+          sections,
+          total: theirs.size,
+          highlights: ranked.filter((each) => theirs.has(each)).slice(0, digest.highlights.length),
+        };
+        const copy = (await copyOf(renderer, topics))!;
+        expect(copy.subject, topics.join(',')).toBe(issueSubject(selected));
+        expect(decodeEntities(copy.html), topics.join(',')).toContain(decodeEntities(preheader(selected)));
       }
     });
 
