@@ -6,6 +6,36 @@
  */
 import type { LedgerCounts, Subscriber } from '../subscribers/store.js';
 
+/**
+ * A day's issue as the first run froze it, as the store keeps it: the digest and the compiled
+ * issue as JSON text (src/delivery/frozen-issue.ts reads and writes them). `digest` and
+ * `compiled` are null for a day prepared without a frozen issue (sendIssue called on its own).
+ */
+export interface FrozenIssueRecord {
+  issueDate: string;
+  digest: string | null;
+  compiled: string | null;
+  /** When it was frozen, by the store's clock: who was confirmed by then is that day's list. */
+  frozenAt: string;
+  /** When its ledger rows were all created; null until then. */
+  preparedAt: string | null;
+}
+
+/** The frozen issues: written by the first run of a day, read by every later one. */
+export interface FrozenIssues {
+  /**
+   * Freezes the day's issue unless it is frozen already (the first run wins) and returns what
+   * is stored: a later run sends that, never what it loaded itself.
+   */
+  freezeIssue(issue: { issueDate: string; digest: string; compiled: string }): Promise<FrozenIssueRecord>;
+  frozenIssue(issueDate: string): Promise<FrozenIssueRecord | undefined>;
+  /**
+   * Replaces the day's frozen issue (`send --rebuild`) and asks again about rows skipped for
+   * the old content; refused with EFROZEN once any message of the day was accepted.
+   */
+  rebuildFrozenIssue(issue: { issueDate: string; digest: string; compiled: string }): Promise<FrozenIssueRecord>;
+}
+
 export interface SendLedger {
   /**
    * Confirmed subscribers with no 'sent', 'failed' or 'skipped' ledger row for this issue date,
@@ -36,11 +66,31 @@ export interface SendLedger {
   markFailed(issueDate: string, subscriberId: number, reason: string, bounceLimit: number): Promise<{ suppressed: boolean }>;
   ledgerCounts(issueDate: string): Promise<LedgerCounts>;
   /**
-   * True when the issue was started (it has a ledger row) and every subscriber confirmed
+   * For a prepared day: true when no row is left to send to a subscriber still confirmed.
+   * Otherwise true when the issue was started (it has a ledger row) and every subscriber confirmed
    * by the time it started has a 'sent' or 'failed' row. Someone confirming later begins
    * with the next issue and does not make a finished day unfinished again.
    */
   isIssueComplete(issueDate: string): Promise<boolean>;
+
+  /**
+   * Creates one 'pending' ledger row per subscriber confirmed when the day was frozen (a day
+   * not frozen yet is frozen, without content, now), in batches of `batchSize`, streaming;
+   * then records the day as prepared. Idempotent: rows that exist are left as they are.
+   * Returns how many rows it created.
+   */
+  prepareIssue(issueDate: string, batchSize?: number): Promise<{ added: number }>;
+  /**
+   * Claims up to `limit` rows of the day for `owner`: 'pending' ones, 'deferred' ones another
+   * run deferred, and 'sending' ones whose lease ended (or whose owner is a dead process on
+   * this host), of subscribers still confirmed; they become 'sending' under a lease of
+   * `leaseMs` by the store's clock. Two callers never get the same row while its lease holds.
+   */
+  claimRecipients(issueDate: string, owner: string, limit: number, leaseMs: number): Promise<Subscriber[]>;
+  /** Extends the lease of one claimed row just before its message is handed over; false when it is no longer `owner`'s. */
+  holdClaim(issueDate: string, subscriberId: number, owner: string, leaseMs: number): Promise<boolean>;
+  /** Extends the lease of every row `owner` holds for the day; returns how many. */
+  renewClaims(issueDate: string, owner: string, leaseMs: number): Promise<number>;
 
   /**
    * Takes the send lock for an issue date. Fails (false) while another live holder has

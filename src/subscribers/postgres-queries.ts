@@ -4,7 +4,7 @@
  * database agrees on them; a test may pass its clock's time as `at`, which then wins.
  * The ledger's allowed transitions come from rules.ts, as for SQLite.
  */
-import { LEDGER_TRANSITIONS, SETTLED_STATES, sqlStateList } from './rules.js';
+import { CLAIMABLE, LEDGER_TRANSITIONS, SETTLED_STATES, UNSETTLED_STATES, sqlStateList } from './rules.js';
 import type { DeliveryState } from './store.js';
 
 /** The store's time: the caller's `at` ($n) when given, else the database's. */
@@ -83,15 +83,80 @@ export const POSTGRES_QUERIES = {
   ledgerCounts: 'SELECT state, count(*)::integer AS count FROM deliveries WHERE issue_date = $1 GROUP BY state',
   // $1 issue date. Started (a ledger row exists) and every subscriber confirmed by the time
   // the send started has a settled row; people who confirm later begin with the next issue.
+  // A prepared day is complete when no row owes a still-confirmed subscriber the issue.
   issueComplete: `
     WITH run AS (SELECT min(created_at) AS started_at FROM deliveries WHERE issue_date = $1)
-    SELECT (SELECT started_at FROM run) IS NOT NULL AND NOT EXISTS (
+    SELECT CASE WHEN EXISTS (SELECT 1 FROM issue_days WHERE issue_date = $1 AND prepared_at IS NOT NULL)
+    THEN NOT EXISTS (
+      SELECT 1 FROM deliveries AS d JOIN subscribers AS s ON s.id = d.subscriber_id
+      WHERE d.issue_date = $1 AND d.state IN (${sqlStateList(UNSETTLED_STATES)}) AND s.status = 'confirmed')
+    ELSE (SELECT started_at FROM run) IS NOT NULL AND NOT EXISTS (
       SELECT 1 FROM subscribers AS s
       WHERE s.status = 'confirmed' AND s.confirmed_at <= (SELECT started_at FROM run)
         AND NOT EXISTS (
           SELECT 1 FROM deliveries AS d
           WHERE d.issue_date = $1 AND d.subscriber_id = s.id AND d.state IN (${sqlStateList(SETTLED_STATES)}))
-    ) AS complete`,
+    ) END AS complete`,
+
+  // Frozen issues and preparing a day (rules.ts, CLAIMABLE for the queue).
+  // $1 issue date
+  issueDay: 'SELECT issue_date, frozen_at, digest, compiled, prepared_at FROM issue_days WHERE issue_date = $1',
+  issueDayForUpdate: 'SELECT issue_date FROM issue_days WHERE issue_date = $1 FOR UPDATE',
+  // $1 issue date, $2 at, $3 digest, $4 compiled. A day prepared without a frozen issue gets its content when a run freezes it.
+  freezeIssue: `
+    INSERT INTO issue_days (issue_date, frozen_at, digest, compiled) VALUES ($1, ${at(2)}, $3, $4)
+    ON CONFLICT (issue_date) DO UPDATE SET digest = excluded.digest, compiled = excluded.compiled WHERE issue_days.digest IS NULL`,
+  rebuildIssue: `
+    INSERT INTO issue_days (issue_date, frozen_at, digest, compiled) VALUES ($1, ${at(2)}, $3, $4)
+    ON CONFLICT (issue_date) DO UPDATE SET digest = excluded.digest, compiled = excluded.compiled`,
+  // $1 issue date, $2 at
+  askAgainAfterRebuild: `
+    UPDATE deliveries SET state = 'pending', updated_at = ${at(2)}
+    WHERE issue_date = $1 AND state IN (${sqlStateList(LEDGER_TRANSITIONS.pending)})`,
+  openIssueDay: `INSERT INTO issue_days (issue_date, frozen_at) VALUES ($1, ${at(2)}) ON CONFLICT (issue_date) DO NOTHING`,
+  // $1 issue date, $2 after id, $3 limit, $4 at: one batch of the list as it was at the freeze.
+  prepareBatch: `
+    WITH batch AS (
+      SELECT s.id FROM subscribers AS s, issue_days AS day
+      WHERE day.issue_date = $1 AND s.id > $2 AND s.status = 'confirmed' AND s.confirmed_at <= day.frozen_at
+      ORDER BY s.id LIMIT $3),
+    added AS (
+      INSERT INTO deliveries (issue_date, subscriber_id, state, attempts, created_at, updated_at)
+      SELECT $1, id, 'pending', 0, ${at(4)}, ${at(4)} FROM batch
+      ON CONFLICT (issue_date, subscriber_id) DO NOTHING
+      RETURNING 1)
+    SELECT (SELECT max(id) FROM batch) AS last, (SELECT count(*)::integer FROM added) AS added`,
+  markPrepared: `UPDATE issue_days SET prepared_at = ${at(2)} WHERE issue_date = $1 AND prepared_at IS NULL`,
+
+  // $1 issue date, $2 at: owners of the day's live leases (a dead process on this host among them gives its rows up).
+  liveLeaseOwners: `
+    SELECT DISTINCT lease_owner AS owner FROM deliveries
+    WHERE issue_date = $1 AND state = '${CLAIMABLE.leased}' AND lease_expires_at > ${at(2)} AND lease_owner IS NOT NULL`,
+  // $1 issue date, $2 owner
+  endLeasesOf: `UPDATE deliveries SET lease_expires_at = NULL WHERE issue_date = $1 AND state = '${CLAIMABLE.leased}' AND lease_owner = $2`,
+  // $1 issue date, $2 owner, $3 limit, $4 at, $5 lease in milliseconds. Rows another
+  // transaction is claiming are skipped, not waited for: two claims never get the same row.
+  claim: `
+    WITH claimable AS (
+      SELECT d.subscriber_id FROM deliveries AS d JOIN subscribers AS s ON s.id = d.subscriber_id
+      WHERE d.issue_date = $1 AND s.status = 'confirmed' AND (
+        d.state = '${CLAIMABLE.fresh}'
+        OR (d.state = '${CLAIMABLE.retry}' AND d.lease_owner IS DISTINCT FROM $2)
+        OR (d.state = '${CLAIMABLE.leased}' AND (d.lease_expires_at IS NULL OR d.lease_expires_at <= ${at(4)})))
+      ORDER BY d.subscriber_id LIMIT $3
+      FOR UPDATE OF d SKIP LOCKED)
+    UPDATE deliveries AS d SET state = 'sending', lease_owner = $2,
+      lease_expires_at = ${at(4)} + $5::double precision * interval '1 millisecond', attempts = d.attempts + 1, updated_at = ${at(4)}
+    FROM claimable JOIN subscribers AS s ON s.id = claimable.subscriber_id
+    WHERE d.issue_date = $1 AND d.subscriber_id = claimable.subscriber_id
+    RETURNING ${SUBSCRIBER_COLUMNS.split(', ').map((column) => `s.${column}`).join(', ')}`,
+  // $1 issue date, $2 owner, $3 at, $4 lease in milliseconds, $5 subscriber id
+  holdClaim: `
+    UPDATE deliveries SET lease_expires_at = ${at(3)} + $4::double precision * interval '1 millisecond'
+    WHERE issue_date = $1 AND subscriber_id = $5 AND state = 'sending' AND lease_owner = $2`,
+  renewClaims: `
+    UPDATE deliveries SET lease_expires_at = ${at(3)} + $4::double precision * interval '1 millisecond'
+    WHERE issue_date = $1 AND state = 'sending' AND lease_owner = $2`,
 
   // $1 lock class, $2 issue date: one send-lock decision at a time per date, even before its row exists.
   lockSendLockRow: `SELECT pg_advisory_xact_lock($1, hashtext('send_lock:' || $2))`,

@@ -77,6 +77,25 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
     created_at timestamptz NOT NULL
   );
   `,
+  // 2: frozen issues and the ledger as a queue (SQLite's migration 3): a 'pending' state for
+  // prepared rows, a lease on claimed ones (by the database's clock), and the days.
+  `
+  ALTER TABLE deliveries DROP CONSTRAINT deliveries_state_check;
+  ALTER TABLE deliveries ADD CONSTRAINT deliveries_state_check
+    CHECK (state IN ('pending', 'sending', 'sent', 'deferred', 'failed', 'skipped'));
+  ALTER TABLE deliveries ADD COLUMN lease_owner text, ADD COLUMN lease_expires_at timestamptz;
+  -- What claims and lease renewals look for: a day's rows in one state, in id order.
+  CREATE INDEX deliveries_queue ON deliveries (issue_date, state, subscriber_id);
+
+  CREATE TABLE issue_days (
+    issue_date text PRIMARY KEY,
+    frozen_at timestamptz NOT NULL,
+    -- JSON text (src/delivery/frozen-issue.ts); NULL for a day prepared without a frozen issue.
+    digest text,
+    compiled text,
+    prepared_at timestamptz
+  );
+  `,
 ];
 
 /** The first key of every advisory lock papermail takes, so they cannot collide with another application's. */

@@ -23,6 +23,8 @@ import { POSTGRES_QUERIES as SQL } from './postgres-queries.js';
 import {
   afterHardBounce,
   confirmDecision,
+  mayRebuildIssue,
+  rebuildRefused,
   differs,
   IMPORT_DEFAULT_STATUS,
   importRefusal,
@@ -34,6 +36,7 @@ import {
   type SubscriberFields,
   type SubscriberRecord,
 } from './rules.js';
+import type { FrozenIssueRecord } from '../delivery/send-ledger.js';
 import { batches, type CopiedSubscriber, type CopyReport, type CopyTarget, type StoreExport } from './store-copy.js';
 import type { ArchivedIssue, DeliveryState, ImportReport, LedgerCounts, NewSubscriber, StoreHealth, Subscriber, SubscriberStatus, SubscriberStore } from './store.js';
 import { lookupKey, parseStatus, readImportFields, positiveInteger, readFields, shorten, storeFailure, topicsJson, validTopics } from './subscriber-input.js';
@@ -51,6 +54,8 @@ const LOCK_TIMEOUT_MS = 5_000;
 const DEFAULT_PAGE_SIZE = 500;
 /** Import rows looked up and inserted per statement. */
 const IMPORT_CHUNK = 1_000;
+/** Ledger rows created per statement while preparing a day. */
+const PREPARE_BATCH = 1_000;
 
 interface SubscriberRow {
   id: number;
@@ -67,6 +72,24 @@ interface SubscriberRow {
 }
 
 type NewRecord = Omit<SubscriberRecord, 'id' | 'statusVersion'>;
+
+interface IssueDayRow {
+  issue_date: string;
+  frozen_at: Date;
+  digest: string | null;
+  compiled: string | null;
+  prepared_at: Date | null;
+}
+
+function toFrozenIssue(row: IssueDayRow): FrozenIssueRecord {
+  return {
+    issueDate: row.issue_date,
+    digest: row.digest,
+    compiled: row.compiled,
+    frozenAt: row.frozen_at.toISOString(),
+    preparedAt: row.prepared_at?.toISOString() ?? null,
+  };
+}
 
 /** Connects, migrates (waiting for another process that is migrating) and returns the store. */
 /** The PostgreSQL store can also take a copy of a SQLite store (`db copy`). */
@@ -457,7 +480,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
 
     async ledgerCounts(issueDate) {
       const { rows } = await query<{ state: DeliveryState; count: number }>('counting the ledger', SQL.ledgerCounts, [issueDate]);
-      const counts: LedgerCounts = { sending: 0, sent: 0, deferred: 0, failed: 0, skipped: 0 };
+      const counts: LedgerCounts = { pending: 0, sending: 0, sent: 0, deferred: 0, failed: 0, skipped: 0 };
       for (const { state, count } of rows) counts[state] = count;
       return counts;
     },
@@ -465,6 +488,68 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     async isIssueComplete(issueDate) {
       const { rows } = await query<{ complete: boolean }>('checking whether an issue is complete', SQL.issueComplete, [issueDate]);
       return rows[0]?.complete === true;
+    },
+
+    async freezeIssue(issue) {
+      await query('freezing the issue', SQL.freezeIssue, [issue.issueDate, clock(), issue.digest, issue.compiled]);
+      return (await store.frozenIssue(issue.issueDate))!;
+    },
+
+    async frozenIssue(issueDate) {
+      const { rows } = await query<IssueDayRow>('reading the frozen issue', SQL.issueDay, [issueDate]);
+      return rows[0] === undefined ? undefined : toFrozenIssue(rows[0]);
+    },
+
+    async rebuildFrozenIssue(issue) {
+      return transaction('rebuilding the frozen issue', async (client) => {
+        // The day's row locked first, so no run freezes or reads it half-rebuilt; a run that
+        // accepts a message meanwhile is caught by counting after the lock.
+        await client.query(SQL.issueDayForUpdate, [issue.issueDate]);
+        const { rows: counts } = await client.query<{ state: DeliveryState; count: number }>(SQL.ledgerCounts, [issue.issueDate]);
+        const sent = counts.find((row) => row.state === 'sent')?.count ?? 0;
+        if (!mayRebuildIssue({ sent })) throw rebuildRefused(issue.issueDate, sent);
+        await client.query(SQL.rebuildIssue, [issue.issueDate, clock(), issue.digest, issue.compiled]);
+        await client.query(SQL.askAgainAfterRebuild, [issue.issueDate, clock()]);
+        const { rows } = await client.query<IssueDayRow>(SQL.issueDay, [issue.issueDate]);
+        return toFrozenIssue(rows[0]!);
+      });
+    },
+
+    async prepareIssue(issueDate, batchSize = PREPARE_BATCH) {
+      const limit = positiveInteger('batchSize', batchSize);
+      await query('preparing the issue', SQL.openIssueDay, [issueDate, clock()]);
+      let added = 0;
+      for (let afterId = 0; ; ) {
+        // One statement per batch: each commits on its own, so nothing is held for the whole list.
+        const { rows } = await query<{ last: number | null; added: number }>('preparing the issue', SQL.prepareBatch, [issueDate, afterId, limit, clock()]);
+        const batch = rows[0]!;
+        if (batch.last === null) break;
+        added += batch.added;
+        afterId = batch.last;
+      }
+      await query('preparing the issue', SQL.markPrepared, [issueDate, clock()]);
+      return { added };
+    },
+
+    async claimRecipients(issueDate, owner, limit, leaseMs) {
+      const size = positiveInteger('limit', limit);
+      const lease = positiveInteger('leaseMs', leaseMs);
+      const { rows: holders } = await query<{ owner: string }>('claiming recipients', SQL.liveLeaseOwners, [issueDate, clock()]);
+      for (const { owner: holder } of holders) {
+        if (holder !== owner && isOwnerDeadOnThisHost(holder)) await query('claiming recipients', SQL.endLeasesOf, [issueDate, holder]);
+      }
+      const { rows } = await query<SubscriberRow>('claiming recipients', SQL.claim, [issueDate, owner, size, clock(), lease]);
+      return rows.map((row) => toSubscriber(toRecord(row))).sort((a, b) => a.id - b.id);
+    },
+
+    async holdClaim(issueDate, subscriberId, owner, leaseMs) {
+      const lease = positiveInteger('leaseMs', leaseMs);
+      return ((await query('holding a claim', SQL.holdClaim, [issueDate, owner, clock(), lease, subscriberId])).rowCount ?? 0) > 0;
+    },
+
+    async renewClaims(issueDate, owner, leaseMs) {
+      const lease = positiveInteger('leaseMs', leaseMs);
+      return (await query('renewing claims', SQL.renewClaims, [issueDate, owner, clock(), lease])).rowCount ?? 0;
     },
 
     async acquireSendLock(issueDate, owner, ttlMs) {

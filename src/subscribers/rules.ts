@@ -5,7 +5,8 @@
  * read the current row, ask these functions, and write what they return (or turn the
  * ledger table into SQL), so the two cannot drift apart.
  */
-import type { DeliveryState, Subscriber, SubscriberStatus } from './store.js';
+import { PapermailError } from '../errors.js';
+import type { DeliveryState, LedgerCounts, Subscriber, SubscriberStatus } from './store.js';
 
 /** A subscriber as the rules see them (each store maps its rows to and from this): also when they unsubscribed. */
 export type SubscriberRecord = Subscriber & { unsubscribedAt: string | null };
@@ -137,15 +138,49 @@ export function afterHardBounce(current: Pick<SubscriberRecord, 'status' | 'boun
  * also settles a 'sending' row a crash left for someone who has since changed topics.
  */
 export const LEDGER_TRANSITIONS = {
-  sending: ['sending', 'deferred'],
-  sent: ['sending', 'deferred', 'failed'],
-  deferred: ['sending', 'deferred'],
-  skipped: ['sending', 'deferred'],
-  failed: ['sending', 'deferred'],
+  // Prepare creates 'pending' rows; a rebuilt issue asks again about rows skipped for the old content.
+  pending: ['skipped'],
+  sending: ['pending', 'sending', 'deferred'],
+  sent: ['pending', 'sending', 'deferred', 'failed'],
+  deferred: ['pending', 'sending', 'deferred'],
+  skipped: ['pending', 'sending', 'deferred'],
+  failed: ['pending', 'sending', 'deferred'],
 } as const satisfies Record<DeliveryState, readonly DeliveryState[]>;
 
 /** States after which a subscriber is owed nothing more for that issue: not a recipient again. */
 export const SETTLED_STATES = ['sent', 'failed', 'skipped'] as const satisfies readonly DeliveryState[];
+
+/** States in which a row still owes its subscriber the issue. */
+export const UNSETTLED_STATES = ['pending', 'sending', 'deferred'] as const satisfies readonly DeliveryState[];
+
+/**
+ * Who may claim which ledger row (the ledger is the queue). A row is claimable, for a
+ * subscriber still confirmed, when it is
+ * - `fresh`: prepared and never claimed;
+ * - `retry`: deferred by a run other than the claimer (a run does not retry within itself
+ *   what it deferred: the next run does);
+ * - `leased`: claimed, but its lease ended (by the store's clock) or it has none (a row a
+ *   crash of an older papermail left): its run died or stalled.
+ * Claiming makes it 'sending' under the claimer's lease. The stores turn this into SQL.
+ */
+export const CLAIMABLE = {
+  fresh: 'pending',
+  retry: 'deferred',
+  leased: 'sending',
+} as const satisfies Record<string, DeliveryState>;
+
+/** A frozen issue can be rebuilt only while no message of the day has been accepted. */
+export function mayRebuildIssue(counts: Pick<LedgerCounts, 'sent'>): boolean {
+  return counts.sent === 0;
+}
+
+/** The one-line refusal of `send --rebuild` once a message of the day was accepted. */
+export function rebuildRefused(issueDate: string, sent: number): PapermailError {
+  return new PapermailError(
+    'EFROZEN',
+    `the issue of ${issueDate} cannot be rebuilt: ${sent} message(s) of it were already accepted, and every reader of a day gets the same issue`,
+  );
+}
 
 /** `'a', 'b'` for SQL `IN (…)`: the states are fixed words, never input. */
 export function sqlStateList(states: readonly DeliveryState[]): string {

@@ -2,7 +2,7 @@
  * Every SQL statement of the SQLite store, as data: sqlite-store.ts prepares them once.
  * The ledger's allowed transitions come from rules.ts, so the SQL cannot disagree with them.
  */
-import { LEDGER_TRANSITIONS, SETTLED_STATES, sqlStateList } from './rules.js';
+import { CLAIMABLE, LEDGER_TRANSITIONS, SETTLED_STATES, UNSETTLED_STATES, sqlStateList } from './rules.js';
 import type { DeliveryState } from './store.js';
 
 /** A ledger mark: creates the row in `state`, or moves an existing one there only from the states rules.ts allows. */
@@ -49,15 +49,66 @@ export const SQLITE_QUERIES = {
   // Started (a ledger row exists) and every subscriber confirmed by the time the send
   // started has a settled row. People who confirm later begin with the next issue, so
   // they never turn a finished day back into an unfinished one.
+  // A prepared day is complete when no row owes a still-confirmed subscriber the issue.
   issueComplete: `
     WITH run AS (SELECT MIN(created_at) AS started_at FROM deliveries WHERE issue_date = @issueDate)
-    SELECT (SELECT started_at FROM run) IS NOT NULL AND NOT EXISTS (
+    SELECT CASE WHEN EXISTS (SELECT 1 FROM issue_days WHERE issue_date = @issueDate AND prepared_at IS NOT NULL)
+    THEN NOT EXISTS (
+      SELECT 1 FROM deliveries AS d JOIN subscribers AS s ON s.id = d.subscriber_id
+      WHERE d.issue_date = @issueDate AND d.state IN (${sqlStateList(UNSETTLED_STATES)}) AND s.status = 'confirmed')
+    ELSE (SELECT started_at FROM run) IS NOT NULL AND NOT EXISTS (
       SELECT 1 FROM subscribers AS s
       WHERE s.status = 'confirmed' AND s.confirmed_at <= (SELECT started_at FROM run)
         AND NOT EXISTS (
           SELECT 1 FROM deliveries AS d
           WHERE d.issue_date = @issueDate AND d.subscriber_id = s.id AND d.state IN (${sqlStateList(SETTLED_STATES)}))
-    ) AS complete`,
+    ) END AS complete`,
+
+  // Frozen issues and preparing a day (rules.ts, CLAIMABLE for the queue).
+  issueDay: 'SELECT * FROM issue_days WHERE issue_date = ?',
+  /** A day prepared without a frozen issue gets its content when a run freezes it. */
+  freezeIssue: `
+    INSERT INTO issue_days (issue_date, frozen_at, digest, compiled) VALUES (@issueDate, @at, @digest, @compiled)
+    ON CONFLICT (issue_date) DO UPDATE SET digest = excluded.digest, compiled = excluded.compiled WHERE issue_days.digest IS NULL`,
+  rebuildIssue: `
+    INSERT INTO issue_days (issue_date, frozen_at, digest, compiled) VALUES (@issueDate, @at, @digest, @compiled)
+    ON CONFLICT (issue_date) DO UPDATE SET digest = excluded.digest, compiled = excluded.compiled`,
+  askAgainAfterRebuild: `
+    UPDATE deliveries SET state = 'pending', updated_at = @at
+    WHERE issue_date = @issueDate AND state IN (${sqlStateList(LEDGER_TRANSITIONS.pending)})`,
+  openIssueDay: 'INSERT INTO issue_days (issue_date, frozen_at) VALUES (@issueDate, @at) ON CONFLICT (issue_date) DO NOTHING',
+  /** The last subscriber id of the next batch to prepare: the list as it was at the freeze. */
+  prepareBatchEnd: `
+    SELECT MAX(id) AS last FROM (
+      SELECT s.id FROM subscribers AS s, issue_days AS day
+      WHERE day.issue_date = @issueDate AND s.id > @afterId AND s.status = 'confirmed' AND s.confirmed_at <= day.frozen_at
+      ORDER BY s.id LIMIT @limit)`,
+  prepareBatch: `
+    INSERT INTO deliveries (issue_date, subscriber_id, state, attempts, created_at, updated_at)
+    SELECT @issueDate, s.id, 'pending', 0, @at, @at FROM subscribers AS s, issue_days AS day
+    WHERE day.issue_date = @issueDate AND s.id > @afterId AND s.id <= @lastId AND s.status = 'confirmed' AND s.confirmed_at <= day.frozen_at
+    ON CONFLICT (issue_date, subscriber_id) DO NOTHING`,
+  markPrepared: 'UPDATE issue_days SET prepared_at = @at WHERE issue_date = @issueDate AND prepared_at IS NULL',
+
+  /** Owners of the day's live leases: a dead process on this host among them gives its rows up. */
+  liveLeaseOwners: `
+    SELECT DISTINCT lease_owner AS owner FROM deliveries
+    WHERE issue_date = @issueDate AND state = '${CLAIMABLE.leased}' AND lease_expires_at > @nowMs AND lease_owner IS NOT NULL`,
+  endLeasesOf: `UPDATE deliveries SET lease_expires_at = NULL WHERE issue_date = @issueDate AND state = '${CLAIMABLE.leased}' AND lease_owner = @owner`,
+  claimable: `
+    SELECT s.* FROM deliveries AS d JOIN subscribers AS s ON s.id = d.subscriber_id
+    WHERE d.issue_date = @issueDate AND s.status = 'confirmed' AND (
+      d.state = '${CLAIMABLE.fresh}'
+      OR (d.state = '${CLAIMABLE.retry}' AND d.lease_owner IS NOT @owner)
+      OR (d.state = '${CLAIMABLE.leased}' AND (d.lease_expires_at IS NULL OR d.lease_expires_at <= @nowMs)))
+    ORDER BY d.subscriber_id LIMIT @limit`,
+  claim: `
+    UPDATE deliveries SET state = 'sending', lease_owner = @owner, lease_expires_at = @expiresAt, attempts = attempts + 1, updated_at = @at
+    WHERE issue_date = @issueDate AND subscriber_id IN (SELECT value FROM json_each(@ids))`,
+  holdClaim: `
+    UPDATE deliveries SET lease_expires_at = @expiresAt
+    WHERE issue_date = @issueDate AND subscriber_id = @subscriberId AND state = 'sending' AND lease_owner = @owner`,
+  renewClaims: "UPDATE deliveries SET lease_expires_at = @expiresAt WHERE issue_date = @issueDate AND state = 'sending' AND lease_owner = @owner",
 
   lockFor: 'SELECT owner, expires_at FROM send_locks WHERE issue_date = ?',
   takeLock: `

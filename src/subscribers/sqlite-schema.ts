@@ -71,6 +71,41 @@ export const MIGRATIONS: readonly string[] = [
     UPDATE subscribers SET status_version = OLD.status_version + 1 WHERE id = NEW.id;
   END;
   `,
+  // 3: frozen issues and the ledger as a queue. A day's first run freezes its issue
+  // (issue_days) and prepares one 'pending' row per subscriber confirmed by then; runs claim
+  // rows under a lease (lease_owner, lease_expires_at in ms by the store's clock). SQLite
+  // cannot change a CHECK constraint in place, so the ledger is rebuilt with the new state.
+  `
+  CREATE TABLE deliveries_next (
+    issue_date TEXT NOT NULL,
+    subscriber_id INTEGER NOT NULL REFERENCES subscribers (id) ON DELETE CASCADE,
+    state TEXT NOT NULL CHECK (state IN ('pending', 'sending', 'sent', 'deferred', 'failed', 'skipped')),
+    message_id TEXT,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    lease_owner TEXT,
+    lease_expires_at INTEGER,
+    PRIMARY KEY (issue_date, subscriber_id)
+  ) WITHOUT ROWID;
+  INSERT INTO deliveries_next (issue_date, subscriber_id, state, message_id, attempts, last_error, created_at, updated_at)
+    SELECT issue_date, subscriber_id, state, message_id, attempts, last_error, created_at, updated_at FROM deliveries;
+  DROP TABLE deliveries;
+  ALTER TABLE deliveries_next RENAME TO deliveries;
+  CREATE INDEX deliveries_by_subscriber ON deliveries (subscriber_id);
+  -- What claims and lease renewals look for: a day's rows in one state, in id order.
+  CREATE INDEX deliveries_queue ON deliveries (issue_date, state, subscriber_id);
+
+  CREATE TABLE issue_days (
+    issue_date TEXT PRIMARY KEY,
+    frozen_at TEXT NOT NULL,
+    -- JSON text (src/delivery/frozen-issue.ts); NULL for a day prepared without a frozen issue.
+    digest TEXT,
+    compiled TEXT,
+    prepared_at TEXT
+  );
+  `,
 ];
 
 /** Brings the file up to the latest schema; safe when two processes open a new file at once. */

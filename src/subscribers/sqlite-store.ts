@@ -23,6 +23,8 @@ import { isOwnerDeadOnThisHost } from './lock-owner.js';
 import {
   afterHardBounce,
   confirmDecision,
+  mayRebuildIssue,
+  rebuildRefused,
   differs,
   IMPORT_DEFAULT_STATUS,
   importRefusal,
@@ -36,6 +38,7 @@ import {
 } from './rules.js';
 import { SQLITE_QUERIES } from './sqlite-queries.js';
 import type { CopiedDelivery, StoreExport } from './store-copy.js';
+import type { FrozenIssueRecord } from '../delivery/send-ledger.js';
 import { migrate } from './sqlite-schema.js';
 import { lookupKey, mapAsync, parseStatus, readImportFields, positiveInteger, readFields, shorten, storeFailure, topicsJson, validTopics } from './subscriber-input.js';
 import type { ArchivedIssue, ConfirmOutcome, ConfirmRequest, DeliveryState, ImportReport, LedgerCounts, NewSubscriber, Subscriber, SubscriberStatus, SubscriberStore } from './store.js';
@@ -51,6 +54,8 @@ export interface SqliteStoreOptions {
 
 const BUSY_TIMEOUT_MS = 5_000;
 const DEFAULT_PAGE_SIZE = 500;
+/** Ledger rows created per transaction while preparing a day. */
+const PREPARE_BATCH = 1_000;
 
 interface SubscriberRow {
   id: number;
@@ -80,6 +85,18 @@ interface DeliveryRow {
 }
 
 type IssueRow = Omit<ArchivedIssue, 'createdAt'> & { created_at: string };
+
+interface IssueDayRow {
+  issue_date: string;
+  frozen_at: string;
+  digest: string | null;
+  compiled: string | null;
+  prepared_at: string | null;
+}
+
+function toFrozenIssue(row: IssueDayRow): FrozenIssueRecord {
+  return { issueDate: row.issue_date, digest: row.digest, compiled: row.compiled, frozenAt: row.frozen_at, preparedAt: row.prepared_at };
+}
 
 /** The SQLite store can also be read row by row, to copy it into PostgreSQL (`db copy`). */
 export type SqliteStore = SubscriberStore & StoreExport;
@@ -298,7 +315,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
 
     async ledgerCounts(issueDate) {
       return guard('counting the ledger', () => {
-        const counts: LedgerCounts = { sending: 0, sent: 0, deferred: 0, failed: 0, skipped: 0 };
+        const counts: LedgerCounts = { pending: 0, sending: 0, sent: 0, deferred: 0, failed: 0, skipped: 0 };
         for (const { state, count } of sql.ledgerCounts.all(issueDate) as Array<{ state: DeliveryState; count: number }>) {
           counts[state] = count;
         }
@@ -311,6 +328,85 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
         const row = sql.issueComplete.get({ issueDate }) as { complete: number };
         return row.complete === 1;
       });
+    },
+
+    async freezeIssue(issue) {
+      const at = timestamp();
+      return guard('freezing the issue', () =>
+        sql.immediate(() => {
+          sql.freezeIssue.run({ ...issue, at });
+          return toFrozenIssue(sql.issueDay.get(issue.issueDate) as IssueDayRow);
+        }),
+      );
+    },
+
+    async frozenIssue(issueDate) {
+      return guard('reading the frozen issue', () => {
+        const row = sql.issueDay.get(issueDate) as IssueDayRow | undefined;
+        return row === undefined ? undefined : toFrozenIssue(row);
+      });
+    },
+
+    async rebuildFrozenIssue(issue) {
+      const at = timestamp();
+      return guard('rebuilding the frozen issue', () =>
+        sql.immediate(() => {
+          const sent = (sql.ledgerCounts.all(issue.issueDate) as Array<{ state: DeliveryState; count: number }>).find((row) => row.state === 'sent')?.count ?? 0;
+          if (!mayRebuildIssue({ sent })) throw rebuildRefused(issue.issueDate, sent);
+          sql.rebuildIssue.run({ ...issue, at });
+          sql.askAgainAfterRebuild.run({ issueDate: issue.issueDate, at });
+          return toFrozenIssue(sql.issueDay.get(issue.issueDate) as IssueDayRow);
+        }),
+      );
+    },
+
+    async prepareIssue(issueDate, batchSize = PREPARE_BATCH) {
+      const limit = positiveInteger('batchSize', batchSize);
+      guard('preparing the issue', () => sql.immediate(() => sql.openIssueDay.run({ issueDate, at: timestamp() })));
+      let added = 0;
+      for (let afterId = 0; ; ) {
+        // One short transaction per batch: the web server's writes wait for one batch at most.
+        const batch = guard('preparing the issue', () =>
+          sql.immediate(() => {
+            const lastId = (sql.prepareBatchEnd.get({ issueDate, afterId, limit }) as { last: number | null }).last;
+            if (lastId === null) {
+              sql.markPrepared.run({ issueDate, at: timestamp() });
+              return undefined;
+            }
+            return { lastId, added: sql.prepareBatch.run({ issueDate, afterId, lastId, at: timestamp() }).changes };
+          }),
+        );
+        if (batch === undefined) return { added };
+        added += batch.added;
+        afterId = batch.lastId;
+      }
+    },
+
+    async claimRecipients(issueDate, owner, limit, leaseMs) {
+      const size = positiveInteger('limit', limit);
+      const lease = positiveInteger('leaseMs', leaseMs);
+      return guard('claiming recipients', () =>
+        sql.immediate(() => {
+          const nowMs = now().getTime();
+          for (const { owner: holder } of sql.liveLeaseOwners.all({ issueDate, nowMs }) as Array<{ owner: string }>) {
+            if (holder !== owner && isOwnerDeadOnThisHost(holder)) sql.endLeasesOf.run({ issueDate, owner: holder });
+          }
+          const rows = sql.claimable.all({ issueDate, owner, nowMs, limit: size }) as SubscriberRow[];
+          if (rows.length === 0) return [];
+          sql.claim.run({ issueDate, owner, expiresAt: nowMs + lease, at: new Date(nowMs).toISOString(), ids: JSON.stringify(rows.map((row) => row.id)) });
+          return rows.map((row) => toSubscriber(toRecord(row)));
+        }),
+      );
+    },
+
+    async holdClaim(issueDate, subscriberId, owner, leaseMs) {
+      const lease = positiveInteger('leaseMs', leaseMs);
+      return guard('holding a claim', () => sql.holdClaim.run({ issueDate, subscriberId, owner, expiresAt: now().getTime() + lease }).changes > 0);
+    },
+
+    async renewClaims(issueDate, owner, leaseMs) {
+      const lease = positiveInteger('leaseMs', leaseMs);
+      return guard('renewing claims', () => sql.renewClaims.run({ issueDate, owner, expiresAt: now().getTime() + lease }).changes);
     },
 
     async acquireSendLock(issueDate, owner, ttlMs) {

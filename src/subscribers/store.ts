@@ -11,7 +11,7 @@
  * store waits for it. Nothing was written then, so calling again is safe: the web side and
  * the send loop do, with backoff (src/subscribers/busy-retry.ts).
  */
-import type { SendLedger } from '../delivery/send-ledger.js';
+import type { FrozenIssues, SendLedger } from '../delivery/send-ledger.js';
 
 export { hasWithdrawnConsent } from './rules.js';
 
@@ -70,13 +70,15 @@ export interface ImportReport {
 
 /** Where one (issue date, subscriber) delivery stands. */
 export type DeliveryState =
-  | 'sending' // claimed and handed to the transport; not yet accepted (a crash leaves these)
+  | 'pending' // prepared: the subscriber was confirmed when the issue was frozen; not yet claimed
+  | 'sending' // claimed by a run, under a lease; not yet accepted (a crash leaves these until the lease ends)
   | 'sent' // the server accepted it: never sent again
   | 'deferred' // temporary failure (4xx, dropped connection) after the run's retries: retried next run
   | 'failed' // permanent failure (5xx): never retried
   | 'skipped'; // none of the subscriber's topics had papers in this issue: nothing was owed
 
 export interface LedgerCounts {
+  pending: number;
   sending: number;
   sent: number;
   deferred: number;
@@ -152,4 +154,4 @@ export interface StoreLifecycle {
 }
 
 /** Everything one store implements; code that needs only part of it types against the narrow interface. */
-export interface SubscriberStore extends SubscriberDirectory, SendLedger, IssueArchive, StoreLifecycle {}
+export interface SubscriberStore extends SubscriberDirectory, SendLedger, FrozenIssues, IssueArchive, StoreLifecycle {}

@@ -50,7 +50,7 @@ describe('sendIssue', () => {
     expect(summary).toMatchObject({ sent: 25, deferred: 0, failed: 0, alreadySent: 0, interrupted: false });
     expect(sink.messages).toHaveLength(25);
     for (const address of people) expect(sink.deliveredTo(address), address).toHaveLength(1);
-    expect(await store.ledgerCounts(ISSUE_DATE)).toEqual({ sending: 0, sent: 25, deferred: 0, failed: 0, skipped: 0 });
+    expect(await store.ledgerCounts(ISSUE_DATE)).toEqual({ pending: 0, sending: 0, sent: 25, deferred: 0, failed: 0, skipped: 0 });
   });
 
   it('sends nothing new when run again for the same date', async () => {
@@ -93,7 +93,7 @@ describe('sendIssue', () => {
     expect(parsed!.to).toMatchObject({ value: [{ address: 'vision@example.net' }] });
     expect(parsed!.text).toContain('Seeing Through Diffusion');
     expect(parsed!.text).not.toContain('Reasoning in Large Language Models');
-    expect(await store.ledgerCounts(ISSUE_DATE)).toEqual({ sending: 0, sent: 1, deferred: 0, failed: 0, skipped: 1 });
+    expect(await store.ledgerCounts(ISSUE_DATE)).toEqual({ pending: 0, sending: 0, sent: 1, deferred: 0, failed: 0, skipped: 1 });
   });
 
   it('counts the issue complete once every subscriber was sent it or had nothing in their topics', async () => {
@@ -140,7 +140,7 @@ describe('sendIssue', () => {
     const first = await send();
     expect(first).toMatchObject({ sent: 1, deferred: 1, retried: 2 });
     expect(sink.attempts.filter((attempt) => attempt.envelope.to[0] === 'busy@example.net')).toHaveLength(3);
-    expect(await store.ledgerCounts(ISSUE_DATE)).toEqual({ sending: 0, sent: 1, deferred: 1, failed: 0, skipped: 0 });
+    expect(await store.ledgerCounts(ISSUE_DATE)).toEqual({ pending: 0, sending: 0, sent: 1, deferred: 1, failed: 0, skipped: 0 });
 
     serverBusy = false;
     const second = await send();
@@ -204,7 +204,7 @@ describe('sendIssue', () => {
     );
     expect(isPapermailError(error, 'ETRANSPORT')).toBe(true);
     expect((error as Error).message).toMatch(/refused login: 535/);
-    expect(await store.ledgerCounts(ISSUE_DATE)).toEqual({ sending: 0, sent: 0, deferred: 0, failed: 0, skipped: 0 });
+    expect(await store.ledgerCounts(ISSUE_DATE)).toEqual({ pending: 0, sending: 0, sent: 0, deferred: 0, failed: 0, skipped: 0 });
     expect(sink.attempts).toHaveLength(0);
   });
 
@@ -324,7 +324,7 @@ describe('sendIssue', () => {
     expect(summary.interrupted).toBe(true);
     expect(summary.sent).toBeLessThan(40);
     expect(summary.sent).toBe(sink.messages.length);
-    expect(await store.ledgerCounts(ISSUE_DATE)).toEqual({ sending: 0, sent: summary.sent, deferred: 0, failed: 0, skipped: 0 });
+    expect(await store.ledgerCounts(ISSUE_DATE)).toEqual({ pending: 0, sending: 0, sent: summary.sent, deferred: 0, failed: 0, skipped: 0 });
 
     const resumed = await send();
     expect(resumed).toMatchObject({ sent: 40 - summary.sent, alreadySent: summary.sent, interrupted: false });
@@ -338,7 +338,7 @@ describe('sendIssue', () => {
     const summary = await send({ dryRun: true });
     expect(summary).toMatchObject({ dryRun: true, sent: 4, skippedNoTopics: 1 });
     expect(sink.attempts).toHaveLength(0);
-    expect(await store.ledgerCounts(ISSUE_DATE)).toEqual({ sending: 0, sent: 0, deferred: 0, failed: 0, skipped: 0 });
+    expect(await store.ledgerCounts(ISSUE_DATE)).toEqual({ pending: 0, sending: 0, sent: 0, deferred: 0, failed: 0, skipped: 0 });
   });
 
   it('reports progress every two seconds as the run goes', async () => {
@@ -429,7 +429,7 @@ describe('sendIssue while another process holds the database’s write lock', ()
     });
 
     expect(summary).toMatchObject({ sent: 10, deferred: 0, failed: 0, interrupted: false });
-    expect(await store.ledgerCounts(ISSUE_DATE)).toEqual({ sending: 0, sent: 10, deferred: 0, failed: 0, skipped: 0 });
+    expect(await store.ledgerCounts(ISSUE_DATE)).toEqual({ pending: 0, sending: 0, sent: 10, deferred: 0, failed: 0, skipped: 0 });
     expect(sink.messages).toHaveLength(10);
     expect(new Set(sink.messages.map((message) => message.envelope.to[0])).size).toBe(10);
   });
@@ -470,7 +470,7 @@ describe('sendIssue after a crash or a pause', () => {
     for (const address of addresses(10)) {
       expect(sink.deliveredTo(address), address).toHaveLength(inFlightAddresses.has(address) ? 2 : 1);
     }
-    expect(await paused.ledgerCounts(ISSUE_DATE)).toEqual({ sending: 0, sent: 10, deferred: 0, failed: 0, skipped: 0 });
+    expect(await paused.ledgerCounts(ISSUE_DATE)).toEqual({ pending: 0, sending: 0, sent: 10, deferred: 0, failed: 0, skipped: 0 });
   });
 
   it('completes the day for a subscriber whose delivery a crash left sending and who then chose other topics', async () => {
@@ -483,7 +483,7 @@ describe('sendIssue after a crash or a pause', () => {
 
     expect(summary).toMatchObject({ sent: 0, skippedNoTopics: 1 });
     expect(sink.messages).toHaveLength(0);
-    expect(await store.ledgerCounts(ISSUE_DATE)).toEqual({ sending: 0, sent: 0, deferred: 0, failed: 0, skipped: 1 });
+    expect(await store.ledgerCounts(ISSUE_DATE)).toEqual({ pending: 0, sending: 0, sent: 0, deferred: 0, failed: 0, skipped: 1 });
     expect(await store.isIssueComplete(ISSUE_DATE)).toBe(true);
   });
 });

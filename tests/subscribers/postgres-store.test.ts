@@ -53,7 +53,25 @@ describe('opening the PostgreSQL store', () => {
       ),
     }));
     expect(versions).toEqual(POSTGRES_MIGRATIONS.map((_, index) => index + 1));
-    expect(tables).toEqual(['deliveries', 'issues', 'schema_migrations', 'send_locks', 'subscribers']);
+    expect(tables).toEqual(['deliveries', 'issue_days', 'issues', 'schema_migrations', 'send_locks', 'subscribers']);
+  });
+
+  it('upgrades a database from the first schema, keeping its ledger, and prepares and claims on it', async () => {
+    await withClient(async (client) => {
+      await client.query('CREATE TABLE schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT statement_timestamp())');
+      await client.query(POSTGRES_MIGRATIONS[0]!);
+      await client.query('INSERT INTO schema_migrations (version) VALUES (1)');
+      await client.query(
+        "INSERT INTO subscribers (email, status, created_at, confirmed_at) VALUES ('ann@example.com', 'confirmed', now(), now()), ('bob@example.com', 'confirmed', now(), now())",
+      );
+      await client.query(
+        "INSERT INTO deliveries (issue_date, subscriber_id, state, attempts, created_at, updated_at) VALUES ('2025-10-01', 1, 'sent', 1, now(), now())",
+      );
+    });
+    const store = await open();
+    expect(await store.ledgerCounts('2025-10-01')).toMatchObject({ sent: 1 });
+    expect(await store.prepareIssue('2025-10-01')).toEqual({ added: 1 });
+    expect((await store.claimRecipients('2025-10-01', 'run-a', 10, 60_000)).map((subscriber) => subscriber.email)).toEqual(['bob@example.com']);
   });
 
   it('migrates once when several processes open a new database at the same moment', async () => {

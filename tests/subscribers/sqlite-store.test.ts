@@ -69,6 +69,24 @@ describe('opening the SQLite store', () => {
 });
 
 describe('upgrading an older SQLite file', () => {
+  it('upgrades a file from the second schema, keeping its ledger, and prepares and claims on it', async () => {
+    const path = stores.path();
+    const raw = new Database(path);
+    raw.exec(MIGRATIONS[0]!);
+    raw.exec(MIGRATIONS[1]!);
+    raw.pragma('user_version = 2');
+    raw.prepare("INSERT INTO subscribers (email, status, created_at, confirmed_at) VALUES ('ann@example.com', 'confirmed', '2025-01-01', '2025-01-01')").run();
+    raw.prepare("INSERT INTO subscribers (email, status, created_at, confirmed_at) VALUES ('bob@example.com', 'confirmed', '2025-01-01', '2025-01-01')").run();
+    raw
+      .prepare("INSERT INTO deliveries (issue_date, subscriber_id, state, message_id, attempts, created_at, updated_at) VALUES ('2025-10-01', 1, 'sent', '<m@x>', 1, '2025-10-01', '2025-10-01')")
+      .run();
+    raw.close();
+    const store = stores.open();
+    expect(await store.ledgerCounts(day)).toMatchObject({ sent: 1 });
+    expect(await store.prepareIssue(day)).toEqual({ added: 1 });
+    expect((await store.claimRecipients(day, 'run-a', 10, 60_000)).map((subscriber) => subscriber.email)).toEqual(['bob@example.com']);
+  });
+
   it('upgrades a file from the first schema, keeping its subscribers at status version 0', async () => {
     const path = stores.path();
     const raw = new Database(path);

@@ -145,7 +145,7 @@ export function describeStoreContract(name: string, stores: ContractStores): voi
       expect(await store.remove('READER1@example.com')).toBe(true);
       expect(await store.remove('reader1@example.com')).toBe(false);
       expect(await store.remove('not an address')).toBe(false);
-      expect(await store.ledgerCounts(day)).toEqual({ sending: 0, sent: 0, deferred: 0, failed: 0, skipped: 0 });
+      expect(await store.ledgerCounts(day)).toEqual({ pending: 0, sending: 0, sent: 0, deferred: 0, failed: 0, skipped: 0 });
     });
 
     it('never hands a deleted subscriber’s id to someone new, so old links cannot reach them', async () => {
@@ -248,7 +248,7 @@ export function describeStoreContract(name: string, stores: ContractStores): voi
       await store.markDeferred(day, deferred, '421 try later');
       await store.markSending(day, sending);
       expect(await pendingIds(store)).toEqual([deferred, sending, untouched]);
-      expect(await store.ledgerCounts(day)).toEqual({ sending: 1, sent: 1, deferred: 1, failed: 1, skipped: 0 });
+      expect(await store.ledgerCounts(day)).toEqual({ pending: 0, sending: 1, sent: 1, deferred: 1, failed: 1, skipped: 0 });
     });
 
     it('leaves out subscribers skipped because the issue had nothing in their topics', async () => {
@@ -285,7 +285,7 @@ export function describeStoreContract(name: string, stores: ContractStores): voi
       }
       expect(seen).toEqual(ids);
       expect(await pendingIds(store)).toEqual([]);
-      expect(await store.ledgerCounts(day)).toEqual({ sending: 0, sent: 5, deferred: 0, failed: 0, skipped: 0 });
+      expect(await store.ledgerCounts(day)).toEqual({ pending: 0, sending: 0, sent: 5, deferred: 0, failed: 0, skipped: 0 });
     });
 
     it('never downgrades a sent message, whatever is recorded after it', async () => {
@@ -296,7 +296,7 @@ export function describeStoreContract(name: string, stores: ContractStores): voi
       await store.markSending(day, id);
       await store.markDeferred(day, id, '421 try later');
       await store.markFailed(day, id, '550 no such user', 1);
-      expect(await store.ledgerCounts(day)).toEqual({ sending: 0, sent: 1, deferred: 0, failed: 0, skipped: 0 });
+      expect(await store.ledgerCounts(day)).toEqual({ pending: 0, sending: 0, sent: 1, deferred: 0, failed: 0, skipped: 0 });
       expect(await store.findById(id)).toMatchObject({ status: 'confirmed', bounceCount: 0 });
     });
 
@@ -306,7 +306,7 @@ export function describeStoreContract(name: string, stores: ContractStores): voi
       await store.remove('reader1@example.com');
       await store.markSending(day, id);
       await store.markSent(day, id, '<m@example.com>');
-      expect(await store.ledgerCounts(day)).toEqual({ sending: 0, sent: 0, deferred: 0, failed: 0, skipped: 0 });
+      expect(await store.ledgerCounts(day)).toEqual({ pending: 0, sending: 0, sent: 0, deferred: 0, failed: 0, skipped: 0 });
     });
 
     it('suppresses a subscriber when their hard bounces reach the limit', async () => {
@@ -342,7 +342,7 @@ export function describeStoreContract(name: string, stores: ContractStores): voi
       await store.markDeferred(day, id, '421 try later');
       await store.markSending(day, id);
       await store.markSent(day, id, '<m@example.com>');
-      expect(await store.ledgerCounts(day)).toEqual({ sending: 0, sent: 1, deferred: 0, failed: 0, skipped: 0 });
+      expect(await store.ledgerCounts(day)).toEqual({ pending: 0, sending: 0, sent: 1, deferred: 0, failed: 0, skipped: 0 });
     });
   });
 
@@ -436,7 +436,7 @@ export function describeStoreContract(name: string, stores: ContractStores): voi
       const claims = await Promise.all([fresh, deferred, crashed, sent, failed, skipped].map((id) => store.markSending(day, id!)));
 
       expect(claims).toEqual([true, true, true, false, false, false]);
-      expect(await store.ledgerCounts(day)).toEqual({ sending: 3, sent: 1, deferred: 0, failed: 1, skipped: 1 });
+      expect(await store.ledgerCounts(day)).toEqual({ pending: 0, sending: 3, sent: 1, deferred: 0, failed: 1, skipped: 1 });
     });
 
     it('does not claim a delivery for a subscriber deleted during the run', async () => {
@@ -453,8 +453,155 @@ export function describeStoreContract(name: string, stores: ContractStores): voi
 
       await store.markSkipped(day, id);
 
-      expect(await store.ledgerCounts(day)).toEqual({ sending: 0, sent: 0, deferred: 0, failed: 0, skipped: 1 });
+      expect(await store.ledgerCounts(day)).toEqual({ pending: 0, sending: 0, sent: 0, deferred: 0, failed: 0, skipped: 1 });
       expect(await store.isIssueComplete(day)).toBe(true);
+    });
+  });
+
+  describe(`${name}: a frozen issue`, () => {
+    const content = { issueDate: day, digest: '{"first":true}', compiled: '{"pieces":1}' };
+
+    it('keeps the first run’s issue for the day: a later freeze gets what was stored', async () => {
+      const [first, second] = [await stores.open(), await stores.open()];
+      expect(await first.freezeIssue(content)).toMatchObject(content);
+      expect(await second.freezeIssue({ ...content, digest: '{"second":true}' })).toMatchObject({ digest: '{"first":true}' });
+      expect(await first.frozenIssue(day)).toMatchObject({ digest: '{"first":true}', compiled: '{"pieces":1}', preparedAt: null });
+      expect(await first.frozenIssue('2025-10-02')).toBeUndefined();
+    });
+
+    it('rebuilds a frozen issue before its first accepted message, asking again about skipped rows', async () => {
+      const store = await stores.open();
+      const [skipped] = (await confirmed(store, 1)) as [number];
+      await store.freezeIssue(content);
+      await store.prepareIssue(day);
+      await store.markSkipped(day, skipped);
+      expect(await store.rebuildFrozenIssue({ ...content, digest: '{"rebuilt":true}' })).toMatchObject({ digest: '{"rebuilt":true}' });
+      expect(await store.ledgerCounts(day)).toMatchObject({ pending: 1, skipped: 0 });
+    });
+
+    it('refuses to rebuild once a message of the day was accepted, with EFROZEN, changing nothing', async () => {
+      const store = await stores.open();
+      const [id] = (await confirmed(store, 1)) as [number];
+      await store.freezeIssue(content);
+      await store.markSent(day, id, '<m@example.com>');
+      await expect(store.rebuildFrozenIssue({ ...content, digest: '{"rebuilt":true}' })).rejects.toMatchObject({
+        code: 'EFROZEN',
+        message: expect.stringContaining(`the issue of ${day} cannot be rebuilt`),
+      });
+      expect(await store.frozenIssue(day)).toMatchObject({ digest: '{"first":true}' });
+    });
+  });
+
+  describe(`${name}: preparing a day`, () => {
+    it('creates one pending row per subscriber confirmed at the freeze, in batches, and none for later ones', async () => {
+      const clock = manualClock();
+      const store = await stores.open(clock);
+      const early = await confirmed(store, 5);
+      await store.upsert({ email: 'pending@example.com' });
+      await store.upsert({ email: 'gone@example.com', status: 'unsubscribed' });
+      clock.advance(1_000);
+      await store.freezeIssue({ issueDate: day, digest: '{}', compiled: '{}' });
+      clock.advance(1_000);
+      await store.upsert({ email: 'late@example.com', status: 'confirmed' });
+
+      expect(await store.prepareIssue(day, 2)).toEqual({ added: early.length });
+
+      expect(await store.ledgerCounts(day)).toMatchObject({ pending: early.length, sending: 0 });
+      const claimed = await store.claimRecipients(day, 'run-a', 100, minute);
+      expect(claimed.map((subscriber) => subscriber.id)).toEqual(early);
+      expect((await store.frozenIssue(day))?.preparedAt).not.toBeNull();
+    });
+
+    it('is idempotent: preparing again adds nothing and leaves claimed and sent rows as they are', async () => {
+      const store = await stores.open();
+      const [sent, claimed] = (await confirmed(store, 3)) as [number, number, number];
+      await store.prepareIssue(day);
+      await store.markSent(day, sent, '<m@example.com>');
+      await store.claimRecipients(day, 'run-a', 1, minute);
+      expect(await store.prepareIssue(day)).toEqual({ added: 0 });
+      expect(await store.ledgerCounts(day)).toMatchObject({ pending: 1, sending: 1, sent: 1 });
+      expect(claimed).toBeGreaterThan(sent);
+    });
+
+    it('is complete once no prepared row is owed to a subscriber still confirmed', async () => {
+      const store = await stores.open();
+      const [first, second, left] = (await confirmed(store, 3)) as [number, number, number];
+      await store.prepareIssue(day);
+      expect(await store.isIssueComplete(day)).toBe(false);
+      await store.markSent(day, first, '<m@example.com>');
+      await store.markFailed(day, second, '550 no such user', 5);
+      expect(await store.isIssueComplete(day)).toBe(false);
+      await store.setStatus(left, 'unsubscribed');
+      expect(await store.isIssueComplete(day)).toBe(true);
+    });
+  });
+
+  describe(`${name}: claiming under a lease`, () => {
+    it('never hands the same row to two connections claiming at the same moment', async () => {
+      const runs = [await stores.open(), await stores.open(), await stores.open()];
+      await confirmed(runs[0]!, 60);
+      await runs[0]!.prepareIssue(day);
+      const claims = await Promise.all(
+        Array.from({ length: 9 }, (_, index) => runs[index % 3]!.claimRecipients(day, `run-${index % 3}`, 7, 10 * minute)),
+      );
+      const ids = claims.flat().map((subscriber) => subscriber.id);
+      expect(new Set(ids).size).toBe(ids.length);
+      expect(ids).toHaveLength(60);
+      expect(await runs[0]!.ledgerCounts(day)).toMatchObject({ pending: 0, sending: 60 });
+    });
+
+    it('does not hand out a row under a live lease, and hands it out once the lease has ended', async () => {
+      const clock = manualClock();
+      const store = await stores.open(clock);
+      const [id] = (await confirmed(store, 1)) as [number];
+      await store.prepareIssue(day);
+      expect((await store.claimRecipients(day, 'run-a', 10, minute)).map((subscriber) => subscriber.id)).toEqual([id]);
+      clock.advance(minute - 1);
+      expect(await store.claimRecipients(day, 'run-b', 10, minute)).toEqual([]);
+      clock.advance(1);
+      expect((await store.claimRecipients(day, 'run-b', 10, minute)).map((subscriber) => subscriber.id)).toEqual([id]);
+      // The first run's claim is gone: it must not send.
+      expect(await store.holdClaim(day, id, 'run-a', minute)).toBe(false);
+      expect(await store.holdClaim(day, id, 'run-b', minute)).toBe(true);
+    });
+
+    it('keeps a renewed lease from expiring', async () => {
+      const clock = manualClock();
+      const store = await stores.open(clock);
+      await confirmed(store, 2);
+      await store.prepareIssue(day);
+      await store.claimRecipients(day, 'run-a', 10, minute);
+      clock.advance(minute / 2);
+      expect(await store.renewClaims(day, 'run-a', minute)).toBe(2);
+      clock.advance(minute / 2 + 1);
+      expect(await store.claimRecipients(day, 'run-b', 10, minute)).toEqual([]);
+    });
+
+    it('takes over at once the rows of a dead process on this host', async () => {
+      const store = await stores.open();
+      await confirmed(store, 2);
+      await store.prepareIssue(day);
+      await store.claimRecipients(day, `${hostname()}:${await deadPid()}:abc`, 10, 10 * minute);
+      expect(await store.claimRecipients(day, lockOwnerId(), 10, 10 * minute)).toHaveLength(2);
+    });
+
+    it('retries a row another run deferred, but not one the claimer deferred itself', async () => {
+      const store = await stores.open();
+      const [id] = (await confirmed(store, 1)) as [number];
+      await store.prepareIssue(day);
+      await store.claimRecipients(day, 'run-a', 10, minute);
+      await store.markDeferred(day, id, '421 try later');
+      expect(await store.claimRecipients(day, 'run-a', 10, minute)).toEqual([]);
+      expect((await store.claimRecipients(day, 'run-b', 10, minute)).map((subscriber) => subscriber.id)).toEqual([id]);
+    });
+
+    it('claims only rows of subscribers still confirmed, and none that are settled', async () => {
+      const store = await stores.open();
+      const [sent, left, fresh] = (await confirmed(store, 3)) as [number, number, number];
+      await store.prepareIssue(day);
+      await store.markSent(day, sent, '<m@example.com>');
+      await store.setStatus(left, 'unsubscribed');
+      expect((await store.claimRecipients(day, 'run-a', 10, minute)).map((subscriber) => subscriber.id)).toEqual([fresh]);
     });
   });
 
