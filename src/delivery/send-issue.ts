@@ -1,9 +1,13 @@
 /**
  * The ledger-driven send loop: every confirmed subscriber gets an issue exactly once, however
- * often the run is repeated, interrupted or crashes. The ledger in the store is the truth:
- *   markSending claims the row before the message is handed to the transport (a crash leaves
- *   'sending', which the next run sends again; the stable Message-ID lets receivers drop the
- *   copy); a row another run already finished is not claimed, and nothing is sent,
+ * often the run is repeated, interrupted or crashes. The ledger in the store is the truth and
+ * the queue:
+ *   prepareIssue creates one 'pending' row per subscriber confirmed when the day was frozen,
+ *   claimRecipients takes batches of rows under a lease (renewed while the run goes; a run
+ *   that dies leaves 'sending' rows whose lease ends, and the next run takes them and sends
+ *   again, with the same Message-ID so receivers can drop the copy), and holdClaim checks the
+ *   row is still this run's just before its message is handed over: a row another run took
+ *   over while this one was paused is not sent,
  *   markSent only once the server accepted it (never sent again),
  *   markDeferred after temporary failures outlast the run's retries (the next run retries),
  *   markFailed on a permanent rejection (a hard bounce; never retried).
@@ -91,6 +95,8 @@ export interface SendSummary {
 }
 
 const DEFAULT_LOCK_TTL_MS = 60_000;
+/** Ledger rows claimed at a time: enough to keep the pool busy, few enough that a dead run's rows wait little. */
+const CLAIM_BATCH = 100;
 const DEFAULT_LOCK_REFRESH_MS = 15_000;
 const FIRST_RETRY_DELAY_MS = 2_000;
 const MAX_RETRY_DELAY_MS = 60_000;
@@ -119,19 +125,25 @@ export async function sendIssue(request: SendIssueRequest): Promise<SendSummary>
 
   if (!dryRun) await takeLock(store, issueDate, owner, ttlMs);
   const lock = dryRun ? undefined : keepLockAlive(store, issueDate, owner, ttlMs, request.lockRefreshMs ?? DEFAULT_LOCK_REFRESH_MS, logger);
+  let run: SendRun | undefined;
   try {
     if (!dryRun) await verifyTransport(transport);
     const issue = await issueOnce(request.renderer);
+    if (!dryRun) {
+      const { added } = await retryWhileBusy(() => store.prepareIssue(issueDate), { ...LEDGER_RETRY, sleep: request.sleep ?? ((ms) => delay(ms)) });
+      if (added > 0) logger.info(`issue ${issueDate}: prepared ${added} recipients`);
+    }
     const alreadySent = (await store.ledgerCounts(issueDate)).sent;
-    const run = new SendRun(request, issue, logger, now, startedAt, () => lock?.lost() ?? false);
+    run = new SendRun(request, issue, logger, now, startedAt, () => lock?.lost() ?? false, owner, ttlMs);
+    const current = run;
     logger.info(`${dryRun ? 'dry run: ' : ''}sending the issue of ${issueDate} through ${transport.describe()}`);
     const finished = await forEachConcurrently(
-      store.pendingRecipients(issueDate),
+      dryRun ? store.pendingRecipients(issueDate) : current.claimed(),
       config.SMTP_POOL_CONNECTIONS * 2,
-      (subscriber) => run.deliver(subscriber),
-      () => run.shouldStop(),
+      (subscriber) => current.deliver(subscriber),
+      () => current.shouldStop(),
     );
-    const summary = run.summary(alreadySent, !finished);
+    const summary = current.summary(alreadySent, !finished);
     if (run.fatal) throw run.fatal;
     if (lock?.lost()) {
       throw new PapermailError('ELOCKED', `the send lock of ${issueDate} was lost mid-run (another send took it over); stopped`);
@@ -139,6 +151,7 @@ export async function sendIssue(request: SendIssueRequest): Promise<SendSummary>
     return summary;
   } finally {
     lock?.stop();
+    if (run) await run.releaseUnstarted();
     if (!dryRun) await releaseLock(store, issueDate, owner, logger);
   }
 }
@@ -176,6 +189,8 @@ class SendRun {
     private readonly now: () => number,
     private readonly startedAt: number,
     private readonly lockLost: () => boolean,
+    private readonly owner: string = lockOwnerId(),
+    private readonly leaseMs: number = DEFAULT_LOCK_TTL_MS,
   ) {
     this.lastProgressAt = startedAt;
     this.sleep = request.sleep ?? ((ms) => delay(ms, undefined, { signal: request.signal }).catch(() => undefined));
@@ -193,12 +208,39 @@ class SendRun {
     return retryWhileBusy(() => write(this.request.store), this.ledgerRetry);
   }
 
+  /** Claimed rows not yet handed to `deliver`: given back at the end of the run. */
+  private readonly unstarted = new Set<number>();
+
+  /** The day's rows, claimed a batch at a time for this run, until none is left. */
+  async *claimed(): AsyncGenerator<Subscriber> {
+    const { issueDate } = this.request;
+    while (!this.shouldStop()) {
+      const batch = await this.ledger((ledger) => ledger.claimRecipients(issueDate, this.owner, CLAIM_BATCH, this.leaseMs));
+      if (batch.length === 0) return;
+      for (const subscriber of batch) this.unstarted.add(subscriber.id);
+      yield* batch;
+    }
+  }
+
+  /** Claimed rows this run never started are 'pending' again, so another run need not wait for their lease. */
+  async releaseUnstarted(): Promise<void> {
+    if (this.unstarted.size === 0) return;
+    const ids = [...this.unstarted];
+    this.unstarted.clear();
+    try {
+      await this.ledger((ledger) => ledger.releaseClaims(this.request.issueDate, this.owner, ids));
+    } catch (error) {
+      this.logger.warn(`could not give back ${ids.length} claimed recipients (their lease ends by itself): ${(error as Error).message}`);
+    }
+  }
+
   shouldStop(): boolean {
     return this.fatal !== undefined || this.lockLost() || this.request.signal?.aborted === true;
   }
 
   async deliver(subscriber: Subscriber): Promise<void> {
     const { issueDate, config, dryRun } = this.request;
+    this.unstarted.delete(subscriber.id);
     if (!isDeliverable(subscriber.email)) {
       // A stored address no mail server would take: as final as a 5xx, for this subscriber only.
       const reason = `address ${JSON.stringify(subscriber.email)} is not a valid single address`;
@@ -234,8 +276,8 @@ class SendRun {
       return this.countHandled();
     }
 
-    if (!(await this.ledger((ledger) => ledger.markSending(issueDate, subscriber.id)))) {
-      // Another run finished this one while we were paused (or the subscriber was deleted).
+    if (!(await this.ledger((ledger) => ledger.holdClaim(issueDate, subscriber.id, this.owner, this.leaseMs)))) {
+      // Another run took this one over while we were paused past the lease (or the subscriber was deleted).
       this.logger.debug(`subscriber #${subscriber.id}: already handled by another run; not sent again`);
       return this.countHandled();
     }
@@ -370,6 +412,8 @@ async function takeLock(store: SendLedger, issueDate: string, owner: string, ttl
 function keepLockAlive(store: SendLedger, issueDate: string, owner: string, ttlMs: number, everyMs: number, logger: Logger) {
   let lost = false;
   const timer = setInterval(() => {
+    // The claimed rows' leases go with the lock: both end when this run stops renewing them.
+    store.renewClaims(issueDate, owner, ttlMs).catch((error: unknown) => logger.warn(`could not renew the claims of ${issueDate} yet: ${(error as Error).message}`));
     store.refreshSendLock(issueDate, owner, ttlMs).then(
       (kept) => {
         if (!kept) lost = true;

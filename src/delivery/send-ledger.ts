@@ -91,6 +91,8 @@ export interface SendLedger {
   holdClaim(issueDate: string, subscriberId: number, owner: string, leaseMs: number): Promise<boolean>;
   /** Extends the lease of every row `owner` holds for the day; returns how many. */
   renewClaims(issueDate: string, owner: string, leaseMs: number): Promise<number>;
+  /** Gives back claimed rows whose message was never handed over: 'pending' again, for any run. */
+  releaseClaims(issueDate: string, owner: string, subscriberIds: readonly number[]): Promise<void>;
 
   /**
    * Takes the send lock for an issue date. Fails (false) while another live holder has

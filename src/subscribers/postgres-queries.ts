@@ -154,6 +154,10 @@ export const POSTGRES_QUERIES = {
   holdClaim: `
     UPDATE deliveries SET lease_expires_at = ${at(3)} + $4::double precision * interval '1 millisecond'
     WHERE issue_date = $1 AND subscriber_id = $5 AND state = 'sending' AND lease_owner = $2`,
+  // $1 issue date, $2 owner, $3 at, $4 subscriber ids
+  releaseClaims: `
+    UPDATE deliveries SET state = '${CLAIMABLE.fresh}', lease_owner = NULL, lease_expires_at = NULL, attempts = attempts - 1, updated_at = ${at(3)}
+    WHERE issue_date = $1 AND state = 'sending' AND lease_owner = $2 AND subscriber_id = ANY ($4::integer[])`,
   renewClaims: `
     UPDATE deliveries SET lease_expires_at = ${at(3)} + $4::double precision * interval '1 millisecond'
     WHERE issue_date = $1 AND state = 'sending' AND lease_owner = $2`,

@@ -552,6 +552,11 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
       return (await query('renewing claims', SQL.renewClaims, [issueDate, owner, clock(), lease])).rowCount ?? 0;
     },
 
+    async releaseClaims(issueDate, owner, subscriberIds) {
+      if (subscriberIds.length === 0) return;
+      await query('releasing claims', SQL.releaseClaims, [issueDate, owner, clock(), [...subscriberIds]]);
+    },
+
     async acquireSendLock(issueDate, owner, ttlMs) {
       const ttl = positiveInteger('ttlMs', ttlMs);
       return transaction('taking the send lock', async (client) => {

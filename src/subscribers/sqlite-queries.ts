@@ -108,6 +108,9 @@ export const SQLITE_QUERIES = {
   holdClaim: `
     UPDATE deliveries SET lease_expires_at = @expiresAt
     WHERE issue_date = @issueDate AND subscriber_id = @subscriberId AND state = 'sending' AND lease_owner = @owner`,
+  releaseClaims: `
+    UPDATE deliveries SET state = '${CLAIMABLE.fresh}', lease_owner = NULL, lease_expires_at = NULL, attempts = attempts - 1, updated_at = @at
+    WHERE issue_date = @issueDate AND state = 'sending' AND lease_owner = @owner AND subscriber_id IN (SELECT value FROM json_each(@ids))`,
   renewClaims: "UPDATE deliveries SET lease_expires_at = @expiresAt WHERE issue_date = @issueDate AND state = 'sending' AND lease_owner = @owner",
 
   lockFor: 'SELECT owner, expires_at FROM send_locks WHERE issue_date = ?',

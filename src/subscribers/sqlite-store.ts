@@ -409,6 +409,11 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
       return guard('renewing claims', () => sql.renewClaims.run({ issueDate, owner, expiresAt: now().getTime() + lease }).changes);
     },
 
+    async releaseClaims(issueDate, owner, subscriberIds) {
+      if (subscriberIds.length === 0) return;
+      guard('releasing claims', () => sql.releaseClaims.run({ issueDate, owner, at: timestamp(), ids: JSON.stringify(subscriberIds) }));
+    },
+
     async acquireSendLock(issueDate, owner, ttlMs) {
       const ttl = positiveInteger('ttlMs', ttlMs);
       return guard('taking the send lock', () =>
