@@ -1,6 +1,8 @@
 /**
  * One day's issue from start to finish — the "campaign": load and digest the day's papers,
- * archive the browser version, then hand the compiled issue to the ledger-driven send loop.
+ * archive the browser version, freeze the issue, then hand it to the ledger-driven send loop.
+ * The first run of a day freezes what it sends (frozen-issue.ts); every later run of that day
+ * sends the frozen issue, and does not read the source at all when the day is known up front.
  * The CLI's `send`, the server's `POST /admin/send` and the cron job all call this.
  */
 import type { Config } from '../config/config.js';
@@ -11,7 +13,8 @@ import type { Taxonomy } from '../digest/taxonomy.js';
 import type { Logger } from '../logger.js';
 import { createIssueRenderer, issueOptionsFrom, renderBrowserVersion, type IssueRenderer } from '../render/index.js';
 import type { IssueArchive } from '../subscribers/store.js';
-import type { SendLedger } from './send-ledger.js';
+import { frozenContent, thawFrozenIssue } from './frozen-issue.js';
+import type { FrozenIssues, SendLedger } from './send-ledger.js';
 import { describeSummary, sendIssue, type SendProgress, type SendSummary } from './send-issue.js';
 import { sendTestCopy } from './test-copy.js';
 import type { MailTransport, SendResult } from './transport.js';
@@ -24,12 +27,14 @@ export interface IssueRequest {
   dryRun?: boolean;
   /** The scheduler's question: do nothing when this day's issue has already gone out. */
   skipIfComplete?: boolean;
+  /** `send --rebuild`: freeze the day's issue again from the source; refused (EFROZEN) once a message of it was accepted. */
+  rebuild?: boolean;
 }
 
 export interface IssueServices {
   config: Config;
   /** The ledger to send by, and the archive the browser version is saved to. */
-  store: SendLedger & Pick<IssueArchive, 'saveIssue'>;
+  store: SendLedger & FrozenIssues & Pick<IssueArchive, 'saveIssue'>;
   transport: MailTransport;
   logger: Logger;
   taxonomy?: Taxonomy;
@@ -54,11 +59,9 @@ export async function runIssue(request: IssueRequest, services: IssueServices): 
     return { kind: 'already-sent', day: scheduledDay };
   }
 
-  const digest = await loadDigest(request, services);
-  if (digest.total === 0 && !config.SEND_EMPTY_ISSUE) return { kind: 'no-papers', day: digest.date };
-
-  const renderer = createIssueRenderer(digest, issueOptionsFrom(config));
-  if (!request.dryRun) await archiveIssue(digest, services);
+  const issue = await dayIssue(request, services, request.day ?? (request.source ? undefined : scheduledDay));
+  if (issue.kind === 'no-papers') return issue;
+  const { digest, renderer } = issue;
   const summary = await sendIssue({
     issueDate: digest.date,
     renderer,
@@ -72,6 +75,47 @@ export async function runIssue(request: IssueRequest, services: IssueServices): 
     dryRun: request.dryRun ?? false,
   });
   return { kind: 'sent', summary };
+}
+
+type DayIssue = { kind: 'issue'; digest: Digest; renderer: IssueRenderer } | { kind: 'no-papers'; day: string };
+
+/**
+ * The issue to send: the frozen one when the day has one (without reading the source when
+ * the day is known), else the one loaded now, archived and frozen (a dry run freezes nothing).
+ */
+async function dayIssue(request: IssueRequest, services: IssueServices, knownDay: string | undefined): Promise<DayIssue> {
+  const { store, config, logger } = services;
+  const frozen = async (day: string) => {
+    const record = request.rebuild ? undefined : await store.frozenIssue(day);
+    const thawed = record === undefined ? undefined : thawFrozenIssue(record);
+    if (thawed) logger.info(`issue ${day}: sending the issue frozen at ${record!.frozenAt}`);
+    return thawed;
+  };
+  const early = knownDay === undefined ? undefined : await frozen(knownDay);
+  if (early) return { kind: 'issue', ...early };
+
+  const digest = await loadDigest(request, services);
+  const late = knownDay === undefined ? await frozen(digest.date) : undefined;
+  if (late) return { kind: 'issue', ...late };
+  if (digest.total === 0 && !config.SEND_EMPTY_ISSUE) return { kind: 'no-papers', day: digest.date };
+  const renderer = createIssueRenderer(digest, issueOptionsFrom(config));
+  if (request.dryRun) return { kind: 'issue', digest, renderer };
+
+  const content = frozenContent(digest, await renderer.parts());
+  if (request.rebuild) {
+    await store.rebuildFrozenIssue(content);
+    await archiveIssue(digest, services);
+    logger.info(`issue ${digest.date}: rebuilt from ${request.source ?? 'the papers API'}`);
+    return { kind: 'issue', digest, renderer };
+  }
+  // Archived before freezing: a crash in between leaves nothing frozen, and the next run does both.
+  await archiveIssue(digest, services);
+  const stored = await store.freezeIssue(content);
+  if (stored.digest === content.digest && stored.compiled === content.compiled) return { kind: 'issue', digest, renderer };
+  // Another run froze the day first: its issue is the day's, and so is its browser version.
+  const theirs = thawFrozenIssue(stored)!;
+  await archiveIssue(theirs.digest, services);
+  return { kind: 'issue', ...theirs };
 }
 
 /** `send --to`: the day's issue to one address, outside the list and the ledger. */

@@ -11,8 +11,8 @@ export {
   type IssueVariant,
   type UnpersonalisedIssue,
 } from './issue.js';
-export { createIssueRenderer, type IssueRenderer } from './issue-renderer.js';
-export { compileIssueParts, joinedCopy, type IssueParts, type IssueSelection } from './issue-parts.js';
+export { createIssueRenderer, rendererFromParts, type IssueRenderer } from './issue-renderer.js';
+export { compileIssueParts, frozenUnreadable, joinedCopy, parseFrozenParts, thawIssueParts, type FrozenParts, type IssueParts, type IssueSelection } from './issue-parts.js';
 export { mjmlCompilations } from './mjml.js';
 export { renderConfirmationEmail, type ConfirmationRequest } from './confirmation.js';
 export { issueSubject } from './subject.js';

@@ -13,6 +13,7 @@
  * slot values, and the pieces' memory depends on the issue alone.
  */
 import Handlebars from 'handlebars';
+import { z } from 'zod';
 import type { BodyPart, CopyItem, IssuePieces, RecipientCopy } from '../delivery/encoded-issue.js';
 import type { Digest } from '../digest/paper.js';
 import { PapermailError } from '../errors.js';
@@ -34,6 +35,46 @@ export interface IssueParts {
   readonly pieces: IssuePieces;
   /** What a topic selection gets (null = all topics); null when none of its topics has a paper today. */
   select(topics: readonly string[] | null): IssueSelection | null;
+  /** The compiled issue as plain data, for a frozen issue: thawIssueParts makes the same parts of it without MJML. */
+  frozen(): FrozenParts;
+}
+
+/** The compiled issue as plain data (JSON): the pieces, and each part's layout as [key, items] in order. */
+export interface FrozenParts {
+  pieces: IssuePieces;
+  layouts: Record<BodyPart, ReadonlyArray<readonly [string, readonly LayoutItem[]]>>;
+}
+
+const LayoutItemSchema: z.ZodType<LayoutItem> = z.lazy(() =>
+  z.union([
+    z.strictObject({ piece: z.string() }),
+    z.strictObject({ slot: z.string(), value: z.string() }),
+    z.strictObject({ field: z.string() }),
+    z.strictObject({ when: z.string(), then: z.array(LayoutItemSchema), otherwise: z.array(LayoutItemSchema) }),
+  ]),
+);
+const LayoutSchema = z.array(z.tuple([z.string(), z.array(LayoutItemSchema)]));
+const FrozenPartsSchema = z.strictObject({
+  pieces: z.strictObject({ text: z.record(z.string(), z.string()), html: z.record(z.string(), z.string()) }),
+  layouts: z.strictObject({ text: LayoutSchema, html: LayoutSchema }),
+});
+
+/** Frozen parts read back (from the store: validated like any outside input); `what` names them in errors. */
+export function parseFrozenParts(value: unknown, what: string): FrozenParts {
+  const parsed = FrozenPartsSchema.safeParse(value);
+  if (!parsed.success) throw frozenUnreadable(what, parsed.error);
+  return parsed.data;
+}
+
+/** A stored value that failed its schema: ESTORE naming it, the field and what is wrong there. */
+export function frozenUnreadable(what: string, error: z.ZodError): PapermailError {
+  const issue = error.issues[0]!;
+  return new PapermailError('ESTORE', `${what} cannot be read: ${issue.path.join('.') || 'the value'} ${issue.message}`);
+}
+
+/** The parts of a compiled issue frozen earlier: the same copies as when it was compiled, with no MJML run. */
+export function thawIssueParts(digest: Digest, frozen: FrozenParts): IssueParts {
+  return issueParts(digest, { text: new Map(frozen.layouts.text), html: new Map(frozen.layouts.html) }, frozen.pieces);
 }
 
 export interface IssueSelection {
@@ -358,6 +399,7 @@ function issueParts(digest: Digest, layouts: Record<BodyPart, Layout>, pieces: I
   return {
     date: digest.date,
     pieces,
+    frozen: () => ({ pieces, layouts: { text: [...layouts.text], html: [...layouts.html] } }),
     select(topics) {
       // The "no papers today" note goes to everyone, whatever their topics.
       let chosen: boolean[] | null = null;

@@ -30,6 +30,15 @@ export function createIssueRenderer(digest: Digest, options: IssueOptions): Issu
     }
     return compiled;
   };
+  return rendererOver(parts);
+}
+
+/** A renderer over parts compiled earlier (a frozen issue): nothing is compiled. */
+export function rendererFromParts(issue: IssueParts): IssueRenderer {
+  return rendererOver(async () => issue);
+}
+
+function rendererOver(parts: () => Promise<IssueParts>): IssueRenderer {
   return {
     parts,
     async forTopics(topics) {

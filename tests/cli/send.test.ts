@@ -29,6 +29,7 @@ describe('papermail send --dry-run, send --to, then send', () => {
   let realSend: CliResult;
   let filesAfterRealSend: string[];
   let realSendRecipients: string[];
+  let rebuildAfterSend: CliResult;
 
   beforeAll(async () => {
     const sandbox = await sandboxes.create();
@@ -48,6 +49,7 @@ describe('papermail send --dry-run, send --to, then send', () => {
     filesAfterRealSend = await sandbox.outboxFiles();
     const newFiles = filesAfterRealSend.filter((file) => !filesAfterTestCopy.includes(file));
     realSendRecipients = (await Promise.all(newFiles.map(async (file) => recipientsOf(await simpleParser(await readFile(file)))))).flat();
+    rebuildAfterSend = await sandbox.run(['send', '--rebuild', ...source]);
   });
 
   it('a dry run exits 0 and counts the two confirmed subscribers', () => {
@@ -80,6 +82,13 @@ describe('papermail send --dry-run, send --to, then send', () => {
   it('the real send adds one message per confirmed subscriber beside the test copy', () => {
     expect(filesAfterRealSend).toHaveLength(3);
     expect(realSendRecipients.sort()).toEqual(['first@example.com', 'second@example.net']);
+  });
+
+  it('--rebuild after the first accepted message exits 1 with one line saying the issue cannot be rebuilt', () => {
+    expect(rebuildAfterSend.code).toBe(1);
+    const errors = linesOf(rebuildAfterSend.stderr).filter((line) => line.startsWith('papermail:'));
+    expect(errors).toEqual([expect.stringMatching(/^papermail: the issue of 2025-09-30 cannot be rebuilt: 2 message\(s\) of it were already accepted/)]);
+    expect(showsStackTrace(rebuildAfterSend.stderr)).toBe(false);
   });
 });
 

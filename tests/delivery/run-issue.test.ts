@@ -9,7 +9,8 @@ import { isPapermailError } from '../../src/errors.js';
 import { silentLogger } from '../../src/logger.js';
 import { rejectionOf } from '../support/async.js';
 import { useTemporaryStores } from '../subscribers/temporary-store.js';
-import { addConfirmed, deliveryConfig, noSleep, useMailPeers } from './fixtures.js';
+import { frozenContent } from '../../src/delivery/frozen-issue.js';
+import { addConfirmed, deliveryConfig, ISSUE_DATE, issueRenderer, noSleep, twoTopicDigest, useMailPeers } from './fixtures.js';
 
 const stores = useTemporaryStores();
 const peers = useMailPeers();
@@ -106,6 +107,90 @@ describe('runIssue', () => {
     expect(isPapermailError(error, 'ENETWORK')).toBe(true);
     expect(error.message).toMatch(/^could not reach 127\.0\.0\.1:9 for .* after 1 attempt$/);
     expect(sink.messages).toHaveLength(0);
+  });
+
+  it('sends every later run of a day the frozen issue, though the source changed since the first', async () => {
+    let busy = true;
+    const sink = await peers.sink({ respondToRecipient: (address) => (busy && address === 'later@example.net' ? { code: 451, message: '4.7.1 greylisted' } : undefined) });
+    const config = deliveryConfig({ SMTP_URL: `smtp://127.0.0.1:${sink.port}`, CACHE_DIR: stores.path('cache'), SEND_RETRIES: '0' });
+    const store = stores.open();
+    const services = { config, store, transport: peers.transport(config), logger: silentLogger, sleep: noSleep };
+    await addConfirmed(store, ['now@example.net', 'later@example.net']);
+    await runIssue({ day: '2025-09-30', source: 'samples/2025-09-30.json' }, services);
+    busy = false;
+
+    // Another day's papers under the same date: the run still sends what was frozen.
+    await runIssue({ day: '2025-09-30', source: 'samples/2026-08-21.json' }, services);
+
+    const [first, later] = await sink.parsed();
+    expect(later!.to).toMatchObject({ value: [{ address: 'later@example.net' }] });
+    expect(later!.subject).toBe(first!.subject);
+    expect(later!.text).not.toContain('EnvHarness');
+    expect((await store.frozenIssue('2025-09-30'))?.digest).not.toContain('EnvHarness');
+    expect((await store.getIssue('2025-09-30'))?.html).not.toContain('EnvHarness');
+  });
+
+  it('sends a later run the frozen issue without reading the source when the day is known', async () => {
+    let busy = true;
+    const sink = await peers.sink({ respondToRecipient: (address) => (busy && address === 'later@example.net' ? { code: 451, message: '4.7.1 greylisted' } : undefined) });
+    const config = deliveryConfig({ SMTP_URL: `smtp://127.0.0.1:${sink.port}`, CACHE_DIR: stores.path('cache'), SEND_RETRIES: '0' });
+    const store = stores.open();
+    const services = { config, store, transport: peers.transport(config), logger: silentLogger, sleep: noSleep };
+    await addConfirmed(store, ['now@example.net', 'later@example.net']);
+    expect((sentSummary(await runIssue({ day: '2025-09-29', source: 'samples/2025-09-30.json' }, services)))).toMatchObject({ sent: 1, deferred: 1 });
+    busy = false;
+
+    // The API is unreachable and nothing is cached: only the frozen issue can be sent.
+    expect(sentSummary(await runIssue({ day: '2025-09-29' }, services))).toMatchObject({ sent: 1, alreadySent: 1 });
+    expect(sink.deliveredTo('later@example.net')).toHaveLength(1);
+  });
+
+  it('rebuilds a day’s frozen issue from a new source before its first accepted message', async () => {
+    const { sink, store, run } = await scenario();
+    await addConfirmed(store, [{ email: 'robots@example.net', topics: ['robotics'] }]);
+    await run({ day: '2026-08-21', source: 'samples/2024-05-27.json' });
+    expect(sink.messages).toHaveLength(0);
+
+    const rebuilt = sentSummary(await run({ day: '2026-08-21', source: 'samples/2026-08-21.json', rebuild: true }));
+
+    expect((await store.frozenIssue('2026-08-21'))?.digest).toContain('EnvHarness');
+    expect(rebuilt.sent + rebuilt.skippedNoTopics).toBe(1);
+  });
+
+  it('refuses --rebuild with EFROZEN once a message of the day was accepted, and sends nothing', async () => {
+    const { sink, store, run } = await scenario();
+    await addConfirmed(store, ['ada@example.net']);
+    await run({ day: '2025-09-30', source: 'samples/2025-09-30.json' });
+
+    const error = await rejectionOf(run({ day: '2025-09-30', source: 'samples/2026-08-21.json', rebuild: true }));
+
+    expect(isPapermailError(error, 'EFROZEN')).toBe(true);
+    expect(error.message).toBe(
+      'the issue of 2025-09-30 cannot be rebuilt: 1 message(s) of it were already accepted, and every reader of a day gets the same issue',
+    );
+    expect(sink.messages).toHaveLength(1);
+    expect((await store.frozenIssue('2025-09-30'))?.digest).not.toContain('EnvHarness');
+  });
+
+  it('leaves a subscriber who confirmed after the freeze out of that day’s issue, and sends them the next one', async () => {
+    let now = new Date('2025-10-01T08:00:00Z');
+    const sink = await peers.sink();
+    const config = deliveryConfig({ SMTP_URL: `smtp://127.0.0.1:${sink.port}`, CACHE_DIR: stores.path('cache') });
+    const store = stores.open({ now: () => now });
+    const transport = peers.transport(config);
+    const run = (request: Parameters<typeof runIssue>[0]) => runIssue(request, { config, store, transport, logger: silentLogger, sleep: noSleep, now: () => now });
+    await addConfirmed(store, ['early@example.net']);
+    // The day is frozen (a dry run freezes nothing), then the late reader confirms, then it is sent.
+    await store.freezeIssue(frozenContent(twoTopicDigest(), await issueRenderer(config).parts()));
+    now = new Date('2025-10-01T09:00:00Z');
+    await addConfirmed(store, ['late@example.net']);
+
+    await run({ day: ISSUE_DATE });
+    await run({ day: '2025-10-01', source: 'samples/2025-09-30.json' });
+
+    expect(sink.deliveredTo('early@example.net')).toHaveLength(2);
+    expect(sink.deliveredTo('late@example.net')).toHaveLength(1);
+    expect(await store.isIssueComplete(ISSUE_DATE)).toBe(true);
   });
 
   it('treats a subscriber whose topics had no papers as done for the day', async () => {

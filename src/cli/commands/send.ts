@@ -15,6 +15,7 @@ export interface SendOptions {
   date?: string;
   dryRun?: boolean;
   to?: string;
+  rebuild?: boolean;
 }
 
 /** What the quick start sends: a real day bundled with the package, to the sample list. */
@@ -33,6 +34,7 @@ export function registerSendCommands(program: Command): void {
   withSourceOptions(program.command('send').description("send the day's issue to every confirmed subscriber who has not had it yet"))
     .option('--dry-run', 'render and count recipients without sending or recording anything')
     .option('--to <email>', 'send one test copy to this address only; records nothing', emailArgument('--to'))
+    .option('--rebuild', "freeze the day's issue again from the source (only before its first message was accepted)")
     .action((options: SendOptions) => sendDailyIssue(options, loadCliContext()));
 
   program
@@ -81,7 +83,7 @@ export async function sendDailyIssue(options: SendOptions, { config, logger }: P
     const store = await openCliStore({ config, logger });
     try {
       const outcome = await runIssue(
-        { ...sourceRequest(options), dryRun: options.dryRun ?? false },
+        { ...sourceRequest(options), dryRun: options.dryRun ?? false, rebuild: options.rebuild ?? false },
         {
           config,
           store,
