@@ -68,7 +68,7 @@ describe('papermail status after an import and a send', () => {
   });
 
   it('prints the last issue with its ledger counts', () => {
-    expect(status.stdout).toMatch(/^ {2}2025-09-30 {2}0 sending, 1 sent, 0 deferred, 0 failed, 0 skipped {2}\S/m);
+    expect(status.stdout).toMatch(/^ {2}2025-09-30 {2}0 pending, 0 sending, 1 sent, 0 deferred, 0 failed, 0 skipped {2}\S/m);
   });
 
   it('says SMTP and DKIM are configured, without the password', () => {
