@@ -25,6 +25,17 @@ async function scenario(environment: Record<string, string> = {}) {
   return { sink, store, run };
 }
 
+/** Two confirmed readers; the server greylists later@example.net (451, no retries) until told to accept everyone. */
+async function greylistedOnce() {
+  let busy = true;
+  const sink = await peers.sink({ respondToRecipient: (address) => (busy && address === 'later@example.net' ? { code: 451, message: '4.7.1 greylisted' } : undefined) });
+  const config = deliveryConfig({ SMTP_URL: `smtp://127.0.0.1:${sink.port}`, CACHE_DIR: stores.path('cache'), SEND_RETRIES: '0' });
+  const store = stores.open();
+  const services = { config, store, transport: peers.transport(config), logger: silentLogger, sleep: noSleep };
+  await addConfirmed(store, ['now@example.net', 'later@example.net']);
+  return { sink, store, run: (request: Parameters<typeof runIssue>[0]) => runIssue(request, services), serverAcceptsAll: () => (busy = false) };
+}
+
 function sentSummary(outcome: IssueOutcome) {
   if (outcome.kind !== 'sent') throw new Error(`expected a send, got ${outcome.kind}`);
   return outcome.summary;
@@ -110,17 +121,12 @@ describe('runIssue', () => {
   });
 
   it('sends every later run of a day the frozen issue, though the source changed since the first', async () => {
-    let busy = true;
-    const sink = await peers.sink({ respondToRecipient: (address) => (busy && address === 'later@example.net' ? { code: 451, message: '4.7.1 greylisted' } : undefined) });
-    const config = deliveryConfig({ SMTP_URL: `smtp://127.0.0.1:${sink.port}`, CACHE_DIR: stores.path('cache'), SEND_RETRIES: '0' });
-    const store = stores.open();
-    const services = { config, store, transport: peers.transport(config), logger: silentLogger, sleep: noSleep };
-    await addConfirmed(store, ['now@example.net', 'later@example.net']);
-    await runIssue({ day: '2025-09-30', source: 'samples/2025-09-30.json' }, services);
-    busy = false;
+    const { sink, store, run, serverAcceptsAll } = await greylistedOnce();
+    await run({ day: '2025-09-30', source: 'samples/2025-09-30.json' });
+    serverAcceptsAll();
 
     // Another day's papers under the same date: the run still sends what was frozen.
-    await runIssue({ day: '2025-09-30', source: 'samples/2026-08-21.json' }, services);
+    await run({ day: '2025-09-30', source: 'samples/2026-08-21.json' });
 
     const [first, later] = await sink.parsed();
     expect(later!.to).toMatchObject({ value: [{ address: 'later@example.net' }] });
@@ -131,17 +137,12 @@ describe('runIssue', () => {
   });
 
   it('sends a later run the frozen issue without reading the source when the day is known', async () => {
-    let busy = true;
-    const sink = await peers.sink({ respondToRecipient: (address) => (busy && address === 'later@example.net' ? { code: 451, message: '4.7.1 greylisted' } : undefined) });
-    const config = deliveryConfig({ SMTP_URL: `smtp://127.0.0.1:${sink.port}`, CACHE_DIR: stores.path('cache'), SEND_RETRIES: '0' });
-    const store = stores.open();
-    const services = { config, store, transport: peers.transport(config), logger: silentLogger, sleep: noSleep };
-    await addConfirmed(store, ['now@example.net', 'later@example.net']);
-    expect((sentSummary(await runIssue({ day: '2025-09-29', source: 'samples/2025-09-30.json' }, services)))).toMatchObject({ sent: 1, deferred: 1 });
-    busy = false;
+    const { sink, store, run, serverAcceptsAll } = await greylistedOnce();
+    expect(sentSummary(await run({ day: '2025-09-29', source: 'samples/2025-09-30.json' }))).toMatchObject({ sent: 1, deferred: 1 });
+    serverAcceptsAll();
 
     // The API is unreachable and nothing is cached: only the frozen issue can be sent.
-    expect(sentSummary(await runIssue({ day: '2025-09-29' }, services))).toMatchObject({ sent: 1, alreadySent: 1 });
+    expect(sentSummary(await run({ day: '2025-09-29' }))).toMatchObject({ sent: 1, alreadySent: 1 });
     expect(sink.deliveredTo('later@example.net')).toHaveLength(1);
   });
 
