@@ -13,6 +13,7 @@ import type { Config } from '../config/config.js';
 import { PapermailError } from '../errors.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { type AssembledMessage, messageBytes } from './assembled-message.js';
+import { installSmtpDataFastPath } from './smtp-data.js';
 
 export interface SendResult {
   messageId: string;
@@ -77,6 +78,7 @@ function smtpTransport(url: string, config: TransportSettings, dkim: DKIMOptions
     );
   }
   const ca = config.SMTP_TLS_CA_FILE ? readCaFile(config.SMTP_TLS_CA_FILE) : undefined;
+  installSmtpDataFastPath();
   const mailer = nodemailer.createTransport({
     url,
     // Nodemailer sends STARTTLS before AUTH or stops with ETLS: the password never goes out in the clear.
