@@ -595,6 +595,21 @@ export function describeStoreContract(name: string, stores: ContractStores): voi
       expect((await store.claimRecipients(day, 'run-b', 10, minute)).map((subscriber) => subscriber.id)).toEqual([id]);
     });
 
+    it('gives back claimed rows a run never started: pending again and claimable at once, its other rows kept', async () => {
+      const store = await stores.open();
+      const [started, unstarted] = (await confirmed(store, 2)) as [number, number];
+      await store.prepareIssue(day);
+      await store.claimRecipients(day, 'run-a', 10, 10 * minute);
+      await store.releaseClaims(day, 'run-b', [unstarted]);
+      expect(await store.ledgerCounts(day)).toMatchObject({ pending: 0, sending: 2 });
+
+      await store.releaseClaims(day, 'run-a', [unstarted]);
+
+      expect(await store.ledgerCounts(day)).toMatchObject({ pending: 1, sending: 1 });
+      expect((await store.claimRecipients(day, 'run-b', 10, minute)).map((subscriber) => subscriber.id)).toEqual([unstarted]);
+      expect(await store.holdClaim(day, started, 'run-a', minute)).toBe(true);
+    });
+
     it('claims only rows of subscribers still confirmed, and none that are settled', async () => {
       const store = await stores.open();
       const [sent, left, fresh] = (await confirmed(store, 3)) as [number, number, number];
