@@ -14,8 +14,8 @@ import { runForResult } from './processes.js';
 import { seedSubscribers } from './seed.js';
 import type { SenderResult } from './sender-process.js';
 import { median } from './stats.js';
-import { buildDist, PAPERMAIL_SENDER } from './send.js';
-import { FULL_DAY_SOURCE, scratchFolder, SENDER_ENVIRONMENT } from './workspace.js';
+import { PAPERMAIL_SENDER } from './send.js';
+import { buildDist, FULL_DAY_SOURCE, scratchFolder, SENDER_ENVIRONMENT } from './workspace.js';
 
 
 

@@ -11,8 +11,7 @@ import { runForResult } from './processes.js';
 import { loadSampleDigest, recipientsFor } from './sample-day.js';
 import { topicPicker } from './seed.js';
 import { median, millisecondsPerAsyncCall, millisecondsPerCall, warmThenMeasure } from './stats.js';
-import { buildDist } from './send.js';
-import { benchConfig, FULL_DAY_SOURCE, REPO_ROOT, scratchFolder, SENDER_ENVIRONMENT } from './workspace.js';
+import { benchConfig, buildDist, FULL_DAY_SOURCE, REPO_ROOT, scratchFolder, SENDER_ENVIRONMENT } from './workspace.js';
 
 export interface RenderFigures {
   perRecipientMicros: number;

@@ -5,16 +5,14 @@
  * processes and the SMTP sink is a third, so neither sender is charged for the sink's work.
  * Runs alternate which sender goes first, so a change in background load hits both alike.
  */
-import { execFile } from 'node:child_process';
 import { copyFile, rm } from 'node:fs/promises';
-import { promisify } from 'node:util';
 import path from 'node:path';
 import { runForResult } from './processes.js';
 import { seedSubscribers } from './seed.js';
 import type { SenderJob, SenderResult } from './sender-process.js';
 import { startSinkProcess, type SinkProcess } from './sink.js';
 import { median } from './stats.js';
-import { FULL_DAY_SOURCE, REPO_ROOT, scratchFolder, SENDER_ENVIRONMENT } from './workspace.js';
+import { buildDist, FULL_DAY_SOURCE, REPO_ROOT, scratchFolder, SENDER_ENVIRONMENT } from './workspace.js';
 
 export interface SendFigures {
   subscribers: number;
@@ -52,10 +50,6 @@ export const SENDER_SCRIPT = path.join(REPO_ROOT, 'bench', 'sender-process.ts');
 /** papermail's sender: compiled JavaScript, as production runs it (papermail-sender.mjs says why). */
 export const PAPERMAIL_SENDER = path.join(REPO_ROOT, 'bench', 'papermail-sender.mjs');
 
-/** Builds dist/ from this checkout, so the figures of papermail's sender are this code's. */
-export async function buildDist(): Promise<void> {
-  await promisify(execFile)('npm', ['run', 'build'], { cwd: REPO_ROOT });
-}
 const ISSUE_DAY = '2025-09-30';
 
 export async function measureSend(options: SendOptions): Promise<SendFigures> {

@@ -2,12 +2,12 @@
  * Start-up: `papermail --help` through the compiled CLI (bin/papermail.js → dist/) against
  * `node -e 0`, each a fresh process, alternating which runs first. The figure is the ratio of
  * the medians (target ≤ 4×); `--help` is what every command pays before its own work starts.
- * Builds dist/ first when it is missing or older than src/ (the bin refuses to run it then).
+ * Builds dist/ first (the bin refuses a missing or stale one).
  */
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { median } from './stats.js';
-import { REPO_ROOT } from './workspace.js';
+import { buildDist, REPO_ROOT } from './workspace.js';
 
 export interface StartupFigures {
   helpMs: number;
@@ -19,11 +19,7 @@ export interface StartupFigures {
 const BIN = path.join(REPO_ROOT, 'bin', 'papermail.js');
 
 export async function measureStartup(options: { runs: number; log: (line: string) => void }): Promise<StartupFigures> {
-  if (runOnce([BIN, '--help']).status !== 0) {
-    options.log('  building dist/ (npm run build)');
-    const build = spawnSync('npm', ['run', '-s', 'build'], { cwd: REPO_ROOT, stdio: 'inherit' });
-    if (build.status !== 0) throw new Error('npm run build failed');
-  }
+  await buildDist();
   const help: number[] = [];
   const node: number[] = [];
   runOnce([BIN, '--help']); // warm the file-system cache
