@@ -43,6 +43,14 @@
  *                             JSON.parse of the same text alone.
  *  startup.helpOverNode       `papermail --help` (compiled, bin/papermail.js) over `node -e 0`, fresh
  *                             processes, medians. Target ≤ 4×. `--only startup` runs it alone.
+ *  scale.ledgerPerSecPg1 / Pg2 / Pg4 / Sqlite1 / Sqlite2  ledger throughput alone: recipients per
+ *                             second when 1, 2 or 4 papermail senders (the real send loop, compiled,
+ *                             discarding transport) share one day's prepared ledger on PostgreSQL
+ *                             (a throwaway local cluster) or on SQLite: claim, hold, assemble, mark
+ *                             sent, no SMTP. Targets: Pg4 ≥ 5,000/s, Sqlite1 ≥ 5,000/s.
+ *  scale.sendTwoOverOne       msg/s of 2 senders over 1 on one PostgreSQL ledger, to the SMTP sink
+ *                             (its own process). Target ≥ 1.6 where the machine has the cores: the
+ *                             core count is printed; on 2 cores the sink and PostgreSQL share them.
  * With --quick the sizes are smaller (the table and results.json say which); compare quick runs with
  * quick runs only.
  */
@@ -53,12 +61,13 @@ import { measureIngest, type IngestFigures } from './ingest.js';
 import { measureMemory, type MemoryFigures } from './memory.js';
 import { measureRender, type RenderFigures } from './render.js';
 import { measureSend, type SendFigures } from './send.js';
+import { ledgerKey, measureScale, type ScaleFigures } from './scale.js';
 import { measureSize, type SizeFigures } from './size.js';
 import { measureStartup, type StartupFigures } from './startup.js';
 import { round } from './stats.js';
 import { REPO_ROOT } from './workspace.js';
 
-const SECTIONS = ['render', 'send', 'memory', 'size', 'ingest', 'startup'] as const;
+const SECTIONS = ['render', 'send', 'memory', 'size', 'ingest', 'startup', 'scale'] as const;
 type Section = (typeof SECTIONS)[number];
 
 interface Plan {
@@ -73,6 +82,7 @@ const FULL = {
   memory: { small: { subscribers: 10_000, runs: 3 }, large: { subscribers: 100_000, runs: 1 } },
   ingest: { runs: 5, iterations: 200 },
   startup: { runs: 21 },
+  scale: { ledger: { recipients: 50_000, runs: 3 }, send: { subscribers: 5_000, runs: 3 } },
 };
 
 const QUICK: typeof FULL = {
@@ -82,6 +92,7 @@ const QUICK: typeof FULL = {
   memory: { small: { subscribers: 1_000, runs: 1 }, large: { subscribers: 10_000, runs: 1 } },
   ingest: { runs: 3, iterations: 50 },
   startup: { runs: 7 },
+  scale: { ledger: { recipients: 10_000, runs: 1 }, send: { subscribers: 2_000, runs: 1 } },
 };
 
 interface Results {
@@ -91,6 +102,7 @@ interface Results {
   size?: SizeFigures;
   ingest?: IngestFigures;
   startup?: StartupFigures;
+  scale?: ScaleFigures;
 }
 
 const plan = readArguments(process.argv.slice(2));
@@ -133,6 +145,9 @@ for (const section of plan.sections) {
     case 'startup':
       results.startup = await measureStartup({ ...sizes.startup, log });
       break;
+    case 'scale':
+      results.scale = await measureScale({ ...sizes.scale, log });
+      break;
   }
   log(`${section} done in ${((Date.now() - sectionStart) / 1000).toFixed(0)} s`);
 }
@@ -153,7 +168,7 @@ log(`wrote ${path.relative(process.cwd(), file)}${plan.cpuProfileDir ? `; CPU pr
 
 /** The figures under their stable keys (render.perRecipientMicros, …), rounded for reading. */
 function figures(results: Results) {
-  const { render, send, memory, size, ingest, startup } = results;
+  const { render, send, memory, size, ingest, startup, scale } = results;
   return {
     ...(render && {
       render: {
@@ -202,6 +217,19 @@ function figures(results: Results) {
     ...(startup && {
       startup: { helpOverNode: round(startup.ratio, 2), helpMs: round(startup.helpMs), nodeMs: round(startup.nodeMs), runs: startup.runs },
     }),
+    ...(scale && {
+      scale: {
+        cores: scale.cores,
+        recipients: scale.recipients,
+        ...Object.fromEntries(scale.ledger.map((rate) => [ledgerKey(rate), Math.round(rate.perSecond)])),
+        ledgerRuns: Object.fromEntries(scale.ledger.map((rate) => [ledgerKey(rate), rate.runs.map(Math.round)])),
+        ledgerCpuMsPerRecipient: Object.fromEntries(scale.ledger.map((rate) => [ledgerKey(rate), round(rate.cpuMsPerRecipient, 3)])),
+        sendSubscribers: scale.sendSubscribers,
+        sendOnePerSec: round(scale.sendOne.perSecond),
+        sendTwoPerSec: round(scale.sendTwo.perSecond),
+        sendTwoOverOne: round(scale.sendTwoOverOne, 3),
+      },
+    }),
   };
 }
 
@@ -215,7 +243,7 @@ interface Row {
 
 function tableRows(results: Results): Row[] {
   const rows: Row[] = [];
-  const { render, send, memory, size, ingest, startup } = results;
+  const { render, send, memory, size, ingest, startup, scale } = results;
   if (render) {
     rows.push({ key: 'render.perRecipientMicros', value: render.perRecipientMicros, shown: `${render.perRecipientMicros.toFixed(1)} µs`, target: '< 100 µs', met: render.perRecipientMicros < 100 });
     rows.push({ key: 'render.naiveOverOurs', value: render.naiveOverOurs, shown: `${Math.round(render.naiveOverOurs)}× (naive ${render.naivePerRecipientMs.toFixed(1)} ms/recipient)` });
@@ -277,6 +305,28 @@ function tableRows(results: Results): Row[] {
       shown: `${startup.ratio.toFixed(2)}× (--help ${startup.helpMs.toFixed(0)} ms, node -e 0 ${startup.nodeMs.toFixed(0)} ms)`,
       target: '≤ 4×',
       met: startup.ratio <= 4,
+    });
+  }
+  if (scale) {
+    const targets: Record<string, number> = { ledgerPerSecPg4: 5_000, ledgerPerSecSqlite1: 5_000 };
+    for (const rate of scale.ledger) {
+      const key = ledgerKey(rate);
+      const target = targets[key];
+      rows.push({
+        key: `scale.${key}`,
+        value: rate.perSecond,
+        shown: `${Math.round(rate.perSecond)} recipients/s (${scale.recipients} rows, ${rate.cpuMsPerRecipient.toFixed(3)} ms CPU/recipient)`,
+        ...(target === undefined ? {} : { target: `≥ ${target.toLocaleString('en')}/s`, met: rate.perSecond >= target }),
+      });
+    }
+    // Two senders can only approach twice one where each has a core of its own besides the sink's and the database's.
+    const enoughCores = scale.cores >= 4;
+    rows.push({
+      key: 'scale.sendTwoOverOne',
+      value: scale.sendTwoOverOne,
+      shown: `${scale.sendTwoOverOne.toFixed(3)} (${scale.sendOne.perSecond.toFixed(0)} → ${scale.sendTwo.perSecond.toFixed(0)} msg/s, ${scale.cores} cores${enoughCores ? '' : ': senders, sink and PostgreSQL share them'})`,
+      target: enoughCores ? '≥ 1.6' : '≥ 1.6 (needs ≥ 4 cores)',
+      ...(enoughCores ? { met: scale.sendTwoOverOne >= 1.6 } : {}),
     });
   }
   return rows;

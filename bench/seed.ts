@@ -1,7 +1,7 @@
-/** A subscriber list of any length on a fresh SQLite file, through the store's own import (one transaction). */
+/** A subscriber list of any length in a fresh store (a SQLite file or a PostgreSQL database), through the store's own import. */
 import { benchConfig } from './workspace.js';
 import { loadTaxonomy, topicCatalogue } from '../src/digest/taxonomy.js';
-import { openSqliteStore } from '../src/subscribers/sqlite-store.js';
+import { openStore } from '../src/subscribers/open-store.js';
 import type { NewSubscriber } from '../src/subscribers/store.js';
 
 /** The address of the n-th (1-based) bench subscriber; the sink and the soak's accounting use the same names. */
@@ -14,21 +14,29 @@ export interface SeedOptions {
   variedTopics?: boolean;
 }
 
-/** Seeds `count` confirmed subscribers (every third with a name; all topics, or varied ones) and returns their addresses. */
-export async function seedSubscribers(databasePath: string, count: number, options: SeedOptions = {}): Promise<string[]> {
+/** The store settings for a location: a postgres:// URL, else a SQLite file path. */
+export function storeAt(location: string): { DATABASE_PATH: string; DATABASE_URL?: string } {
+  return /^postgres(ql)?:\/\//.test(location) ? { DATABASE_PATH: '', DATABASE_URL: location } : { DATABASE_PATH: location };
+}
+
+/**
+ * Seeds `count` confirmed subscribers (every third with a name; all topics, or varied ones)
+ * into the store at `location` (a SQLite file path or a postgres:// URL) and returns their addresses.
+ */
+export async function seedSubscribers(location: string, count: number, options: SeedOptions = {}): Promise<string[]> {
   const pick = options.variedTopics ? await topicPicker() : () => null;
   const rows: Array<NewSubscriber & { line: number }> = [];
   for (let index = 1; index <= count; index += 1) {
     rows.push({ email: subscriberAddress(index), name: index % 3 === 0 ? `Reader Number ${index}` : null, status: 'confirmed', topics: pick(), line: index });
   }
-  const store = openSqliteStore(databasePath);
+  const store = await openStore(storeAt(location));
   try {
     const report = await store.importSubscribers(rows);
     if (report.added !== count) {
-      throw new Error(`seeding ${databasePath}: expected ${count} new subscribers, added ${report.added} (${report.skipped.length} skipped)`);
+      throw new Error(`seeding ${location}: expected ${count} new subscribers, added ${report.added} (${report.skipped.length} skipped)`);
     }
   } finally {
-    // Closing checkpoints the WAL, so the file alone can be copied for each run.
+    // Closing checkpoints SQLite's WAL, so the file alone can be copied for each run (and leaves a PostgreSQL database free to copy).
     await store.close();
   }
   return rows.map((row) => row.email);

@@ -32,6 +32,9 @@ export interface SenderResult {
   cpuMsPerMessage: number;
   /** Peak resident set size of this process. */
   maxRssMB: number;
+  /** papermail's sender only: wall-clock start and end of its send, ms since the epoch. */
+  startedAt?: number;
+  endedAt?: number;
 }
 
 /** Papermail's transport keeps 100 messages per connection; the ceiling gets the same. */
