@@ -71,12 +71,19 @@ export const POSTGRES_QUERIES = {
         WHERE d.issue_date = $1 AND d.subscriber_id = s.id AND d.state IN (${sqlStateList(SETTLED_STATES)}))
     ORDER BY s.id LIMIT $3`,
   markSending: markDelivery('sending', ', attempts = deliveries.attempts + 1', 'NULL, NULL'),
-  markSent: markDelivery('sent', ', message_id = excluded.message_id, last_error = NULL', '$4::text, NULL::text'),
   markDeferred: markDelivery('deferred', ', last_error = excluded.last_error', 'NULL::text, $4::text'),
   markSkipped: markDelivery('skipped', '', 'NULL, NULL'),
   markFailed: markDelivery('failed', ', last_error = excluded.last_error', 'NULL::text, $4::text'),
-  // $1 id
-  resetBounces: 'UPDATE subscribers SET bounce_count = 0 WHERE id = $1 AND bounce_count > 0',
+  // $1 issue date, $2 subscriber ids, $3 message ids, $4 at: many 'sent' marks and their bounce
+  // counts reset, as one statement; a subscriber deleted mid-run is left out, as in markDelivery.
+  markSentBatch: `
+    WITH marks AS (SELECT * FROM unnest($2::integer[], $3::text[]) AS mark(subscriber_id, message_id)),
+    recorded AS (
+      INSERT INTO deliveries (issue_date, subscriber_id, state, message_id, last_error, attempts, created_at, updated_at)
+      SELECT $1, s.id, 'sent', marks.message_id, NULL, 1, ${at(4)}, ${at(4)} FROM marks JOIN subscribers AS s ON s.id = marks.subscriber_id
+      ON CONFLICT (issue_date, subscriber_id) DO UPDATE SET state = 'sent', message_id = excluded.message_id, last_error = NULL, updated_at = excluded.updated_at
+      WHERE deliveries.state IN (${sqlStateList(LEDGER_TRANSITIONS.sent)}))
+    UPDATE subscribers SET bounce_count = 0 WHERE id IN (SELECT subscriber_id FROM marks) AND bounce_count > 0`,
   // $1 id, $2 bounce count, $3 status, $4 reason
   recordBounce: 'UPDATE subscribers SET bounce_count = $2, status = $3, last_bounce_reason = $4 WHERE id = $1 RETURNING status',
   // $1 issue date
@@ -151,9 +158,18 @@ export const POSTGRES_QUERIES = {
     WHERE d.issue_date = $1 AND d.subscriber_id = claimable.subscriber_id
     RETURNING ${SUBSCRIBER_COLUMNS.split(', ').map((column) => `s.${column}`).join(', ')}`,
   // $1 issue date, $2 owner, $3 at, $4 lease in milliseconds, $5 subscriber id
+  // With more than half the lease left the row is held as it is (a read, no new row version
+  // per message); else the lease starts again. held: 1 when the row is still $2's.
   holdClaim: `
-    UPDATE deliveries SET lease_expires_at = ${at(3)} + $4::double precision * interval '1 millisecond'
-    WHERE issue_date = $1 AND subscriber_id = $5 AND state = 'sending' AND lease_owner = $2`,
+    WITH claim AS (
+      SELECT lease_expires_at > ${at(3)} + $4::double precision * interval '0.5 millisecond' AS young FROM deliveries
+      WHERE issue_date = $1 AND subscriber_id = $5 AND state = 'sending' AND lease_owner = $2),
+    renewed AS (
+      UPDATE deliveries SET lease_expires_at = ${at(3)} + $4::double precision * interval '1 millisecond'
+      WHERE issue_date = $1 AND subscriber_id = $5 AND state = 'sending' AND lease_owner = $2
+        AND (lease_expires_at IS NULL OR lease_expires_at <= ${at(3)} + $4::double precision * interval '0.5 millisecond')
+      RETURNING 1)
+    SELECT (SELECT count(*) FROM claim WHERE young) + (SELECT count(*) FROM renewed) AS held`,
   // $1 issue date, $2 owner, $3 at, $4 subscriber ids
   releaseClaims: `
     UPDATE deliveries SET state = '${CLAIMABLE.fresh}', lease_owner = NULL, lease_expires_at = NULL, attempts = attempts - 1, updated_at = ${at(3)}

@@ -20,6 +20,7 @@ import { PapermailError } from '../errors.js';
 import { displayDatabaseUrl } from './database-url.js';
 import { ADVISORY_LOCK_CLASS, migratePostgres } from './postgres-schema.js';
 import { POSTGRES_QUERIES as SQL } from './postgres-queries.js';
+import { groupedBy, writeInBatches } from './write-batches.js';
 import {
   afterHardBounce,
   confirmDecision,
@@ -128,6 +129,16 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
       throw storeFailure(operation, error, isBusy);
     }
   }
+
+  /** Concurrent 'sent' marks, one statement per batch (and issue date): write-batches.ts. */
+  const recordSent = writeInBatches<{ issueDate: string; subscriberId: number; messageId: string }>(async (marks) => {
+    for (const [issueDate, group] of groupedBy(marks, (mark) => mark.issueDate)) {
+      // One mark per subscriber (the last), in id order: a statement may not touch a row twice.
+      const last = new Map(group.map((mark) => [mark.subscriberId, mark.messageId]));
+      const ids = [...last.keys()].sort((a, b) => a - b);
+      await query('recording a delivery', SQL.markSentBatch, [issueDate, ids, ids.map((id) => last.get(id)!), clock()]);
+    }
+  });
 
   /** Runs `work` in one transaction on one connection: all of it or, on any error, none. */
   async function transaction<T>(operation: string, work: (client: PoolClient) => Promise<T>): Promise<T> {
@@ -449,10 +460,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     },
 
     async markSent(issueDate, subscriberId, messageId) {
-      await transaction('recording a delivery', async (client) => {
-        await client.query(SQL.markSent, [issueDate, subscriberId, clock(), messageId]);
-        await client.query(SQL.resetBounces, [subscriberId]);
-      });
+      await recordSent({ issueDate, subscriberId, messageId });
     },
 
     async markDeferred(issueDate, subscriberId, reason) {
@@ -544,7 +552,8 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
 
     async holdClaim(issueDate, subscriberId, owner, leaseMs) {
       const lease = positiveInteger('leaseMs', leaseMs);
-      return ((await query('holding a claim', SQL.holdClaim, [issueDate, owner, clock(), lease, subscriberId])).rowCount ?? 0) > 0;
+      const { rows } = await query<{ held: string }>('holding a claim', SQL.holdClaim, [issueDate, owner, clock(), lease, subscriberId]);
+      return Number(rows[0]?.held ?? 0) > 0;
     },
 
     async renewClaims(issueDate, owner, leaseMs) {

@@ -105,6 +105,9 @@ export const SQLITE_QUERIES = {
   claim: `
     UPDATE deliveries SET state = 'sending', lease_owner = @owner, lease_expires_at = @expiresAt, attempts = attempts + 1, updated_at = @at
     WHERE issue_date = @issueDate AND subscriber_id IN (SELECT value FROM json_each(@ids))`,
+  claimHeld: `
+    SELECT 1 FROM deliveries WHERE issue_date = @issueDate AND subscriber_id = @subscriberId AND state = 'sending'
+      AND lease_owner = @owner AND lease_expires_at > @until`,
   holdClaim: `
     UPDATE deliveries SET lease_expires_at = @expiresAt
     WHERE issue_date = @issueDate AND subscriber_id = @subscriberId AND state = 'sending' AND lease_owner = @owner`,

@@ -40,6 +40,7 @@ import { SQLITE_QUERIES } from './sqlite-queries.js';
 import type { CopiedDelivery, StoreExport } from './store-copy.js';
 import type { FrozenIssueRecord } from '../delivery/send-ledger.js';
 import { migrate } from './sqlite-schema.js';
+import { writeInBatches } from './write-batches.js';
 import { lookupKey, mapAsync, parseStatus, readImportFields, positiveInteger, readFields, shorten, storeFailure, topicsJson, validTopics } from './subscriber-input.js';
 import type { ArchivedIssue, ConfirmOutcome, ConfirmRequest, DeliveryState, ImportReport, LedgerCounts, NewSubscriber, Subscriber, SubscriberStatus, SubscriberStore } from './store.js';
 
@@ -110,6 +111,18 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
   /** Set once a write probe succeeded: a connection that could write once always can. */
   let connectionWritable = false;
   const timestamp = () => now().toISOString();
+
+  /** Concurrent 'sent' marks, one transaction (one commit) per batch: write-batches.ts. */
+  const recordSent = writeInBatches<{ issueDate: string; subscriberId: number; messageId: string; at: string }>((marks) =>
+    guard('recording a delivery', () =>
+      sql.transaction(() => {
+        for (const mark of marks) {
+          sql.markSent.run(mark);
+          sql.resetBounces.run(mark.subscriberId);
+        }
+      }),
+    ),
+  );
 
   const byEmail = (email: string) => readRecord(sql.byEmail.get(email) as SubscriberRow | undefined);
   const byId = (id: number) => readRecord(sql.byId.get(id) as SubscriberRow | undefined);
@@ -275,13 +288,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     },
 
     async markSent(issueDate, subscriberId, messageId) {
-      const at = timestamp();
-      guard('recording a delivery', () =>
-        sql.transaction(() => {
-          sql.markSent.run({ issueDate, subscriberId, messageId, at });
-          sql.resetBounces.run(subscriberId);
-        }),
-      );
+      await recordSent({ issueDate, subscriberId, messageId, at: timestamp() });
     },
 
     async markDeferred(issueDate, subscriberId, reason) {
@@ -401,7 +408,12 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
 
     async holdClaim(issueDate, subscriberId, owner, leaseMs) {
       const lease = positiveInteger('leaseMs', leaseMs);
-      return guard('holding a claim', () => sql.holdClaim.run({ issueDate, subscriberId, owner, expiresAt: now().getTime() + lease }).changes > 0);
+      const nowMs = now().getTime();
+      return guard('holding a claim', () => {
+        // More than half the lease left: held as it is, a read instead of a commit per message.
+        if (sql.claimHeld.get({ issueDate, subscriberId, owner, until: nowMs + lease / 2 }) !== undefined) return true;
+        return sql.holdClaim.run({ issueDate, subscriberId, owner, expiresAt: nowMs + lease }).changes > 0;
+      });
     },
 
     async renewClaims(issueDate, owner, leaseMs) {

@@ -620,6 +620,47 @@ export function describeStoreContract(name: string, stores: ContractStores): voi
     });
   });
 
+  describe(`${name}: many marks and holds at once`, () => {
+    it('records concurrent sent marks each once, resets their bounce counts, and ignores a deleted subscriber among them', async () => {
+      const store = await stores.open();
+      const ids = await confirmed(store, 30);
+      await store.markFailed('2025-09-30', ids[3]!, '552 mailbox full', 5);
+      await store.remove('reader30@example.com');
+      await store.prepareIssue(day);
+      await Promise.all(ids.map((id) => store.markSent(day, id, `<${id}@example.com>`)));
+      expect(await store.ledgerCounts(day)).toMatchObject({ pending: 0, sent: 29 });
+      expect(await store.findById(ids[3]!)).toMatchObject({ bounceCount: 0 });
+      expect(await store.isIssueComplete(day)).toBe(true);
+    });
+
+    it('holds a claim with more than half its lease left as it is, without starting the lease again', async () => {
+      const clock = manualClock();
+      const store = await stores.open(clock);
+      const [id] = (await confirmed(store, 1)) as [number];
+      await store.prepareIssue(day);
+      await store.claimRecipients(day, 'run-a', 10, minute);
+      clock.advance(minute / 2 - 1_000);
+      expect(await store.holdClaim(day, id, 'run-a', minute)).toBe(true);
+      clock.advance(minute / 2 + 1_000);
+      // The lease ended when the claim's did: another run may take the row, and the first may not send it.
+      expect((await store.claimRecipients(day, 'run-b', 10, minute)).map((subscriber) => subscriber.id)).toEqual([id]);
+      expect(await store.holdClaim(day, id, 'run-a', minute)).toBe(false);
+    });
+
+    it('starts the lease again when a held claim has less than half of it left', async () => {
+      const clock = manualClock();
+      const store = await stores.open(clock);
+      const [id] = (await confirmed(store, 1)) as [number];
+      await store.prepareIssue(day);
+      await store.claimRecipients(day, 'run-a', 10, minute);
+      clock.advance(minute / 2 + 1_000);
+      expect(await store.holdClaim(day, id, 'run-a', minute)).toBe(true);
+      clock.advance(minute / 2);
+      expect(await store.claimRecipients(day, 'run-b', 10, minute)).toEqual([]);
+      expect(await store.holdClaim(day, id, 'run-a', minute)).toBe(true);
+    });
+  });
+
   describe(`${name}: health`, () => {
     it('is ok for a store it can write', async () => {
       const store = await stores.open();
