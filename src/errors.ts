@@ -13,7 +13,7 @@ export type ErrorCode =
   | 'EBUSY' // the store stayed locked by another process for longer than we wait: try again
   | 'EINPUT' // a user-supplied value (email, CSV row, form field) is invalid
   | 'ETOKEN' // a signed token is forged, altered, expired or for another purpose
-  | 'ELOCKED' // another send of the same issue holds the lock
+  | 'ELOCKED' // another run holds the lock of preparing the day, and did not finish within the wait
   | 'EFROZEN' // the day's issue is frozen and a message of it was accepted: it can no longer be rebuilt
   | 'ETRANSPORT' // the mail server refused us as a whole (auth, unreachable)
   | 'ENOTFOUND'; // a requested record or issue does not exist

@@ -24,6 +24,7 @@ const COMMAND_MODULES: CommandModule[] = [
   {
     commands: {
       send: "send the day's issue to every confirmed subscriber who has not had it yet",
+      worker: "join the sending of the day's issue beside other workers, until no row is left",
       demo: 'the quick start: import the sample subscribers and send the sample day',
     },
     register: async (program) => (await import('./commands/send.js')).registerSendCommands(program),

@@ -1,9 +1,11 @@
 /**
  * One day's issue from start to finish — the "campaign": load and digest the day's papers,
- * archive the browser version, freeze the issue, then hand it to the ledger-driven send loop.
- * The first run of a day freezes what it sends (frozen-issue.ts); every later run of that day
- * sends the frozen issue, and does not read the source at all when the day is known up front.
- * The CLI's `send`, the server's `POST /admin/send` and the cron job all call this.
+ * archive the browser version, freeze the issue, prepare its ledger, then hand it to the
+ * ledger-driven send loop. Exactly one run of a day freezes and prepares it, under the day's
+ * prepare lock (prepare-day.ts); every other run of that day, started at the same time or
+ * later, on this machine or another, waits for that and sends the frozen issue beside it,
+ * without reading the source at all when the day is known up front. The CLI's `send` and
+ * `worker`, the server's `POST /admin/send` and the cron job all call this.
  */
 import type { Config } from '../config/config.js';
 import { loadDailyDigest } from '../digest/daily-digest.js';
@@ -13,9 +15,11 @@ import type { Taxonomy } from '../digest/taxonomy.js';
 import type { Logger } from '../logger.js';
 import { createIssueRenderer, issueOptionsFrom, renderBrowserVersion, type IssueRenderer } from '../render/index.js';
 import type { IssueArchive } from '../subscribers/store.js';
+import { lockOwnerId } from '../subscribers/lock-owner.js';
 import { frozenContent, thawFrozenIssue } from './frozen-issue.js';
+import { isPrepared, prepareDayOnce, prepareLedger, type PrepareDayRequest, type PrepareWait } from './prepare-day.js';
 import type { FrozenIssues, SendLedger } from './send-ledger.js';
-import { describeSummary, sendIssue, type SendProgress, type SendSummary } from './send-issue.js';
+import { describeSummary, LEDGER_RETRY, sendIssue, type SendProgress, type SendSummary } from './send-issue.js';
 import { sendTestCopy } from './test-copy.js';
 import type { MailTransport, SendResult } from './transport.js';
 
@@ -44,6 +48,8 @@ export interface IssueServices {
   onProgress?: (progress: SendProgress) => void;
   /** Waits between SMTP retries; tests pass one that returns at once. */
   sleep?: (ms: number) => Promise<void>;
+  /** Waiting for another run that is preparing the day. */
+  prepareWait?: PrepareWait;
 }
 
 export type IssueOutcome =
@@ -59,7 +65,9 @@ export async function runIssue(request: IssueRequest, services: IssueServices): 
     return { kind: 'already-sent', day: scheduledDay };
   }
 
-  const issue = await dayIssue(request, services, request.day ?? (request.source ? undefined : scheduledDay));
+  // One owner for the run: the prepare lock and the claims are both this run's.
+  const owner = lockOwnerId();
+  const issue = await dayIssue(request, services, request.day ?? (request.source ? undefined : scheduledDay), owner);
   if (issue.kind === 'no-papers') return issue;
   const { digest, renderer } = issue;
   const summary = await sendIssue({
@@ -69,9 +77,11 @@ export async function runIssue(request: IssueRequest, services: IssueServices): 
     transport: services.transport,
     config,
     logger,
+    owner,
     ...(services.signal ? { signal: services.signal } : {}),
     ...(services.onProgress ? { onProgress: services.onProgress } : {}),
     ...(services.sleep ? { sleep: services.sleep } : {}),
+    ...(services.prepareWait ? { prepareWait: services.prepareWait } : {}),
     dryRun: request.dryRun ?? false,
   });
   return { kind: 'sent', summary };
@@ -81,33 +91,51 @@ type DayIssue = { kind: 'issue'; digest: Digest; renderer: IssueRenderer } | { k
 
 /**
  * The issue to send: the frozen one when the day has one (without reading the source when
- * the day is known), else the one loaded now, archived and frozen (a dry run freezes nothing).
+ * the day is known), else the one this run loads, archives, freezes and prepares as the
+ * day's preparer, or the one another run froze while this one waited for it to prepare the
+ * day. A dry run freezes and prepares nothing.
  */
-async function dayIssue(request: IssueRequest, services: IssueServices, knownDay: string | undefined): Promise<DayIssue> {
-  const { store, config, logger } = services;
-  const frozen = async (day: string) => {
-    const record = request.rebuild ? undefined : await store.frozenIssue(day);
-    const thawed = record === undefined ? undefined : thawFrozenIssue(record);
-    if (thawed) logger.info(`issue ${day}: sending the issue frozen at ${record!.frozenAt}`);
-    return thawed;
-  };
-  const early = knownDay === undefined ? undefined : await frozen(knownDay);
-  if (early) return { kind: 'issue', ...early };
+async function dayIssue(request: IssueRequest, services: IssueServices, knownDay: string | undefined, owner: string): Promise<DayIssue> {
+  const { store } = services;
+  if (request.dryRun) return dryRunIssue(request, services, knownDay);
+  if (request.rebuild) return rebuiltIssue(request, services, owner);
+  const ready = knownDay === undefined ? undefined : await preparedIssue(knownDay, services);
+  if (ready) return ready;
 
-  const digest = await loadDigest(request, services);
-  const late = knownDay === undefined ? await frozen(digest.date) : undefined;
-  if (late) return { kind: 'issue', ...late };
+  // A day that is not known up front is named by its source: read it to learn which day it is.
+  const loaded = knownDay === undefined ? await loadDigest(request, services) : undefined;
+  const day = knownDay ?? loaded!.date;
+  const outcome = await prepareDayOnce(prepareRequest(day, services, owner), async (): Promise<DayIssue> => {
+    // A preparer that died after freezing left the issue to send: prepare that one.
+    const frozen = await frozenDayIssue(day, services);
+    const issue = frozen ?? (await freezeDayIssue(loaded ?? (await loadDigest(request, services)), services));
+    if (issue.kind === 'issue') await prepareLedger(store, day, services.logger, ledgerRetry(services));
+    return issue;
+  });
+  if (outcome.role === 'preparer') return outcome.value;
+  // Prepared by another run; a day prepared without content (sendIssue on its own) is frozen now, first-wins.
+  return (await frozenDayIssue(day, services)) ?? freezeDayIssue(loaded ?? (await loadDigest(request, services)), services);
+}
+
+/** The day's frozen issue, when its ledger is prepared too: nothing left but to send it. */
+async function preparedIssue(day: string, services: IssueServices): Promise<DayIssue | undefined> {
+  return isPrepared(await services.store.frozenIssue(day)) ? frozenDayIssue(day, services) : undefined;
+}
+
+/** The day's frozen issue, validated; undefined when the day has none. */
+async function frozenDayIssue(day: string, services: IssueServices): Promise<DayIssue | undefined> {
+  const record = await services.store.frozenIssue(day);
+  const thawed = record === undefined ? undefined : thawFrozenIssue(record);
+  if (thawed) services.logger.info(`issue ${day}: sending the issue frozen at ${record!.frozenAt}`);
+  return thawed === undefined ? undefined : { kind: 'issue', ...thawed };
+}
+
+/** Archives and freezes the loaded issue; when another run froze the day first, its issue is the day's. */
+async function freezeDayIssue(digest: Digest, services: IssueServices): Promise<DayIssue> {
+  const { config, store } = services;
   if (digest.total === 0 && !config.SEND_EMPTY_ISSUE) return { kind: 'no-papers', day: digest.date };
   const renderer = createIssueRenderer(digest, issueOptionsFrom(config));
-  if (request.dryRun) return { kind: 'issue', digest, renderer };
-
   const content = frozenContent(digest, await renderer.parts());
-  if (request.rebuild) {
-    await store.rebuildFrozenIssue(content);
-    await archiveIssue(digest, services);
-    logger.info(`issue ${digest.date}: rebuilt from ${request.source ?? 'the papers API'}`);
-    return { kind: 'issue', digest, renderer };
-  }
   // Archived before freezing: a crash in between leaves nothing frozen, and the next run does both.
   await archiveIssue(digest, services);
   const stored = await store.freezeIssue(content);
@@ -116,6 +144,46 @@ async function dayIssue(request: IssueRequest, services: IssueServices, knownDay
   const theirs = thawFrozenIssue(stored)!;
   await archiveIssue(theirs.digest, services);
   return { kind: 'issue', ...theirs };
+}
+
+/** `send --rebuild`: the day frozen again from the source (EFROZEN once a message was accepted), then prepared. */
+async function rebuiltIssue(request: IssueRequest, services: IssueServices, owner: string): Promise<DayIssue> {
+  const { config, store, logger } = services;
+  const digest = await loadDigest(request, services);
+  if (digest.total === 0 && !config.SEND_EMPTY_ISSUE) return { kind: 'no-papers', day: digest.date };
+  const renderer = createIssueRenderer(digest, issueOptionsFrom(config));
+  await store.rebuildFrozenIssue(frozenContent(digest, await renderer.parts()));
+  await archiveIssue(digest, services);
+  logger.info(`issue ${digest.date}: rebuilt from ${request.source ?? 'the papers API'}`);
+  await prepareDayOnce(prepareRequest(digest.date, services, owner), () => prepareLedger(store, digest.date, logger, ledgerRetry(services)));
+  return { kind: 'issue', digest, renderer };
+}
+
+/** A dry run: the frozen issue if the day has one, else the one loaded now; nothing is written. */
+async function dryRunIssue(request: IssueRequest, services: IssueServices, knownDay: string | undefined): Promise<DayIssue> {
+  const early = knownDay === undefined ? undefined : await frozenDayIssue(knownDay, services);
+  if (early) return early;
+  const digest = await loadDigest(request, services);
+  const late = knownDay === undefined ? await frozenDayIssue(digest.date, services) : undefined;
+  if (late) return late;
+  if (digest.total === 0 && !services.config.SEND_EMPTY_ISSUE) return { kind: 'no-papers', day: digest.date };
+  return { kind: 'issue', digest, renderer: createIssueRenderer(digest, issueOptionsFrom(services.config)) };
+}
+
+function prepareRequest(issueDate: string, services: IssueServices, owner: string): PrepareDayRequest {
+  return {
+    store: services.store,
+    issueDate,
+    owner,
+    logger: services.logger,
+    ...(services.signal ? { signal: services.signal } : {}),
+    ...(services.prepareWait ? { wait: services.prepareWait } : {}),
+  };
+}
+
+/** Preparing waits out another process's write lock as the send loop's ledger writes do. */
+function ledgerRetry(services: Pick<IssueServices, 'sleep'>) {
+  return { ...LEDGER_RETRY, ...(services.sleep ? { sleep: services.sleep } : {}) };
 }
 
 /** `send --to`: the day's issue to one address, outside the list and the ledger. */

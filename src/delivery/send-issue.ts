@@ -1,8 +1,10 @@
 /**
  * The ledger-driven send loop: every confirmed subscriber gets an issue exactly once, however
- * often the run is repeated, interrupted or crashes. The ledger in the store is the truth and
- * the queue:
+ * often the run is repeated, interrupted or crashes, and however many runs of the day (`send`,
+ * `worker`, `serve` schedules, on any number of machines) send it side by side. The ledger in
+ * the store is the truth and the queue:
  *   prepareIssue creates one 'pending' row per subscriber confirmed when the day was frozen,
+ *   done by one run under the day's prepare lock while the others wait (prepare-day.ts),
  *   claimRecipients takes batches of rows under a lease (renewed while the run goes; a run
  *   that dies leaves 'sending' rows whose lease ends, and the next run takes them and sends
  *   again, with the same Message-ID so receivers can drop the copy), and holdClaim checks the
@@ -18,7 +20,7 @@
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Config } from '../config/config.js';
-import { isPapermailError, PapermailError } from '../errors.js';
+import { PapermailError } from '../errors.js';
 import { silentLogger, type Logger } from '../logger.js';
 import type { IssueParts } from '../render/issue-parts.js';
 import type { IssueRenderer } from '../render/issue-renderer.js';
@@ -32,7 +34,8 @@ import type { AssembledMessage } from './assembled-message.js';
 import { encodeIssue, type EncodedIssue } from './encoded-issue.js';
 import { recipientLinks } from '../links/public-links.js';
 import { assembleIssueMessage, type MessageSettings } from './message.js';
-import type { SendLedger } from './send-ledger.js';
+import { prepareDayOnce, prepareLedger, type PrepareWait } from './prepare-day.js';
+import type { FrozenIssues, SendLedger } from './send-ledger.js';
 import type { MailTransport } from './transport.js';
 
 export type SendSettings = MessageSettings & Pick<Config, 'SMTP_POOL_CONNECTIONS' | 'SEND_RETRIES' | 'HARD_BOUNCE_LIMIT'>;
@@ -41,7 +44,7 @@ export interface SendIssueRequest {
   issueDate: string;
   /** The day's issue, compiled once whatever topics readers pick; each copy is assembled from its pieces. */
   renderer: IssueRenderer;
-  store: SendLedger;
+  store: SendLedger & Pick<FrozenIssues, 'frozenIssue'>;
   transport: MailTransport;
   config: SendSettings;
   logger?: Logger;
@@ -54,10 +57,16 @@ export interface SendIssueRequest {
   signal?: AbortSignal;
   /** Render and count without sending or recording anything. */
   dryRun?: boolean;
-  /** Send-lock owner id; a fresh `<host>:<pid>:<random>` by default. */
-  lockOwner?: string;
-  lockTtlMs?: number;
-  lockRefreshMs?: number;
+  /** The run's owner id for its claims and the prepare lock; a fresh `<host>:<pid>:<random>` by default. */
+  owner?: string;
+  /** How long a claim (and the prepare lock) lasts without renewal, by the store's clock. */
+  leaseMs?: number;
+  /** How often both are renewed while the run goes. */
+  leaseRefreshMs?: number;
+  /** Waiting for another run that is preparing the day. */
+  prepareWait?: PrepareWait;
+  /** Ledger rows claimed at a time. */
+  claimBatch?: number;
 }
 
 export interface SendProgress {
@@ -94,10 +103,10 @@ export interface SendSummary {
   dryRun: boolean;
 }
 
-const DEFAULT_LOCK_TTL_MS = 60_000;
+const DEFAULT_LEASE_MS = 60_000;
 /** Ledger rows claimed at a time: enough to keep the pool busy, few enough that a dead run's rows wait little. */
 const CLAIM_BATCH = 100;
-const DEFAULT_LOCK_REFRESH_MS = 15_000;
+const DEFAULT_LEASE_REFRESH_MS = 15_000;
 const FIRST_RETRY_DELAY_MS = 2_000;
 const MAX_RETRY_DELAY_MS = 60_000;
 const PROGRESS_EVERY_MS = 2_000;
@@ -111,7 +120,7 @@ const CONNECTION_FAILURES_BEFORE_GIVING_UP = 5;
  * store's busy timeout): pauses of 1, 2, 4 … 30 s, about four minutes in all, then the run
  * stops; the row left 'sending' is sent again by the next run, with the same Message-ID.
  */
-const LEDGER_RETRY: Omit<BusyRetryPolicy, 'sleep' | 'onRetry'> = { retries: 10, firstDelayMs: 1_000, maxDelayMs: 30_000 };
+export const LEDGER_RETRY: Omit<BusyRetryPolicy, 'sleep' | 'onRetry'> = { retries: 10, firstDelayMs: 1_000, maxDelayMs: 30_000 };
 
 type Outcome = { kind: 'sent'; messageId: string } | { kind: FailureKind; error: unknown };
 
@@ -120,39 +129,45 @@ export async function sendIssue(request: SendIssueRequest): Promise<SendSummary>
   const logger = request.logger ?? silentLogger;
   const now = request.now ?? Date.now;
   const startedAt = now();
-  const owner = request.lockOwner ?? lockOwnerId();
-  const ttlMs = request.lockTtlMs ?? DEFAULT_LOCK_TTL_MS;
+  const owner = request.owner ?? lockOwnerId();
+  const leaseMs = request.leaseMs ?? DEFAULT_LEASE_MS;
+  const refreshMs = request.leaseRefreshMs ?? DEFAULT_LEASE_REFRESH_MS;
 
-  if (!dryRun) await takeLock(store, issueDate, owner, ttlMs);
-  const lock = dryRun ? undefined : keepLockAlive(store, issueDate, owner, ttlMs, request.lockRefreshMs ?? DEFAULT_LOCK_REFRESH_MS, logger);
-  let run: SendRun | undefined;
+  if (!dryRun) await verifyTransport(transport);
+  const issue = await issueOnce(request.renderer);
+  if (!dryRun) {
+    const retry = { ...LEDGER_RETRY, sleep: request.sleep ?? ((ms: number) => delay(ms)) };
+    await prepareDayOnce(
+      {
+        store,
+        issueDate,
+        owner,
+        logger,
+        lockTtlMs: leaseMs,
+        lockRefreshMs: refreshMs,
+        ...(request.signal ? { signal: request.signal } : {}),
+        ...(request.prepareWait ? { wait: request.prepareWait } : {}),
+      },
+      () => prepareLedger(store, issueDate, logger, retry),
+    );
+  }
+  const alreadySent = (await store.ledgerCounts(issueDate)).sent;
+  const claims = dryRun ? undefined : keepClaimsAlive(store, issueDate, owner, leaseMs, refreshMs, logger);
+  const run = new SendRun(request, issue, logger, now, startedAt, owner, leaseMs);
   try {
-    if (!dryRun) await verifyTransport(transport);
-    const issue = await issueOnce(request.renderer);
-    if (!dryRun) {
-      const { added } = await retryWhileBusy(() => store.prepareIssue(issueDate), { ...LEDGER_RETRY, sleep: request.sleep ?? ((ms) => delay(ms)) });
-      if (added > 0) logger.info(`issue ${issueDate}: prepared ${added} recipients`);
-    }
-    const alreadySent = (await store.ledgerCounts(issueDate)).sent;
-    run = new SendRun(request, issue, logger, now, startedAt, () => lock?.lost() ?? false, owner, ttlMs);
-    const current = run;
     logger.info(`${dryRun ? 'dry run: ' : ''}sending the issue of ${issueDate} through ${transport.describe()}`);
     const finished = await forEachConcurrently(
-      dryRun ? store.pendingRecipients(issueDate) : current.claimed(),
+      dryRun ? store.pendingRecipients(issueDate) : run.claimed(),
       config.SMTP_POOL_CONNECTIONS * 2,
-      (subscriber) => current.deliver(subscriber),
-      () => current.shouldStop(),
+      (subscriber) => run.deliver(subscriber),
+      () => run.shouldStop(),
     );
-    const summary = current.summary(alreadySent, !finished);
+    const summary = run.summary(alreadySent, !finished);
     if (run.fatal) throw run.fatal;
-    if (lock?.lost()) {
-      throw new PapermailError('ELOCKED', `the send lock of ${issueDate} was lost mid-run (another send took it over); stopped`);
-    }
     return summary;
   } finally {
-    lock?.stop();
-    if (run) await run.releaseUnstarted();
-    if (!dryRun) await releaseLock(store, issueDate, owner, logger);
+    claims?.stop();
+    await run.releaseUnstarted();
   }
 }
 
@@ -188,9 +203,8 @@ class SendRun {
     private readonly logger: Logger,
     private readonly now: () => number,
     private readonly startedAt: number,
-    private readonly lockLost: () => boolean,
-    private readonly owner: string = lockOwnerId(),
-    private readonly leaseMs: number = DEFAULT_LOCK_TTL_MS,
+    private readonly owner: string,
+    private readonly leaseMs: number,
   ) {
     this.lastProgressAt = startedAt;
     this.sleep = request.sleep ?? ((ms) => delay(ms, undefined, { signal: request.signal }).catch(() => undefined));
@@ -215,7 +229,7 @@ class SendRun {
   async *claimed(): AsyncGenerator<Subscriber> {
     const { issueDate } = this.request;
     while (!this.shouldStop()) {
-      const batch = await this.ledger((ledger) => ledger.claimRecipients(issueDate, this.owner, CLAIM_BATCH, this.leaseMs));
+      const batch = await this.ledger((ledger) => ledger.claimRecipients(issueDate, this.owner, this.request.claimBatch ?? CLAIM_BATCH, this.leaseMs));
       if (batch.length === 0) return;
       for (const subscriber of batch) this.unstarted.add(subscriber.id);
       yield* batch;
@@ -235,7 +249,7 @@ class SendRun {
   }
 
   shouldStop(): boolean {
-    return this.fatal !== undefined || this.lockLost() || this.request.signal?.aborted === true;
+    return this.fatal !== undefined || this.request.signal?.aborted === true;
   }
 
   async deliver(subscriber: Subscriber): Promise<void> {
@@ -399,47 +413,17 @@ function retryDelay(attempt: number): number {
   return Math.min(FIRST_RETRY_DELAY_MS * 2 ** attempt, MAX_RETRY_DELAY_MS);
 }
 
-async function takeLock(store: SendLedger, issueDate: string, owner: string, ttlMs: number): Promise<void> {
-  if (!(await store.acquireSendLock(issueDate, owner, ttlMs))) {
-    throw new PapermailError(
-      'ELOCKED',
-      `another send of ${issueDate} is running (its lock is held by another process, and is freed when that process stops or within ${Math.round(ttlMs / 1000)} s of it dying)`,
-    );
-  }
-}
-
-/** Refreshes the lock in the background; `lost()` turns true if it could not be kept. */
-function keepLockAlive(store: SendLedger, issueDate: string, owner: string, ttlMs: number, everyMs: number, logger: Logger) {
-  let lost = false;
+/**
+ * Renews the leases of the rows this run holds, in the background, until stopped. A renewal
+ * that fails (a busy database) is only logged: a row whose lease ends meanwhile may be taken
+ * over by another run, and holdClaim then keeps this one from sending it.
+ */
+function keepClaimsAlive(store: SendLedger, issueDate: string, owner: string, leaseMs: number, everyMs: number, logger: Logger) {
   const timer = setInterval(() => {
-    // The claimed rows' leases go with the lock: both end when this run stops renewing them.
-    store.renewClaims(issueDate, owner, ttlMs).catch((error: unknown) => logger.warn(`could not renew the claims of ${issueDate} yet: ${(error as Error).message}`));
-    store.refreshSendLock(issueDate, owner, ttlMs).then(
-      (kept) => {
-        if (!kept) lost = true;
-      },
-      (error: unknown) => {
-        // A busy database is no lost lock: nobody else can take it over while the file is locked.
-        if (isPapermailError(error, 'EBUSY')) {
-          logger.warn(`could not refresh the send lock of ${issueDate} yet: ${error.message}`);
-          return;
-        }
-        lost = true;
-        logger.error(`could not refresh the send lock of ${issueDate}: ${(error as Error).message}`);
-      },
-    );
+    store.renewClaims(issueDate, owner, leaseMs).catch((error: unknown) => logger.warn(`could not renew the claims of ${issueDate} yet: ${(error as Error).message}`));
   }, everyMs);
   timer.unref();
-  return { lost: () => lost, stop: () => clearInterval(timer) };
-}
-
-/** Never lets a failed release hide the error that ended the run; the lock expires on its own. */
-async function releaseLock(store: SendLedger, issueDate: string, owner: string, logger: Logger): Promise<void> {
-  try {
-    await store.releaseSendLock(issueDate, owner);
-  } catch (error) {
-    logger.error(`could not release the send lock of ${issueDate} (it expires by itself): ${(error as Error).message}`);
-  }
+  return { stop: () => clearInterval(timer) };
 }
 
 async function verifyTransport(transport: MailTransport): Promise<void> {

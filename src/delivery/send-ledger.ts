@@ -1,6 +1,6 @@
 /**
  * What the send loop needs from the store: the ledger of who has been sent which issue,
- * and the per-issue send lock. Times the store records (when a row was written, when a
+ * and the lock of preparing a day. Times the store records (when a row was written, when a
  * lock expires) are the store's to decide, never the caller's: on PostgreSQL that is the
  * database's clock, shared by every machine that sends.
  */
@@ -95,11 +95,14 @@ export interface SendLedger {
   releaseClaims(issueDate: string, owner: string, subscriberIds: readonly number[]): Promise<void>;
 
   /**
-   * Takes the send lock for an issue date. Fails (false) while another live holder has
-   * it; a lock whose holder died (expired, or a dead process on this host) is taken over.
+   * Takes the lock of preparing a day: who holds it freezes and prepares the day while every
+   * other run of that day waits for `preparedAt` and then claims rows beside it (sending
+   * itself needs no lock: the claims keep runs apart). Fails (false) while another live
+   * holder has it; a lock whose holder died (expired by the store's clock, or a dead process
+   * on this host) is taken over.
    */
-  acquireSendLock(issueDate: string, owner: string, ttlMs: number): Promise<boolean>;
+  acquirePrepareLock(issueDate: string, owner: string, ttlMs: number): Promise<boolean>;
   /** Extends a held lock; false if it is no longer ours. */
-  refreshSendLock(issueDate: string, owner: string, ttlMs: number): Promise<boolean>;
-  releaseSendLock(issueDate: string, owner: string): Promise<void>;
+  refreshPrepareLock(issueDate: string, owner: string, ttlMs: number): Promise<boolean>;
+  releasePrepareLock(issueDate: string, owner: string): Promise<void>;
 }

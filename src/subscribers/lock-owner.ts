@@ -1,5 +1,5 @@
 /**
- * Send-lock owners are `<hostname>:<pid>:<random>`. The host and pid let a new run on
+ * Owners of the prepare lock and of claimed ledger rows are `<hostname>:<pid>:<random>`. The host and pid let a new run on
  * the same machine see at once that the previous holder was killed (kill -9, OOM, a
  * reboot), instead of waiting for the lock to expire; the random part tells apart two
  * runs inside one process.

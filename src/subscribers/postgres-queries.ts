@@ -181,15 +181,15 @@ export const POSTGRES_QUERIES = {
   // $1 lock class, $2 issue date: one send-lock decision at a time per date, even before its row exists.
   lockSendLockRow: `SELECT pg_advisory_xact_lock($1, hashtext('send_lock:' || $2))`,
   // $1 issue date, $2 at
-  lockFor: `SELECT owner, expires_at <= ${at(2)} AS expired FROM send_locks WHERE issue_date = $1`,
+  lockFor: `SELECT owner, expires_at <= ${at(2)} AS expired FROM prepare_locks WHERE issue_date = $1`,
   // $1 issue date, $2 owner, $3 at, $4 ttl in milliseconds
   takeLock: `
-    INSERT INTO send_locks (issue_date, owner, acquired_at, expires_at)
+    INSERT INTO prepare_locks (issue_date, owner, acquired_at, expires_at)
     VALUES ($1, $2, ${at(3)}, ${at(3)} + $4::double precision * interval '1 millisecond')
     ON CONFLICT (issue_date) DO UPDATE SET owner = excluded.owner, acquired_at = excluded.acquired_at, expires_at = excluded.expires_at`,
-  refreshLock: `UPDATE send_locks SET expires_at = ${at(3)} + $4::double precision * interval '1 millisecond' WHERE issue_date = $1 AND owner = $2`,
+  refreshLock: `UPDATE prepare_locks SET expires_at = ${at(3)} + $4::double precision * interval '1 millisecond' WHERE issue_date = $1 AND owner = $2`,
   // $1 issue date, $2 owner
-  releaseLock: 'DELETE FROM send_locks WHERE issue_date = $1 AND owner = $2',
+  releaseLock: 'DELETE FROM prepare_locks WHERE issue_date = $1 AND owner = $2',
 
   // $1 date, $2 subject, $3 html, $4 text, $5 at
   saveIssue: `

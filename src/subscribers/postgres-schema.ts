@@ -96,6 +96,10 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
     prepared_at timestamptz
   );
   `,
+  // 3: the whole-issue send lock becomes the lock of preparing a day (SQLite's migration 4).
+  `
+  ALTER TABLE send_locks RENAME TO prepare_locks;
+  `,
 ];
 
 /** The first key of every advisory lock papermail takes, so they cannot collide with another application's. */

@@ -566,9 +566,9 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
       await query('releasing claims', SQL.releaseClaims, [issueDate, owner, clock(), [...subscriberIds]]);
     },
 
-    async acquireSendLock(issueDate, owner, ttlMs) {
+    async acquirePrepareLock(issueDate, owner, ttlMs) {
       const ttl = positiveInteger('ttlMs', ttlMs);
-      return transaction('taking the send lock', async (client) => {
+      return transaction('taking the prepare lock', async (client) => {
         await client.query(SQL.lockSendLockRow, [ADVISORY_LOCK_CLASS, issueDate]);
         const { rows } = await client.query<{ owner: string; expired: boolean }>(SQL.lockFor, [issueDate, clock()]);
         const held = rows[0];
@@ -578,13 +578,13 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
       });
     },
 
-    async refreshSendLock(issueDate, owner, ttlMs) {
+    async refreshPrepareLock(issueDate, owner, ttlMs) {
       const ttl = positiveInteger('ttlMs', ttlMs);
-      return ((await query('refreshing the send lock', SQL.refreshLock, [issueDate, owner, clock(), ttl])).rowCount ?? 0) > 0;
+      return ((await query('refreshing the prepare lock', SQL.refreshLock, [issueDate, owner, clock(), ttl])).rowCount ?? 0) > 0;
     },
 
-    async releaseSendLock(issueDate, owner) {
-      await query('releasing the send lock', SQL.releaseLock, [issueDate, owner]);
+    async releasePrepareLock(issueDate, owner) {
+      await query('releasing the prepare lock', SQL.releaseLock, [issueDate, owner]);
     },
 
     async saveIssue(issue) {

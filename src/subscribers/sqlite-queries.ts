@@ -116,12 +116,12 @@ export const SQLITE_QUERIES = {
     WHERE issue_date = @issueDate AND state = 'sending' AND lease_owner = @owner AND subscriber_id IN (SELECT value FROM json_each(@ids))`,
   renewClaims: "UPDATE deliveries SET lease_expires_at = @expiresAt WHERE issue_date = @issueDate AND state = 'sending' AND lease_owner = @owner",
 
-  lockFor: 'SELECT owner, expires_at FROM send_locks WHERE issue_date = ?',
+  lockFor: 'SELECT owner, expires_at FROM prepare_locks WHERE issue_date = ?',
   takeLock: `
-    INSERT INTO send_locks (issue_date, owner, acquired_at, expires_at) VALUES (@issueDate, @owner, @acquiredAt, @expiresAt)
+    INSERT INTO prepare_locks (issue_date, owner, acquired_at, expires_at) VALUES (@issueDate, @owner, @acquiredAt, @expiresAt)
     ON CONFLICT (issue_date) DO UPDATE SET owner = excluded.owner, acquired_at = excluded.acquired_at, expires_at = excluded.expires_at`,
-  refreshLock: 'UPDATE send_locks SET expires_at = @expiresAt WHERE issue_date = @issueDate AND owner = @owner',
-  releaseLock: 'DELETE FROM send_locks WHERE issue_date = @issueDate AND owner = @owner',
+  refreshLock: 'UPDATE prepare_locks SET expires_at = @expiresAt WHERE issue_date = @issueDate AND owner = @owner',
+  releaseLock: 'DELETE FROM prepare_locks WHERE issue_date = @issueDate AND owner = @owner',
 
   saveIssue: `
     INSERT INTO issues (date, subject, html, text, created_at) VALUES (@date, @subject, @html, @text, @createdAt)

@@ -106,6 +106,11 @@ export const MIGRATIONS: readonly string[] = [
     prepared_at TEXT
   );
   `,
+  // 4: the whole-issue send lock becomes the lock of preparing a day: runs of one day send
+  // side by side (the claims keep them apart), and only freezing and preparing is one at a time.
+  `
+  ALTER TABLE send_locks RENAME TO prepare_locks;
+  `,
 ];
 
 /** Brings the file up to the latest schema; safe when two processes open a new file at once. */

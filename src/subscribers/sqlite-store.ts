@@ -426,9 +426,9 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
       guard('releasing claims', () => sql.releaseClaims.run({ issueDate, owner, at: timestamp(), ids: JSON.stringify(subscriberIds) }));
     },
 
-    async acquireSendLock(issueDate, owner, ttlMs) {
+    async acquirePrepareLock(issueDate, owner, ttlMs) {
       const ttl = positiveInteger('ttlMs', ttlMs);
-      return guard('taking the send lock', () =>
+      return guard('taking the prepare lock', () =>
         sql.immediate(() => {
           const nowMs = now().getTime();
           const held = sql.lockFor.get(issueDate) as { owner: string; expires_at: number } | undefined;
@@ -440,15 +440,15 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
       );
     },
 
-    async refreshSendLock(issueDate, owner, ttlMs) {
+    async refreshPrepareLock(issueDate, owner, ttlMs) {
       const ttl = positiveInteger('ttlMs', ttlMs);
-      return guard('refreshing the send lock', () => {
+      return guard('refreshing the prepare lock', () => {
         return sql.refreshLock.run({ issueDate, owner, expiresAt: now().getTime() + ttl }).changes > 0;
       });
     },
 
-    async releaseSendLock(issueDate, owner) {
-      guard('releasing the send lock', () => sql.releaseLock.run({ issueDate, owner }));
+    async releasePrepareLock(issueDate, owner) {
+      guard('releasing the prepare lock', () => sql.releaseLock.run({ issueDate, owner }));
     },
 
     async saveIssue(issue) {

@@ -1,5 +1,5 @@
 /**
- * The subscriber store: subscribers, the send ledger, suppression, send locks and the
+ * The subscriber store: subscribers, the send ledger, suppression, prepare locks and the
  * issue archive. It is split into narrow interfaces, each named for the code that uses it:
  * SubscriberDirectory (the web server and the CLI's subscriber commands), SendLedger (the
  * send loop, src/delivery/send-ledger.ts), IssueArchive (the daily run and the archive

@@ -131,6 +131,50 @@ describe('papermail send when the mail server defers a recipient', () => {
   });
 });
 
+describe('papermail worker, two at once on one store, then a third', () => {
+  const readers = Array.from({ length: 30 }, (_, index) => `reader${index + 1}@example.net`);
+  let sink: SmtpSink;
+  let workers: CliResult[];
+  let late: CliResult;
+  let acceptedBeforeLate = 0;
+  let dryRun: CliResult;
+
+  beforeAll(async () => {
+    sink = await startSmtpSink();
+    const sandbox = await sandboxes.create();
+    const env = { SMTP_URL: sink.url };
+    const source = ['--source', 'samples/2025-09-30.json', '--date', '2025-09-30'];
+    await writeFile(sandbox.path('subscribers.csv'), ['email', ...readers].join('\n') + '\n');
+    expect((await sandbox.run(['subscribers', 'import', sandbox.path('subscribers.csv')])).code).toBe(0);
+
+    workers = await Promise.all([sandbox.run(['worker', ...source], { env }), sandbox.run(['worker', ...source], { env })]);
+    acceptedBeforeLate = sink.counts.accepted;
+    late = await sandbox.run(['worker', ...source], { env });
+    dryRun = await sandbox.run(['worker', '--dry-run', ...source], { env });
+  });
+
+  afterAll(async () => {
+    await sink.close();
+  });
+
+  it('both workers exit 0, and between them every confirmed subscriber gets the issue exactly once', () => {
+    expect(workers.map((worker) => worker.code)).toEqual([0, 0]);
+    for (const reader of readers) expect(sink.deliveredTo(reader), reader).toHaveLength(1);
+    expect(sink.counts.accepted).toBe(readers.length);
+  });
+
+  it('a worker started once the day is done exits 0 and sends nothing', () => {
+    expect(late.code).toBe(0);
+    expect(late.stdout).toMatch(/\b0 sent\b.*\b30 already sent before\b/);
+    expect(sink.counts.accepted).toBe(acceptedBeforeLate);
+  });
+
+  it('has none of send’s one-off options: --dry-run is a usage error (exit 2)', () => {
+    expect(dryRun.code).toBe(2);
+    expect(dryRun.stderr).toContain("unknown option '--dry-run'");
+  });
+});
+
 describe('papermail send with a password in SMTP_URL, to a server that offers no STARTTLS', () => {
   let sink: SmtpSink;
   let refused: CliResult;

@@ -8,7 +8,7 @@ import { recipientLinks } from '../../src/links/public-links.js';
 import { buildMessage } from '../support/nodemailer-message.js';
 import { sendIssue, type SendIssueRequest, type SendProgress } from '../../src/delivery/send-issue.js';
 import { loadDailyDigest } from '../../src/digest/daily-digest.js';
-import { silentLogger } from '../../src/logger.js';
+import { createLogger, silentLogger } from '../../src/logger.js';
 import { mjmlCompilations } from '../../src/render/index.js';
 import { isPapermailError } from '../../src/errors.js';
 import type { MailTransport } from '../../src/delivery/transport.js';
@@ -208,7 +208,7 @@ describe('sendIssue', () => {
     expect(sink.attempts).toHaveLength(0);
   });
 
-  it('stops with ETRANSPORT when the server cannot be reached, and releases the lock', async () => {
+  it('stops with ETRANSPORT when the server cannot be reached, before it prepares or locks anything', async () => {
     const port = await closedPort();
     const config = deliveryConfig({ SMTP_URL: `smtp://127.0.0.1:${port}` });
     const store = stores.open();
@@ -218,7 +218,8 @@ describe('sendIssue', () => {
     );
     expect(isPapermailError(error, 'ETRANSPORT')).toBe(true);
     expect((error as Error).message).toMatch(/^cannot reach mail server .*ECONNREFUSED/);
-    expect(await store.acquireSendLock(ISSUE_DATE, 'next-run', 60_000)).toBe(true);
+    expect(await store.frozenIssue(ISSUE_DATE)).toBeUndefined();
+    expect(await store.acquirePrepareLock(ISSUE_DATE, 'next-run', 60_000)).toBe(true);
   });
 
   it('stops taking recipients on a fatal reply mid-run, keeps what was accepted, and the next run sends the rest', async () => {
@@ -272,42 +273,92 @@ describe('sendIssue', () => {
     expect(sink.messages.map((message) => message.envelope.to)).toEqual([['fine@example.net']]);
   });
 
-  it('lets exactly one of two concurrent sends of the same date deliver; the other gets ELOCKED', async () => {
+  it('lets two concurrent sends of the same date share it: each sends the rows it claimed, nobody gets a copy twice', async () => {
     const sink = await peers.sink();
     const config = deliveryConfig({ SMTP_URL: sink.url });
-    const first = stores.open();
-    const second = stores.open();
-    await addConfirmed(first, addresses(10));
-    const run = (store: SubscriberStore) =>
-      sendIssue({ issueDate: ISSUE_DATE, renderer: issueRenderer(config), store, transport: peers.transport(config), config, sleep: noSleep });
-    const results = await Promise.allSettled([run(first), run(second)]);
-    const delivered = results.filter((result) => result.status === 'fulfilled');
-    const refused = results.filter((result) => result.status === 'rejected');
-    expect(delivered).toHaveLength(1);
-    expect(refused).toHaveLength(1);
-    expect(isPapermailError((refused[0] as PromiseRejectedResult).reason, 'ELOCKED')).toBe(true);
-    expect((refused[0] as PromiseRejectedResult).reason.message).toMatch(/^another send of 2025-09-30 is running/);
+    const stores2 = [stores.open(), stores.open()];
+    await addConfirmed(stores2[0]!, addresses(10));
+    // The first run to hand a message over waits until the other has handed one over too, so
+    // both are sending at once: the first has claimed its batch, the other must claim the rest.
+    const [bothSending, startBoth] = signal();
+    let first: number | undefined;
+    const run = (index: number) =>
+      sendIssue({
+        issueDate: ISSUE_DATE,
+        renderer: issueRenderer(config),
+        store: stores2[index]!,
+        transport: transportAround(peers.transport(config), {
+          before: async () => {
+            first ??= index;
+            if (first === index) await bothSending;
+            else startBoth();
+          },
+        }),
+        config,
+        sleep: noSleep,
+        claimBatch: 5,
+        prepareWait: { pollMs: 5 },
+      });
+
+    const summaries = await Promise.all([run(0), run(1)]);
+
+    expect(summaries.map((summary) => summary.sent)).toEqual([5, 5]);
     expect(sink.messages).toHaveLength(10);
     expect(new Set(sink.messages.map((message) => message.envelope.to[0])).size).toBe(10);
+    expect(await stores2[1]!.ledgerCounts(ISSUE_DATE)).toEqual({ pending: 0, sending: 0, sent: 10, deferred: 0, failed: 0, skipped: 0 });
   });
 
-  it('stops with ELOCKED when another run takes over its lock mid-run, leaving the new holder its lock', async () => {
-    // Another process whose clock reads ten minutes later: to it, our 60 s lock has expired.
-    const clock = manualClock(new Date(Date.now() + 10 * 60_000).toISOString());
-    let thief: SubscriberStore | undefined;
-    const { sink, store, send } = await scenario({
-      respond: () => {
-        if (sink.counts.attempts === 1) void thief!.acquireSendLock(ISSUE_DATE, 'other-run', 60_000);
-        return undefined;
-      },
+  it('waits while another run prepares the day, then sends the rows that run prepared, without preparing again', async () => {
+    const { sink, store, send } = await scenario();
+    const other = stores.open();
+    await addConfirmed(store, addresses(3));
+    await other.acquirePrepareLock(ISSUE_DATE, 'elsewhere.example:1234:abc', 60_000);
+    const [waiting, sawWait] = signal();
+    const lines: string[] = [];
+    const logger = createLogger('info', (line) => {
+      lines.push(line);
+      if (line.includes('waiting for it')) sawWait();
     });
-    thief = stores.open({ now: clock.now });
-    await addConfirmed(store, addresses(40));
-    const error = await rejectionOf(send({ lockRefreshMs: 1 }));
+
+    const joined = send({ logger, prepareWait: { pollMs: 5 } });
+    await waiting;
+    expect(await store.ledgerCounts(ISSUE_DATE)).toMatchObject({ pending: 0 });
+    // The other run finishes preparing and lets go of the lock.
+    await other.prepareIssue(ISSUE_DATE);
+    await other.releasePrepareLock(ISSUE_DATE, 'elsewhere.example:1234:abc');
+
+    expect(await joined).toMatchObject({ sent: 3 });
+    expect(sink.messages).toHaveLength(3);
+    expect(lines).toContain('issue 2025-09-30: prepared by another run; joining the sending');
+    expect(lines.filter((line) => line.includes('prepared 3 recipients'))).toEqual([]);
+  });
+
+  it('waits for another run preparing the day and gives up with ELOCKED when it takes too long, sending nothing', async () => {
+    const { sink, store, send } = await scenario();
+    await addConfirmed(store, addresses(3));
+    // A live run on another machine holds the prepare lock and never finishes.
+    await store.acquirePrepareLock(ISSUE_DATE, 'elsewhere.example:1234:abc', 60_000);
+
+    const error = await rejectionOf(send({ prepareWait: { timeoutMs: 20, pollMs: 5 } }));
+
     expect(isPapermailError(error, 'ELOCKED')).toBe(true);
-    expect((error as Error).message).toMatch(/lock of 2025-09-30 was lost/);
-    expect(sink.messages.length).toBeLessThan(40);
-    expect(await store.acquireSendLock(ISSUE_DATE, 'a-third-run', 60_000)).toBe(false);
+    expect(error.message).toMatch(/^another run has been preparing the issue of 2025-09-30 for over 0 s and it is not ready; try again later/);
+    expect(sink.attempts).toHaveLength(0);
+    expect(await store.ledgerCounts(ISSUE_DATE)).toEqual({ pending: 0, sending: 0, sent: 0, deferred: 0, failed: 0, skipped: 0 });
+  });
+
+  it('prepares and sends the day itself when the run that held the prepare lock died', async () => {
+    const sink = await peers.sink();
+    const config = deliveryConfig({ SMTP_URL: sink.url });
+    // The preparer's lock ran out by this run's store clock: it died ten minutes ago.
+    const store = stores.open({ now: manualClock(new Date(Date.now() + 10 * 60_000).toISOString()).now });
+    await addConfirmed(store, addresses(3));
+    await stores.open().acquirePrepareLock(ISSUE_DATE, 'elsewhere.example:1234:abc', 60_000);
+
+    const summary = await sendIssue({ issueDate: ISSUE_DATE, renderer: issueRenderer(config), store, transport: peers.transport(config), config, sleep: noSleep });
+
+    expect(summary).toMatchObject({ sent: 3 });
+    expect((await store.frozenIssue(ISSUE_DATE))?.preparedAt).not.toBeNull();
   });
 
   it('on abort, finishes the messages in flight, records them, and returns an interrupted summary', async () => {
@@ -379,6 +430,13 @@ function storedMessageIds(): Array<string | null> {
   }
 }
 
+/** A promise and the function that resolves it. */
+function signal(): [Promise<void>, () => void] {
+  let resolve!: () => void;
+  const promise = new Promise<void>((done) => (resolve = done));
+  return [promise, resolve];
+}
+
 /** The real transport, with a step run around each message it is given (the nth, from 1). */
 function transportAround(
   inner: MailTransport,
@@ -418,7 +476,7 @@ describe('sendIssue while another process holds the database’s write lock', ()
       },
     });
 
-    // The send lock is refreshed every 50 ms, so its refreshes meet the busy database too.
+    // The claims are renewed every 50 ms, so their renewals meet the busy database too.
     const summary = await sendIssue({
       issueDate: ISSUE_DATE,
       renderer: issueRenderer(config),
@@ -426,7 +484,7 @@ describe('sendIssue while another process holds the database’s write lock', ()
       transport,
       config,
       sleep: (ms) => delay(ms),
-      lockRefreshMs: 50,
+      leaseRefreshMs: 50,
     });
 
     expect(summary).toMatchObject({ sent: 10, deferred: 0, failed: 0, interrupted: false });

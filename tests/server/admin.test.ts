@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { closedPort } from '../support/async.js';
+import { closedPort, until } from '../support/async.js';
 import { ADMIN_TOKEN, startHarness, type Harness } from './harness.js';
 
 let harness: Harness;
@@ -85,14 +85,19 @@ describe('POST /admin/send', () => {
     expect(harness.sendRequests).toEqual([]);
   });
 
-  it('answers 409 while another send of the same issue holds the lock', async () => {
+  it('joins a day another run is preparing: waits for it, then sends and answers with the summary', async () => {
     harness = await startHarness();
-    await harness.store.acquireSendLock('2025-09-30', 'the-cron-run', 60_000);
+    await harness.store.upsert({ email: 'ada@example.org', status: 'confirmed' });
+    await harness.store.acquirePrepareLock('2025-09-30', 'cron.example:1234:abc', 60_000);
 
-    const response = await send('{"date":"2025-09-30"}', `Bearer ${ADMIN_TOKEN}`);
+    const response = send('{"date":"2025-09-30"}', `Bearer ${ADMIN_TOKEN}`);
+    await until(() => harness.logLines.some((line) => line.includes('another run is preparing the day')));
+    await harness.store.prepareIssue('2025-09-30');
+    await harness.store.releasePrepareLock('2025-09-30', 'cron.example:1234:abc');
 
-    expect(response.status).toBe(409);
-    expect(await response.json()).toMatchObject({ error: 'ELOCKED' });
+    expect((await response).status).toBe(200);
+    expect(await (await response).json()).toMatchObject({ outcome: 'sent', sent: 1 });
+    expect(await harness.sink.parsed()).toHaveLength(1);
   });
 
   it('is off (404) when ADMIN_TOKEN is not set, and the answer says how to turn it on', async () => {

@@ -24,7 +24,7 @@ function contender(path: string): { child: ChildProcess; answer: Promise<string>
 }
 
 // The rest of the lock's behaviour is in the store contract (store-contract.ts), run against every store.
-describe('send locks', () => {
+describe('prepare locks', () => {
   it('names owners <hostname>:<pid>:<random>, different on every call', () => {
     const owner = lockOwnerId();
     expect(owner).toMatch(new RegExp(`^${hostname().replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:${process.pid}:[A-Za-z0-9_-]+$`));

@@ -39,7 +39,7 @@ describe('opening the SQLite store', () => {
       const tables = (raw.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name").all() as Array<{ name: string }>).map(
         (row) => row.name,
       );
-      expect(tables).toEqual(expect.arrayContaining(['deliveries', 'issues', 'send_locks', 'subscribers']));
+      expect(tables).toEqual(expect.arrayContaining(['deliveries', 'issues', 'prepare_locks', 'subscribers']));
     } finally {
       raw.close();
     }

@@ -669,75 +669,75 @@ export function describeStoreContract(name: string, stores: ContractStores): voi
 
   });
 
-  describe(`${name}: send locks`, () => {
+  describe(`${name}: the prepare lock of a day`, () => {
     it('refuses a second owner while the first holds the lock', async () => {
       const store = await stores.open(manualClock());
-      expect(await store.acquireSendLock(day, lockOwnerId(), 10 * minute)).toBe(true);
-      expect(await store.acquireSendLock(day, lockOwnerId(), 10 * minute)).toBe(false);
+      expect(await store.acquirePrepareLock(day, lockOwnerId(), 10 * minute)).toBe(true);
+      expect(await store.acquirePrepareLock(day, lockOwnerId(), 10 * minute)).toBe(false);
     });
 
     it('lets the holder acquire again', async () => {
       const store = await stores.open(manualClock());
       const owner = lockOwnerId();
-      await store.acquireSendLock(day, owner, 10 * minute);
-      expect(await store.acquireSendLock(day, owner, 10 * minute)).toBe(true);
+      await store.acquirePrepareLock(day, owner, 10 * minute);
+      expect(await store.acquirePrepareLock(day, owner, 10 * minute)).toBe(true);
     });
 
     it('locks each issue date separately', async () => {
       const store = await stores.open(manualClock());
-      await store.acquireSendLock(day, lockOwnerId(), 10 * minute);
-      expect(await store.acquireSendLock('2025-10-02', lockOwnerId(), 10 * minute)).toBe(true);
+      await store.acquirePrepareLock(day, lockOwnerId(), 10 * minute);
+      expect(await store.acquirePrepareLock('2025-10-02', lockOwnerId(), 10 * minute)).toBe(true);
     });
 
     it('hands an expired lock to the next owner', async () => {
       const clock = manualClock();
       const store = await stores.open(clock);
-      await store.acquireSendLock(day, 'elsewhere.example:1234:abc', 10 * minute);
+      await store.acquirePrepareLock(day, 'elsewhere.example:1234:abc', 10 * minute);
       clock.advance(10 * minute);
-      expect(await store.acquireSendLock(day, lockOwnerId(), 10 * minute)).toBe(true);
+      expect(await store.acquirePrepareLock(day, lockOwnerId(), 10 * minute)).toBe(true);
     });
 
     it('takes over at once from a holder on this host whose process has died', async () => {
       const store = await stores.open(manualClock());
       const dead = `${hostname()}:${await deadPid()}:abc`;
-      await store.acquireSendLock(day, dead, 60 * minute);
-      expect(await store.acquireSendLock(day, lockOwnerId(), 10 * minute)).toBe(true);
-      expect(await store.refreshSendLock(day, dead, 10 * minute)).toBe(false);
+      await store.acquirePrepareLock(day, dead, 60 * minute);
+      expect(await store.acquirePrepareLock(day, lockOwnerId(), 10 * minute)).toBe(true);
+      expect(await store.refreshPrepareLock(day, dead, 10 * minute)).toBe(false);
     });
 
     it('does not judge a holder on another host by its pid, and waits for its expiry', async () => {
       const store = await stores.open(manualClock());
-      await store.acquireSendLock(day, `another-host.example:${await deadPid()}:abc`, 60 * minute);
-      expect(await store.acquireSendLock(day, lockOwnerId(), 10 * minute)).toBe(false);
+      await store.acquirePrepareLock(day, `another-host.example:${await deadPid()}:abc`, 60 * minute);
+      expect(await store.acquirePrepareLock(day, lockOwnerId(), 10 * minute)).toBe(false);
     });
 
     it('does not take over from a live process on this host', async () => {
       const store = await stores.open(manualClock());
-      await store.acquireSendLock(day, `${hostname()}:${process.ppid}:abc`, 60 * minute);
-      expect(await store.acquireSendLock(day, lockOwnerId(), 10 * minute)).toBe(false);
+      await store.acquirePrepareLock(day, `${hostname()}:${process.ppid}:abc`, 60 * minute);
+      expect(await store.acquirePrepareLock(day, lockOwnerId(), 10 * minute)).toBe(false);
     });
 
     it('extends the lock only for its owner', async () => {
       const clock = manualClock();
       const store = await stores.open(clock);
       const owner = lockOwnerId();
-      await store.acquireSendLock(day, owner, 10 * minute);
-      expect(await store.refreshSendLock(day, lockOwnerId(), 10 * minute)).toBe(false);
+      await store.acquirePrepareLock(day, owner, 10 * minute);
+      expect(await store.refreshPrepareLock(day, lockOwnerId(), 10 * minute)).toBe(false);
       clock.advance(8 * minute);
-      expect(await store.refreshSendLock(day, owner, 10 * minute)).toBe(true);
+      expect(await store.refreshPrepareLock(day, owner, 10 * minute)).toBe(true);
       clock.advance(8 * minute);
       // 16 minutes after taking a 10-minute lock, the refresh still keeps others out.
-      expect(await store.acquireSendLock(day, lockOwnerId(), 10 * minute)).toBe(false);
+      expect(await store.acquirePrepareLock(day, lockOwnerId(), 10 * minute)).toBe(false);
     });
 
     it('is released only by its owner', async () => {
       const store = await stores.open(manualClock());
       const owner = lockOwnerId();
-      await store.acquireSendLock(day, owner, 10 * minute);
-      await store.releaseSendLock(day, lockOwnerId());
-      expect(await store.acquireSendLock(day, lockOwnerId(), 10 * minute)).toBe(false);
-      await store.releaseSendLock(day, owner);
-      expect(await store.acquireSendLock(day, lockOwnerId(), 10 * minute)).toBe(true);
+      await store.acquirePrepareLock(day, owner, 10 * minute);
+      await store.releasePrepareLock(day, lockOwnerId());
+      expect(await store.acquirePrepareLock(day, lockOwnerId(), 10 * minute)).toBe(false);
+      await store.releasePrepareLock(day, owner);
+      expect(await store.acquirePrepareLock(day, lockOwnerId(), 10 * minute)).toBe(true);
     });
 
     it('is shared by two connections to the same database, as the cron run and a manual send are', async () => {
@@ -745,19 +745,19 @@ export function describeStoreContract(name: string, stores: ContractStores): voi
         { store: await stores.open(manualClock()), owner: lockOwnerId() },
         { store: await stores.open(manualClock()), owner: lockOwnerId() },
       ];
-      const results = await Promise.all(runs.map(({ store, owner }) => store.acquireSendLock(day, owner, 10 * minute)));
+      const results = await Promise.all(runs.map(({ store, owner }) => store.acquirePrepareLock(day, owner, 10 * minute)));
       // Either may win the race; exactly one does.
       expect(results.filter(Boolean)).toHaveLength(1);
       const winner = runs[results.indexOf(true)]!;
       const loser = runs[results.indexOf(false)]!;
-      await winner.store.releaseSendLock(day, winner.owner);
-      expect(await loser.store.acquireSendLock(day, loser.owner, 10 * minute)).toBe(true);
-      expect(await winner.store.refreshSendLock(day, winner.owner, 10 * minute)).toBe(false);
+      await winner.store.releasePrepareLock(day, winner.owner);
+      expect(await loser.store.acquirePrepareLock(day, loser.owner, 10 * minute)).toBe(true);
+      expect(await winner.store.refreshPrepareLock(day, winner.owner, 10 * minute)).toBe(false);
     });
 
     it('rejects a lock time that is not a positive whole number', async () => {
       const store = await stores.open(manualClock());
-      await expect(store.acquireSendLock(day, lockOwnerId(), 0)).rejects.toMatchObject({ code: 'EINPUT', message: expect.stringContaining('ttlMs') });
+      await expect(store.acquirePrepareLock(day, lockOwnerId(), 0)).rejects.toMatchObject({ code: 'EINPUT', message: expect.stringContaining('ttlMs') });
     });
   });
 

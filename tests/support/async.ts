@@ -20,3 +20,8 @@ export async function closedPort(): Promise<number> {
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
 }
+
+/** Resolves once `condition` holds, looking every few milliseconds (for a state another task reaches). */
+export async function until(condition: () => boolean | Promise<boolean>, everyMs = 5): Promise<void> {
+  while (!(await condition())) await new Promise((resolve) => setTimeout(resolve, everyMs));
+}

@@ -37,6 +37,13 @@ export function registerSendCommands(program: Command): void {
     .option('--rebuild', "freeze the day's issue again from the source (only before its first message was accepted)")
     .action((options: SendOptions) => sendDailyIssue(options, loadCliContext()));
 
+  // The same run as `send`, without its one-off options: start one per machine (or several), all on one DATABASE_URL.
+  withSourceOptions(
+    program
+      .command('worker')
+      .description("join the sending of the day's issue beside other workers (freezing and preparing it first if nobody has); exits when no row is left to claim"),
+  ).action((options: Pick<SendOptions, 'source' | 'date'>) => sendDailyIssue(options, loadCliContext()));
+
   program
     .command('demo')
     .description('the quick start: import subscribers/sample.csv and send samples/2025-09-30.json (to the outbox unless SMTP_URL is set)')
