@@ -143,15 +143,31 @@ export const POSTGRES_QUERIES = {
   endLeasesOf: `UPDATE deliveries SET lease_expires_at = NULL WHERE issue_date = $1 AND state = '${CLAIMABLE.leased}' AND lease_owner = $2`,
   // $1 issue date, $2 owner, $3 limit, $4 at, $5 lease in milliseconds. Rows another
   // transaction is claiming are skipped, not waited for: two claims never get the same row.
+  // One state at a time, each an index range of deliveries_queue (issue_date, state,
+  // subscriber_id) in id order that stops at the limit: one condition over all three states
+  // would read every unsettled row of the day and sort them, for every claim — a day's cost
+  // growing with the square of its list. Fresh rows are taken first.
   claim: `
-    WITH claimable AS (
+    WITH fresh AS (
       SELECT d.subscriber_id FROM deliveries AS d JOIN subscribers AS s ON s.id = d.subscriber_id
-      WHERE d.issue_date = $1 AND s.status = 'confirmed' AND (
-        d.state = '${CLAIMABLE.fresh}'
-        OR (d.state = '${CLAIMABLE.retry}' AND d.lease_owner IS DISTINCT FROM $2)
-        OR (d.state = '${CLAIMABLE.leased}' AND (d.lease_expires_at IS NULL OR d.lease_expires_at <= ${at(4)})))
+      WHERE d.issue_date = $1 AND d.state = '${CLAIMABLE.fresh}' AND s.status = 'confirmed'
       ORDER BY d.subscriber_id LIMIT $3
-      FOR UPDATE OF d SKIP LOCKED)
+      FOR UPDATE OF d SKIP LOCKED),
+    retry AS (
+      SELECT d.subscriber_id FROM deliveries AS d JOIN subscribers AS s ON s.id = d.subscriber_id
+      WHERE d.issue_date = $1 AND d.state = '${CLAIMABLE.retry}' AND d.lease_owner IS DISTINCT FROM $2 AND s.status = 'confirmed'
+      ORDER BY d.subscriber_id LIMIT $3
+      FOR UPDATE OF d SKIP LOCKED),
+    expired AS (
+      SELECT d.subscriber_id FROM deliveries AS d JOIN subscribers AS s ON s.id = d.subscriber_id
+      WHERE d.issue_date = $1 AND d.state = '${CLAIMABLE.leased}' AND (d.lease_expires_at IS NULL OR d.lease_expires_at <= ${at(4)})
+        AND s.status = 'confirmed'
+      ORDER BY d.subscriber_id LIMIT $3
+      FOR UPDATE OF d SKIP LOCKED),
+    claimable AS (
+      SELECT subscriber_id FROM (
+        SELECT subscriber_id, 1 AS rank FROM fresh UNION ALL SELECT subscriber_id, 2 FROM retry UNION ALL SELECT subscriber_id, 3 FROM expired) AS candidates
+      ORDER BY rank, subscriber_id LIMIT $3)
     UPDATE deliveries AS d SET state = 'sending', lease_owner = $2,
       lease_expires_at = ${at(4)} + $5::double precision * interval '1 millisecond', attempts = d.attempts + 1, updated_at = ${at(4)}
     FROM claimable JOIN subscribers AS s ON s.id = claimable.subscriber_id

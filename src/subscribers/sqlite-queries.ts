@@ -91,16 +91,26 @@ export const SQLITE_QUERIES = {
   markPrepared: 'UPDATE issue_days SET prepared_at = @at WHERE issue_date = @issueDate AND prepared_at IS NULL',
 
   /** Owners of the day's live leases: a dead process on this host among them gives its rows up. */
+  // Claims and leases read a day's rows in one state through deliveries_queue (issue_date,
+  // state, subscriber_id), named with INDEXED BY: on the primary key every claim would walk
+  // past all the rows already sent, and a day would cost time growing with the square of its list.
   liveLeaseOwners: `
-    SELECT DISTINCT lease_owner AS owner FROM deliveries
+    SELECT DISTINCT lease_owner AS owner FROM deliveries INDEXED BY deliveries_queue
     WHERE issue_date = @issueDate AND state = '${CLAIMABLE.leased}' AND lease_expires_at > @nowMs AND lease_owner IS NOT NULL`,
-  endLeasesOf: `UPDATE deliveries SET lease_expires_at = NULL WHERE issue_date = @issueDate AND state = '${CLAIMABLE.leased}' AND lease_owner = @owner`,
-  claimable: `
-    SELECT s.* FROM deliveries AS d JOIN subscribers AS s ON s.id = d.subscriber_id
-    WHERE d.issue_date = @issueDate AND s.status = 'confirmed' AND (
-      d.state = '${CLAIMABLE.fresh}'
-      OR (d.state = '${CLAIMABLE.retry}' AND d.lease_owner IS NOT @owner)
-      OR (d.state = '${CLAIMABLE.leased}' AND (d.lease_expires_at IS NULL OR d.lease_expires_at <= @nowMs)))
+  endLeasesOf: `UPDATE deliveries INDEXED BY deliveries_queue SET lease_expires_at = NULL WHERE issue_date = @issueDate AND state = '${CLAIMABLE.leased}' AND lease_owner = @owner`,
+  // Claimable rows, one state at a time (the store takes fresh ones first), each an index range in id order.
+  claimableFresh: `
+    SELECT s.* FROM deliveries AS d INDEXED BY deliveries_queue JOIN subscribers AS s ON s.id = d.subscriber_id
+    WHERE d.issue_date = @issueDate AND d.state = '${CLAIMABLE.fresh}' AND s.status = 'confirmed'
+    ORDER BY d.subscriber_id LIMIT @limit`,
+  claimableRetry: `
+    SELECT s.* FROM deliveries AS d INDEXED BY deliveries_queue JOIN subscribers AS s ON s.id = d.subscriber_id
+    WHERE d.issue_date = @issueDate AND d.state = '${CLAIMABLE.retry}' AND d.lease_owner IS NOT @owner AND s.status = 'confirmed'
+    ORDER BY d.subscriber_id LIMIT @limit`,
+  claimableExpired: `
+    SELECT s.* FROM deliveries AS d INDEXED BY deliveries_queue JOIN subscribers AS s ON s.id = d.subscriber_id
+    WHERE d.issue_date = @issueDate AND d.state = '${CLAIMABLE.leased}' AND (d.lease_expires_at IS NULL OR d.lease_expires_at <= @nowMs)
+      AND s.status = 'confirmed'
     ORDER BY d.subscriber_id LIMIT @limit`,
   claim: `
     UPDATE deliveries SET state = 'sending', lease_owner = @owner, lease_expires_at = @expiresAt, attempts = attempts + 1, updated_at = @at
@@ -114,7 +124,7 @@ export const SQLITE_QUERIES = {
   releaseClaims: `
     UPDATE deliveries SET state = '${CLAIMABLE.fresh}', lease_owner = NULL, lease_expires_at = NULL, attempts = attempts - 1, updated_at = @at
     WHERE issue_date = @issueDate AND state = 'sending' AND lease_owner = @owner AND subscriber_id IN (SELECT value FROM json_each(@ids))`,
-  renewClaims: "UPDATE deliveries SET lease_expires_at = @expiresAt WHERE issue_date = @issueDate AND state = 'sending' AND lease_owner = @owner",
+  renewClaims: "UPDATE deliveries INDEXED BY deliveries_queue SET lease_expires_at = @expiresAt WHERE issue_date = @issueDate AND state = 'sending' AND lease_owner = @owner",
 
   lockFor: 'SELECT owner, expires_at FROM prepare_locks WHERE issue_date = ?',
   takeLock: `

@@ -398,7 +398,12 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
           for (const { owner: holder } of sql.liveLeaseOwners.all({ issueDate, nowMs }) as Array<{ owner: string }>) {
             if (holder !== owner && isOwnerDeadOnThisHost(holder)) sql.endLeasesOf.run({ issueDate, owner: holder });
           }
-          const rows = sql.claimable.all({ issueDate, owner, nowMs, limit: size }) as SubscriberRow[];
+          const rows: SubscriberRow[] = [];
+          for (const claimable of [sql.claimableFresh, sql.claimableRetry, sql.claimableExpired]) {
+            if (rows.length === size) break;
+            rows.push(...(claimable.all({ issueDate, owner, nowMs, limit: size - rows.length }) as SubscriberRow[]));
+          }
+          rows.sort((a, b) => a.id - b.id);
           if (rows.length === 0) return [];
           sql.claim.run({ issueDate, owner, expiresAt: nowMs + lease, at: new Date(nowMs).toISOString(), ids: JSON.stringify(rows.map((row) => row.id)) });
           return rows.map((row) => toSubscriber(toRecord(row)));
