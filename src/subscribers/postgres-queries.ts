@@ -174,18 +174,19 @@ export const POSTGRES_QUERIES = {
     WHERE d.issue_date = $1 AND d.subscriber_id = claimable.subscriber_id
     RETURNING ${SUBSCRIBER_COLUMNS.split(', ').map((column) => `s.${column}`).join(', ')}`,
   // $1 issue date, $2 owner, $3 at, $4 lease in milliseconds, $5 subscriber id
-  // With more than half the lease left the row is held as it is (a read, no new row version
-  // per message); else the lease starts again. held: 1 when the row is still $2's.
-  holdClaim: `
+  // $1 issue date, $2 owner, $3 at, $4 lease in milliseconds, $5 subscriber ids: the ids still
+  // $2's. A row with more than half its lease left is held as it is (a read, no new row version
+  // per message); the others' leases start again.
+  holdClaims: `
     WITH claim AS (
-      SELECT lease_expires_at > ${at(3)} + $4::double precision * interval '0.5 millisecond' AS young FROM deliveries
-      WHERE issue_date = $1 AND subscriber_id = $5 AND state = 'sending' AND lease_owner = $2),
+      SELECT subscriber_id, lease_expires_at > ${at(3)} + $4::double precision * interval '0.5 millisecond' AS young FROM deliveries
+      WHERE issue_date = $1 AND subscriber_id = ANY ($5::integer[]) AND state = 'sending' AND lease_owner = $2),
     renewed AS (
       UPDATE deliveries SET lease_expires_at = ${at(3)} + $4::double precision * interval '1 millisecond'
-      WHERE issue_date = $1 AND subscriber_id = $5 AND state = 'sending' AND lease_owner = $2
+      WHERE issue_date = $1 AND subscriber_id = ANY ($5::integer[]) AND state = 'sending' AND lease_owner = $2
         AND (lease_expires_at IS NULL OR lease_expires_at <= ${at(3)} + $4::double precision * interval '0.5 millisecond')
-      RETURNING 1)
-    SELECT (SELECT count(*) FROM claim WHERE young) + (SELECT count(*) FROM renewed) AS held`,
+      RETURNING subscriber_id)
+    SELECT subscriber_id FROM claim WHERE young UNION SELECT subscriber_id FROM renewed`,
   // $1 issue date, $2 owner, $3 at, $4 subscriber ids
   releaseClaims: `
     UPDATE deliveries SET state = '${CLAIMABLE.fresh}', lease_owner = NULL, lease_expires_at = NULL, attempts = attempts - 1, updated_at = ${at(3)}

@@ -20,7 +20,7 @@ import { PapermailError } from '../errors.js';
 import { displayDatabaseUrl } from './database-url.js';
 import { ADVISORY_LOCK_CLASS, migratePostgres } from './postgres-schema.js';
 import { POSTGRES_QUERIES as SQL } from './postgres-queries.js';
-import { groupedBy, writeInBatches } from './write-batches.js';
+import { groupedBy, inBatches } from './write-batches.js';
 import {
   afterHardBounce,
   confirmDecision,
@@ -122,22 +122,36 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
   const clock = (): string | null => options.now?.().toISOString() ?? null;
   let closed = false;
 
-  async function query<Row extends object>(operation: string, text: string, values: unknown[] = []) {
+  /** One statement; with a `name`, prepared once per connection, for the ledger's per-message statements: planned once, not per call. */
+  async function query<Row extends object>(operation: string, text: string, values: unknown[] = [], name?: string) {
     try {
-      return await pool.query<Row>(text, values);
+      return await pool.query<Row>(name === undefined ? { text, values } : { name, text, values });
     } catch (error) {
       throw storeFailure(operation, error, isBusy);
     }
   }
 
-  /** Concurrent 'sent' marks, one statement per batch (and issue date): write-batches.ts. */
-  const recordSent = writeInBatches<{ issueDate: string; subscriberId: number; messageId: string }>(async (marks) => {
+  /** Concurrent 'sent' marks, one statement per batch and issue date (write-batches.ts). */
+  const recordSent = inBatches<{ issueDate: string; subscriberId: number; messageId: string }, void>(async (marks) => {
     for (const [issueDate, group] of groupedBy(marks, (mark) => mark.issueDate)) {
       // One mark per subscriber (the last), in id order: a statement may not touch a row twice.
       const last = new Map(group.map((mark) => [mark.subscriberId, mark.messageId]));
       const ids = [...last.keys()].sort((a, b) => a - b);
-      await query('recording a delivery', SQL.markSentBatch, [issueDate, ids, ids.map((id) => last.get(id)!), clock()]);
+      await query('recording a delivery', SQL.markSentBatch, [issueDate, ids, ids.map((id) => last.get(id)!), clock()], 'papermail_mark_sent');
     }
+    return marks.map(() => undefined);
+  });
+
+  /** Concurrent holds of claimed rows, one statement per batch and owner (write-batches.ts). */
+  const holdClaims = inBatches<{ issueDate: string; owner: string; leaseMs: number; subscriberId: number }, boolean>(async (holds) => {
+    const held = new Set<string>();
+    for (const group of groupedBy(holds, (hold) => `${hold.issueDate}\n${hold.owner}\n${hold.leaseMs}`).values()) {
+      const { issueDate, owner, leaseMs } = group[0]!;
+      const ids = [...new Set(group.map((hold) => hold.subscriberId))].sort((a, b) => a - b);
+      const { rows } = await query<{ subscriber_id: number }>('holding a claim', SQL.holdClaims, [issueDate, owner, clock(), leaseMs, ids], 'papermail_hold_claims');
+      for (const row of rows) held.add(`${issueDate}\n${owner}\n${leaseMs}\n${row.subscriber_id}`);
+    }
+    return holds.map((hold) => held.has(`${hold.issueDate}\n${hold.owner}\n${hold.leaseMs}\n${hold.subscriberId}`));
   });
 
   /** Runs `work` in one transaction on one connection: all of it or, on any error, none. */
@@ -542,18 +556,17 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     async claimRecipients(issueDate, owner, limit, leaseMs) {
       const size = positiveInteger('limit', limit);
       const lease = positiveInteger('leaseMs', leaseMs);
-      const { rows: holders } = await query<{ owner: string }>('claiming recipients', SQL.liveLeaseOwners, [issueDate, clock()]);
+      const { rows: holders } = await query<{ owner: string }>('claiming recipients', SQL.liveLeaseOwners, [issueDate, clock()], 'papermail_live_lease_owners');
       for (const { owner: holder } of holders) {
         if (holder !== owner && isOwnerDeadOnThisHost(holder)) await query('claiming recipients', SQL.endLeasesOf, [issueDate, holder]);
       }
-      const { rows } = await query<SubscriberRow>('claiming recipients', SQL.claim, [issueDate, owner, size, clock(), lease]);
+      const { rows } = await query<SubscriberRow>('claiming recipients', SQL.claim, [issueDate, owner, size, clock(), lease], 'papermail_claim');
       return rows.map((row) => toSubscriber(toRecord(row))).sort((a, b) => a.id - b.id);
     },
 
     async holdClaim(issueDate, subscriberId, owner, leaseMs) {
       const lease = positiveInteger('leaseMs', leaseMs);
-      const { rows } = await query<{ held: string }>('holding a claim', SQL.holdClaim, [issueDate, owner, clock(), lease, subscriberId]);
-      return Number(rows[0]?.held ?? 0) > 0;
+      return holdClaims({ issueDate, owner, leaseMs: lease, subscriberId });
     },
 
     async renewClaims(issueDate, owner, leaseMs) {

@@ -40,7 +40,7 @@ import { SQLITE_QUERIES } from './sqlite-queries.js';
 import type { CopiedDelivery, StoreExport } from './store-copy.js';
 import type { FrozenIssueRecord } from '../delivery/send-ledger.js';
 import { migrate } from './sqlite-schema.js';
-import { writeInBatches } from './write-batches.js';
+import { inBatches } from './write-batches.js';
 import { lookupKey, mapAsync, parseStatus, readImportFields, positiveInteger, readFields, shorten, storeFailure, topicsJson, validTopics } from './subscriber-input.js';
 import type { ArchivedIssue, ConfirmOutcome, ConfirmRequest, DeliveryState, ImportReport, LedgerCounts, NewSubscriber, Subscriber, SubscriberStatus, SubscriberStore } from './store.js';
 
@@ -112,15 +112,15 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
   let connectionWritable = false;
   const timestamp = () => now().toISOString();
 
-  /** Concurrent 'sent' marks, one transaction (one commit) per batch: write-batches.ts. */
-  const recordSent = writeInBatches<{ issueDate: string; subscriberId: number; messageId: string; at: string }>((marks) =>
+  /** Concurrent 'sent' marks, one transaction (one commit) per batch (write-batches.ts). */
+  const recordSent = inBatches<{ issueDate: string; subscriberId: number; messageId: string; at: string }, void>((marks) =>
     guard('recording a delivery', () =>
-      sql.transaction(() => {
-        for (const mark of marks) {
+      sql.transaction(() =>
+        marks.map((mark) => {
           sql.markSent.run(mark);
           sql.resetBounces.run(mark.subscriberId);
-        }
-      }),
+        }),
+      ),
     ),
   );
 

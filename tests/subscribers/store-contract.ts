@@ -633,6 +633,18 @@ export function describeStoreContract(name: string, stores: ContractStores): voi
       expect(await store.isIssueComplete(day)).toBe(true);
     });
 
+    it('answers concurrent holds each for its own row: held for its owner, refused for another run’s row', async () => {
+      const store = await stores.open();
+      const ids = await confirmed(store, 6);
+      await store.prepareIssue(day);
+      const mine = (await store.claimRecipients(day, 'run-a', 4, minute)).map((subscriber) => subscriber.id);
+      const theirs = (await store.claimRecipients(day, 'run-b', 2, minute)).map((subscriber) => subscriber.id);
+      const asked = [mine[0]!, theirs[0]!, mine[1]!, mine[2]!, theirs[1]!, mine[3]!];
+      const held = await Promise.all(asked.map((id) => store.holdClaim(day, id, 'run-a', minute)));
+      expect(held).toEqual([true, false, true, true, false, true]);
+      expect(new Set([...mine, ...theirs])).toEqual(new Set(ids));
+    });
+
     it('holds a claim with more than half its lease left as it is, without starting the lease again', async () => {
       const clock = manualClock();
       const store = await stores.open(clock);
