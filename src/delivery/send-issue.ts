@@ -13,6 +13,8 @@
  *   markSent only once the server accepted it (never sent again),
  *   markDeferred after temporary failures outlast the run's retries (the next run retries),
  *   markFailed on a permanent rejection (a hard bounce; never retried).
+ * SMTP_RATE_PER_SECOND is the day's rate across every run: each message (and each retry)
+ * waits for a send slot reserved from the store (send-pacer.ts).
  * A fatal transport error (login refused, server unreachable) stops the run with what was
  * accepted recorded and nothing else touched. Ledger writes wait out another process's
  * write lock (an import, a second papermail) for minutes, with backoff: a message the
@@ -35,10 +37,11 @@ import { encodeIssue, type EncodedIssue } from './encoded-issue.js';
 import { recipientLinks } from '../links/public-links.js';
 import { assembleIssueMessage, type MessageSettings } from './message.js';
 import { prepareDayOnce, prepareLedger, type PrepareWait } from './prepare-day.js';
+import { SendPacer } from './send-pacer.js';
 import type { FrozenIssues, SendLedger } from './send-ledger.js';
 import type { MailTransport } from './transport.js';
 
-export type SendSettings = MessageSettings & Pick<Config, 'SMTP_POOL_CONNECTIONS' | 'SEND_RETRIES' | 'HARD_BOUNCE_LIMIT'>;
+export type SendSettings = MessageSettings & Pick<Config, 'SMTP_POOL_CONNECTIONS' | 'SMTP_RATE_PER_SECOND' | 'SEND_RETRIES' | 'HARD_BOUNCE_LIMIT'>;
 
 export interface SendIssueRequest {
   issueDate: string;
@@ -196,6 +199,8 @@ class SendRun {
   private lastProgressAt: number;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly ledgerRetry: BusyRetryPolicy;
+  /** Undefined without a rate (SMTP_RATE_PER_SECOND=0) and in a dry run. */
+  private readonly pacer: SendPacer | undefined;
 
   constructor(
     private readonly request: SendIssueRequest,
@@ -215,6 +220,11 @@ class SendRun {
       onRetry: (error, retry, delayMs) =>
         logger.warn(`the store is busy; writing the ledger again in ${delayMs / 1000} s (retry ${retry} of ${LEDGER_RETRY.retries}): ${error.message}`),
     };
+    const perSecond = request.config.SMTP_RATE_PER_SECOND;
+    this.pacer =
+      perSecond > 0 && request.dryRun !== true
+        ? new SendPacer((count) => this.ledger((ledger) => ledger.reserveSendSlots(request.issueDate, count, perSecond)), perSecond, this.sleep)
+        : undefined;
   }
 
   /** A ledger write, waiting out another process's write lock. */
@@ -290,6 +300,13 @@ class SendRun {
       return this.countHandled();
     }
 
+    // The first attempt's slot comes before the claim is checked, so the check is the last step before the hand-over.
+    await this.pacer?.nextSlot();
+    if (this.shouldStop()) {
+      // Stopped while waiting for its slot: never handed over, so given back with the others.
+      this.unstarted.add(subscriber.id);
+      return;
+    }
     if (!(await this.ledger((ledger) => ledger.holdClaim(issueDate, subscriber.id, this.owner, this.leaseMs)))) {
       // Another run took this one over while we were paused past the lease (or the subscriber was deleted).
       this.logger.debug(`subscriber #${subscriber.id}: already handled by another run; not sent again`);
@@ -308,6 +325,8 @@ class SendRun {
       this.retried += 1;
       this.logger.debug(`retrying ${message.envelope.to[0]} after: ${describeSendError(outcome.error)}`);
       await this.sleep(retryDelay(attempt));
+      // A retry is one more message to the relay: it takes a slot of the day's rate too.
+      await this.pacer?.nextSlot();
       if (this.shouldStop()) return outcome;
     }
   }

@@ -18,6 +18,8 @@ import type { SmtpSink } from '../support/smtp-sink.js';
 import { addConfirmed, addresses, deliveryConfig, ISSUE_DATE, issueRenderer, noSleep, useMailPeers } from './fixtures.js';
 import { closedPort, rejectionOf } from '../support/async.js';
 import { holdWriteLock, type HeldLock } from '../support/sqlite-lock.js';
+import { callsTo, withCallLog, type LoggedCall } from '../support/call-log.js';
+import type { SendSlots } from '../../src/delivery/send-ledger.js';
 
 const stores = useTemporaryStores();
 const peers = useMailPeers();
@@ -306,6 +308,50 @@ describe('sendIssue', () => {
     expect(sink.messages).toHaveLength(10);
     expect(new Set(sink.messages.map((message) => message.envelope.to[0])).size).toBe(10);
     expect(await stores2[1]!.ledgerCounts(ISSUE_DATE)).toEqual({ pending: 0, sending: 0, sent: 10, deferred: 0, failed: 0, skipped: 0 });
+  });
+
+  it('paces two concurrent runs by one day-wide rate: their send slots come from the store, back to back', async () => {
+    const sink = await peers.sink();
+    // 4 a second: a slot every 250 ms, reserved one at a time.
+    const config = deliveryConfig({ SMTP_URL: sink.url, SMTP_RATE_PER_SECOND: '4' });
+    // The stores' clock stands still, so every slot the day hands out is later than the one before.
+    const clock = manualClock();
+    const logs: LoggedCall[][] = [[], []];
+    const connections = logs.map((log) => withCallLog(stores.open({ now: clock.now }), log));
+    await addConfirmed(connections[0]!, addresses(10));
+    const waits: number[] = [];
+    const [bothSending, startBoth] = signal();
+    let first: number | undefined;
+    const run = (index: number) =>
+      sendIssue({
+        issueDate: ISSUE_DATE,
+        renderer: issueRenderer(config),
+        store: connections[index]!,
+        transport: transportAround(peers.transport(config), {
+          before: async () => {
+            first ??= index;
+            if (first === index) await bothSending;
+            else startBoth();
+          },
+        }),
+        config,
+        // Waits are written down, not waited: the slots say how long each would be.
+        sleep: async (ms) => void waits.push(ms),
+        claimBatch: 5,
+        prepareWait: { pollMs: 5 },
+      });
+
+    const summaries = await Promise.all([run(0), run(1)]);
+
+    expect(summaries.map((summary) => summary.sent)).toEqual([5, 5]);
+    const slots = logs.map((log) => callsTo(log, 'reserveSendSlots').map((call) => (call.result as SendSlots).firstSlotAt - clock.now().getTime()));
+    // One slot per message, none shared: together the two runs were handed 4 a second.
+    expect(slots.map((run) => run.length)).toEqual([5, 5]);
+    expect(slots.flat().sort((a, b) => a - b)).toEqual(Array.from({ length: 10 }, (_, index) => index * 250));
+    // Each message but the very first waited for its slot.
+    expect(waits).toHaveLength(9);
+    expect(Math.min(...waits)).toBeGreaterThan(0);
+    expect(sink.messages).toHaveLength(10);
   });
 
   it('waits while another run prepares the day, then sends the rows that run prepared, without preparing again', async () => {
