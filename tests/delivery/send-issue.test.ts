@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Config } from '../../src/config/config.js';
 import { recipientLinks } from '../../src/links/public-links.js';
 import { buildMessage } from '../support/nodemailer-message.js';
-import { sendIssue, type SendIssueRequest, type SendProgress } from '../../src/delivery/send-issue.js';
+import { describeSummary, sendIssue, type SendIssueRequest, type SendProgress } from '../../src/delivery/send-issue.js';
 import { loadDailyDigest } from '../../src/digest/daily-digest.js';
 import { createLogger, silentLogger } from '../../src/logger.js';
 import { mjmlCompilations } from '../../src/render/index.js';
@@ -305,6 +305,9 @@ describe('sendIssue', () => {
     const summaries = await Promise.all([run(0), run(1)]);
 
     expect(summaries.map((summary) => summary.sent)).toEqual([5, 5]);
+    // Each summary counts the whole day; the run that counted last saw both runs' rows sent.
+    for (const summary of summaries) expect(Object.values(summary.day).reduce((sum, count) => sum + count)).toBe(10);
+    expect(Math.max(...summaries.map((summary) => summary.day.sent))).toBe(10);
     expect(sink.messages).toHaveLength(10);
     expect(new Set(sink.messages.map((message) => message.envelope.to[0])).size).toBe(10);
     expect(await stores2[1]!.ledgerCounts(ISSUE_DATE)).toEqual({ pending: 0, sending: 0, sent: 10, deferred: 0, failed: 0, skipped: 0 });
@@ -452,6 +455,27 @@ describe('sendIssue', () => {
       [4, 4_000],
       [6, 6_000],
     ]);
+  });
+
+  it('counts the whole day in its progress and its summary: rows another worker sent or is sending included', async () => {
+    const { store, send } = await scenario();
+    await addConfirmed(store, addresses(10));
+    await store.prepareIssue(ISSUE_DATE);
+    // Another worker has claimed five rows: three it has sent, two are still in flight.
+    const theirs = await store.claimRecipients(ISSUE_DATE, 'elsewhere.example:1234:abc', 5, 10 * 60_000);
+    for (const subscriber of theirs.slice(0, 3)) await store.markSent(ISSUE_DATE, subscriber.id, `<${subscriber.id}@elsewhere.example>`);
+    let clock = 0;
+    const progress: SendProgress[] = [];
+
+    const summary = await send({ now: () => (clock += 1_000), onProgress: (update) => progress.push(update) });
+
+    expect(summary).toMatchObject({ sent: 5, alreadySent: 3, day: { pending: 0, sending: 2, sent: 8, deferred: 0, failed: 0, skipped: 0 } });
+    expect(describeSummary(summary)).toMatch(/^issue 2025-09-30: 5 sent, 3 already sent before in .*; the day: 8 sent, 2 pending, 0 deferred, 0 failed$/);
+    expect(progress.map((update) => update.processed)).toEqual([2, 4]);
+    for (const update of progress) {
+      expect(update.day.sent).toBeGreaterThanOrEqual(3 + update.sent);
+      expect(update.day.sending).toBeGreaterThanOrEqual(2);
+    }
   });
 
   it('reports duration and send rate from the injected clock', async () => {
