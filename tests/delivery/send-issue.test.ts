@@ -278,31 +278,9 @@ describe('sendIssue', () => {
   it('lets two concurrent sends of the same date share it: each sends the rows it claimed, nobody gets a copy twice', async () => {
     const sink = await peers.sink();
     const config = deliveryConfig({ SMTP_URL: sink.url });
-    const stores2 = [stores.open(), stores.open()];
-    await addConfirmed(stores2[0]!, addresses(10));
-    // The first run to hand a message over waits until the other has handed one over too, so
-    // both are sending at once: the first has claimed its batch, the other must claim the rest.
-    const [bothSending, startBoth] = signal();
-    let first: number | undefined;
-    const run = (index: number) =>
-      sendIssue({
-        issueDate: ISSUE_DATE,
-        renderer: issueRenderer(config),
-        store: stores2[index]!,
-        transport: transportAround(peers.transport(config), {
-          before: async () => {
-            first ??= index;
-            if (first === index) await bothSending;
-            else startBoth();
-          },
-        }),
-        config,
-        sleep: noSleep,
-        claimBatch: 5,
-        prepareWait: { pollMs: 5 },
-      });
-
-    const summaries = await Promise.all([run(0), run(1)]);
+    const connections = [stores.open(), stores.open()];
+    await addConfirmed(connections[0]!, addresses(10));
+    const summaries = await sendSideBySide(config, connections);
 
     expect(summaries.map((summary) => summary.sent)).toEqual([5, 5]);
     // Each summary counts the whole day; the run that counted last saw both runs' rows sent.
@@ -310,7 +288,7 @@ describe('sendIssue', () => {
     expect(Math.max(...summaries.map((summary) => summary.day.sent))).toBe(10);
     expect(sink.messages).toHaveLength(10);
     expect(new Set(sink.messages.map((message) => message.envelope.to[0])).size).toBe(10);
-    expect(await stores2[1]!.ledgerCounts(ISSUE_DATE)).toEqual({ pending: 0, sending: 0, sent: 10, deferred: 0, failed: 0, skipped: 0 });
+    expect(await connections[1]!.ledgerCounts(ISSUE_DATE)).toEqual({ pending: 0, sending: 0, sent: 10, deferred: 0, failed: 0, skipped: 0 });
   });
 
   it('paces two concurrent runs by one day-wide rate: their send slots come from the store, back to back', async () => {
@@ -323,28 +301,8 @@ describe('sendIssue', () => {
     const connections = logs.map((log) => withCallLog(stores.open({ now: clock.now }), log));
     await addConfirmed(connections[0]!, addresses(10));
     const waits: number[] = [];
-    const [bothSending, startBoth] = signal();
-    let first: number | undefined;
-    const run = (index: number) =>
-      sendIssue({
-        issueDate: ISSUE_DATE,
-        renderer: issueRenderer(config),
-        store: connections[index]!,
-        transport: transportAround(peers.transport(config), {
-          before: async () => {
-            first ??= index;
-            if (first === index) await bothSending;
-            else startBoth();
-          },
-        }),
-        config,
-        // Waits are written down, not waited: the slots say how long each would be.
-        sleep: async (ms) => void waits.push(ms),
-        claimBatch: 5,
-        prepareWait: { pollMs: 5 },
-      });
-
-    const summaries = await Promise.all([run(0), run(1)]);
+    // Waits are written down, not waited: the slots say how long each would be.
+    const summaries = await sendSideBySide(config, connections, { sleep: async (ms) => void waits.push(ms) });
 
     expect(summaries.map((summary) => summary.sent)).toEqual([5, 5]);
     const slots = logs.map((log) => callsTo(log, 'reserveSendSlots').map((call) => (call.result as SendSlots).firstSlotAt - clock.now().getTime()));
@@ -498,6 +456,37 @@ function storedMessageIds(): Array<string | null> {
   } finally {
     database.close();
   }
+}
+
+/**
+ * Two runs of the day, one per connection, sending at once: the first to hand a message over
+ * waits until the other has handed one over too, so the first holds the batch of five it
+ * claimed while the other must claim the rest.
+ */
+function sendSideBySide(config: Config, connections: SubscriberStore[], overrides: Partial<SendIssueRequest> = {}) {
+  const [bothSending, startBoth] = signal();
+  let first: number | undefined;
+  return Promise.all(
+    connections.map((store, index) =>
+      sendIssue({
+        issueDate: ISSUE_DATE,
+        renderer: issueRenderer(config),
+        store,
+        transport: transportAround(peers.transport(config), {
+          before: async () => {
+            first ??= index;
+            if (first === index) await bothSending;
+            else startBoth();
+          },
+        }),
+        config,
+        sleep: noSleep,
+        claimBatch: 5,
+        prepareWait: { pollMs: 5 },
+        ...overrides,
+      }),
+    ),
+  );
 }
 
 /** A promise and the function that resolves it. */
