@@ -156,9 +156,10 @@ function multipartBody(issue: EncodedIssue, copy: RecipientCopy): Buffer[] {
   const frames = framesOf(issue);
   // A part's last chunk ends in a line break, soft or hard; the delimiter's own CRLF follows it.
   const body = [frames.text];
-  encodedItems(issue, 'text', copy.text, body);
+  const ownValues = new Map<string, Buffer>();
+  encodedItems(issue, 'text', copy.text, body, ownValues);
   body.push(frames.html);
-  encodedItems(issue, 'html', copy.html, body);
+  encodedItems(issue, 'html', copy.html, body, ownValues);
   body.push(frames.close);
   return body;
 }

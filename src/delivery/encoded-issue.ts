@@ -74,13 +74,21 @@ export function encodeIssue(pieces: IssuePieces): EncodedIssue {
 
 /**
  * The encoded chunks of one part of a copy, in order (appended to `chunks`): the stored piece
- * for a piece id, the value encoded now for a slot. Empty chunks are left out.
+ * for a piece id, the value encoded now for a slot. Empty chunks are left out. A message's
+ * own values (its links, name and address) stand in both parts: pass the same `ownValues` to
+ * both calls and each is encoded once per message.
  */
-export function encodedItems(issue: EncodedIssue, part: BodyPart, items: readonly CopyItem[], chunks: Buffer[] = []): Buffer[] {
+export function encodedItems(
+  issue: EncodedIssue,
+  part: BodyPart,
+  items: readonly CopyItem[],
+  chunks: Buffer[] = [],
+  ownValues: Map<string, Buffer> = new Map(),
+): Buffer[] {
   const pieces = issue.pieces[part];
   const slots = slotEncodingsOf(issue);
   for (const item of items) {
-    const chunk = 'piece' in item ? pieces.get(item.piece) : encodedSlot(slots, item.slot, item.value);
+    const chunk = 'piece' in item ? pieces.get(item.piece) : encodedSlot(slots, item.slot, item.value, ownValues);
     if (chunk === undefined) {
       // A copy can only name pieces the compiled issue has: anything else is a render bug.
       throw new PapermailError('ETEMPLATE', `the ${part} part of the issue has no piece ${JSON.stringify((item as { piece: string }).piece)}`);
@@ -94,7 +102,7 @@ export function encodedItems(issue: EncodedIssue, part: BodyPart, items: readonl
  * Most slots take one of a few values per issue (the archive link, the counts of a selection):
  * their encodings are kept, at most MAX_VALUES_PER_SLOT per slot. A slot that outgrows that is
  * a per-recipient one (a link with a token, an address): its values are dropped and it is
- * encoded per message from then on, so the memory stays bounded by the issue's slots.
+ * encoded per message from then on (once for both parts), so the memory stays bounded by the issue's slots.
  */
 const MAX_VALUES_PER_SLOT = 256;
 const slotEncodings = new WeakMap<EncodedIssue, SlotEncodings>();
@@ -110,13 +118,20 @@ function slotEncodingsOf(issue: EncodedIssue): SlotEncodings {
   return slots;
 }
 
-function encodedSlot(slots: SlotEncodings, slot: string, value: string): Buffer {
+function encodedSlot(slots: SlotEncodings, slot: string, value: string, ownValues: Map<string, Buffer>): Buffer {
   let values = slots.get(slot);
   if (values === undefined) {
     values = new Map();
     slots.set(slot, values);
   }
-  if (values === null) return encodeQuotedPrintable(value);
+  if (values === null) {
+    let own = ownValues.get(value);
+    if (own === undefined) {
+      own = encodeQuotedPrintable(value);
+      ownValues.set(value, own);
+    }
+    return own;
+  }
   let encoded = values.get(value);
   if (encoded === undefined) {
     encoded = encodeQuotedPrintable(value);

@@ -8,6 +8,7 @@
  * would still be correct (freezing is first-wins, preparing is idempotent): the lock saves
  * the work, and keeps the others from claiming before every row exists.
  */
+import { performance } from 'node:perf_hooks';
 import { setTimeout as delay } from 'node:timers/promises';
 import { PapermailError } from '../errors.js';
 import type { Logger } from '../logger.js';
@@ -59,7 +60,7 @@ export async function prepareDayOnce<T>(request: PrepareDayRequest, prepare: () 
   const timeoutMs = request.wait?.timeoutMs ?? DEFAULT_WAIT_MS;
   const pollMs = request.wait?.pollMs ?? DEFAULT_POLL_MS;
   const ttlMs = request.lockTtlMs ?? DEFAULT_LOCK_TTL_MS;
-  const startedAt = Date.now();
+  const startedAt = performance.now();
   let waiting = false;
   for (;;) {
     const record = await store.frozenIssue(issueDate);
@@ -71,7 +72,7 @@ export async function prepareDayOnce<T>(request: PrepareDayRequest, prepare: () 
       return { role: 'preparer', value: await whileHolding(request, ttlMs, prepare) };
     }
     if (signal?.aborted) throw new PapermailError('ELOCKED', `stopped while waiting for another run to prepare the issue of ${issueDate}`);
-    if (Date.now() - startedAt >= timeoutMs) {
+    if (performance.now() - startedAt >= timeoutMs) {
       throw new PapermailError(
         'ELOCKED',
         `another run has been preparing the issue of ${issueDate} for over ${Math.round(timeoutMs / 1000)} s and it is not ready; ` +

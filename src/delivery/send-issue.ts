@@ -13,6 +13,8 @@
  *   markSent only once the server accepted it (never sent again),
  *   markDeferred after temporary failures outlast the run's retries (the next run retries),
  *   markFailed on a permanent rejection (a hard bounce; never retried).
+ * SMTP_RATE_PER_SECOND is the day's rate across every run: each message (and each retry)
+ * waits for a send slot reserved from the store (send-pacer.ts).
  * A fatal transport error (login refused, server unreachable) stops the run with what was
  * accepted recorded and nothing else touched. Ledger writes wait out another process's
  * write lock (an import, a second papermail) for minutes, with backoff: a message the
@@ -27,7 +29,7 @@ import type { IssueRenderer } from '../render/issue-renderer.js';
 import { retryWhileBusy, type BusyRetryPolicy } from '../subscribers/busy-retry.js';
 import { normaliseEmail } from '../subscribers/email.js';
 import { lockOwnerId } from '../subscribers/lock-owner.js';
-import type { Subscriber } from '../subscribers/store.js';
+import type { LedgerCounts, Subscriber } from '../subscribers/store.js';
 import { classifySendError, describeSendError, isConnectionFailure, transportFailure, type FailureKind } from './classify.js';
 import { forEachConcurrently } from './concurrency.js';
 import type { AssembledMessage } from './assembled-message.js';
@@ -35,10 +37,11 @@ import { encodeIssue, type EncodedIssue } from './encoded-issue.js';
 import { recipientLinks } from '../links/public-links.js';
 import { assembleIssueMessage, type MessageSettings } from './message.js';
 import { prepareDayOnce, prepareLedger, type PrepareWait } from './prepare-day.js';
+import { SendPacer } from './send-pacer.js';
 import type { FrozenIssues, SendLedger } from './send-ledger.js';
 import type { MailTransport } from './transport.js';
 
-export type SendSettings = MessageSettings & Pick<Config, 'SMTP_POOL_CONNECTIONS' | 'SEND_RETRIES' | 'HARD_BOUNCE_LIMIT'>;
+export type SendSettings = MessageSettings & Pick<Config, 'SMTP_POOL_CONNECTIONS' | 'SMTP_RATE_PER_SECOND' | 'SEND_RETRIES' | 'HARD_BOUNCE_LIMIT'>;
 
 export interface SendIssueRequest {
   issueDate: string;
@@ -78,6 +81,8 @@ export interface SendProgress {
   failed: number;
   skippedNoTopics: number;
   elapsedMs: number;
+  /** The whole day's ledger as this progress was reported: every run's rows, this one's and other workers'. */
+  day: LedgerCounts;
 }
 
 export interface SendSummary {
@@ -101,6 +106,8 @@ export interface SendSummary {
   /** True when the run stopped on its signal before every recipient was handled. */
   interrupted: boolean;
   dryRun: boolean;
+  /** The whole day's ledger when this run ended: every run's rows, this one's and other workers'. */
+  day: LedgerCounts;
 }
 
 const DEFAULT_LEASE_MS = 60_000;
@@ -162,9 +169,9 @@ export async function sendIssue(request: SendIssueRequest): Promise<SendSummary>
       (subscriber) => run.deliver(subscriber),
       () => run.shouldStop(),
     );
-    const summary = run.summary(alreadySent, !finished);
+    await run.progressReported();
     if (run.fatal) throw run.fatal;
-    return summary;
+    return run.summary(alreadySent, !finished, await store.ledgerCounts(issueDate));
   } finally {
     claims?.stop();
     await run.releaseUnstarted();
@@ -196,6 +203,8 @@ class SendRun {
   private lastProgressAt: number;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly ledgerRetry: BusyRetryPolicy;
+  /** Undefined without a rate (SMTP_RATE_PER_SECOND=0) and in a dry run. */
+  private readonly pacer: SendPacer | undefined;
 
   constructor(
     private readonly request: SendIssueRequest,
@@ -215,6 +224,11 @@ class SendRun {
       onRetry: (error, retry, delayMs) =>
         logger.warn(`the store is busy; writing the ledger again in ${delayMs / 1000} s (retry ${retry} of ${LEDGER_RETRY.retries}): ${error.message}`),
     };
+    const perSecond = request.config.SMTP_RATE_PER_SECOND;
+    this.pacer =
+      perSecond > 0 && request.dryRun !== true
+        ? new SendPacer((count) => this.ledger((ledger) => ledger.reserveSendSlots(request.issueDate, count, perSecond)), perSecond, this.sleep)
+        : undefined;
   }
 
   /** A ledger write, waiting out another process's write lock. */
@@ -290,6 +304,13 @@ class SendRun {
       return this.countHandled();
     }
 
+    // The first attempt's slot comes before the claim is checked, so the check is the last step before the hand-over.
+    await this.pacer?.nextSlot();
+    if (this.shouldStop()) {
+      // Stopped while waiting for its slot: never handed over, so given back with the others.
+      this.unstarted.add(subscriber.id);
+      return;
+    }
     if (!(await this.ledger((ledger) => ledger.holdClaim(issueDate, subscriber.id, this.owner, this.leaseMs)))) {
       // Another run took this one over while we were paused past the lease (or the subscriber was deleted).
       this.logger.debug(`subscriber #${subscriber.id}: already handled by another run; not sent again`);
@@ -308,6 +329,8 @@ class SendRun {
       this.retried += 1;
       this.logger.debug(`retrying ${message.envelope.to[0]} after: ${describeSendError(outcome.error)}`);
       await this.sleep(retryDelay(attempt));
+      // A retry is one more message to the relay: it takes a slot of the day's rate too.
+      await this.pacer?.nextSlot();
       if (this.shouldStop()) return outcome;
     }
   }
@@ -359,28 +382,44 @@ class SendRun {
     this.logger.warn(`${subscriber.email} rejected${suppressed ? ' (now suppressed)' : ''}: ${reason}`);
   }
 
+  /** Progress reports are sent in order, each after reading the day's counts. */
+  private reporting: Promise<void> = Promise.resolve();
+
   /** Called once per recipient, whatever the outcome; reports progress when it is due. */
   private countHandled(): void {
     this.handled += 1;
     const { onProgress, issueDate } = this.request;
     if (!onProgress) return;
-    const processed = this.handled;
     const at = this.now();
     // Time-based, so a fast run does not flood the terminal and a slow one still shows life.
     if (at - this.lastProgressAt < PROGRESS_EVERY_MS) return;
     this.lastProgressAt = at;
-    onProgress({
+    const run = {
       issueDate,
-      processed,
+      processed: this.handled,
       sent: this.sent,
       deferred: this.deferred,
       failed: this.failed,
       skippedNoTopics: this.skippedNoTopics,
       elapsedMs: at - this.startedAt,
+    };
+    // The day's counts come from the store, so the line counts every worker's rows; reading them
+    // does not hold up the next recipient, and a busy store only costs this one line.
+    this.reporting = this.reporting.then(async () => {
+      try {
+        onProgress({ ...run, day: await this.request.store.ledgerCounts(issueDate) });
+      } catch (error) {
+        this.logger.debug(`no progress line this time: could not count the day's ledger: ${(error as Error).message}`);
+      }
     });
   }
 
-  summary(alreadySent: number, interrupted: boolean): SendSummary {
+  /** Resolves once every due progress report has been made. */
+  progressReported(): Promise<void> {
+    return this.reporting;
+  }
+
+  summary(alreadySent: number, interrupted: boolean, day: LedgerCounts): SendSummary {
     const durationMs = Math.max(0, this.now() - this.startedAt);
     return {
       issueDate: this.request.issueDate,
@@ -395,6 +434,7 @@ class SendRun {
       ratePerSecond: durationMs > 0 ? Math.round((this.sent / durationMs) * 10_000) / 10 : 0,
       interrupted,
       dryRun: this.request.dryRun === true,
+      day,
     };
   }
 }
@@ -445,5 +485,20 @@ export function describeSummary(summary: SendSummary): string {
   ].filter((part) => part !== '');
   const rate = summary.sent > 0 && !summary.dryRun ? `, ${summary.ratePerSecond} msg/s` : '';
   const stopped = summary.interrupted ? ' — interrupted, the next run resumes' : '';
-  return `issue ${summary.issueDate}: ${parts.join(', ')} in ${(summary.durationMs / 1000).toFixed(1)} s${rate}${stopped}`;
+  const day = summary.dryRun ? '' : `; ${describeDay(summary.day)}`;
+  return `issue ${summary.issueDate}: ${parts.join(', ')} in ${(summary.durationMs / 1000).toFixed(1)} s${rate}${stopped}${day}`;
+}
+
+/**
+ * The whole day across every worker, from the ledger: "the day: 120 sent, 880 pending, 2
+ * deferred, 0 failed" ('pending' counts rows not yet sent, claimed ones included; skipped when any).
+ */
+export function describeDay(day: LedgerCounts): string {
+  const skipped = day.skipped > 0 ? `, ${day.skipped} skipped` : '';
+  return `the day: ${day.sent} sent, ${day.pending + day.sending} pending, ${day.deferred} deferred, ${day.failed} failed${skipped}`;
+}
+
+/** True when the day still has rows a later run must send: deferred ones, or an interrupted run's (never after a dry run). */
+export function hasWorkLeft(summary: Pick<SendSummary, 'interrupted' | 'day' | 'dryRun'>): boolean {
+  return !summary.dryRun && (summary.interrupted || summary.day.deferred > 0);
 }

@@ -36,6 +36,12 @@ export interface FrozenIssues {
   rebuildFrozenIssue(issue: { issueDate: string; digest: string; compiled: string }): Promise<FrozenIssueRecord>;
 }
 
+/** Send slots a run reserved: the first is `waitMs` from now, at `firstSlotAt` (ms since the epoch, the store's clock). */
+export interface SendSlots {
+  waitMs: number;
+  firstSlotAt: number;
+}
+
 export interface SendLedger {
   /**
    * Confirmed subscribers with no 'sent', 'failed' or 'skipped' ledger row for this issue date,
@@ -93,6 +99,15 @@ export interface SendLedger {
   renewClaims(issueDate: string, owner: string, leaseMs: number): Promise<number>;
   /** Gives back claimed rows whose message was never handed over: 'pending' again, for any run. */
   releaseClaims(issueDate: string, owner: string, subscriberIds: readonly number[]): Promise<void>;
+
+  /**
+   * Reserves `count` consecutive send slots of the day at `perSecond` messages a second, the
+   * rate of the whole day across every run (SMTP_RATE_PER_SECOND), by the store's clock:
+   * they start at the day's next free slot, or now if that has passed, and the next free slot
+   * moves on past them, atomically. Returns how long the caller waits before its first slot
+   * (its slots follow every 1000 / perSecond ms) and when that is, in ms by the store's clock.
+   */
+  reserveSendSlots(issueDate: string, count: number, perSecond: number): Promise<SendSlots>;
 
   /**
    * Takes the lock of preparing a day: who holds it freezes and prepares the day while every

@@ -39,7 +39,6 @@ export type TransportSettings = Pick<
   | 'SMTP_ALLOW_PLAINTEXT_AUTH'
   | 'SMTP_TLS_CA_FILE'
   | 'SMTP_POOL_CONNECTIONS'
-  | 'SMTP_RATE_PER_SECOND'
   | 'OUTBOX_DIR'
   | 'DKIM_DOMAIN'
   | 'DKIM_SELECTOR'
@@ -70,7 +69,6 @@ export function createTransport(config: TransportSettings, logger: Logger = sile
 }
 
 function smtpTransport(url: string, config: TransportSettings, dkim: DKIMOptions | undefined, logger: Logger): MailTransport {
-  const rate = config.SMTP_RATE_PER_SECOND > 0 ? { rateDelta: 1000, rateLimit: config.SMTP_RATE_PER_SECOND } : {};
   const login = loginProtection(url, config.SMTP_ALLOW_PLAINTEXT_AUTH);
   if (login === 'plaintext-allowed') {
     logger.warn(
@@ -88,7 +86,6 @@ function smtpTransport(url: string, config: TransportSettings, dkim: DKIMOptions
     pool: true,
     maxConnections: config.SMTP_POOL_CONNECTIONS,
     maxMessages: MESSAGES_PER_CONNECTION,
-    ...rate,
     ...SMTP_TIMEOUTS,
     ...(dkim ? { dkim } : {}),
     logger: false,

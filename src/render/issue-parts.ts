@@ -21,6 +21,7 @@ import { issueCounts } from './format.js';
 import { fitToBudget, HTML_BUDGET_BYTES } from './issue.js';
 import { issueTemplates } from './issue-templates.js';
 import { issueSections, issueView, preheader, rankedPapers } from './issue-view.js';
+import { escapeHtml } from './escape.js';
 import { asciiReferences, compileMjml } from './mjml.js';
 import { RECIPIENT_PLACEHOLDERS, recipientValues } from './recipient.js';
 import { issueSubject } from './subject.js';
@@ -432,7 +433,10 @@ function selection(plan: SelectionPlan): IssueSelection {
     copyFor(fields) {
       const text = recipientValues(fields);
       const html: Record<string, string> = {};
-      for (const field of RECIPIENT_PLACEHOLDERS) html[field] = Handlebars.Utils.escapeExpression(text[field] ?? '');
+      // escapeHtml, not Handlebars' escape: slots stand only in element content and quoted
+      // attributes, where "=" is plain text, so a link reads the same in both parts and its
+      // encoding is made once per message for both (encoded-issue.ts).
+      for (const field of RECIPIENT_PLACEHOLDERS) html[field] = escapeHtml(text[field] ?? '');
       return { subject: plan.wording.subject, text: copyItems(plan.text, text), html: copyItems(plan.html, html) };
     },
   };

@@ -1,5 +1,6 @@
 import Handlebars from 'handlebars';
 import { PapermailError } from '../errors.js';
+import { escapeHtml } from './escape.js';
 
 /**
  * The second stage of the confirmation email and the browser version. Their compiled HTML
@@ -15,7 +16,10 @@ export type PlaceholderValues = Record<string, string | null>;
 export interface PlaceholderTemplateOptions {
   /** The names a placeholder may use; `{{#if name}}…{{else}}…{{/if}}` is allowed on them too. */
   fields: readonly string[];
-  /** HTML-escape the values (the HTML part) or insert them as they are (the text part). */
+  /**
+   * HTML-escape the values (the HTML part; with escapeHtml, as the issue's copies do, so a
+   * value reads the same in every HTML papermail sends) or insert them as they are (the text part).
+   */
   escape: boolean;
   templateName: string;
 }
@@ -33,11 +37,14 @@ export function compilePlaceholderTemplate(
     throw new PapermailError('ETEMPLATE', `templates/${templateName}: ${(error as Error).message}`, { cause: error });
   }
   checkPlaceholders(program, new Set(fields), templateName);
-  return placeholderEnvironment.compile<PlaceholderValues>(program, {
-    noEscape: !escape,
-    knownHelpers: { if: true },
-    knownHelpersOnly: true,
-  });
+  const fill = placeholderEnvironment.compile<PlaceholderValues>(program, { noEscape: true, knownHelpers: { if: true }, knownHelpersOnly: true });
+  return escape ? (values) => fill(escapedValues(values)) : fill;
+}
+
+function escapedValues(values: PlaceholderValues): PlaceholderValues {
+  const escaped: PlaceholderValues = {};
+  for (const [field, value] of Object.entries(values)) escaped[field] = value === null ? null : escapeHtml(value);
+  return escaped;
 }
 
 function checkPlaceholders(program: hbs.AST.Program, fields: ReadonlySet<string>, templateName: string): void {

@@ -5,7 +5,7 @@
  */
 import type { Config } from '../config/config.js';
 import { createConfirmationMailer } from '../delivery/confirmation-mail.js';
-import { runIssue, type IssueOutcome, type IssueRequest } from '../delivery/run-issue.js';
+import { describeOutcome, runIssue, type IssueOutcome, type IssueRequest } from '../delivery/run-issue.js';
 import type { MailTransport } from '../delivery/transport.js';
 import { loadDailyDigest } from '../digest/daily-digest.js';
 import { parseIssueDay } from '../digest/dates.js';
@@ -32,6 +32,11 @@ export interface Runtime {
   dependencies: AppDependencies;
   /** The day's issue, as the schedule and the admin endpoint run it. */
   runIssue(request: IssueRequest): Promise<IssueOutcome>;
+  /**
+   * What the daily schedule runs: the day's issue unless it is complete, logged in one line.
+   * Every machine that serves runs it at the same time; they share the day (one prepares it).
+   */
+  scheduledRun(): Promise<void>;
 }
 
 export function createRuntime(parts: RuntimeParts): Runtime {
@@ -62,7 +67,7 @@ export function createRuntime(parts: RuntimeParts): Runtime {
     background,
     ...(parts.now ? { now: parts.now } : {}),
   };
-  return { dependencies, runIssue: run };
+  return { dependencies, runIssue: run, scheduledRun: async () => logger.info(describeOutcome(await run({ skipIfComplete: true }))) };
 }
 
 function outcomeJson(outcome: IssueOutcome): object {

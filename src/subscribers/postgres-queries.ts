@@ -195,6 +195,15 @@ export const POSTGRES_QUERIES = {
     UPDATE deliveries SET lease_expires_at = ${at(3)} + $4::double precision * interval '1 millisecond'
     WHERE issue_date = $1 AND state = 'sending' AND lease_owner = $2`,
 
+  // $1 issue date, $2 the slots' length in milliseconds, $3 at: one statement, so two runs
+  // reserving at once queue on the day's row and get slots one after the other (rules.ts, reserveSlots).
+  reserveSendSlots: `
+    INSERT INTO send_slots (issue_date, next_slot_at) VALUES ($1, ${at(3)} + $2::double precision * interval '1 millisecond')
+    ON CONFLICT (issue_date) DO UPDATE
+      SET next_slot_at = GREATEST(send_slots.next_slot_at, ${at(3)}) + $2::double precision * interval '1 millisecond'
+    RETURNING extract(epoch FROM next_slot_at)::double precision * 1000 - $2::double precision AS first_slot_at,
+      extract(epoch FROM ${at(3)})::double precision * 1000 AS now`,
+
   // $1 lock class, $2 issue date: one send-lock decision at a time per date, even before its row exists.
   lockSendLockRow: `SELECT pg_advisory_xact_lock($1, hashtext('send_lock:' || $2))`,
   // $1 issue date, $2 at

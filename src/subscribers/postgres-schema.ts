@@ -100,6 +100,13 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE send_locks RENAME TO prepare_locks;
   `,
+  // 4: the day-wide send rate (SQLite's migration 5): each day's next free send slot.
+  `
+  CREATE TABLE send_slots (
+    issue_date text PRIMARY KEY,
+    next_slot_at timestamptz NOT NULL
+  );
+  `,
 ];
 
 /** The first key of every advisory lock papermail takes, so they cannot collide with another application's. */

@@ -26,6 +26,7 @@ import {
   confirmDecision,
   mayRebuildIssue,
   rebuildRefused,
+  slotSpacingMs,
   differs,
   IMPORT_DEFAULT_STATUS,
   importRefusal,
@@ -577,6 +578,13 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     async releaseClaims(issueDate, owner, subscriberIds) {
       if (subscriberIds.length === 0) return;
       await query('releasing claims', SQL.releaseClaims, [issueDate, owner, clock(), [...subscriberIds]]);
+    },
+
+    async reserveSendSlots(issueDate, count, perSecond) {
+      const length = positiveInteger('count', count) * slotSpacingMs(positiveInteger('perSecond', perSecond));
+      const { rows } = await query<{ first_slot_at: number; now: number }>('reserving send slots', SQL.reserveSendSlots, [issueDate, length, clock()]);
+      const { first_slot_at: firstSlotAt, now } = rows[0]!;
+      return { waitMs: Math.max(0, firstSlotAt - now), firstSlotAt };
     },
 
     async acquirePrepareLock(issueDate, owner, ttlMs) {

@@ -169,6 +169,23 @@ export const CLAIMABLE = {
   leased: 'sending',
 } as const satisfies Record<string, DeliveryState>;
 
+// --- the day-wide send rate ----------------------------------------------------
+
+/** The milliseconds between two send slots at `perSecond` messages a second. */
+export function slotSpacingMs(perSecond: number): number {
+  return 1000 / perSecond;
+}
+
+/**
+ * Reserving `count` send slots of a day: they start at the day's next free slot, or now when
+ * that has passed (an idle rate is not saved up for a burst), and the next free slot moves on
+ * past them. Both stores do this atomically, by their own clock.
+ */
+export function reserveSlots(nextFreeMs: number | undefined, nowMs: number, count: number, perSecond: number): { firstSlotMs: number; nextFreeMs: number } {
+  const firstSlotMs = Math.max(nextFreeMs ?? nowMs, nowMs);
+  return { firstSlotMs, nextFreeMs: firstSlotMs + count * slotSpacingMs(perSecond) };
+}
+
 /** A frozen issue can be rebuilt only while no message of the day has been accepted. */
 export function mayRebuildIssue(counts: Pick<LedgerCounts, 'sent'>): boolean {
   return counts.sent === 0;

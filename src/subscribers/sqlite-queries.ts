@@ -126,6 +126,11 @@ export const SQLITE_QUERIES = {
     WHERE issue_date = @issueDate AND state = 'sending' AND lease_owner = @owner AND subscriber_id IN (SELECT value FROM json_each(@ids))`,
   renewClaims: "UPDATE deliveries INDEXED BY deliveries_queue SET lease_expires_at = @expiresAt WHERE issue_date = @issueDate AND state = 'sending' AND lease_owner = @owner",
 
+  nextSendSlot: 'SELECT next_slot_at AS next FROM send_slots WHERE issue_date = ?',
+  moveSendSlot: `
+    INSERT INTO send_slots (issue_date, next_slot_at) VALUES (@issueDate, @next)
+    ON CONFLICT (issue_date) DO UPDATE SET next_slot_at = excluded.next_slot_at`,
+
   lockFor: 'SELECT owner, expires_at FROM prepare_locks WHERE issue_date = ?',
   takeLock: `
     INSERT INTO prepare_locks (issue_date, owner, acquired_at, expires_at) VALUES (@issueDate, @owner, @acquiredAt, @expiresAt)

@@ -111,6 +111,14 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE send_locks RENAME TO prepare_locks;
   `,
+  // 5: the day-wide send rate: each day's next free send slot (ms by the store's clock), which
+  // every run of the day reserves its slots from (SMTP_RATE_PER_SECOND across all workers).
+  `
+  CREATE TABLE send_slots (
+    issue_date TEXT PRIMARY KEY,
+    next_slot_at REAL NOT NULL
+  );
+  `,
 ];
 
 /** Brings the file up to the latest schema; safe when two processes open a new file at once. */

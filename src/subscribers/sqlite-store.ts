@@ -25,6 +25,7 @@ import {
   confirmDecision,
   mayRebuildIssue,
   rebuildRefused,
+  reserveSlots,
   differs,
   IMPORT_DEFAULT_STATUS,
   importRefusal,
@@ -429,6 +430,20 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     async releaseClaims(issueDate, owner, subscriberIds) {
       if (subscriberIds.length === 0) return;
       guard('releasing claims', () => sql.releaseClaims.run({ issueDate, owner, at: timestamp(), ids: JSON.stringify(subscriberIds) }));
+    },
+
+    async reserveSendSlots(issueDate, count, perSecond) {
+      const slots = positiveInteger('count', count);
+      const rate = positiveInteger('perSecond', perSecond);
+      return guard('reserving send slots', () =>
+        sql.immediate(() => {
+          const nowMs = now().getTime();
+          const stored = sql.nextSendSlot.get(issueDate) as { next: number } | undefined;
+          const { firstSlotMs, nextFreeMs } = reserveSlots(stored?.next, nowMs, slots, rate);
+          sql.moveSendSlot.run({ issueDate, next: nextFreeMs });
+          return { waitMs: firstSlotMs - nowMs, firstSlotAt: firstSlotMs };
+        }),
+      );
     },
 
     async acquirePrepareLock(issueDate, owner, ttlMs) {

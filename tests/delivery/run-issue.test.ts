@@ -3,17 +3,22 @@
  * a real SQLite store and a real SMTP sink.
  */
 import { writeFile } from 'node:fs/promises';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { runIssue, type IssueOutcome } from '../../src/delivery/run-issue.js';
 import { isPapermailError } from '../../src/errors.js';
 import { silentLogger } from '../../src/logger.js';
 import { rejectionOf } from '../support/async.js';
 import { useTemporaryStores } from '../subscribers/temporary-store.js';
 import { frozenContent } from '../../src/delivery/frozen-issue.js';
-import { addConfirmed, deliveryConfig, ISSUE_DATE, issueRenderer, noSleep, twoTopicDigest, useMailPeers } from './fixtures.js';
+import { openPostgresStore } from '../../src/subscribers/postgres-store.js';
+import type { SubscriberStore } from '../../src/subscribers/store.js';
+import { callsTo, withCallLog, type LoggedCall } from '../support/call-log.js';
+import { usePostgresCluster } from '../support/postgres-cluster.js';
+import { addConfirmed, addresses, deliveryConfig, ISSUE_DATE, issueRenderer, noSleep, twoTopicDigest, useMailPeers } from './fixtures.js';
 
 const stores = useTemporaryStores();
 const peers = useMailPeers();
+const postgres = usePostgresCluster();
 
 async function scenario(environment: Record<string, string> = {}) {
   const sink = await peers.sink();
@@ -202,5 +207,48 @@ describe('runIssue', () => {
 
     expect(summary).toMatchObject({ sent: 0, skippedNoTopics: 1 });
     expect(await store.isIssueComplete('2024-05-27')).toBe(true);
+  });
+});
+
+/** Two connections to one database of each kind, as two machines (or two processes) have. */
+const sharedDatabases: Array<[string, () => Promise<() => Promise<SubscriberStore>>]> = [
+  ['one SQLite file', async () => async () => stores.open()],
+  [
+    'one PostgreSQL database',
+    async () => {
+      const url = await postgres.cluster().newSchema();
+      return () => openPostgresStore(url);
+    },
+  ],
+];
+
+describe.each(sharedDatabases)('two runs of one day started at the same moment on %s', (_kind, database) => {
+  const opened: SubscriberStore[] = [];
+  afterEach(async () => {
+    for (const store of opened.splice(0)) await store.close();
+  });
+
+  it('freeze and prepare the day once between them, and send every subscriber the issue exactly once', async () => {
+    const connect = await database();
+    const sink = await peers.sink();
+    const config = deliveryConfig({ SMTP_URL: sink.url, CACHE_DIR: stores.path('cache') });
+    const calls: LoggedCall[] = [];
+    const connections = [await connect(), await connect()];
+    opened.push(...connections);
+    const readers = addresses(40);
+    await addConfirmed(connections[0]!, readers);
+    const run = (store: SubscriberStore) =>
+      runIssue(
+        { day: '2025-09-30', source: 'samples/2025-09-30.json' },
+        { config, store: withCallLog(store, calls), transport: peers.transport(config), logger: silentLogger, sleep: noSleep, prepareWait: { pollMs: 5 } },
+      );
+
+    const outcomes = await Promise.all(connections.map(run));
+
+    expect(callsTo(calls, 'freezeIssue')).toHaveLength(1);
+    expect(callsTo(calls, 'prepareIssue')).toHaveLength(1);
+    expect(outcomes.map((outcome) => sentSummary(outcome).sent).reduce((sum, sent) => sum + sent)).toBe(readers.length);
+    for (const reader of readers) expect(sink.deliveredTo(reader), reader).toHaveLength(1);
+    expect(await connections[1]!.ledgerCounts('2025-09-30')).toMatchObject({ pending: 0, sending: 0, sent: readers.length });
   });
 });

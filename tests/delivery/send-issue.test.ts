@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Config } from '../../src/config/config.js';
 import { recipientLinks } from '../../src/links/public-links.js';
 import { buildMessage } from '../support/nodemailer-message.js';
-import { sendIssue, type SendIssueRequest, type SendProgress } from '../../src/delivery/send-issue.js';
+import { describeSummary, sendIssue, type SendIssueRequest, type SendProgress } from '../../src/delivery/send-issue.js';
 import { loadDailyDigest } from '../../src/digest/daily-digest.js';
 import { createLogger, silentLogger } from '../../src/logger.js';
 import { mjmlCompilations } from '../../src/render/index.js';
@@ -18,6 +18,8 @@ import type { SmtpSink } from '../support/smtp-sink.js';
 import { addConfirmed, addresses, deliveryConfig, ISSUE_DATE, issueRenderer, noSleep, useMailPeers } from './fixtures.js';
 import { closedPort, rejectionOf } from '../support/async.js';
 import { holdWriteLock, type HeldLock } from '../support/sqlite-lock.js';
+import { callsTo, withCallLog, type LoggedCall } from '../support/call-log.js';
+import type { SendSlots } from '../../src/delivery/send-ledger.js';
 
 const stores = useTemporaryStores();
 const peers = useMailPeers();
@@ -276,36 +278,41 @@ describe('sendIssue', () => {
   it('lets two concurrent sends of the same date share it: each sends the rows it claimed, nobody gets a copy twice', async () => {
     const sink = await peers.sink();
     const config = deliveryConfig({ SMTP_URL: sink.url });
-    const stores2 = [stores.open(), stores.open()];
-    await addConfirmed(stores2[0]!, addresses(10));
-    // The first run to hand a message over waits until the other has handed one over too, so
-    // both are sending at once: the first has claimed its batch, the other must claim the rest.
-    const [bothSending, startBoth] = signal();
-    let first: number | undefined;
-    const run = (index: number) =>
-      sendIssue({
-        issueDate: ISSUE_DATE,
-        renderer: issueRenderer(config),
-        store: stores2[index]!,
-        transport: transportAround(peers.transport(config), {
-          before: async () => {
-            first ??= index;
-            if (first === index) await bothSending;
-            else startBoth();
-          },
-        }),
-        config,
-        sleep: noSleep,
-        claimBatch: 5,
-        prepareWait: { pollMs: 5 },
-      });
-
-    const summaries = await Promise.all([run(0), run(1)]);
+    const connections = [stores.open(), stores.open()];
+    await addConfirmed(connections[0]!, addresses(10));
+    const summaries = await sendSideBySide(config, connections);
 
     expect(summaries.map((summary) => summary.sent)).toEqual([5, 5]);
+    // Each summary counts the whole day; the run that counted last saw both runs' rows sent.
+    for (const summary of summaries) expect(Object.values(summary.day).reduce((sum, count) => sum + count)).toBe(10);
+    expect(Math.max(...summaries.map((summary) => summary.day.sent))).toBe(10);
     expect(sink.messages).toHaveLength(10);
     expect(new Set(sink.messages.map((message) => message.envelope.to[0])).size).toBe(10);
-    expect(await stores2[1]!.ledgerCounts(ISSUE_DATE)).toEqual({ pending: 0, sending: 0, sent: 10, deferred: 0, failed: 0, skipped: 0 });
+    expect(await connections[1]!.ledgerCounts(ISSUE_DATE)).toEqual({ pending: 0, sending: 0, sent: 10, deferred: 0, failed: 0, skipped: 0 });
+  });
+
+  it('paces two concurrent runs by one day-wide rate: their send slots come from the store, back to back', async () => {
+    const sink = await peers.sink();
+    // 4 a second: a slot every 250 ms, reserved one at a time.
+    const config = deliveryConfig({ SMTP_URL: sink.url, SMTP_RATE_PER_SECOND: '4' });
+    // The stores' clock stands still, so every slot the day hands out is later than the one before.
+    const clock = manualClock();
+    const logs: LoggedCall[][] = [[], []];
+    const connections = logs.map((log) => withCallLog(stores.open({ now: clock.now }), log));
+    await addConfirmed(connections[0]!, addresses(10));
+    const waits: number[] = [];
+    // Waits are written down, not waited: the slots say how long each would be.
+    const summaries = await sendSideBySide(config, connections, { sleep: async (ms) => void waits.push(ms) });
+
+    expect(summaries.map((summary) => summary.sent)).toEqual([5, 5]);
+    const slots = logs.map((log) => callsTo(log, 'reserveSendSlots').map((call) => (call.result as SendSlots).firstSlotAt - clock.now().getTime()));
+    // One slot per message, none shared: together the two runs were handed 4 a second.
+    expect(slots.map((run) => run.length)).toEqual([5, 5]);
+    expect(slots.flat().sort((a, b) => a - b)).toEqual(Array.from({ length: 10 }, (_, index) => index * 250));
+    // Each message but the very first waited for its slot.
+    expect(waits).toHaveLength(9);
+    expect(Math.min(...waits)).toBeGreaterThan(0);
+    expect(sink.messages).toHaveLength(10);
   });
 
   it('waits while another run prepares the day, then sends the rows that run prepared, without preparing again', async () => {
@@ -408,6 +415,27 @@ describe('sendIssue', () => {
     ]);
   });
 
+  it('counts the whole day in its progress and its summary: rows another worker sent or is sending included', async () => {
+    const { store, send } = await scenario();
+    await addConfirmed(store, addresses(10));
+    await store.prepareIssue(ISSUE_DATE);
+    // Another worker has claimed five rows: three it has sent, two are still in flight.
+    const theirs = await store.claimRecipients(ISSUE_DATE, 'elsewhere.example:1234:abc', 5, 10 * 60_000);
+    for (const subscriber of theirs.slice(0, 3)) await store.markSent(ISSUE_DATE, subscriber.id, `<${subscriber.id}@elsewhere.example>`);
+    let clock = 0;
+    const progress: SendProgress[] = [];
+
+    const summary = await send({ now: () => (clock += 1_000), onProgress: (update) => progress.push(update) });
+
+    expect(summary).toMatchObject({ sent: 5, alreadySent: 3, day: { pending: 0, sending: 2, sent: 8, deferred: 0, failed: 0, skipped: 0 } });
+    expect(describeSummary(summary)).toMatch(/^issue 2025-09-30: 5 sent, 3 already sent before in .*; the day: 8 sent, 2 pending, 0 deferred, 0 failed$/);
+    expect(progress.map((update) => update.processed)).toEqual([2, 4]);
+    for (const update of progress) {
+      expect(update.day.sent).toBeGreaterThanOrEqual(3 + update.sent);
+      expect(update.day.sending).toBeGreaterThanOrEqual(2);
+    }
+  });
+
   it('reports duration and send rate from the injected clock', async () => {
     const { store, send } = await scenario();
     await addConfirmed(store, addresses(4));
@@ -428,6 +456,37 @@ function storedMessageIds(): Array<string | null> {
   } finally {
     database.close();
   }
+}
+
+/**
+ * Two runs of the day, one per connection, sending at once: the first to hand a message over
+ * waits until the other has handed one over too, so the first holds the batch of five it
+ * claimed while the other must claim the rest.
+ */
+function sendSideBySide(config: Config, connections: SubscriberStore[], overrides: Partial<SendIssueRequest> = {}) {
+  const [bothSending, startBoth] = signal();
+  let first: number | undefined;
+  return Promise.all(
+    connections.map((store, index) =>
+      sendIssue({
+        issueDate: ISSUE_DATE,
+        renderer: issueRenderer(config),
+        store,
+        transport: transportAround(peers.transport(config), {
+          before: async () => {
+            first ??= index;
+            if (first === index) await bothSending;
+            else startBoth();
+          },
+        }),
+        config,
+        sleep: noSleep,
+        claimBatch: 5,
+        prepareWait: { pollMs: 5 },
+        ...overrides,
+      }),
+    ),
+  );
 }
 
 /** A promise and the function that resolves it. */

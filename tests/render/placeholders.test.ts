@@ -11,9 +11,10 @@ describe('compilePlaceholderTemplate', () => {
       templateName: 'test.html',
     });
     expect(fill({ name: '<b>Ada</b>', unsubscribeUrl: 'https://x.example/u?a=1&b=2' })).toBe(
-      '<a href="https://x.example/u?a&#x3D;1&amp;b&#x3D;2">Hi &lt;b&gt;Ada&lt;/b&gt;</a>',
+      '<a href="https://x.example/u?a=1&amp;b=2">Hi &lt;b&gt;Ada&lt;/b&gt;</a>',
     );
     expect(fill({ name: null, unsubscribeUrl: 'https://x.example/u' })).toContain('Hi there');
+    expect(fill({ name: `O'Neil "Q" & <i>`, unsubscribeUrl: 'https://x.example/u' })).toContain('Hi O&#39;Neil &quot;Q&quot; &amp; &lt;i&gt;');
   });
 
   it('inserts values as they are for the text part', () => {

@@ -1,6 +1,17 @@
+import { copyFile, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { loadTaxonomy } from '../../src/digest/taxonomy.js';
 import { createLogger } from '../../src/logger.js';
+import { createBackgroundTasks } from '../../src/server/background.js';
+import { createRuntime } from '../../src/server/runtime.js';
 import { startSchedule, type RunningSchedule } from '../../src/server/schedule.js';
+import { openPostgresStore } from '../../src/subscribers/postgres-store.js';
+import type { SubscriberStore } from '../../src/subscribers/store.js';
+import { addConfirmed, addresses, deliveryConfig, useMailPeers } from '../delivery/fixtures.js';
+import { callsTo, withCallLog, type LoggedCall } from '../support/call-log.js';
+import { usePostgresCluster } from '../support/postgres-cluster.js';
 
 let schedule: RunningSchedule | undefined;
 const logLines: string[] = [];
@@ -102,5 +113,63 @@ describe('startSchedule', () => {
     schedule = undefined;
 
     expect(events).toEqual(['run finished', 'stopped']);
+  });
+});
+
+describe('the schedules of two servers on one PostgreSQL database', () => {
+  const postgres = usePostgresCluster();
+  const peers = useMailPeers();
+  const opened: SubscriberStore[] = [];
+  const running: RunningSchedule[] = [];
+  let folder = '';
+  afterEach(async () => {
+    for (const each of running.splice(0)) await each.stop();
+    for (const store of opened.splice(0)) await store.close();
+    if (folder) await rm(folder, { recursive: true, force: true });
+  });
+
+  it('fire at the same moment and share the day: one prepares it, each subscriber gets one copy, and the next fires send nothing', async () => {
+    const url = await postgres.cluster().newSchema();
+    const sink = await peers.sink();
+    folder = await mkdtemp(join(tmpdir(), 'papermail-schedules-'));
+    // Each server has the day's papers (the schedule of 08:00 on 1 October sends 30 September).
+    await copyFile('samples/2025-09-30.json', join(folder, '2025-09-30.json'));
+    const config = deliveryConfig({ SMTP_URL: sink.url, CACHE_DIR: folder, TZ: 'UTC' });
+    const taxonomy = await loadTaxonomy('topics.json');
+    const calls: LoggedCall[] = [];
+    const lines: string[][] = [[], []];
+    const servers = await Promise.all(
+      lines.map(async (serverLines) => {
+        const store = await openPostgresStore(url);
+        opened.push(store);
+        const logger = createLogger('info', (line) => serverLines.push(line));
+        const runtime = createRuntime({
+          config,
+          store: withCallLog(store, calls),
+          transport: peers.transport(config),
+          taxonomy,
+          logger,
+          background: createBackgroundTasks(logger),
+          now: () => new Date('2025-10-01T08:00:00Z'),
+        });
+        const schedule = startSchedule({ expression: config.CRON_SCHEDULE, timeZone: config.TZ, run: runtime.scheduledRun, logger });
+        running.push(schedule);
+        return { store, schedule };
+      }),
+    );
+    const readers = addresses(30);
+    await addConfirmed(servers[0]!.store, readers);
+
+    await Promise.all(servers.map(({ schedule }) => schedule.runNow()));
+
+    expect(callsTo(calls, 'freezeIssue')).toHaveLength(1);
+    expect(callsTo(calls, 'prepareIssue')).toHaveLength(1);
+    for (const reader of readers) expect(sink.deliveredTo(reader), reader).toHaveLength(1);
+    for (const serverLines of lines) expect(serverLines).toContain('schedule: manual run finished');
+
+    await Promise.all(servers.map(({ schedule }) => schedule.runNow()));
+
+    expect(sink.messages).toHaveLength(readers.length);
+    for (const serverLines of lines) expect(serverLines).toContain('issue 2025-09-30: already sent to every subscriber');
   });
 });

@@ -673,6 +673,49 @@ export function describeStoreContract(name: string, stores: ContractStores): voi
     });
   });
 
+  describe(`${name}: the day-wide send rate`, () => {
+    it('hands out a day’s send slots one after the other, starting now, whoever asks', async () => {
+      const clock = manualClock();
+      const [first, second] = [await stores.open(clock), await stores.open(clock)];
+      const start = clock.now().getTime();
+      // 4 slots at 10 a second last 400 ms; the next caller's begin after them.
+      expect(await first.reserveSendSlots(day, 4, 10)).toEqual({ waitMs: 0, firstSlotAt: start });
+      expect(await second.reserveSendSlots(day, 2, 10)).toEqual({ waitMs: 400, firstSlotAt: start + 400 });
+      clock.advance(100);
+      expect(await first.reserveSendSlots(day, 1, 10)).toEqual({ waitMs: 500, firstSlotAt: start + 600 });
+    });
+
+    it('starts at the store’s now once the day’s slots have passed, saving no idle time for a burst', async () => {
+      const clock = manualClock();
+      const store = await stores.open(clock);
+      await store.reserveSendSlots(day, 5, 5);
+      clock.advance(10 * minute);
+      expect(await store.reserveSendSlots(day, 1, 5)).toEqual({ waitMs: 0, firstSlotAt: clock.now().getTime() });
+    });
+
+    it('keeps each day’s slots apart', async () => {
+      const clock = manualClock();
+      const store = await stores.open(clock);
+      await store.reserveSendSlots(day, 10, 1);
+      expect(await store.reserveSendSlots('2025-10-02', 1, 1)).toMatchObject({ waitMs: 0 });
+    });
+
+    it('never hands the same slot to two connections reserving at the same moment', async () => {
+      const clock = manualClock();
+      const runs = [await stores.open(clock), await stores.open(clock), await stores.open(clock)];
+      const reserved = await Promise.all(Array.from({ length: 9 }, (_, index) => runs[index % 3]!.reserveSendSlots(day, 3, 30)));
+      // Nine reservations of 3 slots at 30 a second: 100 ms each, back to back, none overlapping.
+      const starts = reserved.map((slots) => Math.round(slots.firstSlotAt - clock.now().getTime())).sort((a, b) => a - b);
+      expect(starts).toEqual([0, 100, 200, 300, 400, 500, 600, 700, 800]);
+    });
+
+    it('rejects a count or a rate that is not a positive whole number', async () => {
+      const store = await stores.open();
+      await expect(store.reserveSendSlots(day, 0, 10)).rejects.toMatchObject({ code: 'EINPUT', message: expect.stringContaining('count') });
+      await expect(store.reserveSendSlots(day, 1, 0)).rejects.toMatchObject({ code: 'EINPUT', message: expect.stringContaining('perSecond') });
+    });
+  });
+
   describe(`${name}: health`, () => {
     it('is ok for a store it can write', async () => {
       const store = await stores.open();

@@ -3,6 +3,7 @@ import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { describeOutcome, runIssue, sendIssueTestCopy } from '../../delivery/run-issue.js';
+import { describeDay, hasWorkLeft } from '../../delivery/send-issue.js';
 import { createTransport } from '../../delivery/transport.js';
 import { cacheSavedResponse } from '../../sources/fetch-daily-papers.js';
 import { emailArgument } from '../arguments.js';
@@ -98,12 +99,15 @@ export async function sendDailyIssue(options: SendOptions, { config, logger }: P
           logger,
           signal: abort.signal,
           onProgress: (progress) =>
-            logger.info(`  ${progress.processed} processed: ${progress.sent} sent, ${progress.deferred} deferred, ${progress.failed} failed`),
+            logger.info(
+              `  this run: ${progress.processed} processed, ${progress.sent} sent, ${progress.deferred} deferred, ${progress.failed} failed; ${describeDay(progress.day)}`,
+            ),
         },
       );
       process.stdout.write(describeOutcome(outcome) + '\n');
-      // EX_TEMPFAIL: finished, but a later run has work left (deferred or interrupted).
-      if (outcome.kind === 'sent' && (outcome.summary.deferred > 0 || outcome.summary.interrupted)) process.exitCode = 75;
+      // EX_TEMPFAIL: finished, but the day has work left for a later run (deferred rows, or this run was interrupted).
+      // Rows other workers are sending are theirs to finish.
+      if (outcome.kind === 'sent' && hasWorkLeft(outcome.summary)) process.exitCode = 75;
     } finally {
       await store.close();
     }

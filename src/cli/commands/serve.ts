@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { describeOutcome } from '../../delivery/run-issue.js';
 import { createTransport } from '../../delivery/transport.js';
 import { loadTaxonomy } from '../../digest/taxonomy.js';
 import { createApp } from '../../server/app.js';
@@ -38,7 +37,7 @@ export function registerServeCommand(program: Command): void {
             expression: config.CRON_SCHEDULE,
             timeZone: config.TZ,
             logger,
-            run: async () => logger.info(describeOutcome(await runtime.runIssue({ skipIfComplete: true }))),
+            run: runtime.scheduledRun,
           })
         : undefined;
 
