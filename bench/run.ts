@@ -51,6 +51,8 @@
  *  scale.sendTwoOverOne       msg/s of 2 senders over 1 on one PostgreSQL ledger, to the SMTP sink
  *                             (its own process). Target ≥ 1.6 where the machine has the cores: the
  *                             core count is printed; on 2 cores the sink and PostgreSQL share them.
+ *  scale.pgPrepareSecondsPer100k / pgLedgerBytesPerRecipient  for sizing a PostgreSQL ledger:
+ *                             preparing a day's rows, and the deliveries table's size per recipient.
  * With --quick the sizes are smaller (the table and results.json say which); compare quick runs with
  * quick runs only.
  */
@@ -82,7 +84,7 @@ const FULL = {
   memory: { small: { subscribers: 10_000, runs: 3 }, large: { subscribers: 100_000, runs: 1 } },
   ingest: { runs: 5, iterations: 200 },
   startup: { runs: 21 },
-  scale: { ledger: { recipients: 50_000, runs: 3 }, send: { subscribers: 5_000, runs: 3 } },
+  scale: { ledger: { recipients: 30_000, runs: 3 }, send: { subscribers: 3_000, runs: 3 } },
 };
 
 const QUICK: typeof FULL = {
@@ -228,6 +230,8 @@ function figures(results: Results) {
         sendOnePerSec: round(scale.sendOne.perSecond),
         sendTwoPerSec: round(scale.sendTwo.perSecond),
         sendTwoOverOne: round(scale.sendTwoOverOne, 3),
+        pgPrepareSecondsPer100k: round(scale.pgPrepareSecondsPer100k, 2),
+        pgLedgerBytesPerRecipient: Math.round(scale.pgLedgerBytesPerRecipient),
       },
     }),
   };
@@ -327,6 +331,12 @@ function tableRows(results: Results): Row[] {
       shown: `${scale.sendTwoOverOne.toFixed(3)} (${scale.sendOne.perSecond.toFixed(0)} → ${scale.sendTwo.perSecond.toFixed(0)} msg/s, ${scale.cores} cores${enoughCores ? '' : ': senders, sink and PostgreSQL share them'})`,
       target: enoughCores ? '≥ 1.6' : '≥ 1.6 (needs ≥ 4 cores)',
       ...(enoughCores ? { met: scale.sendTwoOverOne >= 1.6 } : {}),
+    });
+    rows.push({ key: 'scale.pgPrepareSecondsPer100k', value: scale.pgPrepareSecondsPer100k, shown: `${scale.pgPrepareSecondsPer100k.toFixed(2)} s per 100,000 ledger rows (PostgreSQL)` });
+    rows.push({
+      key: 'scale.pgLedgerBytesPerRecipient',
+      value: scale.pgLedgerBytesPerRecipient,
+      shown: `${Math.round(scale.pgLedgerBytesPerRecipient)} bytes per row with indexes, after the day (PostgreSQL, before vacuum)`,
     });
   }
   return rows;

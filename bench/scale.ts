@@ -20,6 +20,7 @@
 import { availableParallelism } from 'node:os';
 import { copyFile } from 'node:fs/promises';
 import path from 'node:path';
+import pg from 'pg';
 import { frozenContent } from '../src/delivery/frozen-issue.js';
 import { loadDailyDigest } from '../src/digest/daily-digest.js';
 import { silentLogger } from '../src/logger.js';
@@ -61,6 +62,10 @@ export interface ScaleFigures {
   sendTwo: ScaleRate;
   /** Two senders' msg/s over one sender's, the median of the per-run ratios. */
   sendTwoOverOne: number;
+  /** PostgreSQL: seconds to prepare the day's ledger rows, per 100,000 recipients (one run, 1,000 rows a statement). */
+  pgPrepareSecondsPer100k: number;
+  /** PostgreSQL: the deliveries table with its indexes after a day sent by one worker (dead row versions included), per recipient. */
+  pgLedgerBytesPerRecipient: number;
 }
 
 /** The ledger configurations measured, in the order each round runs them. */
@@ -80,11 +85,13 @@ export async function measureScale(options: ScaleOptions): Promise<ScaleFigures>
   const cluster = await startPostgresCluster({ durable: true });
   try {
     const content = await dayContent();
+    const pgLedger = await preparedStore(await cluster.newDatabase(), options.ledger.recipients, content);
     const prepared = {
-      postgres: await preparedStore(await cluster.newDatabase(), options.ledger.recipients, content),
-      sqlite: await preparedStore(path.join(scratch.folder, 'ledger.db'), options.ledger.recipients, content),
-      send: await preparedStore(await cluster.newDatabase(), options.send.subscribers, content),
+      postgres: pgLedger.location,
+      sqlite: (await preparedStore(path.join(scratch.folder, 'ledger.db'), options.ledger.recipients, content)).location,
+      send: (await preparedStore(await cluster.newDatabase(), options.send.subscribers, content)).location,
     };
+    let pgLedgerBytes = 0;
     let copies = 0;
     const freshCopy = async (store: StoreKind, template: string): Promise<string> => {
       copies += 1;
@@ -97,8 +104,11 @@ export async function measureScale(options: ScaleOptions): Promise<ScaleFigures>
     const ledgerRuns = new Map<string, RunFigures[]>();
     for (let run = -1; run < options.ledger.runs; run += 1) {
       for (const { store, workers } of LEDGER_CONFIGURATIONS) {
+        // Every run is fresh processes on a fresh copy: the warm-up only warms the caches, once per store.
+        if (run < 0 && workers > 1) continue;
         const location = await freshCopy(store, prepared[store]);
         const figures = await runSenders({ location, workers, expected: options.ledger.recipients });
+        if (store === 'postgres' && workers === 1 && pgLedgerBytes === 0) pgLedgerBytes = await ledgerBytes(location);
         options.log(`  scale ledger ${run < 0 ? 'warm-up' : `run ${run + 1}/${options.ledger.runs}`}: ${store} × ${workers}: ${describe(figures)}`);
         if (run >= 0) push(ledgerRuns, `${store}${workers}`, figures);
       }
@@ -133,6 +143,8 @@ export async function measureScale(options: ScaleOptions): Promise<ScaleFigures>
       sendOne: rateOf('postgres', 1, sendRuns.one),
       sendTwo: rateOf('postgres', 2, sendRuns.two),
       sendTwoOverOne: median(sendRuns.two.map((two, index) => two.perSecond / sendRuns.one[index]!.perSecond)),
+      pgPrepareSecondsPer100k: (pgLedger.prepareSeconds * 100_000) / options.ledger.recipients,
+      pgLedgerBytesPerRecipient: pgLedgerBytes / options.ledger.recipients,
     };
   } finally {
     await cluster.stop();
@@ -147,18 +159,32 @@ async function dayContent(): Promise<ReturnType<typeof frozenContent>> {
   return frozenContent(digest, await createIssueRenderer(digest, issueOptionsFrom(config)).parts());
 }
 
-/** Seeds `count` subscribers at `location`, freezes the day and prepares its ledger; closed again, so it can be copied. */
-async function preparedStore(location: string, count: number, content: ReturnType<typeof frozenContent>): Promise<string> {
+/** Seeds `count` subscribers at `location`, freezes the day and prepares its ledger (timed); closed again, so it can be copied. */
+async function preparedStore(location: string, count: number, content: ReturnType<typeof frozenContent>): Promise<{ location: string; prepareSeconds: number }> {
   await seedSubscribers(location, count);
   const store = await openStore(storeAt(location));
   try {
     await store.freezeIssue(content);
+    const startedAt = performance.now();
     const { added } = await store.prepareIssue(content.issueDate);
+    const prepareSeconds = (performance.now() - startedAt) / 1000;
     if (added !== count) throw new Error(`preparing ${location}: ${added} ledger rows for ${count} subscribers`);
+    return { location, prepareSeconds };
   } finally {
     await store.close();
   }
-  return location;
+}
+
+/** The size of the deliveries table with its indexes and TOAST, in bytes. */
+async function ledgerBytes(url: string): Promise<number> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ bytes: string }>("SELECT pg_total_relation_size('deliveries') AS bytes");
+    return Number(rows[0]!.bytes);
+  } finally {
+    await client.end();
+  }
 }
 
 interface RunFigures {
