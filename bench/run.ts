@@ -1,7 +1,7 @@
 /**
  * `npm run bench` — how fast and how lean papermail is on this machine, against the targets.
  *
- *   npm run bench                    full run (10-12 minutes on 2 cores, mostly the 62,000 SMTP messages)
+ *   npm run bench                    full run (20-25 minutes on 2 cores: the 62,000 SMTP messages, and the scale section's ~10)
  *   npm run bench -- --quick         smaller sizes and fewer runs (2,000 messages a send run), a few minutes
  *   npm run bench -- --only send,size   some sections only
  *   npm run bench -- --cpu-prof      also write V8 CPU profiles of the papermail sender (send section)
