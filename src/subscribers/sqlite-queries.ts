@@ -40,6 +40,11 @@ export const SQLITE_QUERIES = {
     ORDER BY s.id LIMIT @limit`,
   markSending: markDelivery('sending', ', attempts = attempts + 1'),
   markSent: markDelivery('sent', ', message_id = excluded.message_id, last_error = NULL', '@messageId, NULL'),
+  // The same mark for a row that exists (a prepared day: nearly always), as a plain UPDATE: half
+  // the work of the upsert above, which then only runs when this changed nothing.
+  markSentExisting: `
+    UPDATE deliveries SET state = 'sent', message_id = @messageId, last_error = NULL, updated_at = @at
+    WHERE issue_date = @issueDate AND subscriber_id = @subscriberId AND state IN (${sqlStateList(LEDGER_TRANSITIONS.sent)})`,
   markDeferred: markDelivery('deferred', ', last_error = excluded.last_error', 'NULL, @reason'),
   markSkipped: markDelivery('skipped', ''),
   markFailed: markDelivery('failed', ', last_error = excluded.last_error', 'NULL, @reason'),

@@ -118,7 +118,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     guard('recording a delivery', () =>
       sql.transaction(() =>
         marks.map((mark) => {
-          sql.markSent.run(mark);
+          if (sql.markSentExisting.run(mark).changes === 0) sql.markSent.run(mark);
           sql.resetBounces.run(mark.subscriberId);
         }),
       ),
