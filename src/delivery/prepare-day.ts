@@ -69,6 +69,12 @@ export async function prepareDayOnce<T>(request: PrepareDayRequest, prepare: () 
       return { role: 'joined', record };
     }
     if (await store.acquirePrepareLock(issueDate, owner, ttlMs)) {
+      // Another run may have prepared the day and let go of the lock between our look and our taking it.
+      const again = await store.frozenIssue(issueDate);
+      if (isPrepared(again)) {
+        await store.releasePrepareLock(issueDate, owner);
+        return { role: 'joined', record: again };
+      }
       return { role: 'preparer', value: await whileHolding(request, ttlMs, prepare) };
     }
     if (signal?.aborted) throw new PapermailError('ELOCKED', `stopped while waiting for another run to prepare the issue of ${issueDate}`);
