@@ -123,7 +123,7 @@ async function preparedIssue(day: string, services: IssueServices): Promise<DayI
 }
 
 /** The day's frozen issue, validated; undefined when the day has none. */
-async function frozenDayIssue(day: string, services: IssueServices): Promise<DayIssue | undefined> {
+async function frozenDayIssue(day: string, services: Pick<IssueServices, 'logger'> & { store: Pick<FrozenIssues, 'frozenIssue'> }): Promise<DayIssue | undefined> {
   const record = await services.store.frozenIssue(day);
   const thawed = record === undefined ? undefined : thawFrozenIssue(record);
   if (thawed) services.logger.info(`issue ${day}: sending the issue frozen at ${record!.frozenAt}`);
@@ -186,13 +186,22 @@ function ledgerRetry(services: Pick<IssueServices, 'sleep'>) {
   return { ...LEDGER_RETRY, ...(services.sleep ? { sleep: services.sleep } : {}) };
 }
 
-/** `send --to`: the day's issue to one address, outside the list and the ledger. */
+/**
+ * `send --to`: the day's issue to one address, outside the list and the ledger. A day already
+ * frozen in `store` is sent as its subscribers get it (without reading the source when the day
+ * is given), not as the source reads now.
+ */
 export async function sendIssueTestCopy(
   request: Pick<IssueRequest, 'day' | 'source'> & { to: string; topics?: string[] | null },
-  services: Omit<IssueServices, 'store'>,
+  services: Omit<IssueServices, 'store'> & { store?: Pick<FrozenIssues, 'frozenIssue'> },
 ): Promise<{ result: SendResult; day: string }> {
-  const digest = await loadDigest(request, services);
-  const renderer: IssueRenderer = createIssueRenderer(digest, issueOptionsFrom(services.config));
+  const { store } = services;
+  const frozen = (day: string) => (store ? frozenDayIssue(day, { logger: services.logger, store }) : Promise.resolve(undefined));
+  const early = request.day === undefined ? undefined : await frozen(request.day);
+  const digest = early?.kind === 'issue' ? early.digest : await loadDigest(request, services);
+  const late = early === undefined && request.day === undefined ? await frozen(digest.date) : undefined;
+  const thawed = early ?? late;
+  const renderer: IssueRenderer = thawed?.kind === 'issue' ? thawed.renderer : createIssueRenderer(digest, issueOptionsFrom(services.config));
   const result = await sendTestCopy({
     to: request.to,
     renderer,

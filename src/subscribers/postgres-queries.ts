@@ -245,6 +245,10 @@ export const POSTGRES_QUERIES = {
     INSERT INTO issues (date, subject, html, text, created_at)
     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[])
     ON CONFLICT DO NOTHING`,
+  copyIssueDays: `
+    INSERT INTO issue_days (issue_date, frozen_at, digest, compiled, prepared_at)
+    SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[], $5::timestamptz[])
+    ON CONFLICT DO NOTHING`,
   /** The highest id the identity has handed out (0 before the first). */
   usedSubscriberIds: 'SELECT CASE WHEN is_called THEN last_value ELSE 0 END AS used FROM subscribers_id_seq',
   // $1 the id the identity continues after

@@ -332,6 +332,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
       subscribers: { copied: 0, alreadyThere: 0 },
       deliveries: { copied: 0, alreadyThere: 0 },
       issues: { copied: 0, alreadyThere: 0 },
+      days: { copied: 0, alreadyThere: 0 },
     };
     const count = (kind: keyof CopyReport, size: number, copied: number) => {
       report[kind].copied += copied;
@@ -364,6 +365,16 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
           (row) => row.createdAt,
         ]);
         count('issues', batch.length, copied);
+      }
+      for await (const batch of batches(source.exportIssueDays(), IMPORT_CHUNK)) {
+        const copied = await copyRows(client, SQL.copyIssueDays, batch, [
+          (row) => row.issueDate,
+          (row) => row.frozenAt,
+          (row) => row.digest,
+          (row) => row.compiled,
+          (row) => row.preparedAt,
+        ]);
+        count('days', batch.length, copied);
       }
       // New subscribers here continue after every id the source ever handed out, deleted ones' included.
       const { rows } = await client.query<{ used: string }>(SQL.usedSubscriberIds);

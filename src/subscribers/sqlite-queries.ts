@@ -153,6 +153,7 @@ export const SQLITE_QUERIES = {
     SELECT * FROM deliveries WHERE (issue_date, subscriber_id) > (@issueDate, @subscriberId)
     ORDER BY issue_date, subscriber_id LIMIT @limit`,
   pageIssues: 'SELECT * FROM issues WHERE date > ? ORDER BY date LIMIT ?',
+  pageIssueDays: 'SELECT * FROM issue_days WHERE issue_date > ? ORDER BY issue_date LIMIT ?',
   // AUTOINCREMENT remembers the highest id ever used in sqlite_sequence, deleted rows' included.
   highestSubscriberId: `
     SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'subscribers'), 0),

@@ -529,6 +529,13 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
       );
     },
 
+    exportIssueDays() {
+      return mapAsync(
+        pages((afterDate) => sql.pageIssueDays.all(afterDate, DEFAULT_PAGE_SIZE) as IssueDayRow[], (row) => row.issue_date, ''),
+        toFrozenIssue,
+      );
+    },
+
     async highestSubscriberId() {
       return guard('reading the highest subscriber id', () => (sql.highestSubscriberId.get() as { id: number }).id);
     },

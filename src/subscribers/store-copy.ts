@@ -1,10 +1,12 @@
 /**
  * Moving up from SQLite to PostgreSQL (`papermail db copy --to postgres://…`): every row as
  * stored — subscribers with their ids (links in mail already sent carry them), status
- * versions, preferences and bounce counts; the send ledger; the issue archive — read from
+ * versions, preferences and bounce counts; the send ledger; the issue archive; each day's
+ * frozen issue (so a day half sent before the move goes on with the same content) — read from
  * one store and written into the other in one transaction. Copying again copies only what
  * is new: a row the target already has is kept as the target has it (it may be newer).
  */
+import type { FrozenIssueRecord } from '../delivery/send-ledger.js';
 import type { ArchivedIssue, DeliveryState } from './store.js';
 import type { SubscriberRecord } from './rules.js';
 
@@ -28,6 +30,8 @@ export interface StoreExport {
   exportSubscribers(): AsyncIterable<CopiedSubscriber>;
   exportDeliveries(): AsyncIterable<CopiedDelivery>;
   exportIssues(): AsyncIterable<ArchivedIssue>;
+  /** Each day's frozen issue and when it was frozen and prepared. */
+  exportIssueDays(): AsyncIterable<FrozenIssueRecord>;
   /** The highest subscriber id ever handed out, deleted subscribers' included: the target must never hand one out again. */
   highestSubscriberId(): Promise<number>;
 }
@@ -37,6 +41,8 @@ export interface CopyReport {
   subscribers: CopyCount;
   deliveries: CopyCount;
   issues: CopyCount;
+  /** Frozen issues of days (frozen-issue.ts). */
+  days: CopyCount;
 }
 
 export interface CopyCount {

@@ -22,7 +22,12 @@ async function withStore<T>(open: () => Promise<SubscriberStore> | SubscriberSto
 
 /** Everything a store holds that a copy must carry over. */
 async function contents(store: SubscriberStore) {
-  return { subscribers: await collect(store.all()), ledger: await store.ledgerCounts(day), issue: await store.getIssue(day) };
+  return {
+    subscribers: await collect(store.all()),
+    ledger: await store.ledgerCounts(day),
+    issue: await store.getIssue(day),
+    frozen: await store.frozenIssue(day),
+  };
 }
 
 describe('papermail db copy --to postgres://…', () => {
@@ -52,22 +57,23 @@ describe('papermail db copy --to postgres://…', () => {
     sendAfterMove = await sandbox.run(['send', '--source', `samples/${day}.json`], { env: { DATABASE_URL: url } });
   });
 
-  it('copies the subscribers, the ledger and the archive, and says what it copied', () => {
+  it('copies the subscribers, the ledger, the archive and the frozen issue, and says what it copied', () => {
     expect(first.code).toBe(0);
-    expect(first.stdout).toContain(`copied ${databasePath} to ${url}: 2 subscribers, 1 ledger row, 1 archived issue\n`);
+    expect(first.stdout).toContain(`copied ${databasePath} to ${url}: 2 subscribers, 1 ledger row, 1 archived issue, 1 frozen issue\n`);
   });
 
   it('copies nothing twice when run again, and says what was already there', () => {
     expect(again.code).toBe(0);
     expect(again.stdout).toContain(
-      `copied ${databasePath} to ${url}: 0 subscribers (2 already there), 0 ledger rows (1 already there), 0 archived issues (1 already there)\n`,
+      `copied ${databasePath} to ${url}: 0 subscribers (2 already there), 0 ledger rows (1 already there), 0 archived issues (1 already there), 0 frozen issues (1 already there)\n`,
     );
   });
 
-  it('keeps ids, statuses, topics, times and status versions, so links in mail already sent still work', async () => {
+  it('keeps ids, statuses, topics, times, status versions and the day\'s frozen issue, so links in mail already sent still work', async () => {
     const inSqlite = await withStore(() => openSqliteStore(databasePath), contents);
     const inPostgres = await withStore(() => openPostgresStore(url), contents);
     expect(inSqlite.subscribers.map((subscriber) => subscriber.email)).toEqual(['ada@example.com', 'bob@example.com']);
+    expect(inSqlite.frozen).toMatchObject({ issueDate: day, digest: expect.any(String), compiled: expect.any(String), preparedAt: expect.any(String) });
     expect(inPostgres).toEqual(inSqlite);
   });
 

@@ -4,7 +4,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runIssue, type IssueOutcome } from '../../src/delivery/run-issue.js';
+import { runIssue, sendIssueTestCopy, type IssueOutcome } from '../../src/delivery/run-issue.js';
 import { isPapermailError } from '../../src/errors.js';
 import { silentLogger } from '../../src/logger.js';
 import { rejectionOf } from '../support/async.js';
@@ -139,6 +139,25 @@ describe('runIssue', () => {
     expect(later!.text).not.toContain('EnvHarness');
     expect((await store.frozenIssue('2025-09-30'))?.digest).not.toContain('EnvHarness');
     expect((await store.getIssue('2025-09-30'))?.html).not.toContain('EnvHarness');
+  });
+
+  it('sends a test copy of a frozen day as its subscribers got it, without reading the source when the day is given', async () => {
+    const { sink, store, run, serverAcceptsAll } = await greylistedOnce();
+    await run({ day: '2025-09-30', source: 'samples/2025-09-30.json' });
+    serverAcceptsAll();
+    const config = deliveryConfig({ SMTP_URL: `smtp://127.0.0.1:${sink.port}`, CACHE_DIR: stores.path('cache') });
+    const services = { config, store, transport: peers.transport(config), logger: silentLogger };
+
+    // Another day's papers under the same date, then no source at all (the API is unreachable).
+    await sendIssueTestCopy({ day: '2025-09-30', source: 'samples/2026-08-21.json', to: 'editor@example.org' }, services);
+    await sendIssueTestCopy({ day: '2025-09-30', to: 'editor@example.org' }, services);
+
+    const [subscriberCopy, ...testCopies] = await sink.parsed();
+    expect(testCopies).toHaveLength(2);
+    for (const copy of testCopies) {
+      expect(copy.subject).toBe(`[Test] ${subscriberCopy!.subject}`);
+      expect(copy.text).not.toContain('EnvHarness');
+    }
   });
 
   it('sends a later run the frozen issue without reading the source when the day is known', async () => {

@@ -7,7 +7,7 @@ import { describeDay, hasWorkLeft } from '../../delivery/send-issue.js';
 import { createTransport } from '../../delivery/transport.js';
 import { cacheSavedResponse } from '../../sources/fetch-daily-papers.js';
 import { emailArgument } from '../arguments.js';
-import { loadCliContext, openCliStore, type CliContext } from '../context.js';
+import { loadCliContext, openCliStore, storeExists, type CliContext } from '../context.js';
 import { sourceRequest, withSourceOptions } from './digest.js';
 import { importSubscriberFile, withStore } from './subscribers.js';
 
@@ -84,8 +84,14 @@ export async function sendDailyIssue(options: SendOptions, { config, logger }: P
   process.once('SIGTERM', stop);
   try {
     if (options.to) {
-      const { result, day } = await sendIssueTestCopy({ ...sourceRequest(options), to: options.to }, { config, logger, transport });
-      process.stdout.write(`test copy of ${day} sent to ${options.to} via ${transport.describe()}: ${result.response}\n`);
+      // A day already frozen is sent as its subscribers get it; a test copy never creates a store.
+      const store = config.DATABASE_URL !== undefined || storeExists(config.DATABASE_PATH) ? await openCliStore({ config, logger }) : undefined;
+      try {
+        const { result, day } = await sendIssueTestCopy({ ...sourceRequest(options), to: options.to }, { config, logger, transport, ...(store ? { store } : {}) });
+        process.stdout.write(`test copy of ${day} sent to ${options.to} via ${transport.describe()}: ${result.response}\n`);
+      } finally {
+        await store?.close();
+      }
       return;
     }
     const store = await openCliStore({ config, logger });
