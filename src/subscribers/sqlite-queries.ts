@@ -120,12 +120,14 @@ export const SQLITE_QUERIES = {
   claim: `
     UPDATE deliveries SET state = 'sending', lease_owner = @owner, lease_expires_at = @expiresAt, attempts = attempts + 1, updated_at = @at
     WHERE issue_date = @issueDate AND subscriber_id IN (SELECT value FROM json_each(@ids))`,
-  claimHeld: `
-    SELECT 1 FROM deliveries WHERE issue_date = @issueDate AND subscriber_id = @subscriberId AND state = 'sending'
-      AND lease_owner = @owner AND lease_expires_at > @until`,
-  holdClaim: `
+  // @ids: a JSON array of subscriber ids (holds made at once are answered together).
+  claimsHeld: `
+    SELECT subscriber_id AS id FROM deliveries WHERE issue_date = @issueDate AND subscriber_id IN (SELECT value FROM json_each(@ids))
+      AND state = 'sending' AND lease_owner = @owner AND lease_expires_at > @until`,
+  holdClaims: `
     UPDATE deliveries SET lease_expires_at = @expiresAt
-    WHERE issue_date = @issueDate AND subscriber_id = @subscriberId AND state = 'sending' AND lease_owner = @owner`,
+    WHERE issue_date = @issueDate AND subscriber_id IN (SELECT value FROM json_each(@ids)) AND state = 'sending' AND lease_owner = @owner
+    RETURNING subscriber_id AS id`,
   releaseClaims: `
     UPDATE deliveries SET state = '${CLAIMABLE.fresh}', lease_owner = NULL, lease_expires_at = NULL, attempts = attempts - 1, updated_at = @at
     WHERE issue_date = @issueDate AND state = 'sending' AND lease_owner = @owner AND subscriber_id IN (SELECT value FROM json_each(@ids))`,
