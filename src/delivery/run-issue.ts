@@ -87,7 +87,8 @@ export async function runIssue(request: IssueRequest, services: IssueServices): 
   return { kind: 'sent', summary };
 }
 
-type DayIssue = { kind: 'issue'; digest: Digest; renderer: IssueRenderer } | { kind: 'no-papers'; day: string };
+type SendableIssue = { kind: 'issue'; digest: Digest; renderer: IssueRenderer };
+type DayIssue = SendableIssue | { kind: 'no-papers'; day: string };
 
 /**
  * The issue to send: the frozen one when the day has one (without reading the source when
@@ -123,7 +124,7 @@ async function preparedIssue(day: string, services: IssueServices): Promise<DayI
 }
 
 /** The day's frozen issue, validated; undefined when the day has none. */
-async function frozenDayIssue(day: string, services: Pick<IssueServices, 'logger'> & { store: Pick<FrozenIssues, 'frozenIssue'> }): Promise<DayIssue | undefined> {
+async function frozenDayIssue(day: string, services: Pick<IssueServices, 'logger'> & { store: Pick<FrozenIssues, 'frozenIssue'> }): Promise<SendableIssue | undefined> {
   const record = await services.store.frozenIssue(day);
   const thawed = record === undefined ? undefined : thawFrozenIssue(record);
   if (thawed) services.logger.info(`issue ${day}: sending the issue frozen at ${record!.frozenAt}`);
@@ -197,11 +198,10 @@ export async function sendIssueTestCopy(
 ): Promise<{ result: SendResult; day: string }> {
   const { store } = services;
   const frozen = (day: string) => (store ? frozenDayIssue(day, { logger: services.logger, store }) : Promise.resolve(undefined));
-  const early = request.day === undefined ? undefined : await frozen(request.day);
-  const digest = early?.kind === 'issue' ? early.digest : await loadDigest(request, services);
-  const late = early === undefined && request.day === undefined ? await frozen(digest.date) : undefined;
-  const thawed = early ?? late;
-  const renderer: IssueRenderer = thawed?.kind === 'issue' ? thawed.renderer : createIssueRenderer(digest, issueOptionsFrom(services.config));
+  const known = request.day === undefined ? undefined : await frozen(request.day);
+  const digest = known?.digest ?? (await loadDigest(request, services));
+  const thawed = known ?? (request.day === undefined ? await frozen(digest.date) : undefined);
+  const renderer: IssueRenderer = thawed?.renderer ?? createIssueRenderer(digest, issueOptionsFrom(services.config));
   const result = await sendTestCopy({
     to: request.to,
     renderer,
