@@ -16,6 +16,8 @@ export type ErrorCode =
   | 'ELOCKED' // another run holds the lock of preparing the day, and did not finish within the wait
   | 'EFROZEN' // the day's issue is frozen and a message of it was accepted: it can no longer be rebuilt
   | 'ETRANSPORT' // the mail server refused us as a whole (auth, unreachable)
+  | 'EWEBHOOK' // a webhook's request is unsigned, forged, stale or malformed: nothing was recorded
+  | 'EMAILBOX' // the bounce mailbox could not be reached, logged in to or read
   | 'ENOTFOUND'; // a requested record or issue does not exist
 
 export class PapermailError extends Error {

@@ -102,6 +102,40 @@ export const EnvSchema = z.object({
   DKIM_PRIVATE_KEY: optionalText.describe('a PEM private key'),
   DKIM_PRIVATE_KEY_FILE: optionalText.describe('a file path'),
 
+  // Bounces and complaints that arrive after the relay accepted a message (src/feedback)
+  /** Set: each message's envelope sender is bounces+<signed tag>@domain (VERP), so a late bounce names its delivery. */
+  BOUNCE_ADDRESS: optionalText
+    .pipe(z.string().regex(/^[^\s@+]+@[^\s@]+\.[^\s@]+$/).optional())
+    .describe('an address without "+" such as bounces@example.org'),
+  /** Soft bounces (mailbox full, greylisted for good …) suppress after this many within SOFT_BOUNCE_WINDOW_DAYS. */
+  SOFT_BOUNCE_LIMIT: integer(3, 1, 100),
+  SOFT_BOUNCE_WINDOW_DAYS: integer(15, 1, 365, ' of days'),
+  /** Bearer token of the generic JSON webhook (/webhooks/generic); unset: that endpoint answers 404. */
+  WEBHOOK_TOKEN: optionalText.pipe(z.string().min(24).optional()).describe('at least 24 random characters'),
+  /** Amazon SES through SNS: the topic ARNs whose notifications are accepted (comma-separated); unset: /webhooks/ses answers 404. */
+  SES_SNS_TOPIC_ARNS: optionalText
+    .pipe(z.string().regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]+(\s*,\s*arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]+)*$/).optional())
+    .describe('SNS topic ARNs such as arn:aws:sns:eu-west-1:123456789012:ses-bounces, comma-separated'),
+  /** Postmark's bounce and spam-complaint webhooks, behind basic auth; unset: /webhooks/postmark answers 404. */
+  POSTMARK_WEBHOOK_USER: optionalText.pipe(z.string().regex(/^[^:\s]+$/).optional()).describe('a user name without ":"'),
+  POSTMARK_WEBHOOK_PASSWORD: optionalText.pipe(z.string().min(16).optional()).describe('at least 16 random characters'),
+  /** SendGrid's signed event webhook: its verification key (base64 DER or PEM); unset: /webhooks/sendgrid answers 404. */
+  SENDGRID_WEBHOOK_PUBLIC_KEY: optionalText.describe('the ECDSA public key SendGrid shows for the signed event webhook'),
+  /** Mailgun's webhook signing key; unset: /webhooks/mailgun answers 404. */
+  MAILGUN_WEBHOOK_SIGNING_KEY: optionalText.pipe(z.string().min(16).optional()).describe('the HTTP webhook signing key Mailgun shows'),
+  /** How old a signed webhook timestamp may be (SendGrid, Mailgun): an older one is a replay. */
+  WEBHOOK_MAX_AGE_SECONDS: integer(900, 30, 86_400, ' of seconds'),
+  /** A mailbox that receives bounces and complaints (BOUNCE_ADDRESS's), polled by `serve`: imaps://user:pass@host/INBOX. */
+  BOUNCE_IMAP_URL: z
+    .url({ protocol: /^imaps?$/ })
+    .optional()
+    .describe('an imap:// or imaps:// URL such as imaps://bounces:secret@mail.example.org/INBOX'),
+  /** true: log in to an imap:// server that offers no STARTTLS, sending the password unencrypted. */
+  BOUNCE_IMAP_ALLOW_PLAINTEXT_AUTH: boolean(false),
+  /** Where handled reports are moved (created if missing); a report papermail cannot read stays where it is. */
+  BOUNCE_IMAP_DONE_MAILBOX: z.string().trim().min(1).default('papermail/handled').describe('a mailbox name such as papermail/handled'),
+  BOUNCE_IMAP_POLL_SECONDS: integer(300, 10, 86_400, ' of seconds'),
+
   // Subscribers and web
   DATABASE_PATH: path('subscribers/papermail.db'),
   /** Set: the store is this PostgreSQL database instead of the SQLite file at DATABASE_PATH. */
@@ -200,7 +234,17 @@ function relevantVariables(environment: Record<string, string | undefined>): Rec
 }
 
 /** Settings whose values never appear in messages or in `papermail status` (SMTP_URL and DATABASE_URL carry passwords). */
-const SECRET_SETTINGS: ReadonlySet<string> = new Set(['APP_SECRET', 'ADMIN_TOKEN', 'SMTP_URL', 'DATABASE_URL', 'DKIM_PRIVATE_KEY']);
+const SECRET_SETTINGS: ReadonlySet<string> = new Set([
+  'APP_SECRET',
+  'ADMIN_TOKEN',
+  'SMTP_URL',
+  'DATABASE_URL',
+  'DKIM_PRIVATE_KEY',
+  'WEBHOOK_TOKEN',
+  'POSTMARK_WEBHOOK_PASSWORD',
+  'MAILGUN_WEBHOOK_SIGNING_KEY',
+  'BOUNCE_IMAP_URL',
+]);
 
 export function isSecretName(name: string): boolean {
   return SECRET_SETTINGS.has(name);

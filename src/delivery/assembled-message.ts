@@ -60,6 +60,8 @@ export interface AssembleRequest {
   issueDate: string;
   /** The one recipient: the envelope and the To header. */
   to: { address: string; name?: string | null };
+  /** This message's envelope sender (a VERP return path); the sender's `envelopeFrom` when omitted. */
+  envelopeFrom?: string;
   messageId: string;
   date: Date;
   /**
@@ -86,7 +88,7 @@ export function assembleMessage(request: AssembleRequest): AssembledMessage {
   headers.push('MIME-Version: 1.0', `Content-Type: multipart/alternative;\r\n boundary="${issue.boundary}"`);
   return {
     issueDate: request.issueDate,
-    envelope: { from: sender.envelopeFrom, to: [to.address] },
+    envelope: { from: request.envelopeFrom ?? sender.envelopeFrom, to: [to.address] },
     messageId: request.messageId,
     headers,
     body: multipartBody(issue, copy),

@@ -10,12 +10,14 @@ import addressparser from 'nodemailer/lib/addressparser';
 import type { Config } from '../config/config.js';
 import { PapermailError } from '../errors.js';
 import { normaliseEmail, normaliseName } from '../subscribers/email.js';
+import { returnPathFor } from '../feedback/return-path.js';
 import { secretHmac } from '../subscribers/tokens.js';
 import type { Subscriber } from '../subscribers/store.js';
 import { assembleMessage, type AssembledMessage, senderHeaders, type SenderHeaders } from './assembled-message.js';
 import type { EncodedIssue, RecipientCopy } from './encoded-issue.js';
 
-export type MessageSettings = Pick<Config, 'MAIL_FROM' | 'MAIL_REPLY_TO' | 'PUBLIC_URL' | 'NEWSLETTER_NAME' | 'secret'>;
+export type MessageSettings = Pick<Config, 'MAIL_FROM' | 'MAIL_REPLY_TO' | 'PUBLIC_URL' | 'NEWSLETTER_NAME' | 'secret'> &
+  Partial<Pick<Config, 'BOUNCE_ADDRESS'>>;
 
 export interface AssembledMessageRequest {
   /** The issue encoded once, and what this recipient's copy is made of. */
@@ -47,10 +49,24 @@ export function assembleIssueMessage(request: AssembledMessageRequest): Assemble
     sender: sender.headers,
     issueDate,
     to: { address, name: normaliseName(recipient.name) },
+    envelopeFrom: envelopeSender(request, sender),
     messageId: request.messageId ?? stableMessageId(config, issueDate, recipient.id, address, sender.domain),
     date: request.date ?? new Date(),
     ...(request.unsubscribeUrl ? { unsubscribe: [request.unsubscribeUrl, sender.unsubscribeMailto] } : {}),
   });
+}
+
+/**
+ * Where bounces of this message go: with BOUNCE_ADDRESS, that address with the delivery's
+ * signed VERP tag (src/feedback/return-path.ts), so a late report names its issue and
+ * subscriber; a test copy, which is no delivery, uses BOUNCE_ADDRESS as it is. Without it, the
+ * sender's own address.
+ */
+function envelopeSender(request: AssembledMessageRequest, sender: IssueSender): string {
+  const bounceAddress = request.config.BOUNCE_ADDRESS;
+  if (!bounceAddress) return sender.headers.envelopeFrom;
+  if (request.messageId !== undefined) return bounceAddress;
+  return returnPathFor(bounceAddress, { issueDate: request.issueDate, subscriberId: request.recipient.id }, request.config.secret);
 }
 
 interface IssueSender {

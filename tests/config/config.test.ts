@@ -110,6 +110,19 @@ const BAD_VALUES: Array<[name: string, value: string, message: string]> = [
   ['HARD_BOUNCE_LIMIT', '0', 'HARD_BOUNCE_LIMIT must be a whole number from 1 to 100 (got "0")'],
   ['DKIM_DOMAIN', 'example .org', 'DKIM_DOMAIN must be a domain name such as example.org (got "example .org")'],
   ['DKIM_SELECTOR', 'mail_2025', 'DKIM_SELECTOR must be a DNS label such as papermail (got "mail_2025")'],
+  ['BOUNCE_ADDRESS', 'bounces+x@example.org', 'BOUNCE_ADDRESS must be an address without "+" such as bounces@example.org (got "bounces+x@example.org")'],
+  ['SOFT_BOUNCE_LIMIT', '0', 'SOFT_BOUNCE_LIMIT must be a whole number from 1 to 100 (got "0")'],
+  ['SOFT_BOUNCE_WINDOW_DAYS', '400', 'SOFT_BOUNCE_WINDOW_DAYS must be a whole number of days from 1 to 365 (got "400")'],
+  ['WEBHOOK_TOKEN', 'short', 'WEBHOOK_TOKEN must be at least 24 random characters (got value hidden)'],
+  ['SES_SNS_TOPIC_ARNS', 'ses-bounces', 'SES_SNS_TOPIC_ARNS must be SNS topic ARNs such as arn:aws:sns:eu-west-1:123456789012:ses-bounces, comma-separated (got "ses-bounces")'],
+  ['POSTMARK_WEBHOOK_USER', 'a:b', 'POSTMARK_WEBHOOK_USER must be a user name without ":" (got "a:b")'],
+  ['POSTMARK_WEBHOOK_PASSWORD', 'short', 'POSTMARK_WEBHOOK_PASSWORD must be at least 16 random characters (got value hidden)'],
+  ['MAILGUN_WEBHOOK_SIGNING_KEY', 'short', 'MAILGUN_WEBHOOK_SIGNING_KEY must be the HTTP webhook signing key Mailgun shows (got value hidden)'],
+  ['WEBHOOK_MAX_AGE_SECONDS', '5', 'WEBHOOK_MAX_AGE_SECONDS must be a whole number of seconds from 30 to 86400 (got "5")'],
+  ['BOUNCE_IMAP_URL', 'mail.example.org', 'BOUNCE_IMAP_URL must be an imap:// or imaps:// URL such as imaps://bounces:secret@mail.example.org/INBOX (got value hidden)'],
+  ['BOUNCE_IMAP_ALLOW_PLAINTEXT_AUTH', 'perhaps', 'BOUNCE_IMAP_ALLOW_PLAINTEXT_AUTH must be true or false (got "perhaps")'],
+  ['BOUNCE_IMAP_DONE_MAILBOX', '  ', 'BOUNCE_IMAP_DONE_MAILBOX must be a mailbox name such as papermail/handled (got "  ")'],
+  ['BOUNCE_IMAP_POLL_SECONDS', '1', 'BOUNCE_IMAP_POLL_SECONDS must be a whole number of seconds from 10 to 86400 (got "1")'],
   ['DATABASE_URL', 'db.example.org:5432', 'DATABASE_URL must be a postgres:// or postgresql:// URL such as postgres://papermail:secret@db.example.org:5432/papermail (got value hidden)'],
   ['PUBLIC_URL', 'papers.example.org', 'PUBLIC_URL must be an http:// or https:// URL such as https://papers.example.org (got "papers.example.org")'],
   ['HOST', 'my host', 'HOST must be a host name or IP address to listen on, such as 127.0.0.1 or 0.0.0.0 (got "my host")'],
@@ -124,7 +137,7 @@ const BAD_VALUES: Array<[name: string, value: string, message: string]> = [
 ];
 
 /** Settings where any non-empty text is a valid value (paths, a key, a reply address checked when mail is built). */
-const ANY_TEXT = ['CACHE_DIR', 'TOPICS_FILE', 'OUTBOX_DIR', 'DATABASE_PATH', 'DKIM_PRIVATE_KEY', 'DKIM_PRIVATE_KEY_FILE', 'SMTP_TLS_CA_FILE', 'MAIL_REPLY_TO'];
+const ANY_TEXT = ['CACHE_DIR', 'TOPICS_FILE', 'OUTBOX_DIR', 'DATABASE_PATH', 'DKIM_PRIVATE_KEY', 'DKIM_PRIVATE_KEY_FILE', 'SMTP_TLS_CA_FILE', 'MAIL_REPLY_TO', 'SENDGRID_WEBHOOK_PUBLIC_KEY'];
 
 describe('a bad value of each setting', () => {
   it.each(BAD_VALUES)('%s=%j is refused with one line saying what is expected', (name, value, message) => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { senderAddress } from '../../src/delivery/message.js';
 import { isPapermailError } from '../../src/errors.js';
+import { readReturnPath } from '../../src/feedback/return-path.js';
 import { deliveryConfig, headerNames, headerValue, ISSUE_DATE, issueMessage, type IssueMessageRequest, issueRenderer, useMailPeers } from './fixtures.js';
 
 const config = deliveryConfig();
@@ -95,6 +96,19 @@ describe('an assembled message as received by a real SMTP server', () => {
     expect(headerNames(raw)).not.toContain('bcc');
     expect(headerNames(raw)).not.toContain('x-injected');
     expect(parsed.to).toMatchObject({ value: [{ address: 'ada@example.net' }] });
+  });
+
+  it('has the sender as its envelope sender without BOUNCE_ADDRESS', async () => {
+    const { sink } = await deliver();
+    expect(sink.messages[0]!.envelope.from).toBe(senderAddress(config.MAIL_FROM).address);
+  });
+
+  it("with BOUNCE_ADDRESS, has the delivery's signed VERP return path as its envelope sender", async () => {
+    const verp = deliveryConfig({ BOUNCE_ADDRESS: 'bounces@papermail.test' });
+    const { sink } = await deliver({ config: verp });
+    const envelopeFrom = sink.messages[0]!.envelope.from;
+    expect(envelopeFrom).toMatch(/^bounces\+20250930-7-[0-9a-f]{20}@papermail\.test$/);
+    expect(readReturnPath(envelopeFrom, 'bounces@papermail.test', verp.secret)).toEqual({ kind: 'delivery', delivery: { issueDate: ISSUE_DATE, subscriberId: 7 } });
   });
 
   it('cannot be given an extra header through the subject', async () => {
