@@ -1,0 +1,354 @@
+/**
+ * The bounce mailbox against a real IMAP server (a throwaway Dovecot, tests/support/dovecot.ts)
+ * and a real SQLite store. The reports are small delivery status notifications read by a small
+ * reader written here (the real DSN reader is tested on its own): it knows the RFC 3464 fields
+ * Final-Recipient and Status, and nothing else.
+ */
+import { createHash } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/config.js';
+import { isPapermailError } from '../../src/errors.js';
+import { createLogger, type Logger } from '../../src/logger.js';
+import type { ReadBounceMessage } from '../../src/feedback/bounce-message.js';
+import {
+  displayMailboxUrl,
+  mailboxAddress,
+  mailboxLoginProtection,
+  pollBounceMailbox,
+  UNREADABLE_KEYWORD,
+  warnAboutPlaintextLogin,
+  type MailboxPollSummary,
+} from '../../src/feedback/bounce-mailbox.js';
+import type { FeedbackContext } from '../../src/feedback/record.js';
+import type { SubscriberStore } from '../../src/subscribers/store.js';
+import { rejectionOf } from '../support/async.js';
+import { useDovecot } from '../support/dovecot.js';
+import { selfSignedCertificate, type SelfSignedCertificate } from '../support/tls.js';
+import { useTemporaryStores } from '../subscribers/temporary-store.js';
+
+/** A delivery status notification (RFC 3464) for one recipient, in the shape Postfix sends. */
+function deliveryStatusNotification({ recipient, status, subject = `Undelivered Mail: ${recipient}` }: { recipient: string; status: string; subject?: string }) {
+  return [
+    'From: MAILER-DAEMON@mx.example.net (Mail Delivery System)',
+    'To: bounces@papers.example.org',
+    `Subject: ${subject}`,
+    'Date: Tue, 01 Dec 2026 09:00:00 +0000',
+    `Message-ID: <${createHash('sha256').update(subject + recipient + status).digest('hex').slice(0, 16)}@mx.example.net>`,
+    'MIME-Version: 1.0',
+    'Content-Type: multipart/report; report-type=delivery-status; boundary="b1"',
+    '',
+    '--b1',
+    'Content-Type: text/plain',
+    '',
+    `I could not deliver your message to <${recipient}>.`,
+    '',
+    '--b1',
+    'Content-Type: message/delivery-status',
+    '',
+    'Reporting-MTA: dns; mx.example.net',
+    '',
+    `Final-Recipient: rfc822; ${recipient}`,
+    'Action: failed',
+    `Status: ${status}`,
+    'Diagnostic-Code: smtp; 550 5.1.1 no such user',
+    '',
+    '--b1--',
+    '',
+  ].join('\r\n');
+}
+
+/** An auto-reply: mail that reaches the bounce address but reports nothing. */
+const OUT_OF_OFFICE = [
+  'From: reader@example.com',
+  'To: bounces@papers.example.org',
+  'Subject: Out of office',
+  'Date: Tue, 01 Dec 2026 09:05:00 +0000',
+  '',
+  'I am away until Monday.',
+  '',
+].join('\r\n');
+
+/** The test's reader: the Final-Recipient and Status fields of a delivery-status part; anything else is unreadable. */
+const readTestReport: ReadBounceMessage = async (raw, received) => {
+  const text = raw.toString('utf8');
+  const recipient = /^Final-Recipient: rfc822; *(\S+)\r?$/im.exec(text)?.[1];
+  const status = /^Status: *(\S+)\r?$/im.exec(text)?.[1];
+  if (!/report-type=delivery-status/i.test(text) || !recipient || !status) {
+    return { kind: 'unreadable', reason: 'not a delivery status notification' };
+  }
+  return {
+    kind: 'report',
+    events: [
+      {
+        key: createHash('sha256').update(raw).digest('hex'),
+        source: 'mailbox',
+        kind: 'bounce',
+        bounceType: status.startsWith('5') ? 'hard' : 'soft',
+        status,
+        diagnostic: 'smtp; 550 5.1.1 no such user',
+        recipient,
+        occurredAt: received.toISOString(),
+        returnPath: null,
+        messageId: null,
+      },
+    ],
+  };
+};
+
+function recordingLogger(): Logger & { lines: string[] } {
+  const lines: string[] = [];
+  return Object.assign(createLogger('debug', (line) => lines.push(line)), { lines });
+}
+
+function settings(url: string, overrides: Record<string, string> = {}) {
+  const config = loadConfig({ BOUNCE_IMAP_URL: url, HARD_BOUNCE_LIMIT: '1', ...overrides });
+  return { config, mailbox: { ...config, BOUNCE_IMAP_URL: config.BOUNCE_IMAP_URL! } };
+}
+
+function poll(
+  store: SubscriberStore,
+  url: string,
+  options: { overrides?: Record<string, string>; logger?: Logger; ca?: string } = {},
+): Promise<MailboxPollSummary> {
+  const { config, mailbox } = settings(url, options.overrides);
+  const feedback: FeedbackContext = { store, config, logger: options.logger ?? recordingLogger() };
+  return pollBounceMailbox({ settings: mailbox, readBounceMessage: readTestReport, feedback, ...(options.ca ? { ca: options.ca } : {}) });
+}
+
+const DONE = ['papermail', 'handled'];
+
+describe('polling the bounce mailbox (a real Dovecot)', () => {
+  const dovecot = useDovecot();
+  const stores = useTemporaryStores();
+  let mailboxNumber = 0;
+  /** A mailbox of its own per test, so tests share the server but never each other's messages. */
+  const freshMailbox = () => `Bounces${++mailboxNumber}`;
+
+  it('moves a report it read to the done mailbox (creating it), leaving nothing in the inbox', async () => {
+    const server = dovecot.server();
+    const inbox = freshMailbox();
+    const store = stores.open();
+    await server.append(inbox, deliveryStatusNotification({ recipient: 'nobody@example.com', status: '5.1.1', subject: 'first' }));
+
+    const summary = await poll(store, server.url({ mailbox: inbox }), { overrides: { BOUNCE_IMAP_DONE_MAILBOX: `${inbox}-done/handled` } });
+
+    expect(summary).toEqual({ read: 1, recorded: 0, duplicates: 0, unmatched: 1, unreadable: 0, left: 0 });
+    expect(await server.messages(inbox)).toEqual([]);
+    expect((await server.messages([`${inbox}-done`, 'handled'])).map((message) => message.subject)).toEqual(['first']);
+  });
+
+  it('leaves a message it cannot read in place, flagged and counted, and does not read it again', async () => {
+    const server = dovecot.server();
+    const inbox = freshMailbox();
+    const store = stores.open();
+    await server.append(inbox, OUT_OF_OFFICE);
+    const logger = recordingLogger();
+
+    const first = await poll(store, server.url({ mailbox: inbox }), { logger });
+    const second = await poll(store, server.url({ mailbox: inbox }), { logger });
+
+    expect(first).toEqual({ read: 1, recorded: 0, duplicates: 0, unmatched: 0, unreadable: 1, left: 1 });
+    expect(second).toEqual({ read: 0, recorded: 0, duplicates: 0, unmatched: 0, unreadable: 0, left: 0 });
+    expect(await server.messages(inbox)).toEqual([{ uid: 1, subject: 'Out of office', flags: [UNREADABLE_KEYWORD] }]);
+    expect(logger.lines.filter((line) => line.includes('left in place'))).toEqual([
+      `warn: bounce mailbox ${displayMailboxUrl(server.url({ mailbox: inbox }))}: message 1 left in place, unread: not a delivery status notification`,
+    ]);
+  });
+
+  it('treats a report whose event breaks the glossary (status 9.9.9) as unreadable, not as a bounce', async () => {
+    const server = dovecot.server();
+    const inbox = freshMailbox();
+    await server.append(inbox, deliveryStatusNotification({ recipient: 'nobody@example.com', status: '9.9.9' }));
+
+    const summary = await poll(stores.open(), server.url({ mailbox: inbox }));
+
+    expect(summary).toMatchObject({ read: 1, unreadable: 1, left: 1, recorded: 0, unmatched: 0 });
+    expect((await server.messages(inbox)).map((message) => message.flags)).toEqual([[UNREADABLE_KEYWORD]]);
+  });
+
+  it('reads only the unflagged messages next to one left before, and moves those', async () => {
+    const server = dovecot.server();
+    const inbox = freshMailbox();
+    const store = stores.open();
+    await server.append(inbox, OUT_OF_OFFICE, [UNREADABLE_KEYWORD]);
+    await server.append(inbox, deliveryStatusNotification({ recipient: 'nobody@example.com', status: '5.1.1', subject: 'later' }));
+
+    const summary = await poll(store, server.url({ mailbox: inbox }));
+
+    expect(summary).toMatchObject({ read: 1, unmatched: 1, unreadable: 0, left: 0 });
+    expect((await server.messages(inbox)).map((message) => message.subject)).toEqual(['Out of office']);
+  });
+
+  it('refuses a done mailbox that is the one it reads', async () => {
+    const server = dovecot.server();
+    const error = await rejectionOf(poll(stores.open(), server.url(), { overrides: { BOUNCE_IMAP_DONE_MAILBOX: 'inbox' } }));
+    expect(isPapermailError(error, 'ECONFIG')).toBe(true);
+  });
+
+  it('turns a refused login into one EMAILBOX line naming the server, never the password', async () => {
+    const server = dovecot.server();
+    const wrong = 'wr0ng/p@ss:word';
+    const url = server.url({ password: wrong });
+
+    const error = await rejectionOf(poll(stores.open(), url));
+
+    expect(isPapermailError(error, 'EMAILBOX')).toBe(true);
+    expect(error.message).toBe(
+      `bounce mailbox imap://bounces@127.0.0.1:${server.port}/INBOX: the server refused the login for bounces (Authentication failed.)`,
+    );
+    expect(error.message).not.toContain(wrong);
+    expect(error.message).not.toContain(encodeURIComponent(wrong));
+  });
+
+  it('names the server when nothing answers there', async () => {
+    const server = dovecot.server();
+    const closed = server.url().replace(`:${server.port}`, ':1');
+    const error = await rejectionOf(poll(stores.open(), closed));
+    expect(isPapermailError(error, 'EMAILBOX')).toBe(true);
+    expect(error.message).toMatch(/^bounce mailbox imap:\/\/bounces@127\.0\.0\.1:1\/INBOX: connect failed: .*ECONNREFUSED/);
+    expect(error.message).not.toContain(server.password);
+  });
+
+  it('names a mailbox that does not exist', async () => {
+    const server = dovecot.server();
+    const error = await rejectionOf(poll(stores.open(), server.url({ mailbox: 'NoSuchFolder' })));
+    expect(isPapermailError(error, 'EMAILBOX')).toBe(true);
+    expect(error.message).toMatch(/^bounce mailbox imap:\/\/bounces@127\.0\.0\.1:\d+\/NoSuchFolder: open NoSuchFolder failed: /);
+  });
+});
+
+describe('the mailbox password goes only over TLS', () => {
+  // This machine's host name reaches the server (it resolves to 127.0.0.1) without being a literal loopback name.
+  const remoteName = hostname();
+  const plain = useDovecot();
+  const stores = useTemporaryStores();
+
+  it('will not log in over imap:// to a host not named as this machine when the server offers no STARTTLS', async () => {
+    const server = plain.server();
+    await server.append('INBOX', OUT_OF_OFFICE);
+    const url = server.url({ host: remoteName });
+
+    const error = await rejectionOf(poll(stores.open(), url));
+
+    expect(isPapermailError(error, 'EMAILBOX')).toBe(true);
+    expect(error.message).toBe(
+      `bounce mailbox imap://bounces@${remoteName}:${server.port}/INBOX: no STARTTLS, and the password goes only over TLS ` +
+        '(Server does not support STARTTLS): use imaps://, or set BOUNCE_IMAP_ALLOW_PLAINTEXT_AUTH=true to send it unencrypted',
+    );
+    // Nothing was read: the auto-reply is not flagged.
+    expect((await server.messages('INBOX')).map((message) => message.flags)).toEqual([[]]);
+  });
+
+  it('with BOUNCE_IMAP_ALLOW_PLAINTEXT_AUTH=true, logs in without TLS, and says so once at start', async () => {
+    const server = plain.server();
+    const url = server.url({ host: remoteName, mailbox: 'Plain' });
+    await server.append('Plain', deliveryStatusNotification({ recipient: 'nobody@example.com', status: '5.1.1' }));
+    const logger = recordingLogger();
+    const { mailbox } = settings(url, { BOUNCE_IMAP_ALLOW_PLAINTEXT_AUTH: 'true' });
+
+    warnAboutPlaintextLogin(mailbox, logger);
+    const summary = await poll(stores.open(), url, { overrides: { BOUNCE_IMAP_ALLOW_PLAINTEXT_AUTH: 'true' } });
+
+    expect(summary).toMatchObject({ read: 1, unmatched: 1 });
+    expect(logger.lines).toEqual([
+      `warn: BOUNCE_IMAP_ALLOW_PLAINTEXT_AUTH=true: the mailbox password goes to imap://bounces@${remoteName}:${server.port}/Plain ` +
+        'unencrypted if the server offers no STARTTLS',
+    ]);
+  });
+
+  it('logs in without TLS to a server named literally as this machine (127.0.0.1), with no warning', async () => {
+    const server = plain.server();
+    const logger = recordingLogger();
+    warnAboutPlaintextLogin(settings(server.url()).mailbox, logger);
+    expect(await poll(stores.open(), server.url({ mailbox: 'Plain' }))).toMatchObject({ read: 0 });
+    expect(logger.lines).toEqual([]);
+  });
+
+  describe('against a server with a certificate', () => {
+    let directory = '';
+    let certificate: SelfSignedCertificate;
+    const tls = useDovecot(async () => {
+      directory = await mkdtemp(join(tmpdir(), 'papermail-imap-cert-'));
+      certificate = await selfSignedCertificate(directory, remoteName);
+      return { tls: certificate };
+    });
+    afterAll(async () => {
+      await rm(directory, { recursive: true, force: true });
+    });
+
+    it('logs in over STARTTLS when the server offers it (imap:// to a remote host name)', async () => {
+      const server = tls.server();
+      await server.append('Tls', deliveryStatusNotification({ recipient: 'nobody@example.com', status: '5.1.1' }));
+      const summary = await poll(stores.open(), server.url({ host: remoteName, mailbox: 'Tls' }), { ca: certificate.cert });
+      expect(summary).toMatchObject({ read: 1, unmatched: 1 });
+    });
+
+    it('logs in over imaps:// with TLS from the first byte', async () => {
+      const server = tls.server();
+      await server.append('Tls2', deliveryStatusNotification({ recipient: 'nobody@example.com', status: '5.1.1' }));
+      const summary = await poll(stores.open(), server.url({ scheme: 'imaps', host: remoteName, mailbox: 'Tls2' }), { ca: certificate.cert });
+      expect(summary).toMatchObject({ read: 1, unmatched: 1 });
+    });
+
+    it('refuses a certificate it cannot verify, before logging in', async () => {
+      const server = tls.server();
+      for (const url of [server.url({ host: remoteName }), server.url({ scheme: 'imaps', host: remoteName })]) {
+        const error = await rejectionOf(poll(stores.open(), url));
+        expect(isPapermailError(error, 'EMAILBOX')).toBe(true);
+        expect(error.message).toMatch(/self[- ]signed certificate/);
+        expect(error.message).not.toContain(server.password);
+      }
+    });
+  });
+});
+
+describe('BOUNCE_IMAP_URL', () => {
+  it('names the user, password (URL-decoded), host, port and mailbox, INBOX when it names none', () => {
+    expect(mailboxAddress('imaps://bounce%40example.org:p%40ss%2Fword@mail.example.org/', false)).toEqual({
+      secure: true,
+      host: 'mail.example.org',
+      port: 993,
+      user: 'bounce@example.org',
+      password: 'p@ss/word',
+      mailbox: 'INBOX',
+      protection: 'none-needed',
+    });
+    expect(mailboxAddress('imap://u:p@127.0.0.1:1143/Bounces%20in', false)).toMatchObject({ secure: false, port: 1143, mailbox: 'Bounces in' });
+    expect(mailboxAddress('imap://u:p@mail.example.org', false)).toMatchObject({ port: 143, protection: 'tls-required' });
+  });
+
+  it('is refused without a user and password to log in with', () => {
+    const error = (() => {
+      try {
+        mailboxAddress('imaps://mail.example.org/INBOX', false);
+      } catch (caught) {
+        return caught;
+      }
+    })();
+    expect(isPapermailError(error, 'ECONFIG')).toBe(true);
+  });
+
+  it.each([
+    ['imaps://u:p@mail.example.org/INBOX', 'none-needed'],
+    ['imap://u:p@mail.example.org/INBOX', 'tls-required'],
+    ['imap://u:p@localhost/INBOX', 'loopback'],
+    ['imap://u:p@127.0.0.1:1143/INBOX', 'loopback'],
+    ['imap://u:p@[::1]:1143/INBOX', 'loopback'],
+    ['imap://u:p@127.mail.example.org/INBOX', 'tls-required'],
+  ])('%s: %s', (url, protection) => {
+    expect(mailboxLoginProtection(url, false)).toBe(protection);
+  });
+
+  it('lets the operator opt out only where TLS would otherwise be required', () => {
+    expect(mailboxLoginProtection('imap://u:p@mail.example.org/INBOX', true)).toBe('plaintext-allowed');
+    expect(mailboxLoginProtection('imap://u:p@127.0.0.1/INBOX', true)).toBe('loopback');
+    expect(mailboxLoginProtection('imaps://u:p@mail.example.org/INBOX', true)).toBe('none-needed');
+  });
+
+  it('is shown with the user and without the password', () => {
+    expect(displayMailboxUrl('imaps://bounce%40example.org:secret@mail.example.org/Bounces')).toBe('imaps://bounce@example.org@mail.example.org:993/Bounces');
+  });
+});
