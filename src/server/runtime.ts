@@ -4,6 +4,8 @@
  * renders a day now. `serve` and the end-to-end tests share this wiring.
  */
 import type { Config } from '../config/config.js';
+import { describePoll, displayMailboxUrl, pollBounceMailbox, warnAboutPlaintextLogin, type MailboxPollSummary } from '../feedback/bounce-mailbox.js';
+import type { ReadBounceMessage } from '../feedback/bounce-message.js';
 import { createConfirmationMailer } from '../delivery/confirmation-mail.js';
 import { describeOutcome, runIssue, type IssueOutcome, type IssueRequest } from '../delivery/run-issue.js';
 import type { MailTransport } from '../delivery/transport.js';
@@ -26,6 +28,15 @@ export interface RuntimeParts {
   /** Aborted at shutdown: a send in progress stops taking recipients. */
   signal?: AbortSignal;
   now?: () => Date;
+  /** Reads the mail in the bounce mailbox (DSNs, ARF complaints); without it the mailbox is not polled. */
+  readBounceMessage?: ReadBounceMessage;
+}
+
+/** One poll of the bounce mailbox, and its summary in a line (src/server/bounce-polling.ts runs it). */
+export interface BounceMailboxPoll {
+  everySeconds: number;
+  poll(signal: AbortSignal): Promise<MailboxPollSummary>;
+  describe(summary: MailboxPollSummary): string;
 }
 
 export interface Runtime {
@@ -37,6 +48,8 @@ export interface Runtime {
    * Every machine that serves runs it at the same time; they share the day (one prepares it).
    */
   scheduledRun(): Promise<void>;
+  /** Set when BOUNCE_IMAP_URL is (and a reader is wired): what `serve` polls. */
+  bounceMailbox: BounceMailboxPoll | undefined;
 }
 
 export function createRuntime(parts: RuntimeParts): Runtime {
@@ -67,7 +80,30 @@ export function createRuntime(parts: RuntimeParts): Runtime {
     background,
     ...(parts.now ? { now: parts.now } : {}),
   };
-  return { dependencies, runIssue: run, scheduledRun: async () => logger.info(describeOutcome(await run({ skipIfComplete: true }))) };
+  return {
+    dependencies,
+    runIssue: run,
+    scheduledRun: async () => logger.info(describeOutcome(await run({ skipIfComplete: true }))),
+    bounceMailbox: bounceMailboxPoll(parts),
+  };
+}
+
+function bounceMailboxPoll({ config, store, logger, readBounceMessage }: RuntimeParts): BounceMailboxPoll | undefined {
+  const url = config.BOUNCE_IMAP_URL;
+  if (url === undefined) return undefined;
+  if (readBounceMessage === undefined) {
+    // Polling without a reader would flag every report unreadable, and later polls would skip them.
+    logger.warn(`BOUNCE_IMAP_URL is set, but no reader of bounce mail is wired in: ${displayMailboxUrl(url)} is not polled`);
+    return undefined;
+  }
+  const settings = { ...config, BOUNCE_IMAP_URL: url };
+  warnAboutPlaintextLogin(settings, logger);
+  const where = displayMailboxUrl(url);
+  return {
+    everySeconds: config.BOUNCE_IMAP_POLL_SECONDS,
+    poll: (signal) => pollBounceMailbox({ settings, readBounceMessage, feedback: { store, config, logger }, signal }),
+    describe: (summary) => describePoll(summary, where),
+  };
 }
 
 function outcomeJson(outcome: IssueOutcome): object {

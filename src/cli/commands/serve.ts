@@ -3,10 +3,19 @@ import { createTransport } from '../../delivery/transport.js';
 import { loadTaxonomy } from '../../digest/taxonomy.js';
 import { createApp } from '../../server/app.js';
 import { createBackgroundTasks } from '../../server/background.js';
+import { startBouncePolling } from '../../server/bounce-polling.js';
 import { createRuntime } from '../../server/runtime.js';
 import { startSchedule } from '../../server/schedule.js';
 import { assertStoreCanServe, startServer } from '../../server/serve.js';
 import { loadCliContext, openCliStore } from '../context.js';
+import type { ReadBounceMessage } from '../../feedback/bounce-message.js';
+
+/**
+ * WIRING POINT (issue 10): the reader of bounce mail (RFC 3464 DSNs, ARF complaints and the
+ * non-standard dialects; src/feedback, built on the `dsn` branch) goes here. Until it does,
+ * `serve` does not poll BOUNCE_IMAP_URL and says so at start.
+ */
+const readBounceMessage: ReadBounceMessage | undefined = undefined;
 
 /**
  * `serve`: the web pages, the admin API and the daily schedule in one process. It wires the
@@ -30,7 +39,16 @@ export function registerServeCommand(program: Command): void {
       const transport = createTransport(config, logger);
       const background = createBackgroundTasks(logger);
       const sends = new AbortController();
-      const runtime = createRuntime({ config, store, transport, taxonomy, logger, background, signal: sends.signal });
+      const runtime = createRuntime({
+        config,
+        store,
+        transport,
+        taxonomy,
+        logger,
+        background,
+        signal: sends.signal,
+        ...(readBounceMessage ? { readBounceMessage } : {}),
+      });
 
       const schedule = options.schedule
         ? startSchedule({
@@ -40,6 +58,7 @@ export function registerServeCommand(program: Command): void {
             run: runtime.scheduledRun,
           })
         : undefined;
+      const bounces = runtime.bounceMailbox ? startBouncePolling({ ...runtime.bounceMailbox, logger }) : undefined;
 
       const server = await startServer({
         app: createApp(runtime.dependencies),
@@ -49,7 +68,7 @@ export function registerServeCommand(program: Command): void {
         onShutdown: {
           stopWork: async () => {
             sends.abort();
-            await schedule?.stop();
+            await Promise.all([schedule?.stop(), bounces?.stop()]);
           },
           release: async () => {
             await background.settled();

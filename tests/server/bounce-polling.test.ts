@@ -1,0 +1,130 @@
+/**
+ * How `serve` paces the bounce mailbox: the poll itself is tested against a real Dovecot in
+ * tests/feedback/bounce-mailbox.test.ts; here the polls are small functions the tests control,
+ * and time is vitest's fake clock (the interval is minutes in production).
+ */
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { MailboxPollSummary } from '../../src/feedback/bounce-mailbox.js';
+import { createLogger } from '../../src/logger.js';
+import { startBouncePolling, type RunningBouncePolling } from '../../src/server/bounce-polling.js';
+import { PapermailError } from '../../src/errors.js';
+
+const EMPTY: MailboxPollSummary = { read: 0, recorded: 0, duplicates: 0, unmatched: 0, unreadable: 0, left: 0 };
+const lines: string[] = [];
+const logger = createLogger('info', (line) => lines.push(line));
+const oneLine = (summary: MailboxPollSummary) => `polled: read ${summary.read}`;
+let polling: RunningBouncePolling | undefined;
+
+beforeEach(() => {
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+});
+afterEach(async () => {
+  await polling?.stop();
+  polling = undefined;
+  lines.length = 0;
+  vi.useRealTimers();
+});
+
+function deferred() {
+  let resolve!: () => void;
+  const promise = new Promise<void>((settle) => (resolve = settle));
+  return { promise, resolve };
+}
+
+describe('startBouncePolling', () => {
+  it('polls at once, then every BOUNCE_IMAP_POLL_SECONDS after the last poll ended', async () => {
+    let polls = 0;
+    polling = startBouncePolling({ everySeconds: 60, poll: async () => ((polls += 1), EMPTY), describe: oneLine, logger });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(polls).toBe(1);
+
+    await vi.advanceTimersByTimeAsync(59_999);
+    expect(polls).toBe(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(polls).toBe(2);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(polls).toBe(3);
+  });
+
+  it('never runs two polls at once: a slow poll delays the next one instead', async () => {
+    let polls = 0;
+    const slow = deferred();
+    polling = startBouncePolling({
+      everySeconds: 60,
+      poll: async () => {
+        polls += 1;
+        if (polls === 1) await slow.promise;
+        return EMPTY;
+      },
+      describe: oneLine,
+      logger,
+    });
+
+    await vi.advanceTimersByTimeAsync(300_000);
+    const asked = polling.pollNow();
+    expect(polls).toBe(1);
+
+    slow.resolve();
+    await asked;
+    expect(polls).toBe(1);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(polls).toBe(2);
+  });
+
+  it('logs a failing poll in one line, and the next poll tries again', async () => {
+    let polls = 0;
+    polling = startBouncePolling({
+      everySeconds: 30,
+      poll: async () => {
+        polls += 1;
+        if (polls === 1) throw new PapermailError('EMAILBOX', 'bounce mailbox imaps://bounces@mail.example.org:993/INBOX: connect failed: ECONNREFUSED');
+        return { ...EMPTY, read: 2 };
+      },
+      describe: oneLine,
+      logger,
+    });
+    await vi.advanceTimersByTimeAsync(30_000);
+
+    expect(polls).toBe(2);
+    expect(lines).toEqual([
+      'bounce mailbox: polled every 30 s',
+      'error: bounce mailbox: poll failed, the next one in 30 s tries again: bounce mailbox imaps://bounces@mail.example.org:993/INBOX: connect failed: ECONNREFUSED',
+      'polled: read 2',
+    ]);
+  });
+
+  it('logs a poll that read nothing only at debug level', async () => {
+    polling = startBouncePolling({ everySeconds: 30, poll: async () => EMPTY, describe: oneLine, logger });
+    await polling.pollNow();
+    expect(lines).toEqual(['bounce mailbox: polled every 30 s']);
+  });
+
+  it('stops: aborts the poll in progress, waits for it, and polls no more', async () => {
+    let polls = 0;
+    let seen: AbortSignal | undefined;
+    const held = deferred();
+    polling = startBouncePolling({
+      everySeconds: 30,
+      poll: async (signal) => {
+        polls += 1;
+        seen = signal;
+        await held.promise;
+        return EMPTY;
+      },
+      describe: oneLine,
+      logger,
+    });
+    await vi.advanceTimersByTimeAsync(0);
+
+    let stopped = false;
+    const stopping = polling.stop().then(() => (stopped = true));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(seen?.aborted).toBe(true);
+    expect(stopped).toBe(false);
+
+    held.resolve();
+    await stopping;
+    await vi.advanceTimersByTimeAsync(600_000);
+    expect(polls).toBe(1);
+  });
+});
