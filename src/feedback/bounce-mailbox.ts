@@ -162,17 +162,30 @@ export async function pollBounceMailbox(options: PollOptions): Promise<MailboxPo
     }
   };
 
-  await step('connect', () => client.connect());
+  // At shutdown the poll stops before the next message; a command the server leaves hanging is cut after a grace.
+  let cut: NodeJS.Timeout | undefined;
+  const cutAfterGrace = () => {
+    cut = setTimeout(() => client.close(), ABORT_GRACE_MS);
+    cut.unref();
+  };
+  options.signal?.addEventListener('abort', cutAfterGrace, { once: true });
+
   try {
-    await step(`create ${settings.BOUNCE_IMAP_DONE_MAILBOX}`, () => ensureMailbox(client, done));
-    const lock = await step(`open ${address.mailbox}`, () => client.getMailboxLock(address.mailbox));
+    await step('connect', () => client.connect());
     try {
-      return await readMessages(client, done, options, step);
+      await step(`create ${settings.BOUNCE_IMAP_DONE_MAILBOX}`, () => ensureMailbox(client, done));
+      const lock = await step(`open ${address.mailbox}`, () => client.getMailboxLock(address.mailbox));
+      try {
+        return await readMessages(client, done, options, step);
+      } finally {
+        lock.release();
+      }
     } finally {
-      lock.release();
+      await client.logout().catch(() => client.close());
     }
   } finally {
-    await client.logout().catch(() => client.close());
+    options.signal?.removeEventListener('abort', cutAfterGrace);
+    clearTimeout(cut);
   }
 }
 
@@ -263,6 +276,9 @@ async function reportEvents(
   }
   return { kind: 'report', events };
 }
+
+/** How long a poll may take to finish its current step once shutdown asked it to stop. */
+const ABORT_GRACE_MS = 5_000;
 
 const TIMEOUTS = { connectionTimeout: 30_000, greetingTimeout: 20_000, socketTimeout: 120_000 };
 

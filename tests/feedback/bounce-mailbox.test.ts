@@ -111,11 +111,17 @@ function settings(url: string, overrides: Record<string, string> = {}) {
 function poll(
   store: SubscriberStore,
   url: string,
-  options: { overrides?: Record<string, string>; logger?: Logger; ca?: string } = {},
+  options: { overrides?: Record<string, string>; logger?: Logger; ca?: string; signal?: AbortSignal; reader?: ReadBounceMessage } = {},
 ): Promise<MailboxPollSummary> {
   const { config, mailbox } = settings(url, options.overrides);
   const feedback: FeedbackContext = { store, config, logger: options.logger ?? recordingLogger() };
-  return pollBounceMailbox({ settings: mailbox, readBounceMessage: readTestReport, feedback, ...(options.ca ? { ca: options.ca } : {}) });
+  return pollBounceMailbox({
+    settings: mailbox,
+    readBounceMessage: options.reader ?? readTestReport,
+    feedback,
+    ...(options.ca ? { ca: options.ca } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
 }
 
 const DONE = ['papermail', 'handled'];
@@ -180,6 +186,23 @@ describe('polling the bounce mailbox (a real Dovecot)', () => {
 
     expect(summary).toMatchObject({ read: 1, unmatched: 1, unreadable: 0, left: 0 });
     expect((await server.messages(inbox)).map((message) => message.subject)).toEqual(['Out of office']);
+  });
+
+  it('stops before the next message when shutdown aborts the poll, keeping what it did', async () => {
+    const server = dovecot.server();
+    const inbox = freshMailbox();
+    await server.append(inbox, deliveryStatusNotification({ recipient: 'one@example.com', status: '5.1.1', subject: 'one' }));
+    await server.append(inbox, deliveryStatusNotification({ recipient: 'two@example.com', status: '5.1.1', subject: 'two' }));
+    const shutdown = new AbortController();
+    const readThenShutDown: ReadBounceMessage = async (raw, received) => {
+      shutdown.abort();
+      return readTestReport(raw, received);
+    };
+
+    const summary = await poll(stores.open(), server.url({ mailbox: inbox }), { signal: shutdown.signal, reader: readThenShutDown });
+
+    expect(summary).toMatchObject({ read: 1, unmatched: 1 });
+    expect((await server.messages(inbox)).map((message) => message.subject)).toEqual(['two']);
   });
 
   it('refuses a done mailbox that is the one it reads', async () => {
