@@ -1,10 +1,8 @@
 /**
  * The bounce mailbox against a real IMAP server (a throwaway Dovecot, tests/support/dovecot.ts)
- * and a real SQLite store. The reports are small delivery status notifications read by a small
- * reader written here (the real DSN reader is tested on its own): it knows the RFC 3464 fields
- * Final-Recipient and Status, and nothing else.
+ * and a real SQLite store. The reports are small delivery status notifications read by the
+ * small reader of bounce-fixtures.ts (the real DSN reader is tested on its own).
  */
-import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,80 +21,13 @@ import {
   type MailboxPollSummary,
 } from '../../src/feedback/bounce-mailbox.js';
 import type { FeedbackContext } from '../../src/feedback/record.js';
+import { openSqliteStore } from '../../src/subscribers/sqlite-store.js';
 import type { SubscriberStore } from '../../src/subscribers/store.js';
 import { rejectionOf } from '../support/async.js';
 import { useDovecot } from '../support/dovecot.js';
 import { selfSignedCertificate, type SelfSignedCertificate } from '../support/tls.js';
 import { useTemporaryStores } from '../subscribers/temporary-store.js';
-
-/** A delivery status notification (RFC 3464) for one recipient, in the shape Postfix sends. */
-function deliveryStatusNotification({ recipient, status, subject = `Undelivered Mail: ${recipient}` }: { recipient: string; status: string; subject?: string }) {
-  return [
-    'From: MAILER-DAEMON@mx.example.net (Mail Delivery System)',
-    'To: bounces@papers.example.org',
-    `Subject: ${subject}`,
-    'Date: Tue, 01 Dec 2026 09:00:00 +0000',
-    `Message-ID: <${createHash('sha256').update(subject + recipient + status).digest('hex').slice(0, 16)}@mx.example.net>`,
-    'MIME-Version: 1.0',
-    'Content-Type: multipart/report; report-type=delivery-status; boundary="b1"',
-    '',
-    '--b1',
-    'Content-Type: text/plain',
-    '',
-    `I could not deliver your message to <${recipient}>.`,
-    '',
-    '--b1',
-    'Content-Type: message/delivery-status',
-    '',
-    'Reporting-MTA: dns; mx.example.net',
-    '',
-    `Final-Recipient: rfc822; ${recipient}`,
-    'Action: failed',
-    `Status: ${status}`,
-    'Diagnostic-Code: smtp; 550 5.1.1 no such user',
-    '',
-    '--b1--',
-    '',
-  ].join('\r\n');
-}
-
-/** An auto-reply: mail that reaches the bounce address but reports nothing. */
-const OUT_OF_OFFICE = [
-  'From: reader@example.com',
-  'To: bounces@papers.example.org',
-  'Subject: Out of office',
-  'Date: Tue, 01 Dec 2026 09:05:00 +0000',
-  '',
-  'I am away until Monday.',
-  '',
-].join('\r\n');
-
-/** The test's reader: the Final-Recipient and Status fields of a delivery-status part; anything else is unreadable. */
-const readTestReport: ReadBounceMessage = async (raw, received) => {
-  const text = raw.toString('utf8');
-  const recipient = /^Final-Recipient: rfc822; *(\S+)\r?$/im.exec(text)?.[1];
-  const status = /^Status: *(\S+)\r?$/im.exec(text)?.[1];
-  if (!/report-type=delivery-status/i.test(text) || !recipient || !status) {
-    return { kind: 'unreadable', reason: 'not a delivery status notification' };
-  }
-  return {
-    kind: 'report',
-    events: [
-      {
-        key: createHash('sha256').update(raw).digest('hex'),
-        source: 'mailbox',
-        kind: 'bounce',
-        bounceType: status.startsWith('5') ? 'hard' : 'soft',
-        status,
-        diagnostic: 'smtp; 550 5.1.1 no such user',
-        recipient,
-        occurredAt: received.toISOString(),
-        returnPath: null,
-        messageId: null,
-      },
-    ],
-  };
-};
+import { deliveryStatusNotification, OUT_OF_OFFICE, readTestReport } from './bounce-fixtures.js';
 
 function recordingLogger(): Logger & { lines: string[] } {
   const lines: string[] = [];
@@ -240,6 +171,63 @@ describe('polling the bounce mailbox (a real Dovecot)', () => {
     const error = await rejectionOf(poll(stores.open(), server.url({ mailbox: 'NoSuchFolder' })));
     expect(isPapermailError(error, 'EMAILBOX')).toBe(true);
     expect(error.message).toMatch(/^bounce mailbox imap:\/\/bounces@127\.0\.0\.1:\d+\/NoSuchFolder: open NoSuchFolder failed: /);
+  });
+});
+
+describe('recording what the reports say (a real SQLite store)', () => {
+  const dovecot = useDovecot();
+  const stores = useTemporaryStores();
+
+  it('records a hard bounce of a subscriber once, suppresses them, and a second poll records nothing new', async () => {
+    const server = dovecot.server();
+    const store = stores.open();
+    const { subscriber } = await store.upsert({ email: 'reader@example.com', status: 'confirmed' });
+    await server.append('INBOX', deliveryStatusNotification({ recipient: 'reader@example.com', status: '5.1.1' }));
+
+    const first = await poll(store, server.url());
+    const second = await poll(store, server.url());
+
+    expect(first).toEqual({ read: 1, recorded: 1, duplicates: 0, unmatched: 0, unreadable: 0, left: 0 });
+    expect(second).toEqual({ read: 0, recorded: 0, duplicates: 0, unmatched: 0, unreadable: 0, left: 0 });
+    expect((await store.findById(subscriber.id))?.status).toBe('bounced');
+    expect(await server.messages('INBOX')).toEqual([]);
+    expect(await server.messages(DONE)).toHaveLength(1);
+  });
+
+  it('counts the same report mailed twice once: the second copy is a duplicate, and both are moved', async () => {
+    const server = dovecot.server();
+    const store = stores.open();
+    await store.upsert({ email: 'twice@example.com', status: 'confirmed' });
+    const report = deliveryStatusNotification({ recipient: 'twice@example.com', status: '4.2.2', subject: 'twice' });
+    await server.append('Twice', report);
+    await server.append('Twice', report);
+
+    const summary = await poll(store, server.url({ mailbox: 'Twice' }));
+
+    expect(summary).toEqual({ read: 2, recorded: 1, duplicates: 1, unmatched: 0, unreadable: 0, left: 0 });
+    expect(await server.messages('Twice')).toEqual([]);
+  });
+
+  it('leaves a report in place, unflagged, when the store cannot record it, and the next poll records it', async () => {
+    const server = dovecot.server();
+    const file = stores.path('failing.db');
+    const closed = openSqliteStore(file);
+    await closed.upsert({ email: 'later@example.com', status: 'confirmed' });
+    await closed.close();
+    await server.append('Later', deliveryStatusNotification({ recipient: 'later@example.com', status: '5.1.1', subject: 'later' }));
+    const logger = recordingLogger();
+
+    const failed = await poll(closed, server.url({ mailbox: 'Later' }), { logger });
+
+    expect(failed).toEqual({ read: 1, recorded: 0, duplicates: 0, unmatched: 0, unreadable: 0, left: 1 });
+    expect(await server.messages('Later')).toEqual([{ uid: 1, subject: 'later', flags: [] }]);
+    expect(logger.lines.filter((line) => line.startsWith('error:'))).toEqual([
+      expect.stringMatching(/^error: bounce mailbox imap:\/\/bounces@127\.0\.0\.1:\d+\/Later: message 1 left in place, its report could not be recorded \(the next poll tries again\): /),
+    ]);
+
+    const retried = await poll(stores.open({}, 'failing.db'), server.url({ mailbox: 'Later' }));
+    expect(retried).toMatchObject({ read: 1, recorded: 1, left: 0 });
+    expect(await server.messages('Later')).toEqual([]);
   });
 });
 

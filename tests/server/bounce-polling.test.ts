@@ -1,13 +1,23 @@
 /**
  * How `serve` paces the bounce mailbox: the poll itself is tested against a real Dovecot in
  * tests/feedback/bounce-mailbox.test.ts; here the polls are small functions the tests control,
- * and time is vitest's fake clock (the interval is minutes in production).
+ * and time is vitest's fake clock (the interval is minutes in production). Last, the runtime's
+ * wiring of the real poll, against a real Dovecot and SQLite store.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { MailboxPollSummary } from '../../src/feedback/bounce-mailbox.js';
 import { createLogger } from '../../src/logger.js';
 import { startBouncePolling, type RunningBouncePolling } from '../../src/server/bounce-polling.js';
 import { PapermailError } from '../../src/errors.js';
+import { loadConfig } from '../../src/config/config.js';
+import { createTransport } from '../../src/delivery/transport.js';
+import { loadTaxonomy } from '../../src/digest/taxonomy.js';
+import type { ReadBounceMessage } from '../../src/feedback/bounce-message.js';
+import { createBackgroundTasks } from '../../src/server/background.js';
+import { createRuntime } from '../../src/server/runtime.js';
+import { useDovecot } from '../support/dovecot.js';
+import { useTemporaryStores } from '../subscribers/temporary-store.js';
+import { deliveryStatusNotification, readTestReport } from '../feedback/bounce-fixtures.js';
 
 const EMPTY: MailboxPollSummary = { read: 0, recorded: 0, duplicates: 0, unmatched: 0, unreadable: 0, left: 0 };
 const lines: string[] = [];
@@ -15,14 +25,10 @@ const logger = createLogger('info', (line) => lines.push(line));
 const oneLine = (summary: MailboxPollSummary) => `polled: read ${summary.read}`;
 let polling: RunningBouncePolling | undefined;
 
-beforeEach(() => {
-  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
-});
 afterEach(async () => {
   await polling?.stop();
   polling = undefined;
   lines.length = 0;
-  vi.useRealTimers();
 });
 
 function deferred() {
@@ -32,6 +38,13 @@ function deferred() {
 }
 
 describe('startBouncePolling', () => {
+  beforeEach(() => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
   it('polls at once, then every BOUNCE_IMAP_POLL_SECONDS after the last poll ended', async () => {
     let polls = 0;
     polling = startBouncePolling({ everySeconds: 60, poll: async () => ((polls += 1), EMPTY), describe: oneLine, logger });
@@ -126,5 +139,52 @@ describe('startBouncePolling', () => {
     await stopping;
     await vi.advanceTimersByTimeAsync(600_000);
     expect(polls).toBe(1);
+  });
+});
+
+describe('the runtime builds the poll serve runs', () => {
+  const dovecot = useDovecot();
+  const stores = useTemporaryStores();
+
+  async function runtimeWith(env: Record<string, string>, readBounceMessage?: ReadBounceMessage) {
+    const config = loadConfig({ OUTBOX_DIR: stores.path('outbox'), ...env });
+    return createRuntime({
+      config,
+      store: stores.open(),
+      transport: createTransport(config),
+      taxonomy: await loadTaxonomy('topics.json'),
+      logger,
+      background: createBackgroundTasks(logger),
+      ...(readBounceMessage ? { readBounceMessage } : {}),
+    });
+  }
+
+  it('polls BOUNCE_IMAP_URL with the reader, every BOUNCE_IMAP_POLL_SECONDS, and says what it did in one line', async () => {
+    const server = dovecot.server();
+    await server.append('INBOX', deliveryStatusNotification({ recipient: 'nobody@example.com', status: '5.1.1', subject: 'wired' }));
+    const runtime = await runtimeWith({ BOUNCE_IMAP_URL: server.url(), BOUNCE_IMAP_POLL_SECONDS: '120' }, readTestReport);
+
+    const poll = runtime.bounceMailbox!;
+    const summary = await poll.poll(new AbortController().signal);
+
+    expect(poll.everySeconds).toBe(120);
+    expect(summary).toMatchObject({ read: 1, unmatched: 1 });
+    expect(poll.describe(summary)).toBe(
+      `bounce mailbox imap://bounces@127.0.0.1:${server.port}/INBOX: read 1 message, recorded 0 events (0 already recorded, 1 matched nobody), 0 unreadable, 0 left in place`,
+    );
+    expect((await server.messages(['papermail', 'handled'])).map((message) => message.subject)).toEqual(['wired']);
+  });
+
+  it('does not poll without a reader of bounce mail, and says so at start', async () => {
+    const server = dovecot.server();
+    const runtime = await runtimeWith({ BOUNCE_IMAP_URL: server.url() });
+    expect(runtime.bounceMailbox).toBeUndefined();
+    expect(lines).toEqual([`warn: BOUNCE_IMAP_URL is set, but no reader of bounce mail is wired in: imap://bounces@127.0.0.1:${server.port}/INBOX is not polled`]);
+  });
+
+  it('does not poll without BOUNCE_IMAP_URL', async () => {
+    const runtime = await runtimeWith({}, readTestReport);
+    expect(runtime.bounceMailbox).toBeUndefined();
+    expect(lines).toEqual([]);
   });
 });
