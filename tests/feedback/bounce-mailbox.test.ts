@@ -304,6 +304,16 @@ describe('the mailbox password goes only over TLS', () => {
       expect(summary).toMatchObject({ read: 1, unmatched: 1 });
     });
 
+    it('with BOUNCE_IMAP_ALLOW_PLAINTEXT_AUTH=true, still uses the STARTTLS the server offers (and so still verifies it)', async () => {
+      const server = tls.server();
+      const url = server.url({ host: remoteName });
+      const overrides = { BOUNCE_IMAP_ALLOW_PLAINTEXT_AUTH: 'true' };
+      // Had it skipped STARTTLS, the unverifiable certificate would not have mattered.
+      const error = await rejectionOf(poll(stores.open(), url, { overrides }));
+      expect(error.message).toMatch(/self[- ]signed certificate/);
+      expect(await poll(stores.open(), url, { overrides, ca: certificate.cert })).toMatchObject({ read: 0 });
+    });
+
     it('refuses a certificate it cannot verify, before logging in', async () => {
       const server = tls.server();
       for (const url of [server.url({ host: remoteName }), server.url({ scheme: 'imaps', host: remoteName })]) {
