@@ -47,7 +47,11 @@ export interface IssueDeliveryReport {
   unsubscribed: number;
   /** Ledger rows still 'deferred' (a temporary failure, retried by the next run). */
   deferred: number;
-  /** (hard + soft) / accepted, and complained / accepted; 0 when nothing was accepted. */
+  /**
+   * (hard + soft) / (accepted + the ledger's 'failed' rows: everything handed over, as a 5xx
+   * counts among the hard bounces but was never accepted), and complained / accepted; 0 when
+   * there is nothing to divide by.
+   */
   bounceRate: number;
   complaintRate: number;
 }

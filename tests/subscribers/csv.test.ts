@@ -19,6 +19,7 @@ function subscriber(overrides: Partial<Subscriber>): Subscriber {
     confirmedAt: '2025-10-01T08:00:00.000Z',
     bounceCount: 0,
     statusVersion: 0,
+    suppression: null,
     ...overrides,
   };
 }
