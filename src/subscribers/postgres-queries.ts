@@ -42,12 +42,13 @@ export const POSTGRES_QUERIES = {
   // $1 id
   byId: `SELECT ${SUBSCRIBER_COLUMNS} FROM subscribers WHERE id = $1`,
   byIdForUpdate: `SELECT ${SUBSCRIBER_COLUMNS} FROM subscribers WHERE id = $1 FOR UPDATE`,
-  // $1 emails, $2 names, $3 topics (JSON text), $4 statuses, $5 created, $6 confirmed, $7 unsubscribed (arrays, one entry per subscriber)
+  // $1 emails, $2 names, $3 topics (JSON text), $4 statuses, $5 created, $6 confirmed, $7 unsubscribed, $8 suppression
+  // reasons, $9 their details, $10 when (arrays, one entry per subscriber)
   insertSubscribers: `
-    INSERT INTO subscribers (email, name, topics, status, created_at, confirmed_at, unsubscribed_at, bounce_count)
-    SELECT email, name, topics::jsonb, status, created_at, confirmed_at, unsubscribed_at, 0
-    FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::timestamptz[], $7::timestamptz[])
-      AS new (email, name, topics, status, created_at, confirmed_at, unsubscribed_at)
+    INSERT INTO subscribers (email, name, topics, status, created_at, confirmed_at, unsubscribed_at, bounce_count, suppression_reason, suppression_detail, suppressed_at)
+    SELECT email, name, topics::jsonb, status, created_at, confirmed_at, unsubscribed_at, 0, suppression_reason, suppression_detail, suppressed_at
+    FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::timestamptz[], $7::timestamptz[], $8::text[], $9::text[], $10::timestamptz[])
+      AS new (email, name, topics, status, created_at, confirmed_at, unsubscribed_at, suppression_reason, suppression_detail, suppressed_at)
     RETURNING ${SUBSCRIBER_COLUMNS}`,
   // $1 id, $2 name, $3 topics (JSON text), $4 status, $5 confirmed, $6 unsubscribed, $7 bounce count,
   // $8 suppression reason, $9 its detail, $10 when. status_version is moved on by the trigger whenever status changes.

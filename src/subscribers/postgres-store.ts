@@ -34,6 +34,7 @@ import {
   IMPORT_DEFAULT_STATUS,
   importRefusal,
   newSubscriber,
+  suppressedRowRefusal,
   toSubscriber,
   withFields,
   withStatus,
@@ -224,6 +225,9 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
       column('createdAt'),
       column('confirmedAt'),
       column('unsubscribedAt'),
+      records.map((record) => record.suppression?.reason ?? null),
+      records.map((record) => record.suppression?.detail ?? null),
+      records.map((record) => record.suppression?.at ?? null),
     ]);
     return rows.map(toRecord);
   }
@@ -324,6 +328,11 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
         // The same address twice in one file: the second row sees the first one's subscriber.
         if (inserts.has(key)) await flush();
         const status = row.fields.status ?? IMPORT_DEFAULT_STATUS;
+        const contradiction = suppressedRowRefusal(row.fields, status);
+        if (contradiction !== undefined) {
+          report.skipped.push({ line: row.line, reason: contradiction });
+          continue;
+        }
         const current = known.get(key);
         if (current === undefined) {
           inserts.set(key, newSubscriber(row.fields, status, at));

@@ -26,6 +26,7 @@ export interface SubscriberFields {
   name: string | null | undefined;
   topics: string[] | null | undefined;
   status: SubscriberStatus | undefined;
+  suppression: SuppressionReason | undefined;
 }
 
 /**
@@ -49,8 +50,15 @@ export function newSubscriber(fields: SubscriberFields, status: SubscriberStatus
     confirmedAt: status === 'confirmed' ? at : null,
     unsubscribedAt: status === 'unsubscribed' ? at : null,
     bounceCount: 0,
-    suppression: null,
+    suppression: fields.suppression !== undefined && hasWithdrawnConsent(status) ? importedSuppression(fields.suppression, at) : null,
   };
+}
+
+/** The detail of a suppression that came in with an imported list. */
+const IMPORTED = 'from an imported list';
+
+function importedSuppression(reason: SuppressionReason, at: string): Suppression {
+  return { reason, detail: IMPORTED, at };
 }
 
 /** The fields a status change touches, so "confirmed since", bounce counts and suppressions stay true. */
@@ -78,10 +86,15 @@ export function withFields(current: SubscriberRecord, fields: SubscriberFields, 
   // Someone typing a confirmed subscriber's address into the subscribe form (or a list
   // saying "pending") must not be able to switch their mail off.
   const status = requested === 'pending' && current.status === 'confirmed' ? 'confirmed' : requested;
+  const next = withStatus(current, status, at);
+  // A list's suppression is the weaker evidence: it never replaces the store's own.
+  const suppression =
+    fields.suppression !== undefined && next.suppression === null && hasWithdrawnConsent(next.status) ? importedSuppression(fields.suppression, at) : next.suppression;
   return {
-    ...withStatus(current, status, at),
+    ...next,
     name: fields.name === undefined ? current.name : fields.name,
     topics: fields.topics === undefined ? current.topics : fields.topics,
+    suppression,
   };
 }
 
@@ -123,6 +136,12 @@ export function importRefusal(current: SubscriberRecord, status: SubscriberStatu
     return `${current.email} is suppressed after ${current.bounceCount} hard bounce(s); an import does not re-enable it`;
   }
   return undefined;
+}
+
+/** Why an import must not apply a row whatever is stored: it says the address is suppressed, yet asks for mail. */
+export function suppressedRowRefusal(fields: Pick<SubscriberFields, 'email' | 'suppression'>, status: SubscriberStatus): string | undefined {
+  if (fields.suppression === undefined || hasWithdrawnConsent(status)) return undefined;
+  return `${fields.email} is suppressed (${fields.suppression}) in the file but has status ${status}; a suppressed address is imported as unsubscribed or bounced only`;
 }
 
 /** An import row without a status: an operator importing a list they already had, whose people already agreed. */

@@ -19,8 +19,8 @@ export const SQLITE_QUERIES = {
   byEmail: 'SELECT * FROM subscribers WHERE email = ?',
   byId: 'SELECT * FROM subscribers WHERE id = ?',
   insertSubscriber: `
-    INSERT INTO subscribers (email, name, topics, status, created_at, confirmed_at, unsubscribed_at, bounce_count)
-    VALUES (@email, @name, @topics, @status, @created_at, @confirmed_at, @unsubscribed_at, @bounce_count)`,
+    INSERT INTO subscribers (email, name, topics, status, created_at, confirmed_at, unsubscribed_at, bounce_count, suppression_reason, suppression_detail, suppressed_at)
+    VALUES (@email, @name, @topics, @status, @created_at, @confirmed_at, @unsubscribed_at, @bounce_count, @suppression_reason, @suppression_detail, @suppressed_at)`,
   // status_version is moved on by a trigger (migration 2) whenever status changes.
   updateSubscriber: `
     UPDATE subscribers SET name = @name, topics = @topics, status = @status, confirmed_at = @confirmed_at,

@@ -34,6 +34,7 @@ import {
   IMPORT_DEFAULT_STATUS,
   importRefusal,
   newSubscriber,
+  suppressedRowRefusal,
   toSubscriber,
   withFields,
   withStatus,
@@ -238,6 +239,8 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     if (!('fields' in read)) return read;
     const { fields } = read;
     const status = fields.status ?? IMPORT_DEFAULT_STATUS;
+    const contradiction = suppressedRowRefusal(fields, status);
+    if (contradiction !== undefined) return { skipped: contradiction };
     const existing = byEmail(fields.email);
     if (existing === undefined) {
       insertSubscriber(fields, status);
@@ -874,6 +877,9 @@ function insertRow(record: Omit<SubscriberRecord, 'id' | 'statusVersion'>) {
     confirmed_at: record.confirmedAt,
     unsubscribed_at: record.unsubscribedAt,
     bounce_count: record.bounceCount,
+    suppression_reason: record.suppression?.reason ?? null,
+    suppression_detail: record.suppression?.detail ?? null,
+    suppressed_at: record.suppression?.at ?? null,
   };
 }
 

@@ -14,7 +14,7 @@
 import type { FrozenIssues, SendLedger } from '../delivery/send-ledger.js';
 import type { DeliveryEventStore, SuppressionReason } from '../feedback/event-store.js';
 
-export { hasWithdrawnConsent } from './rules.js';
+export { hasComplained, hasWithdrawnConsent } from './rules.js';
 
 export type SubscriberStatus = 'pending' | 'confirmed' | 'unsubscribed' | 'bounced';
 
@@ -80,6 +80,12 @@ export interface NewSubscriber {
   name?: string | null;
   topics?: string[] | null;
   status?: SubscriberStatus;
+  /**
+   * A suppression an imported list carries (an export's `suppression` column, another tool's
+   * suppression list): kept only with a status that gets no mail, and never replacing one the
+   * store has. undefined: none given.
+   */
+  suppression?: SuppressionReason;
 }
 
 export interface ImportReport {

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { isPapermailError, PapermailError } from '../errors.js';
 import { ReportedEventSchema } from '../feedback/delivery-event.js';
-import type { MatchedEvent, SuppressionRules } from '../feedback/event-store.js';
+import { SUPPRESSION_REASONS, type MatchedEvent, type SuppressionReason, type SuppressionRules } from '../feedback/event-store.js';
 import { normaliseEmail, normaliseName } from './email.js';
 import type { SubscriberFields } from './rules.js';
 import type { NewSubscriber, SubscriberStatus } from './store.js';
@@ -25,7 +25,14 @@ export function readFields(input: NewSubscriber): SubscriberFields {
     name: input.name === undefined ? undefined : normaliseName(input.name),
     topics: input.topics === undefined ? undefined : validTopics(input.topics),
     status: input.status === undefined ? undefined : parseStatus(input.status),
+    suppression: input.suppression === undefined ? undefined : parseSuppression(input.suppression),
   };
+}
+
+export function parseSuppression(reason: unknown): SuppressionReason {
+  const result = z.enum(SUPPRESSION_REASONS).safeParse(reason);
+  if (!result.success) throw new PapermailError('EINPUT', `suppression ${JSON.stringify(reason)} must be one of ${SUPPRESSION_REASONS.join(', ')}`);
+  return result.data;
 }
 
 /** An import row's fields, or why the row is skipped (an invalid value); a store failure is thrown. */

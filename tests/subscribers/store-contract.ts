@@ -1177,6 +1177,24 @@ export function describeStoreContract(name: string, stores: ContractStores): voi
       expect(await store.findById(subscriber.id)).toMatchObject({ status: 'unsubscribed', suppression: { reason: 'complaint' } });
     });
 
+    it('keeps a list’s suppression for an address that gets no mail, refuses one that asks for mail, and never replaces the store’s', async () => {
+      const store = await stores.open(manualClock());
+      const { subscriber: kept } = await store.upsert({ email: 'kept@example.com', status: 'confirmed' });
+      await store.markFailed(day, kept.id, '550 5.1.1 user unknown', 1);
+      const report = await importCsv(
+        store,
+        'email,status,suppression\nann@example.com,unsubscribed,complaint\nbob@example.com,confirmed,complaint\nkept@example.com,bounced,soft-bounce\n',
+      );
+      expect(report).toMatchObject({ added: 1, unchanged: 1 });
+      expect(report.skipped).toEqual([{ line: 3, reason: expect.stringMatching(/^bob@example\.com is suppressed \(complaint\) in the file but has status confirmed/) }]);
+      expect(await store.findByEmail('ann@example.com')).toMatchObject({
+        status: 'unsubscribed',
+        suppression: { reason: 'complaint', detail: 'from an imported list', at: '2025-10-01T08:00:00.000Z' },
+      });
+      expect(await store.findByEmail('kept@example.com')).toMatchObject({ suppression: { reason: 'hard-bounce' } });
+      expect(await store.findByEmail('bob@example.com')).toBeUndefined();
+    });
+
     it('does not re-enable an address suppressed for bouncing', async () => {
       const store = await stores.open();
       const { subscriber } = await store.upsert({ email: 'ann@example.com', status: 'confirmed' });
