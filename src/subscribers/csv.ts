@@ -47,6 +47,18 @@ const EXPORT_CHUNK_ROWS = 256;
 /** One data row's cells by column name; an absent column is undefined. */
 type Cells = Partial<Record<Column, string>>;
 
+/** A cell holding one of `words` (any case), or empty: left out, like a missing column. */
+function wordCell<const Words extends readonly [string, ...string[]]>(column: Column, words: Words) {
+  return z
+    .string()
+    .transform((value) => value.trim().toLowerCase())
+    .pipe(
+      z.union([z.literal('').transform(() => undefined), z.enum(words)], {
+        error: (issue) => `${column} ${JSON.stringify(issue.input)} must be one of ${words.join(', ')} (or empty)`,
+      }),
+    );
+}
+
 function rowSchema(knownTopics: string[]) {
   // Wraps a normaliser that throws PapermailError so its message becomes the zod issue.
   const via = <T>(normalise: (value: string) => T) =>
@@ -62,25 +74,9 @@ function rowSchema(knownTopics: string[]) {
   return z.object({
     email: via(normaliseEmail),
     name: via(normaliseName).optional(),
-    status: z
-      .string()
-      .transform((value) => value.trim().toLowerCase())
-      .pipe(
-        z.union([z.literal('').transform(() => undefined), z.enum(STATUSES)], {
-          error: (issue) => `status ${JSON.stringify(issue.input)} must be one of ${STATUSES.join(', ')} (or empty)`,
-        }),
-      )
-      .optional(),
+    status: wordCell('status', STATUSES).optional(),
     topics: via((value) => parseTopics(value, knownTopics)).optional(),
-    suppression: z
-      .string()
-      .transform((value) => value.trim().toLowerCase())
-      .pipe(
-        z.union([z.literal('').transform(() => undefined), z.enum(SUPPRESSION_REASONS)], {
-          error: (issue) => `suppression ${JSON.stringify(issue.input)} must be one of ${SUPPRESSION_REASONS.join(', ')} (or empty)`,
-        }),
-      )
-      .optional(),
+    suppression: wordCell('suppression', SUPPRESSION_REASONS).optional(),
   });
 }
 
