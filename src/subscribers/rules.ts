@@ -190,7 +190,8 @@ const DAY_MS = 86_400_000;
  *   counted already (a 5xx and a DSN, or two providers' reports, are one bounce); at the
  *   limit 'bounced', suppression 'hard-bounce';
  * - soft bounce: 'bounced' (suppression 'soft-bounce') once `softBounceLimit` deliveries
- *   soft-bounced within `softBounceWindowDays` of each other, this one among them;
+ *   soft-bounced within `softBounceWindowDays` of each other, this one among them (a
+ *   delivery that bounced hard already counts as that, not again as soft);
  * - delivered: the hard-bounce count starts again, unless a bounce of this same delivery
  *   was reported, or a hard bounce that happened later than this delivery: a late
  *   "delivered" never undoes a bounce, and a bounce after a "delivered" still counts.
@@ -228,6 +229,8 @@ export function afterDeliveryEvent(
         const detail = describeReport(event, `${bounceCount} hard bounce(s)`);
         return { change: { ...withStatus(current, 'bounced', at), bounceCount, suppression: suppression('hard-bounce', detail) }, suppressed: 'hard-bounce' };
       }
+      // A delivery that bounced hard has been counted as that; a soft report of it adds nothing.
+      if (event.issueDate !== null && history.deliveryBounces.includes('hard')) return unchanged;
       if (!softBounceLimitReached([...history.softBounces, event], event, rules)) return unchanged;
       return {
         change: { ...withStatus(current, 'bounced', at), suppression: suppression('soft-bounce', describeReport(event, `${rules.softBounceLimit} soft bounces within ${rules.softBounceWindowDays} days`)) },

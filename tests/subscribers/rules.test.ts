@@ -1,6 +1,15 @@
 /** The store's pure rules for delivery events, apart from any database (the stores' side is in store-contract.ts). */
 import { describe, expect, it } from 'vitest';
-import { enhancedStatusIn, issueDeliveryReport, smtpFailureEvent, softBounceLimitReached } from '../../src/subscribers/rules.js';
+import {
+  afterDeliveryEvent,
+  enhancedStatusIn,
+  issueDeliveryReport,
+  smtpFailureEvent,
+  softBounceLimitReached,
+  type EventHistory,
+  type RuledEvent,
+  type SubscriberRecord,
+} from '../../src/subscribers/rules.js';
 import { ReportedEventSchema } from '../../src/feedback/delivery-event.js';
 
 const rules = { softBounceLimit: 3, softBounceWindowDays: 15 };
@@ -61,5 +70,53 @@ describe('issueDeliveryReport', () => {
 
   it('gives rates of 0 when nothing was handed over', () => {
     expect(issueDeliveryReport({ ...counts, deferred: 4 })).toMatchObject({ deferred: 4, bounceRate: 0, complaintRate: 0 });
+  });
+});
+
+describe('afterDeliveryEvent', () => {
+  const now = '2025-10-05T08:00:00.000Z';
+  const limits = { hardBounceLimit: 2, softBounceLimit: 2, softBounceWindowDays: 15 };
+  const reader: SubscriberRecord = {
+    id: 1,
+    email: 'ann@example.com',
+    name: null,
+    status: 'confirmed',
+    topics: null,
+    createdAt: '2025-09-01T08:00:00.000Z',
+    confirmedAt: '2025-09-01T08:00:00.000Z',
+    unsubscribedAt: null,
+    bounceCount: 0,
+    statusVersion: 1,
+    suppression: null,
+  };
+  const none: EventHistory = { deliveryBounces: [], latestHardBounceAt: null, softBounces: [] };
+  const event = (overrides: Partial<RuledEvent>): RuledEvent => ({
+    kind: 'bounce',
+    bounceType: 'soft',
+    status: null,
+    diagnostic: null,
+    source: 'mailbox',
+    issueDate: '2025-10-04',
+    occurredAt: '2025-10-04T09:00:00.000Z',
+    ...overrides,
+  });
+
+  it('does not count a soft report of a delivery that bounced hard already', () => {
+    const earlierSoft = { issueDate: '2025-10-01', occurredAt: '2025-10-01T09:00:00.000Z' };
+    const history = { ...none, deliveryBounces: ['hard' as const], softBounces: [earlierSoft] };
+    expect(afterDeliveryEvent(reader, event({}), history, limits, now)).toEqual({ change: undefined, suppressed: null });
+    expect(afterDeliveryEvent(reader, event({}), { ...none, softBounces: [earlierSoft] }, limits, now)).toMatchObject({ suppressed: 'soft-bounce' });
+  });
+
+  it('marks a bounced address that complains, without calling it a new suppression', () => {
+    const bounced = { ...reader, status: 'bounced' as const, suppression: { reason: 'hard-bounce' as const, detail: null, at: now } };
+    const decision = afterDeliveryEvent(bounced, event({ kind: 'complaint', bounceType: null }), none, limits, now);
+    expect(decision).toEqual({ change: expect.objectContaining({ status: 'bounced', suppression: expect.objectContaining({ reason: 'complaint' }) }), suppressed: null });
+  });
+
+  it('counts a hard bounce naming no issue every time: there is no delivery to count it against', () => {
+    const once = { ...reader, bounceCount: 1 };
+    const decision = afterDeliveryEvent(once, event({ bounceType: 'hard', issueDate: null }), { ...none, deliveryBounces: [] }, limits, now);
+    expect(decision).toMatchObject({ change: { status: 'bounced', bounceCount: 2 }, suppressed: 'hard-bounce' });
   });
 });
