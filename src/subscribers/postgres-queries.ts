@@ -28,6 +28,50 @@ function markDelivery(state: DeliveryState, set: string, values: string): string
 const SUBSCRIBER_COLUMNS =
   'id, email, name, status, topics, created_at, confirmed_at, unsubscribed_at, bounce_count, status_version, suppression_reason, suppression_detail, suppressed_at';
 
+/**
+ * The delivery report, of one issue ($1) or of all: per delivery first (one line however
+ * many reports), then per issue. A 'failed' ledger row (a 5xx) is a hard bounce even where no
+ * event recorded it (a store older than the events). Two statements rather than one with
+ * "$1 IS NULL OR …", which no index can serve.
+ */
+function deliveryReport(oneIssue: boolean): string {
+  const only = (column: string) => (oneIssue ? `${column} = $1` : 'true');
+  return `
+    WITH ledger AS (
+      SELECT issue_date,
+        count(*) FILTER (WHERE state = 'sent')::integer AS accepted,
+        count(*) FILTER (WHERE state = 'deferred')::integer AS deferred,
+        count(*) FILTER (WHERE state = 'failed')::integer AS failed
+      FROM deliveries WHERE ${only('issue_date')} GROUP BY issue_date),
+    outcomes AS (
+      SELECT issue_date, subscriber_id,
+        bool_or(kind = 'bounce' AND bounce_type = 'hard') AS hard,
+        bool_or(kind = 'bounce') AS bounced,
+        bool_or(kind = 'delivered') AS delivered,
+        bool_or(kind = 'complaint') AS complained,
+        bool_or(kind = 'unsubscribe') AS unsubscribed
+      FROM (
+        SELECT issue_date, subscriber_id, kind, bounce_type FROM delivery_events
+        WHERE issue_date IS NOT NULL AND ${only('issue_date')}
+        UNION ALL
+        SELECT issue_date, subscriber_id, 'bounce', 'hard' FROM deliveries
+        WHERE state = 'failed' AND ${only('issue_date')}) AS reported
+      GROUP BY issue_date, subscriber_id),
+    totals AS (
+      SELECT issue_date,
+        count(*) FILTER (WHERE hard)::integer AS hard,
+        count(*) FILTER (WHERE bounced AND NOT hard)::integer AS soft,
+        count(*) FILTER (WHERE delivered AND NOT bounced)::integer AS delivered,
+        count(*) FILTER (WHERE complained)::integer AS complained,
+        count(*) FILTER (WHERE unsubscribed)::integer AS unsubscribed
+      FROM outcomes GROUP BY issue_date)
+    SELECT ledger.issue_date, ledger.accepted, ledger.deferred, ledger.failed,
+      COALESCE(totals.hard, 0) AS hard, COALESCE(totals.soft, 0) AS soft, COALESCE(totals.delivered, 0) AS delivered,
+      COALESCE(totals.complained, 0) AS complained, COALESCE(totals.unsubscribed, 0) AS unsubscribed
+    FROM ledger LEFT JOIN totals ON totals.issue_date = ledger.issue_date
+    ORDER BY ledger.issue_date DESC`;
+}
+
 export const POSTGRES_QUERIES = {
   /** The time the store records now: $1 the caller's clock, or null for the database's. */
   now: `SELECT ${at(1)} AS at`,
@@ -109,42 +153,8 @@ export const POSTGRES_QUERIES = {
   deliveryByMessageId: 'SELECT issue_date, subscriber_id FROM deliveries WHERE message_id = $1 ORDER BY issue_date DESC LIMIT 1',
   // $1 subscriber id
   latestAcceptedIssue: "SELECT max(issue_date) AS issue_date FROM deliveries WHERE subscriber_id = $1 AND state = 'sent'",
-  // $1 issue date or NULL for all: per delivery first (one line however many reports), then per issue; a 'failed'
-  // ledger row (a 5xx) is a hard bounce even where no event recorded it (a store older than the events).
-  deliveryReport: `
-    WITH ledger AS (
-      SELECT issue_date,
-        count(*) FILTER (WHERE state = 'sent')::integer AS accepted,
-        count(*) FILTER (WHERE state = 'deferred')::integer AS deferred,
-        count(*) FILTER (WHERE state = 'failed')::integer AS failed
-      FROM deliveries WHERE $1::text IS NULL OR issue_date = $1 GROUP BY issue_date),
-    outcomes AS (
-      SELECT issue_date, subscriber_id,
-        bool_or(kind = 'bounce' AND bounce_type = 'hard') AS hard,
-        bool_or(kind = 'bounce') AS bounced,
-        bool_or(kind = 'delivered') AS delivered,
-        bool_or(kind = 'complaint') AS complained,
-        bool_or(kind = 'unsubscribe') AS unsubscribed
-      FROM (
-        SELECT issue_date, subscriber_id, kind, bounce_type FROM delivery_events
-        WHERE issue_date IS NOT NULL AND ($1::text IS NULL OR issue_date = $1)
-        UNION ALL
-        SELECT issue_date, subscriber_id, 'bounce', 'hard' FROM deliveries
-        WHERE state = 'failed' AND ($1::text IS NULL OR issue_date = $1)) AS reported
-      GROUP BY issue_date, subscriber_id),
-    totals AS (
-      SELECT issue_date,
-        count(*) FILTER (WHERE hard)::integer AS hard,
-        count(*) FILTER (WHERE bounced AND NOT hard)::integer AS soft,
-        count(*) FILTER (WHERE delivered AND NOT bounced)::integer AS delivered,
-        count(*) FILTER (WHERE complained)::integer AS complained,
-        count(*) FILTER (WHERE unsubscribed)::integer AS unsubscribed
-      FROM outcomes GROUP BY issue_date)
-    SELECT ledger.issue_date, ledger.accepted, ledger.deferred, ledger.failed,
-      COALESCE(totals.hard, 0) AS hard, COALESCE(totals.soft, 0) AS soft, COALESCE(totals.delivered, 0) AS delivered,
-      COALESCE(totals.complained, 0) AS complained, COALESCE(totals.unsubscribed, 0) AS unsubscribed
-    FROM ledger LEFT JOIN totals ON totals.issue_date = ledger.issue_date
-    ORDER BY ledger.issue_date DESC`,
+  deliveryReportOf: deliveryReport(true),
+  deliveryReportAll: deliveryReport(false),
   // $1 issue date
   ledgerCounts: 'SELECT state, count(*)::integer AS count FROM deliveries WHERE issue_date = $1 GROUP BY state',
   // $1 issue date. Started (a ledger row exists) and every subscriber confirmed by the time

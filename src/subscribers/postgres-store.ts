@@ -626,7 +626,9 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     },
 
     async deliveryReport(issueDate) {
-      const { rows } = await query<IssueCountsRow>('reading the delivery report', SQL.deliveryReport, [issueDate ?? null]);
+      const { rows } = await (issueDate === undefined
+        ? query<IssueCountsRow>('reading the delivery report', SQL.deliveryReportAll)
+        : query<IssueCountsRow>('reading the delivery report', SQL.deliveryReportOf, [issueDate]));
       return rows.map(({ issue_date, ...counts }) => issueDeliveryReport({ issueDate: issue_date, ...counts }));
     },
 

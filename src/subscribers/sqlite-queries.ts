@@ -15,6 +15,47 @@ function markDelivery(state: DeliveryState, set: string, values = 'NULL, NULL'):
     WHERE deliveries.state IN (${sqlStateList(LEDGER_TRANSITIONS[state])})`;
 }
 
+/**
+ * The delivery report, of one issue (@issueDate) or of all: per delivery first (one line however
+ * many reports), then per issue. A 'failed' ledger row (a 5xx) is a hard bounce even where no
+ * event recorded it (a store older than the events). Two statements rather than one with
+ * "@issueDate IS NULL OR …", which no index can serve.
+ */
+function deliveryReport(oneIssue: boolean): string {
+  const only = (column: string) => (oneIssue ? `${column} = @issueDate` : '1');
+  return `
+    WITH ledger AS (
+      SELECT issue_date,
+        SUM(CASE WHEN state = 'sent' THEN 1 ELSE 0 END) AS accepted,
+        SUM(CASE WHEN state = 'deferred' THEN 1 ELSE 0 END) AS deferred,
+        SUM(CASE WHEN state = 'failed' THEN 1 ELSE 0 END) AS failed
+      FROM deliveries WHERE ${only('issue_date')} GROUP BY issue_date),
+    outcomes AS (
+      SELECT issue_date, subscriber_id,
+        MAX(CASE WHEN kind = 'bounce' AND bounce_type = 'hard' THEN 1 ELSE 0 END) AS hard,
+        MAX(CASE WHEN kind = 'bounce' THEN 1 ELSE 0 END) AS bounced,
+        MAX(CASE WHEN kind = 'delivered' THEN 1 ELSE 0 END) AS delivered,
+        MAX(CASE WHEN kind = 'complaint' THEN 1 ELSE 0 END) AS complained,
+        MAX(CASE WHEN kind = 'unsubscribe' THEN 1 ELSE 0 END) AS unsubscribed
+      FROM (
+        SELECT issue_date, subscriber_id, kind, bounce_type FROM delivery_events
+        WHERE issue_date IS NOT NULL AND ${only('issue_date')}
+        UNION ALL
+        SELECT issue_date, subscriber_id, 'bounce', 'hard' FROM deliveries
+        WHERE state = 'failed' AND ${only('issue_date')})
+      GROUP BY issue_date, subscriber_id),
+    totals AS (
+      SELECT issue_date, SUM(hard) AS hard, SUM(bounced - hard) AS soft,
+        SUM(CASE WHEN delivered = 1 AND bounced = 0 THEN 1 ELSE 0 END) AS delivered,
+        SUM(complained) AS complained, SUM(unsubscribed) AS unsubscribed
+      FROM outcomes GROUP BY issue_date)
+    SELECT ledger.issue_date, ledger.accepted, ledger.deferred, ledger.failed,
+      COALESCE(totals.hard, 0) AS hard, COALESCE(totals.soft, 0) AS soft, COALESCE(totals.delivered, 0) AS delivered,
+      COALESCE(totals.complained, 0) AS complained, COALESCE(totals.unsubscribed, 0) AS unsubscribed
+    FROM ledger LEFT JOIN totals ON totals.issue_date = ledger.issue_date
+    ORDER BY ledger.issue_date DESC`;
+}
+
 export const SQLITE_QUERIES = {
   byEmail: 'SELECT * FROM subscribers WHERE email = ?',
   byId: 'SELECT * FROM subscribers WHERE id = ?',
@@ -166,39 +207,8 @@ export const SQLITE_QUERIES = {
     WHERE subscriber_id = @subscriberId AND kind = 'bounce' AND bounce_type = 'soft' AND (@confirmedAt IS NULL OR recorded_at >= @confirmedAt)`,
   deliveryByMessageId: 'SELECT issue_date, subscriber_id FROM deliveries WHERE message_id = ? ORDER BY issue_date DESC LIMIT 1',
   latestAcceptedIssue: "SELECT MAX(issue_date) AS issue_date FROM deliveries WHERE subscriber_id = ? AND state = 'sent'",
-  // @issueDate: one issue, or NULL for all. Per delivery first (one line however many reports), then per issue;
-  // a 'failed' ledger row (a 5xx) is a hard bounce even where no event recorded it (a store older than the events).
-  deliveryReport: `
-    WITH ledger AS (
-      SELECT issue_date,
-        SUM(CASE WHEN state = 'sent' THEN 1 ELSE 0 END) AS accepted,
-        SUM(CASE WHEN state = 'deferred' THEN 1 ELSE 0 END) AS deferred,
-        SUM(CASE WHEN state = 'failed' THEN 1 ELSE 0 END) AS failed
-      FROM deliveries WHERE @issueDate IS NULL OR issue_date = @issueDate GROUP BY issue_date),
-    outcomes AS (
-      SELECT issue_date, subscriber_id,
-        MAX(CASE WHEN kind = 'bounce' AND bounce_type = 'hard' THEN 1 ELSE 0 END) AS hard,
-        MAX(CASE WHEN kind = 'bounce' THEN 1 ELSE 0 END) AS bounced,
-        MAX(CASE WHEN kind = 'delivered' THEN 1 ELSE 0 END) AS delivered,
-        MAX(CASE WHEN kind = 'complaint' THEN 1 ELSE 0 END) AS complained,
-        MAX(CASE WHEN kind = 'unsubscribe' THEN 1 ELSE 0 END) AS unsubscribed
-      FROM (
-        SELECT issue_date, subscriber_id, kind, bounce_type FROM delivery_events
-        WHERE issue_date IS NOT NULL AND (@issueDate IS NULL OR issue_date = @issueDate)
-        UNION ALL
-        SELECT issue_date, subscriber_id, 'bounce', 'hard' FROM deliveries
-        WHERE state = 'failed' AND (@issueDate IS NULL OR issue_date = @issueDate))
-      GROUP BY issue_date, subscriber_id),
-    totals AS (
-      SELECT issue_date, SUM(hard) AS hard, SUM(bounced - hard) AS soft,
-        SUM(CASE WHEN delivered = 1 AND bounced = 0 THEN 1 ELSE 0 END) AS delivered,
-        SUM(complained) AS complained, SUM(unsubscribed) AS unsubscribed
-      FROM outcomes GROUP BY issue_date)
-    SELECT ledger.issue_date, ledger.accepted, ledger.deferred, ledger.failed,
-      COALESCE(totals.hard, 0) AS hard, COALESCE(totals.soft, 0) AS soft, COALESCE(totals.delivered, 0) AS delivered,
-      COALESCE(totals.complained, 0) AS complained, COALESCE(totals.unsubscribed, 0) AS unsubscribed
-    FROM ledger LEFT JOIN totals ON totals.issue_date = ledger.issue_date
-    ORDER BY ledger.issue_date DESC`,
+  deliveryReportOf: deliveryReport(true),
+  deliveryReportAll: deliveryReport(false),
 
   // Copying the store elsewhere (store-copy.ts): every row, in keyset pages.
   pageDeliveryEvents: 'SELECT * FROM delivery_events WHERE id > ? ORDER BY id LIMIT ?',

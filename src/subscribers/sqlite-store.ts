@@ -440,7 +440,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
 
     async deliveryReport(issueDate) {
       return guard('reading the delivery report', () =>
-        (sql.deliveryReport.all({ issueDate: issueDate ?? null }) as IssueCountsRow[]).map(({ issue_date, ...counts }) =>
+        ((issueDate === undefined ? sql.deliveryReportAll.all() : sql.deliveryReportOf.all({ issueDate })) as IssueCountsRow[]).map(({ issue_date, ...counts }) =>
           issueDeliveryReport({ issueDate: issue_date, ...counts }),
         ),
       );
