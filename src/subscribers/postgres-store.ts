@@ -290,7 +290,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     const decision = afterDeliveryEvent(current, event, { deliveryBounces, latestHardBounceAt: latestHardBounce, softBounces }, rules, at);
     if (decision.change !== undefined) await applyChange(client, current, decision.change);
     if (event.kind === 'bounce' && event.bounceType === 'hard') {
-      await client.query(SQL.lastBounceReason, [current.id, [event.status, event.diagnostic].filter(Boolean).join(' ') || null]);
+      await client.query(SQL.lastBounceReason, [current.id, event.diagnostic ?? event.status]);
     }
     return { recorded: true, suppressed: decision.suppressed };
   }

@@ -265,7 +265,9 @@ export function softBounceLimitReached(
 
 /** "5.1.1 user unknown", or `fallback` when the report says nothing. */
 function describeReport(event: Pick<RuledEvent, 'status' | 'diagnostic'>, fallback: string): string {
-  const words = [event.status, event.diagnostic].filter((part): part is string => part !== null && part !== '').join(' ');
+  // A 5xx reply already quotes its status code: "550 5.1.1 user unknown", not "5.1.1 550 5.1.1 …".
+  const status = event.status !== null && event.diagnostic?.includes(event.status) ? null : event.status;
+  const words = [status, event.diagnostic].filter((part): part is string => part !== null && part !== '').join(' ');
   return words === '' ? fallback : `${fallback}: ${words}`.slice(0, 1000);
 }
 

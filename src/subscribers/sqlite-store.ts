@@ -271,7 +271,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     const decision = afterDeliveryEvent(current, event, { ...history, deliveryBounces }, rules, at);
     if (decision.change !== undefined) applyChange(current, decision.change);
     if (event.kind === 'bounce' && event.bounceType === 'hard') {
-      sql.lastBounceReason.run({ id: current.id, reason: [event.status, event.diagnostic].filter(Boolean).join(' ') || null });
+      sql.lastBounceReason.run({ id: current.id, reason: event.diagnostic ?? event.status });
     }
     return { recorded: true, suppressed: decision.suppressed };
   }
