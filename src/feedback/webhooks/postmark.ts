@@ -47,7 +47,7 @@ export function assertPostmarkAuthorised(authorization: string | undefined, expe
 }
 
 const Address = z.string().trim().min(3).max(320);
-const Id = z.union([z.number().int().nonnegative(), z.string().regex(/^\d{1,30}$/)]).transform(String);
+const Id = z.string().regex(/^\d{1,30}$/, 'must be a number');
 const PostmarkRecordSchema = z.discriminatedUnion('RecordType', [
   z.object({
     RecordType: z.enum(['Bounce', 'SpamComplaint']),
@@ -74,9 +74,10 @@ const HANDLED_RECORDS: ReadonlySet<string> = new Set(['Bounce', 'SpamComplaint',
 /** Checks basic auth, then returns the events of the posted record. */
 export function readPostmarkWebhook(request: WebhookRequest, credentials: PostmarkCredentials): WebhookReading {
   assertPostmarkAuthorised(request.header('authorization'), credentials);
-  const { RecordType } = parseJsonBody(request.body, RecordTypeSchema, 'Postmark record');
+  const body = withQuotedIds(request.body.toString('utf8'));
+  const { RecordType } = parseJsonBody(body, RecordTypeSchema, 'Postmark record');
   if (!HANDLED_RECORDS.has(RecordType)) return { events: [] };
-  const record = parseJsonBody(request.body, PostmarkRecordSchema, 'Postmark record');
+  const record = parseJsonBody(body, PostmarkRecordSchema, 'Postmark record');
   const event = (kind: EventKind, fields: { key: string; recipient: string; at: string | undefined; bounceType?: BounceType; status?: string | null; diagnostic: string | null }) =>
     reportedEvent(
       {
@@ -103,6 +104,15 @@ export function readPostmarkWebhook(request: WebhookRequest, credentials: Postma
   if (kind === undefined) return { events: [] };
   if (kind === 'hard' || kind === 'soft') return { events: [event('bounce', { ...base, bounceType: kind, status: enhancedStatusIn(record.Details) })] };
   return { events: [event(kind, base)] };
+}
+
+/**
+ * Postmark's IDs are 64-bit integers, written as JSON numbers: JSON.parse would round one
+ * above 2^53 to a neighbour's value, and two bounces would share a key. Every `"ID": <digits>`
+ * is read as a string instead. Only a key can match: inside a JSON string every quote is escaped.
+ */
+function withQuotedIds(json: string): string {
+  return json.replace(/"ID"(\s*):(\s*)(\d+)/g, '"ID"$1:$2"$3"');
 }
 
 /** What a Postmark bounce `Type` means for us; undefined: ignored. */
