@@ -3,6 +3,8 @@ import type { Config } from '../config/config.js';
 import type { TopicChoice } from '../digest/taxonomy.js';
 import type { Logger } from '../logger.js';
 import type { ConfirmationMailer } from '../delivery/confirmation-mail.js';
+import type { DeliveryEventStore } from '../feedback/event-store.js';
+import type { SnsNetwork } from '../feedback/webhooks/ses.js';
 import type { BusyRetryPolicy } from '../subscribers/busy-retry.js';
 import type { IssueArchive, StoreLifecycle, SubscriberDirectory } from '../subscribers/store.js';
 import type { BackgroundTasks } from './background.js';
@@ -17,8 +19,8 @@ export interface SendRequest {
   dryRun?: boolean;
 }
 
-/** What the web side reads and writes: subscribers, the archive pages, and the store's health. */
-export type ServerStore = SubscriberDirectory & Pick<IssueArchive, 'getIssue' | 'listIssues'> & Pick<StoreLifecycle, 'health'>;
+/** What the web side reads and writes: subscribers, the archive pages, the store's health, and the webhooks' delivery events. */
+export type ServerStore = SubscriberDirectory & Pick<IssueArchive, 'getIssue' | 'listIssues'> & Pick<StoreLifecycle, 'health'> & DeliveryEventStore;
 
 /** Everything the web side needs, passed in so tests give it real peers (SQLite file, SMTP sink). */
 export interface AppDependencies {
@@ -43,6 +45,11 @@ export interface AppDependencies {
    * timeout (STORE_RETRY in app.ts by default); after the last retry it answers 503.
    */
   storeRetry?: BusyRetryPolicy;
+  /**
+   * What /webhooks/ses fetches: SNS signing certificates and subscription confirmations
+   * (over https with global fetch unless given; tests give their own certificate).
+   */
+  snsNetwork?: SnsNetwork;
 }
 
 /** The dependencies with defaults filled in, as the routes see them. */

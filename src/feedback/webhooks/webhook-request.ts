@@ -13,8 +13,8 @@ import type { z } from 'zod';
 import { PapermailError } from '../../errors.js';
 import { ENHANCED_STATUS, ReportedEventSchema, type ReportedEvent } from '../delivery-event.js';
 
-/** 400 malformed, 401 no or wrong credentials, 403 a signature that does not verify or a foreign topic. */
-export type RefusalStatus = 400 | 401 | 403;
+/** 400 malformed or stale, 401 no or wrong credentials, 403 a signature that does not verify or a foreign topic, 413 too large. */
+export type RefusalStatus = 400 | 401 | 403 | 413;
 
 /** A request the webhook will not act on; `message` is short and names what was wrong, never a secret. */
 export class WebhookRefusal extends PapermailError {
