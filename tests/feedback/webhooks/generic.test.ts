@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readGenericWebhook } from '../../../src/feedback/webhooks/generic.js';
-import { WebhookRefusal, type WebhookRequest } from '../../../src/feedback/webhooks/webhook-request.js';
+import type { WebhookRequest } from '../../../src/feedback/webhooks/webhook-request.js';
+import { refusal } from './refusal.js';
 
 const token = 'generic-webhook-token-0123456789';
 const receivedAt = new Date('2025-10-01T09:00:00.000Z');
@@ -9,16 +10,6 @@ const request = (body: object | string, authorization: string | null = `Bearer $
   header: (name) => (name.toLowerCase() === 'authorization' ? (authorization ?? undefined) : undefined),
   receivedAt,
 });
-
-function refusal(run: () => unknown): WebhookRefusal {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof WebhookRefusal) return error;
-    throw error;
-  }
-  throw new Error('expected a refusal');
-}
 
 describe('the generic webhook', () => {
   it('reads papermail’s own event format behind the bearer token; a missing time is the time received', () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readMailgunWebhook } from '../../../src/feedback/webhooks/mailgun.js';
-import { WebhookRefusal, type WebhookRequest } from '../../../src/feedback/webhooks/webhook-request.js';
+import type { WebhookRequest } from '../../../src/feedback/webhooks/webhook-request.js';
+import { refusal } from './refusal.js';
 import { mailgunBody } from './signers.js';
 
 const signingKey = 'key-mailgun-signing-0123456789abcdef';
@@ -24,16 +25,6 @@ export const mailgunFailure = (fields: Record<string, unknown> = {}) => ({
 });
 
 const request = (body: string): WebhookRequest => ({ body: Buffer.from(body), header: () => undefined, receivedAt });
-
-function refusal(run: () => unknown): WebhookRefusal {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof WebhookRefusal) return error;
-    throw error;
-  }
-  throw new Error('expected a refusal');
-}
 
 describe('the Mailgun webhook', () => {
   it('reads a signed permanent failure as a hard bounce, with our return path and the Message-ID in brackets', () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { postmarkKind, readPostmarkWebhook } from '../../../src/feedback/webhooks/postmark.js';
-import { WebhookRefusal, type WebhookRequest } from '../../../src/feedback/webhooks/webhook-request.js';
+import type { WebhookRequest } from '../../../src/feedback/webhooks/webhook-request.js';
+import { refusal } from './refusal.js';
 
 const credentials = { user: 'postmark', password: 'postmark-webhook-password-0123' };
 const receivedAt = new Date('2025-10-01T09:00:00.000Z');
@@ -11,16 +12,6 @@ const request = (body: object | string, authorization: string | null = basic(cre
   header: (name) => (name.toLowerCase() === 'authorization' ? (authorization ?? undefined) : undefined),
   receivedAt,
 });
-
-function refusal(run: () => unknown): WebhookRefusal {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof WebhookRefusal) return error;
-    throw error;
-  }
-  throw new Error('expected a refusal');
-}
 
 /** Postmark's bounce webhook, as its documentation shows it. */
 export const postmarkBounce = (fields: Record<string, unknown> = {}) => ({

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { isPapermailError } from '../../../src/errors.js';
 import { readSendgridWebhook, sendgridPublicKey } from '../../../src/feedback/webhooks/sendgrid.js';
-import { WebhookRefusal, type WebhookRequest } from '../../../src/feedback/webhooks/webhook-request.js';
+import type { WebhookRequest } from '../../../src/feedback/webhooks/webhook-request.js';
+import { refusal } from './refusal.js';
 import { sendgridSigner } from './signers.js';
 
 const signer = sendgridSigner();
@@ -27,16 +28,6 @@ const signed = (events: unknown, timestamp = now) => {
   const body = JSON.stringify(events);
   return request(body, signer.headers(body, timestamp));
 };
-
-function refusal(run: () => unknown): WebhookRefusal {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof WebhookRefusal) return error;
-    throw error;
-  }
-  throw new Error('expected a refusal');
-}
 
 describe('the SendGrid webhook', () => {
   it('reads a signed batch: bounce → hard, blocked → soft, delivered, spamreport, unsubscribes; keyed by sg_event_id, smtp-id as Message-ID', () => {

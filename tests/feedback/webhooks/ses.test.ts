@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createSnsVerifier, readSesWebhook, snsUrl, type SesWebhookSettings } from '../../../src/feedback/webhooks/ses.js';
-import { WebhookRefusal, type WebhookRequest } from '../../../src/feedback/webhooks/webhook-request.js';
+import type { WebhookRequest } from '../../../src/feedback/webhooks/webhook-request.js';
+import { refusalOf } from './refusal.js';
 import { CERTIFICATE_URL, sesBounce, sesComplaint, sesDelivery, sesNotification, snsSigner, TOPIC_ARN } from './signers.js';
 
 const signer = snsSigner();
@@ -29,15 +30,6 @@ const request = (message: object | string): WebhookRequest => ({
   header: () => undefined,
   receivedAt,
 });
-
-async function refusal(promise: Promise<unknown>): Promise<WebhookRefusal> {
-  const error = await promise.then(
-    () => undefined,
-    (thrown: unknown) => thrown,
-  );
-  if (!(error instanceof WebhookRefusal)) throw new Error(`expected a refusal, got ${String(error)}`);
-  return error;
-}
 
 const bounce = sesBounce(
   [
@@ -108,18 +100,18 @@ describe('the SES webhook (SNS)', () => {
   it('refuses a message altered after signing, or signed by another key', async () => {
     const { settings } = network();
     const altered = { ...sesNotification(signer, bounce), Message: JSON.stringify(sesComplaint('victim@example.net')) };
-    expect((await refusal(readSesWebhook(request(altered), settings))).status).toBe(403);
+    expect((await refusalOf(readSesWebhook(request(altered), settings))).status).toBe(403);
     const foreign = sesNotification(otherSigner, bounce);
-    const error = await refusal(readSesWebhook(request(foreign), settings));
+    const error = await refusalOf(readSesWebhook(request(foreign), settings));
     expect(error).toMatchObject({ status: 403, code: 'EWEBHOOK', message: 'the SNS signature does not verify' });
     const subjectAdded = { ...sesNotification(signer, bounce), Subject: 'added later' };
-    expect((await refusal(readSesWebhook(request(subjectAdded), settings))).status).toBe(403);
+    expect((await refusalOf(readSesWebhook(request(subjectAdded), settings))).status).toBe(403);
   });
 
   it('refuses a topic not in SES_SNS_TOPIC_ARNS without fetching its certificate', async () => {
     const { settings, fetched } = network();
     const elsewhere = sesNotification(signer, bounce, { TopicArn: 'arn:aws:sns:eu-west-1:999999999999:someone-else' });
-    expect(await refusal(readSesWebhook(request(elsewhere), settings))).toMatchObject({ status: 403, message: expect.stringContaining('not in SES_SNS_TOPIC_ARNS') });
+    expect(await refusalOf(readSesWebhook(request(elsewhere), settings))).toMatchObject({ status: 403, message: expect.stringContaining('not in SES_SNS_TOPIC_ARNS') });
     expect(fetched).toEqual([]);
   });
 
@@ -136,7 +128,7 @@ describe('the SES webhook (SNS)', () => {
       'not a url',
     ]) {
       const message = sesNotification(signer, bounce, { SigningCertURL: url });
-      expect((await refusal(readSesWebhook(request(message), settings))).status, url).toBe(403);
+      expect((await refusalOf(readSesWebhook(request(message), settings))).status, url).toBe(403);
     }
     expect(fetched).toEqual([]);
   });
@@ -150,7 +142,7 @@ describe('the SES webhook (SNS)', () => {
 
   it('refuses a certificate URL that serves something else than a certificate', async () => {
     const { settings } = network('<html>not a certificate</html>');
-    expect((await refusal(readSesWebhook(request(sesNotification(signer, bounce)), settings))).message).toContain('did not serve a certificate');
+    expect((await refusalOf(readSesWebhook(request(sesNotification(signer, bounce)), settings))).message).toContain('did not serve a certificate');
   });
 
   it('confirms a subscription by visiting its SubscribeURL, only on an SNS host, and never follows an UnsubscribeConfirmation', async () => {
@@ -164,7 +156,7 @@ describe('the SES webhook (SNS)', () => {
     expect(visited).toEqual([new URL(subscribeUrl).href]);
 
     const elsewhere = network();
-    expect((await refusal(readSesWebhook(request(confirmation('SubscriptionConfirmation', 'https://evil.example/confirm')), elsewhere.settings))).status).toBe(403);
+    expect((await refusalOf(readSesWebhook(request(confirmation('SubscriptionConfirmation', 'https://evil.example/confirm')), elsewhere.settings))).status).toBe(403);
     const unsubscribed = await readSesWebhook(request(confirmation('UnsubscribeConfirmation', subscribeUrl)), elsewhere.settings);
     expect(unsubscribed.events).toEqual([]);
     expect(elsewhere.visited).toEqual([]);
@@ -180,7 +172,7 @@ describe('the SES webhook (SNS)', () => {
       [sesNotification(signer, { notificationType: 'Bounce', mail: {}, bounce: { bounceType: 'Permanent', bouncedRecipients: [] } }), 'bounce.bouncedRecipients'],
     ];
     for (const [body, reason] of cases) {
-      const error = await refusal(readSesWebhook(request(body), settings));
+      const error = await refusalOf(readSesWebhook(request(body), settings));
       expect(error.status, reason).toBe(400);
       expect(error.message).toContain(reason);
     }
