@@ -7,7 +7,10 @@
  *
  * Events (key: event-data.id): failed — severity "permanent" → hard, "temporary" → soft;
  * complained → complaint; delivered; unsubscribed → unsubscribe; others (accepted, opened,
- * clicked, stored) are ignored. The original's Message-ID is message.headers["message-id"]
+ * clicked, stored) are ignored. Mailgun reports a temporary failure for every attempt while
+ * it retries (greylisting, a full mailbox) and each report has its own id, so a temporary
+ * failure is keyed by the message and recipient instead: however often Mailgun retried one
+ * message, it counts as one soft bounce, not enough on its own to reach SOFT_BOUNCE_LIMIT. The original's Message-ID is message.headers["message-id"]
  * (without brackets: they are added), its envelope sender (our VERP return path) envelope.sender.
  */
 import { createHmac } from 'node:crypto';
@@ -17,6 +20,7 @@ import {
   assertFresh,
   bracketedMessageId,
   enhancedStatusIn,
+  eventKey,
   isoTime,
   parseJsonBody,
   parseValue,
@@ -86,9 +90,11 @@ function mailgunEvent(data: EventData, receivedAt: Date): ReportedEvent {
   const bounceType: BounceType | null = kind === 'bounce' ? (data.severity === 'permanent' ? 'hard' : 'soft') : null;
   const status = data['delivery-status'];
   const messageId = data.message?.headers?.['message-id'];
+  const bracketed = typeof messageId === 'string' ? bracketedMessageId(messageId) : null;
+  const key = bounceType === 'soft' && bracketed ? eventKey('temporary', bracketed, data.recipient.toLowerCase()) : data.id;
   return reportedEvent(
     {
-      key: data.id,
+      key,
       source: 'mailgun',
       kind,
       bounceType,
@@ -97,7 +103,7 @@ function mailgunEvent(data: EventData, receivedAt: Date): ReportedEvent {
       recipient: data.recipient,
       occurredAt: isoTime(data.timestamp, receivedAt),
       returnPath: data.envelope?.sender?.trim() || null,
-      messageId: typeof messageId === 'string' ? bracketedMessageId(messageId) : null,
+      messageId: bracketed,
     },
     'Mailgun webhook: event-data',
   );

@@ -55,6 +55,17 @@ describe('the Mailgun webhook', () => {
     expect(read(mailgunFailure({ event: 'opened' }))).toEqual([]);
   });
 
+  it('counts Mailgun’s temporary failures of one message, one per retry, as one soft bounce', () => {
+    const attempt = (id: string, attemptNo: number) =>
+      readMailgunWebhook(request(mailgunBody(signingKey, now, mailgunFailure({ id, severity: 'temporary', reason: 'greylisted', 'delivery-status': { code: 451, 'attempt-no': attemptNo, message: '451 4.7.1 greylisted' } }))), settings).events[0]!;
+    const first = attempt('attempt-1', 1);
+    const second = attempt('attempt-2', 2);
+    expect(first.key).toBe('temporary:<20251001.42.abc@papers.example.org>:gone@example.net');
+    expect(second.key).toBe(first.key);
+    const permanent = readMailgunWebhook(request(mailgunBody(signingKey, now, mailgunFailure({ id: 'final' }))), settings).events[0]!;
+    expect(permanent.key).toBe('final');
+  });
+
   it('refuses a signature made with another key, or over another token or timestamp (403)', () => {
     expect(refusal(() => readMailgunWebhook(request(mailgunBody('another-signing-key-000000', now, mailgunFailure())), settings))).toMatchObject({ status: 403, message: 'Mailgun: the signature does not verify' });
     const body = JSON.parse(mailgunBody(signingKey, now, mailgunFailure())) as { signature: { token: string; timestamp: string } };
