@@ -4,8 +4,8 @@
  */
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { retryingWhileBusy, type BusyRetryPolicy } from '../subscribers/busy-retry.js';
 import { snsOverHttps } from '../feedback/webhooks/ses.js';
+import { retryingWhileBusy, type BusyRetryPolicy } from '../subscribers/busy-retry.js';
 import { createBackgroundTasks } from './background.js';
 import type { AppDependencies, AppEnv, RouteContext } from './dependencies.js';
 import { errorResponse, notFoundPage } from './error-pages.js';

@@ -21,6 +21,8 @@ const POSTMARK = { user: 'postmark', password: 'postmark-webhook-password-0123' 
 const MAILGUN_KEY = 'key-mailgun-signing-0123456789abcdef';
 
 const sns = snsSigner();
+/** Another key and certificate: what a forger can make. */
+const forger = snsSigner();
 const sendgrid = sendgridSigner();
 // SNS's certificate (made by openssl for this run) is valid from now: the requests arrive now.
 const receivedAt = new Date(Math.floor(Date.now() / 1000) * 1000);
@@ -92,7 +94,7 @@ const PROVIDERS: Provider[] = [
       headers: { 'Content-Type': 'text/plain; charset=UTF-8', 'x-amz-sns-message-type': 'Notification' },
     }),
     delivered: (id, returnPath) => ({ body: json(sesNotification(sns, sesDelivery(RECIPIENT, { source: returnPath, messageId: MESSAGE_ID }), { MessageId: `sns-${id}` })), headers: {} }),
-    forged: (returnPath) => ({ body: json(sesNotification(snsSigner(), sesBounce([{ emailAddress: RECIPIENT }], { source: returnPath }))), headers: {} }),
+    forged: (returnPath) => ({ body: json(sesNotification(forger, sesBounce([{ emailAddress: RECIPIENT }], { source: returnPath }))), headers: {} }),
     malformed: () => ({ body: json({ Type: 'Notification', Message: '{}' }), headers: {} }),
     oversized: () => ({ body: json(sesNotification(sns, { notificationType: 'Bounce', padding: padding(600 * 1024) })), headers: {} }),
   },
