@@ -1,5 +1,8 @@
-import { describe, expect, it } from 'vitest';
-import { createSnsVerifier, readSesWebhook, snsUrl, type SesWebhookSettings } from '../../../src/feedback/webhooks/ses.js';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { isPapermailError } from '../../../src/errors.js';
+import { createSnsVerifier, readSesWebhook, snsOverHttps, snsUrl, type SesWebhookSettings } from '../../../src/feedback/webhooks/ses.js';
 import type { WebhookRequest } from '../../../src/feedback/webhooks/webhook-request.js';
 import { refusalOf } from './refusal.js';
 import { CERTIFICATE_URL, sesBounce, sesComplaint, sesDelivery, sesNotification, snsSigner, TOPIC_ARN } from './signers.js';
@@ -140,6 +143,21 @@ describe('the SES webhook (SNS)', () => {
     expect(fetched).toEqual([CERTIFICATE_URL]);
   });
 
+  it('fetches a certificate again after a failed fetch: a failure is not remembered', async () => {
+    let attempts = 0;
+    const settings: SesWebhookSettings = {
+      ...network().settings,
+      verifier: createSnsVerifier(async () => {
+        attempts += 1;
+        if (attempts === 1) throw new Error('connection reset');
+        return signer.certificatePem;
+      }),
+    };
+    await expect(readSesWebhook(request(sesNotification(signer, bounce)), settings)).rejects.toThrow('connection reset');
+    expect((await readSesWebhook(request(sesNotification(signer, bounce)), settings)).events).toHaveLength(2);
+    expect(attempts).toBe(2);
+  });
+
   it('refuses a certificate URL that serves something else than a certificate', async () => {
     const { settings } = network('<html>not a certificate</html>');
     expect((await refusalOf(readSesWebhook(request(sesNotification(signer, bounce)), settings))).message).toContain('did not serve a certificate');
@@ -190,5 +208,43 @@ describe('SNS URLs', () => {
   it('are accepted on sns.<region>.amazonaws.com and its China partition', () => {
     expect(snsUrl('https://sns.us-east-1.amazonaws.com/x.pem', 'SigningCertURL').host).toBe('sns.us-east-1.amazonaws.com');
     expect(snsUrl('https://sns.cn-north-1.amazonaws.com.cn/x.pem', 'SigningCertURL').host).toBe('sns.cn-north-1.amazonaws.com.cn');
+  });
+});
+
+describe('the SNS network over HTTP', () => {
+  let server: Server | undefined;
+  const stop = async () => {
+    const running = server;
+    server = undefined;
+    if (!running) return;
+    running.closeAllConnections();
+    await new Promise((resolve) => running.close(resolve));
+  };
+  afterEach(stop);
+
+  /** A real HTTP server answering `routes`; its base URL. */
+  async function serve(routes: Record<string, [number, string]>): Promise<{ base: string; requested: string[] }> {
+    const requested: string[] = [];
+    server = createServer((incoming, response) => {
+      requested.push(incoming.url ?? '');
+      const [status, body] = routes[new URL(incoming.url ?? '/', 'http://x').pathname] ?? [404, 'not found'];
+      response.writeHead(status).end(body);
+    });
+    await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+    return { base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requested };
+  }
+
+  it('fetches a certificate and visits a SubscribeURL; a failing answer is ENETWORK (a 5xx, so SNS retries)', async () => {
+    const { base, requested } = await serve({ '/cert.pem': [200, signer.certificatePem], '/confirm': [200, '<ConfirmSubscriptionResponse/>'], '/gone.pem': [500, 'oops'] });
+    const network = snsOverHttps();
+
+    expect(await network.fetchCertificate(new URL(`${base}/cert.pem`))).toBe(signer.certificatePem);
+    await network.confirmSubscription(new URL(`${base}/confirm?Action=ConfirmSubscription&Token=t`));
+    expect(requested).toEqual(['/cert.pem', '/confirm?Action=ConfirmSubscription&Token=t']);
+    const failed = await network.fetchCertificate(new URL(`${base}/gone.pem`)).catch((error: unknown) => error);
+    expect(isPapermailError(failed, 'ENETWORK')).toBe(true);
+    await stop();
+    const unreachable = await network.confirmSubscription(new URL(`${base}/confirm`)).catch((error: unknown) => error);
+    expect(isPapermailError(unreachable, 'ENETWORK')).toBe(true);
   });
 });
