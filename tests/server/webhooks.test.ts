@@ -5,6 +5,7 @@
  * secret is unset answers 404.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { PapermailError } from '../../src/errors.js';
 import { returnPathFor } from '../../src/feedback/return-path.js';
 import type { SnsNetwork } from '../../src/feedback/webhooks/ses.js';
 import { createApp } from '../../src/server/app.js';
@@ -293,6 +294,21 @@ describe('webhooks', () => {
     const elsewhere = await app.request('/webhooks/ses', { method: 'POST', body: confirmation('https://evil.example/confirm') });
     expect(elsewhere.status).toBe(403);
     expect(visited).toHaveLength(1);
+  });
+
+  it('answer 503 when SNS’s certificate cannot be fetched, so SNS retries, and record nothing', async () => {
+    const app = webhookApp({
+      fetchCertificate: async () => {
+        throw new PapermailError('ENETWORK', 'SNS: sns.eu-west-1.amazonaws.com could not be reached: connect ETIMEDOUT');
+      },
+    });
+    const { returnPath } = await acceptedDelivery();
+    const { body } = PROVIDERS.find((provider) => provider.name === 'ses')!.bounce('event-1', returnPath);
+
+    const response = await app.request('/webhooks/ses', { method: 'POST', body });
+
+    expect(response.status).toBe(503);
+    expect(await issueReport()).toMatchObject({ bounced: { hard: 0, soft: 0 } });
   });
 
   it('refuse a stale signed timestamp (SendGrid, Mailgun) and record nothing', async () => {
