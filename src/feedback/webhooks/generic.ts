@@ -15,7 +15,15 @@
 import { z } from 'zod';
 import { hasBearerToken } from '../../server/admin-auth.js';
 import { BOUNCE_TYPES, ENHANCED_STATUS, EVENT_KINDS, type ReportedEvent } from '../delivery-event.js';
-import { isoTime, parseJsonBody, reportedEvent, WebhookRefusal, type WebhookReading, type WebhookRequest } from './webhook-request.js';
+import {
+  isoTime,
+  parseJsonBody,
+  ReportedAddressSchema,
+  reportedEvent,
+  type WebhookReading,
+  WebhookRefusal,
+  type WebhookRequest,
+} from './webhook-request.js';
 
 export const GENERIC_MAX_BODY_BYTES = 1024 * 1024;
 export const GENERIC_MAX_EVENTS = 1000;
@@ -25,7 +33,7 @@ export const GenericEventSchema = z
     id: z.string().min(1).max(200),
     type: z.enum(EVENT_KINDS),
     bounceType: z.enum(BOUNCE_TYPES).optional(),
-    recipient: z.string().trim().min(3).max(320).optional(),
+    recipient: ReportedAddressSchema.optional(),
     status: z.string().regex(ENHANCED_STATUS, 'must be an enhanced status code such as 5.1.1').optional(),
     diagnostic: z.string().max(1000).optional(),
     occurredAt: z.iso.datetime({ offset: true }).optional(),

@@ -24,11 +24,12 @@ import {
   isoTime,
   parseJsonBody,
   parseValue,
+  ReportedAddressSchema,
   reportedEvent,
   sameSecret,
   shortDiagnostic,
-  WebhookRefusal,
   type WebhookReading,
+  WebhookRefusal,
   type WebhookRequest,
 } from './webhook-request.js';
 
@@ -58,7 +59,7 @@ const EventDataSchema = z.object({
   id: z.string().min(1).max(200),
   event: z.string().min(1).max(100),
   timestamp: z.number().nonnegative().optional(),
-  recipient: z.string().trim().min(3).max(320),
+  recipient: ReportedAddressSchema,
   severity: z.string().optional(),
   reason: z.string().optional(),
   'delivery-status': z

@@ -20,7 +20,19 @@
  */
 import { z } from 'zod';
 import type { BounceType, EventKind, ReportedEvent } from '../delivery-event.js';
-import { enhancedStatusIn, eventKey, isoTime, parseJsonBody, reportedEvent, sameSecret, shortDiagnostic, WebhookRefusal, type WebhookReading, type WebhookRequest } from './webhook-request.js';
+import {
+  enhancedStatusIn,
+  eventKey,
+  isoTime,
+  parseJsonBody,
+  ReportedAddressSchema,
+  reportedEvent,
+  sameSecret,
+  shortDiagnostic,
+  type WebhookReading,
+  WebhookRefusal,
+  type WebhookRequest,
+} from './webhook-request.js';
 
 /** One record, with the bounced message's content at most when "include content" is on. */
 export const POSTMARK_MAX_BODY_BYTES = 256 * 1024;
@@ -46,14 +58,13 @@ export function assertPostmarkAuthorised(authorization: string | undefined, expe
   if (!(userMatches && passwordMatches)) throw new WebhookRefusal(401, 'Postmark: basic auth with POSTMARK_WEBHOOK_USER and POSTMARK_WEBHOOK_PASSWORD required');
 }
 
-const Address = z.string().trim().min(3).max(320);
 const Id = z.string().regex(/^\d{1,30}$/, 'must be a number');
 const PostmarkRecordSchema = z.discriminatedUnion('RecordType', [
   z.object({
     RecordType: z.enum(['Bounce', 'SpamComplaint']),
     ID: Id,
     Type: z.string().min(1).max(100),
-    Email: Address,
+    Email: ReportedAddressSchema,
     BouncedAt: z.string().optional(),
     Description: z.string().nullish(),
     Details: z.string().nullish(),
@@ -62,7 +73,7 @@ const PostmarkRecordSchema = z.discriminatedUnion('RecordType', [
   z.object({
     RecordType: z.literal('Delivery'),
     MessageID: z.string().min(1).max(100),
-    Recipient: Address,
+    Recipient: ReportedAddressSchema,
     DeliveredAt: z.string().optional(),
     Details: z.string().nullish(),
   }),

@@ -27,10 +27,11 @@ import {
   enhancedStatusIn,
   isoTime,
   parseJsonBody,
+  ReportedAddressSchema,
   reportedEvent,
   shortDiagnostic,
-  WebhookRefusal,
   type WebhookReading,
+  WebhookRefusal,
   type WebhookRequest,
 } from './webhook-request.js';
 
@@ -78,7 +79,7 @@ export function assertSendgridSigned(request: WebhookRequest, settings: Sendgrid
 
 const SendgridEventSchema = z.looseObject({
   event: z.string().min(1).max(100),
-  email: z.string().trim().min(3).max(320),
+  email: ReportedAddressSchema,
   timestamp: z.number().nonnegative(),
   sg_event_id: z.string().min(1).max(200),
   'smtp-id': z.string().max(998).optional(),

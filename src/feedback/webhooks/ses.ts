@@ -28,10 +28,11 @@ import {
   isoTime,
   parseJsonBody,
   parseValue,
+  ReportedAddressSchema,
   reportedEvent,
   shortDiagnostic,
-  WebhookRefusal,
   type WebhookReading,
+  WebhookRefusal,
   type WebhookRequest,
 } from './webhook-request.js';
 
@@ -169,7 +170,6 @@ export async function readSesWebhook(request: WebhookRequest, settings: SesWebho
   }
 }
 
-const Address = z.string().trim().min(3).max(320);
 const SesMailSchema = z.object({
   source: z.string().max(320).optional(),
   headers: z.array(z.object({ name: z.string(), value: z.string() })).optional(),
@@ -178,17 +178,17 @@ const SesMailSchema = z.object({
 const SesBounceSchema = z.object({
   bounceType: z.enum(['Permanent', 'Transient', 'Undetermined']),
   bounceSubType: z.string().optional(),
-  bouncedRecipients: z.array(z.object({ emailAddress: Address, status: z.string().optional(), diagnosticCode: z.string().optional() })).min(1),
+  bouncedRecipients: z.array(z.object({ emailAddress: ReportedAddressSchema, status: z.string().optional(), diagnosticCode: z.string().optional() })).min(1),
   timestamp: z.string().optional(),
   feedbackId: z.string().min(1).max(150).optional(),
 });
 const SesComplaintSchema = z.object({
-  complainedRecipients: z.array(z.object({ emailAddress: Address })).min(1),
+  complainedRecipients: z.array(z.object({ emailAddress: ReportedAddressSchema })).min(1),
   complaintFeedbackType: z.string().optional(),
   timestamp: z.string().optional(),
   feedbackId: z.string().min(1).max(150).optional(),
 });
-const SesDeliverySchema = z.object({ recipients: z.array(Address).min(1), timestamp: z.string().optional(), smtpResponse: z.string().optional() });
+const SesDeliverySchema = z.object({ recipients: z.array(ReportedAddressSchema).min(1), timestamp: z.string().optional(), smtpResponse: z.string().optional() });
 const SesNotificationSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('Bounce'), mail: SesMailSchema, bounce: SesBounceSchema }),
   z.object({ type: z.literal('Complaint'), mail: SesMailSchema, complaint: SesComplaintSchema }),

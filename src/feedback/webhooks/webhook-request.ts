@@ -9,7 +9,7 @@
  * is recorded for a request that throws.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { PapermailError } from '../../errors.js';
 import { ENHANCED_STATUS, ReportedEventSchema, type ReportedEvent } from '../delivery-event.js';
 
@@ -40,6 +40,18 @@ export interface WebhookRequest {
   /** The time it was received: freshness checks and events that say no time. */
   receivedAt: Date;
 }
+
+/**
+ * A recipient as a provider names it. Not checked as an address beyond its length (a batch
+ * must not be refused for one odd entry: it simply matches nobody), but without control
+ * characters, which no address has and which would forge lines in the log.
+ */
+export const ReportedAddressSchema = z
+  .string()
+  .trim()
+  .min(3)
+  .max(320)
+  .regex(/^[^\u0000-\u001f\u007f]+$/, 'must not contain control characters');
 
 /** The body parsed as JSON and checked against `schema`; a refusal (400) naming the first bad field otherwise. */
 export function parseJsonBody<Schema extends z.ZodType>(body: Buffer | string, schema: Schema, what: string): z.output<Schema> {

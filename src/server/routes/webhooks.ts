@@ -90,7 +90,8 @@ export function registerWebhookRoutes(app: Hono<AppEnv>, context: RouteContext, 
     }
     const refuse = (c: Context, refusal: WebhookRefusal) => {
       limits.refusals.hit(refusalKey(c));
-      logger.warn(`webhook ${provider}: refused (${refusal.status}): ${refusal.message}`);
+      // The reason may quote the request (a field name, a topic): no control characters reach the log.
+      logger.warn(`webhook ${provider}: refused (${refusal.status}): ${refusal.message.replace(/[\u0000-\u001f\u007f]/g, '?')}`);
       return c.json({ error: refusal.code, message: refusal.message }, refusal.status);
     };
 

@@ -41,6 +41,7 @@ describe('the generic webhook', () => {
       [{ events: [{ id: 'x', type: 'opened', recipient: 'a@example.net' }] }, 'events.0.type'],
       [{ events: [{ id: 'x', type: 'bounce', bounceType: 'soft', recipient: 'a@example.net', status: '550' }] }, 'events.0.status'],
       [{ events: [{ id: 'x', type: 'delivered', recipient: 'a@example.net', extra: 1 }] }, 'events.0'],
+      [{ events: [{ id: 'x', type: 'delivered', recipient: 'a@example.net\nerror: forged log line' }] }, 'events.0.recipient'],
     ];
     for (const [body, field] of cases) {
       const error = refusal(() => readGenericWebhook(request(body), token));
