@@ -42,6 +42,10 @@ const COMMAND_MODULES: CommandModule[] = [
     register: async (program) => (await import('./commands/db.js')).registerDbCommands(program),
   },
   {
+    commands: { report: 'show what happened to each issue after sending: delivered, bounced, complained, and the rates' },
+    register: async (program) => (await import('./commands/report.js')).registerReportCommand(program),
+  },
+  {
     commands: { status: 'show the settings, the store, the last issues and where mail goes' },
     register: async (program) => (await import('./commands/status.js')).registerStatusCommand(program),
   },

@@ -19,8 +19,11 @@ export interface SendRequest {
   dryRun?: boolean;
 }
 
-/** What the web side reads and writes: subscribers, the archive pages, the store's health, and the webhooks' delivery events. */
-export type ServerStore = SubscriberDirectory & Pick<IssueArchive, 'getIssue' | 'listIssues'> & Pick<StoreLifecycle, 'health'> & DeliveryEventStore;
+/**
+ * What the web side reads and writes: subscribers, the archive pages, delivery events (an
+ * unsubscribe is one, the webhooks record them, the admin report reads them), and the store's health.
+ */
+export type ServerStore = SubscriberDirectory & Pick<IssueArchive, 'getIssue' | 'listIssues'> & DeliveryEventStore & Pick<StoreLifecycle, 'health'>;
 
 /** Everything the web side needs, passed in so tests give it real peers (SQLite file, SMTP sink). */
 export interface AppDependencies {
