@@ -311,6 +311,22 @@ describe('webhooks', () => {
     expect(await issueReport()).toMatchObject({ bounced: { hard: 0, soft: 0 } });
   });
 
+  it('count Mailgun’s temporary failures of one message, one per retry, as one soft bounce', async () => {
+    const app = webhookApp();
+    const { returnPath } = await acceptedDelivery();
+    const attempt = (id: string, attemptNo: number) =>
+      mailgunBody(MAILGUN_KEY, nowSeconds, mailgunEvent({ id, event: 'failed', severity: 'temporary', reason: 'greylisted', 'delivery-status': { code: 451, 'attempt-no': attemptNo, message: '451 4.7.1 greylisted, try again later' } }, returnPath));
+
+    const answers = [];
+    for (const [id, attemptNo] of [['try-1', 1], ['try-2', 2], ['try-3', 3]] as const) {
+      answers.push(await (await app.request('/webhooks/mailgun', { method: 'POST', body: attempt(id, attemptNo) })).json());
+    }
+
+    expect(answers.map((answer) => (answer as { recorded: number }).recorded)).toEqual([1, 0, 0]);
+    expect(await issueReport()).toMatchObject({ bounced: { hard: 0, soft: 1 } });
+    expect(await harness.store.findByEmail(RECIPIENT)).toMatchObject({ status: 'confirmed' });
+  });
+
   it('refuse a stale signed timestamp (SendGrid, Mailgun) and record nothing', async () => {
     const app = webhookApp();
     const { returnPath } = await acceptedDelivery();
