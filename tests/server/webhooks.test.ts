@@ -259,6 +259,20 @@ describe('webhooks', () => {
     expect(form.status).toBe(413);
   });
 
+  it('work over real HTTP: a good report is recorded, a body whose Content-Length is over the limit refused unread', async () => {
+    await harness.close();
+    harness = await startHarness({ env: ENV, serve: true });
+    const { returnPath } = await acceptedDelivery();
+    const post = (body: string) => fetch(`${harness.url}/webhooks/generic`, { method: 'POST', body, headers: { ...bearer(WEBHOOK_TOKEN), 'Content-Type': 'application/json' } });
+
+    const good = await post(json({ events: [{ id: 'http-1', type: 'bounce', bounceType: 'hard', recipient: RECIPIENT, returnPath }] }));
+    const tooLarge = await post(json({ events: [{ id: 'http-2', type: 'delivered', recipient: RECIPIENT, diagnostic: padding(2 * 1024 * 1024) }] }));
+
+    expect(await good.json()).toEqual({ received: 1, recorded: 1, duplicates: 0, unmatched: 0 });
+    expect(tooLarge.status).toBe(413);
+    expect(await issueReport()).toMatchObject({ bounced: { hard: 1, soft: 0 }, delivered: 0 });
+  });
+
   it('record a complaint by unsubscribing the reader at once', async () => {
     const app = webhookApp();
     const { returnPath } = await acceptedDelivery();
