@@ -19,15 +19,16 @@ import { ReportedEventSchema, type ReportedEvent } from './delivery-event.js';
 import { notABounceReason } from './dsn/auto-reply.js';
 import { readDeliveryStatus } from './dsn/delivery-status.js';
 import { readFeedbackReport } from './dsn/feedback-report.js';
-import { addressIn, unixLines, type Finding } from './dsn/finding.js';
+import { addressIn, MAX_REPORT_TEXT, reportText, type Finding } from './dsn/finding.js';
 import { messageIdIn, NO_ORIGINAL, readOriginalHeaders, type OriginalMessage } from './dsn/original-message.js';
 import { readPlainTextBounce, splitAtOriginalCopy } from './dsn/plain-text.js';
 
 /**
- * Larger than any report: a DSN returns at most the original (ours are well under 1 MB) and
- * most return only its headers. A bigger message is not parsed at all.
+ * Larger than any report about our mail: a DSN returns at most the original (an issue is
+ * some tens of kilobytes, with no attachments) and most return only its headers. A bigger
+ * message is not parsed at all (unreadable, so the mailbox leaves it there and counts it).
  */
-export const MAX_BOUNCE_MESSAGE_BYTES = 10 * 1024 * 1024;
+export const MAX_BOUNCE_MESSAGE_BYTES = 4 * 1024 * 1024;
 
 /** The headers that say where the receiving server delivered the report, best first; To last (a person can write anything there). */
 const ENVELOPE_HEADERS = ['x-original-to', 'delivered-to', 'envelope-to', 'x-envelope-to', 'x-delivered-to', 'to'];
@@ -57,7 +58,6 @@ export const readBounceMessage: ReadBounceMessage = async (raw, received) => {
   const headers = rawHeaders(mail);
   const report = readReport(mail, headers);
   if ('unreadable' in report) return unreadable(report.unreadable);
-  if (report.findings.length === 0) return unreadable('a report that names no failed, delayed, delivered or complaining recipient');
 
   const returnPath = returnPathOf(headers, report);
   const reportId = messageIdIn(mail.messageId) ?? `sha256:${createHash('sha256').update(raw).digest('hex')}`;
@@ -93,12 +93,10 @@ function readReport(mail: ParsedMail, headers: Map<string, string[]>): Report {
   }
 
   const status = part('message/delivery-status', 'message/global-delivery-status');
-  if (status) {
-    const reading = readDeliveryStatus(partText(status));
-    if (reading.findings.length > 0 || !mail.text) return { findings: reading.findings, original, envelopeSender: reading.envelopeSender };
-  }
+  const statusReading = status ? readDeliveryStatus(partText(status)) : undefined;
+  if (statusReading && statusReading.findings.length > 0) return { ...statusReading, original };
 
-  const text = unixLines(mail.text ?? '');
+  const text = reportText(mail.text ?? '');
   const plain = readPlainTextBounce({
     text,
     failedRecipients: headers.get('x-failed-recipients')?.join(',') ?? null,
@@ -109,6 +107,8 @@ function readReport(mail: ParsedMail, headers: Map<string, string[]>): Report {
     const quoted = original.messageId ? original : readOriginalHeaders(splitAtOriginalCopy(text).original);
     return { findings: plain.findings, original: quoted, envelopeSender: null };
   }
+  // Relayed or expanded only: the report is genuine but says nothing about the reader.
+  if (statusReading) return { unreadable: 'a delivery status report that names no failed, delayed or delivered recipient' };
   return { unreadable: notABounceReason({ subject: mail.subject ?? '', from: mail.from?.text ?? '', header: (name) => headers.get(name)?.[0] }) };
 }
 
@@ -118,7 +118,8 @@ function originalOf(message: Attachment | undefined, headersOnly: Attachment | u
 }
 
 function partText(attachment: Attachment): string {
-  return unixLines(attachment.content.toString('utf8'));
+  // Four bytes a character at most: enough bytes for MAX_REPORT_TEXT characters, no more decoded.
+  return reportText(attachment.content.subarray(0, 4 * MAX_REPORT_TEXT).toString('utf8'));
 }
 
 /**

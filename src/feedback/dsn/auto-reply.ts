@@ -15,6 +15,10 @@ const AUTO_REPLY_SUBJECT =
   /^(?:out of (?:the )?office|automatic reply|auto(?:matic)?[- ]?(?:reply|response|antwort)|autoreply|auto:|abwesend|abwesenheitsnotiz|réponse automatique|respuesta automática|risposta automatica|vacation|on vacation|away from)/i;
 
 export function notABounceReason(message: MessageSummary): string {
+  // A mail system's notices carry Auto-Submitted too: who sent it is asked first.
+  if (/mailer-daemon|postmaster|mail delivery/i.test(message.from)) {
+    return 'a mail system notice in a dialect papermail does not read (no delivery-status part, no known bounce wording)';
+  }
   const autoSubmitted = message.header('auto-submitted')?.toLowerCase() ?? '';
   const precedence = message.header('precedence')?.toLowerCase() ?? '';
   if (
@@ -25,9 +29,6 @@ export function notABounceReason(message: MessageSummary): string {
     AUTO_REPLY_SUBJECT.test(message.subject.trim())
   ) {
     return 'an automatic reply (out of office or vacation), not a bounce';
-  }
-  if (/mailer-daemon|postmaster|mail delivery/i.test(message.from)) {
-    return 'a mail system notice in a dialect papermail does not read (no delivery-status part, no known bounce wording)';
   }
   return 'not a bounce or complaint: no delivery-status or feedback-report part and no known bounce wording';
 }

@@ -10,6 +10,18 @@ export type Finding =
   | { kind: 'complaint'; recipient: string | null; diagnostic: string | null; occurredAt?: Date }
   | { kind: 'delivered'; recipient: string | null; status: string | null; diagnostic: string | null; occurredAt?: Date };
 
+/**
+ * How much of a report's text (the human part, a delivery-status or feedback-report part, the
+ * original's headers) is read. Ours go to one recipient each, so a real report is a few
+ * kilobytes; a larger one is read no further, which also bounds the work a crafted message costs.
+ */
+export const MAX_REPORT_TEXT = 64 * 1024;
+
+/** The start of `text` that is read, line breaks made "\n". */
+export function reportText(text: string): string {
+  return unixLines(text.length > MAX_REPORT_TEXT ? text.slice(0, MAX_REPORT_TEXT) : text);
+}
+
 /** Line breaks as "\n" whatever the mail used (CRLF from IMAP, CR alone from old Mac mailers). */
 export function unixLines(text: string): string {
   return text.replace(/\r\n?/g, '\n');

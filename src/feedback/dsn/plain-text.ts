@@ -32,7 +32,7 @@ interface Dialect {
 
 /** The lines that start the copy of the original in each dialect: what follows is not the report. */
 const ORIGINAL_COPY =
-  /^(?:--- Below this line is a copy of the message\.|------ This is a copy of the (?:message|body)|\s*----- (?:Unsent|Original) message follows -----|-+ ?Original message ?-+|Original message headers:|\s*----- The header of the original message is following\. -----)[^\n]*/im;
+  /^(?:--- Below this line is a copy of the message\.|------ This is a copy of the (?:message|body)|[ \t]*----- (?:Unsent|Original) message follows -----|-+ ?Original message ?-+|Original message headers:|[ \t]*----- The header of the original message is following\. -----)[^\n]*/im;
 
 /** The text before the copy of the original, and the copy (empty when the report quotes none). */
 export function splitAtOriginalCopy(text: string): { report: string; original: string } {
@@ -69,7 +69,7 @@ const DIALECTS: Dialect[] = [
     // Sendmail without a delivery-status part: "----- The following addresses had permanent
     // fatal errors -----", or (v5 and older) only the transcript "554 <a@b>... 550 Host unknown".
     name: 'sendmail',
-    signature: /^\s*----- (?:Transcript of session follows|The following addresses had (?:permanent fatal|transient non-fatal) errors) -----/m,
+    signature: /^[ \t]*----- (?:Transcript of session follows|The following addresses had (?:permanent fatal|transient non-fatal) errors) -----/m,
     read: readSendmail,
   },
   {
@@ -98,7 +98,7 @@ const DIALECTS: Dialect[] = [
       const heading = /^Delivery to the following recipients? [^\n]*\n/m.exec(report)!;
       const details = /^Technical details of (?:permanent|temporary) failure:[ \t]*\n?/m.exec(report);
       const listed = report.slice(heading.index + heading[0].length, details ? details.index : undefined);
-      const detailText = details ? report.slice(details.index + details[0].length).split(/\n\s*\n/)[0]! : '';
+      const detailText = details ? report.slice(details.index + details[0].length).split(/\n[ \t]*\n/)[0]! : '';
       const returned = /The error that the other server returned was:\s*([\s\S]*)$/i.exec(detailText);
       const diagnostic = cleanDiagnostic(returned ? returned[1] : detailText);
       return addressesIn(listed).map((recipient) => bounceFinding(recipient, diagnostic, delayed, delayed ? '' : 'permanent'));
@@ -137,12 +137,12 @@ function bounceFinding(recipient: string, diagnostic: string | null, delayed: bo
 function readAngleParagraphs(report: string, wording: string): Finding[] {
   const findings: Finding[] = [];
   for (const paragraph of report.split(/\n[ \t]*\n/)) {
-    const head = /^\s*<([^<>\s]+@[^<>\s]+)>:[ \t]*(.*)$/m.exec(paragraph);
+    const head = /^[ \t]*<([^<>\s@]+@[^<>\s@]+)>:[ \t]*(.*)$/m.exec(paragraph);
     if (!head) continue;
     const recipient = addressIn(head[1]);
     if (!recipient) continue;
     const rest = `${head[2]}\n${paragraph.slice(head.index + head[0].length)}`;
-    const remote = /Remote host said:\s*([\s\S]*?)(?:\n\s*Giving up on [^\n]*)?$/i.exec(rest);
+    const remote = /Remote host said:\s*([\s\S]*?)(?:\n[ \t]*Giving up on [^\n]*)?$/i.exec(rest);
     findings.push(bounceFinding(recipient, cleanDiagnostic(remote ? remote[1] : rest), false, `${wording}\n${rest}`));
   }
   return findings;
@@ -158,13 +158,13 @@ function readIndentedAddresses(list: string, delayed: boolean, wording: string):
   const flush = () => {
     if (!current) return;
     const reason = current.reason.join(' ');
-    const remote = /host \S+ \[[^\]]+\](?::\d+)?:\s*(.+)$/i.exec(reason);
+    const remote = /host \S{1,255} \[[^\]]{1,64}\](?::\d+)?:\s*(.+)$/i.exec(reason);
     findings.push(bounceFinding(current.recipient, cleanDiagnostic(remote ? remote[1] : reason), delayed, `${wording}\n${reason}`));
     current = undefined;
   };
   for (const line of list.split('\n')) {
     const indent = /^[ \t]*/.exec(line)![0].replace(/\t/g, '        ').length;
-    const entry = /^[ \t]+<?([^<>\s]+@[^<>\s]+?)>?(?:\s+on\s+.*)?\s*$/.exec(line);
+    const entry = /^[ \t]+<?([^<>\s@]+@[^<>\s@]+)>?(?:\s+on\s+.*)?\s*$/.exec(line);
     if (entry && (!current || indent <= current.indent)) {
       flush();
       const recipient = addressIn(entry[1]);
@@ -185,21 +185,21 @@ function readIndentedAddresses(list: string, delayed: boolean, wording: string):
 
 function readSendmail(report: string): Finding[] {
   const findings: Finding[] = [];
-  const section = /^\s*----- The following addresses had (permanent fatal|transient non-fatal) errors -----\n([\s\S]*?)(?:\n\s*\n|\n\s*-----|$)/m.exec(report);
+  const section = /^[ \t]*----- The following addresses had (permanent fatal|transient non-fatal) errors -----\n([\s\S]*?)(?:\n[ \t]*\n|\n[ \t]*-----|(?![\s\S]))/m.exec(report);
   if (section) {
     const transient = section[1] === 'transient non-fatal';
     const lines = section[2]!.split('\n');
     for (let index = 0; index < lines.length; index++) {
       const recipient = addressIn(lines[index]);
       if (!recipient) continue;
-      const reason = /^\s*\(reason:\s*(.*?)\)?\s*$/.exec(lines[index + 1] ?? '')?.[1] ?? transcriptReason(report, recipient);
+      const reason = /^[ \t]*\(reason:\s*(.*?)\)?\s*$/.exec(lines[index + 1] ?? '')?.[1] ?? transcriptReason(report, recipient);
       findings.push(bounceFinding(recipient, cleanDiagnostic(reason), transient, transient ? '' : 'permanent'));
     }
     if (findings.length > 0) return findings;
   }
   // The transcript alone: "554 <a@example.net>... 550 Host unknown (Authoritative answer from name server)".
   const seen = new Set<string>();
-  for (const match of report.matchAll(/^([45]\d\d)[ -]<?([^<>\s]+@[^<>\s]+?)>?\.\.\.\s*(.+)$/gm)) {
+  for (const match of report.matchAll(/^([45]\d\d)[ -]<?([^<>\s@]+@[^<>\s@]+)>?\.\.\.\s*(.+)$/gm)) {
     const recipient = addressIn(match[2]);
     if (!recipient || seen.has(recipient)) continue;
     seen.add(recipient);
@@ -220,7 +220,7 @@ function readModernExchange(report: string): Finding[] {
     // "a@example.net\n#550 5.1.1 RESOLVER.ADR.RecipNotFound; not found ##" or "Remote Server returned '550 …'".
     const lines = report.slice(admin.index).split('\n').map((line) => line.trim());
     for (let index = 0; index < lines.length; index++) {
-      const recipient = /^[^\s]+@[^\s]+$/.test(lines[index]!) ? addressIn(lines[index]) : null;
+      const recipient = /^[^\s@]+@[^\s@]+$/.test(lines[index]!) ? addressIn(lines[index]) : null;
       if (!recipient) continue;
       const next = lines.slice(index + 1).find((line) => line !== '') ?? '';
       const reason = /^(?:Remote Server returned\s+'?(.*?)'?|[^#]*#(.*?)#*)$/.exec(next);
@@ -229,15 +229,16 @@ function readModernExchange(report: string): Finding[] {
   }
   if (findings.length > 0) return findings;
   const heading = /^Delivery has failed to these recipients or groups:?[^\n]*\n/m.exec(report)!;
-  const paragraph = report.slice(heading.index + heading[0].length).replace(/^\s*\n/, '').split(/\n\s*\n/)[0] ?? '';
+  const paragraph = report.slice(heading.index + heading[0].length).replace(/^[ \t]*\n/, '').split(/\n[ \t]*\n/)[0] ?? '';
   return addressesIn(paragraph).map((recipient) => bounceFinding(recipient, null, false, report));
 }
 
 /** Every address in `text`, in order, once. */
 function addressesIn(text: string): string[] {
+  // Word by word rather than one unanchored pattern, which would rescan every run of text without an "@".
   const found = new Set<string>();
-  for (const match of text.matchAll(/[^\s<>()"',;:]+@[^\s<>()"',;:]+\.[^\s<>()"',;:]+/g)) {
-    const address = addressIn(match[0]);
+  for (const word of text.split(/[\s<>()"',;]+/)) {
+    const address = word.includes('@') ? addressIn(word.replace(/^mailto:|:$/gi, '')) : null;
     if (address) found.add(address);
   }
   return [...found];
