@@ -42,6 +42,10 @@ const COMMAND_MODULES: CommandModule[] = [
     register: async (program) => (await import('./commands/db.js')).registerDbCommands(program),
   },
   {
+    commands: { report: 'show what happened to each issue after sending: delivered, bounced, complained, and the rates' },
+    register: async (program) => (await import('./commands/report.js')).registerReportCommand(program),
+  },
+  {
     commands: { bounces: 'read exported bounce and complaint mail: bounces scan <file.eml | folder | mbox> [--record]' },
     register: async (program) => (await import('./commands/bounces.js')).registerBouncesCommands(program),
   },

@@ -57,6 +57,11 @@ export interface SendLedger {
    * another run has meanwhile finished.
    */
   markSending(issueDate: string, subscriberId: number): Promise<boolean>;
+  /**
+   * Records that the server accepted the message. Only that: a relay accepts everything, so
+   * acceptance says nothing about the address and leaves its bounce count alone (a delivery
+   * event 'delivered' resets it, src/feedback/event-store.ts).
+   */
   markSent(issueDate: string, subscriberId: number, messageId: string): Promise<void>;
   markDeferred(issueDate: string, subscriberId: number, reason: string): Promise<void>;
   /**
@@ -66,8 +71,11 @@ export interface SendLedger {
    */
   markSkipped(issueDate: string, subscriberId: number): Promise<void>;
   /**
-   * Records a permanent failure and a hard bounce; when the subscriber's bounce count
-   * reaches `bounceLimit` they become 'bounced' (suppressed). Returns whether they were.
+   * Records a permanent failure (a 5xx during the conversation) and, in the same transaction,
+   * a hard-bounce delivery event (source 'smtp', key `smtp:<issueDate>:<subscriberId>`) that
+   * counts through the same rule as a DSN or webhook would: once per delivery, so a 5xx and a
+   * later report of the same delivery count once. When the count reaches `bounceLimit` the
+   * subscriber becomes 'bounced' (suppression 'hard-bounce'). Returns whether they are now.
    */
   markFailed(issueDate: string, subscriberId: number, reason: string, bounceLimit: number): Promise<{ suppressed: boolean }>;
   ledgerCounts(issueDate: string): Promise<LedgerCounts>;

@@ -47,7 +47,11 @@ export interface IssueDeliveryReport {
   unsubscribed: number;
   /** Ledger rows still 'deferred' (a temporary failure, retried by the next run). */
   deferred: number;
-  /** (hard + soft) / accepted, and complained / accepted; 0 when nothing was accepted. */
+  /**
+   * (hard + soft) / (accepted + the ledger's 'failed' rows: everything handed over, as a 5xx
+   * counts among the hard bounces but was never accepted), and complained / accepted; 0 when
+   * there is nothing to divide by.
+   */
   bounceRate: number;
   complaintRate: number;
 }
@@ -59,9 +63,16 @@ export interface DeliveryEventStore {
    * bounce counts towards `hardBounceLimit`, a soft one towards `softBounceLimit` within the
    * window; a 'delivered' resets the hard-bounce count unless a bounce of the same delivery
    * was reported (order does not matter: a late "delivered" never undoes a bounce).
+   * A bounce of one delivery (subscriber + issue) counts once however many reports of it
+   * arrive under different keys (the SMTP server's 5xx, recorded by markFailed as source
+   * 'smtp', key `smtp:<issueDate>:<subscriberId>`, among them). Only a mailable subscriber
+   * (pending, confirmed) is moved; for anyone else the event is just recorded, except that a
+   * complaint still marks them 'complaint' so no import or `subscribers add` brings them back.
+   * The event is validated as ReportedEventSchema (EINPUT naming the field) and its time
+   * kept as an instant. A subscriber removed since the match records nothing (recorded: false).
    */
   recordDeliveryEvent(event: MatchedEvent, rules: SuppressionRules): Promise<RecordedEvent>;
-  /** The delivery whose ledger row carries this Message-ID (`<…>` as sent), if any. */
+  /** The delivery whose ledger row carries this Message-ID (`<…>` as sent; quoted without the brackets it is found too), if any. */
   deliveryByMessageId(messageId: string): Promise<DeliveryRef | undefined>;
   /** The latest issue the subscriber's ledger says was accepted for them, if any. */
   latestAcceptedIssue(subscriberId: number): Promise<string | undefined>;

@@ -301,10 +301,17 @@ interface Wording {
   html: Record<SelectionField, string>;
 }
 
-/** What one selection's copies are made of: the layout items of its stretches in order, per part. */
+/**
+ * What one selection's copies are made of: its stretches in order and its wording. Only
+ * references: the items are walked per copy (copyOfStretches), never copied into a plan. With
+ * varied topics most selections are new, and a plan that held its own item lists (hundreds of
+ * objects) lived in the selection cache long enough to be promoted to the old generation: a
+ * sampling heap profile of a 100,000-recipient varied send put about 130 MB of such promoted
+ * garbage in planning against a few MB for everything else per message (the session of
+ * 2026-12-02, HeapProfiler sampling with includeObjectsCollectedByMajorGC).
+ */
 interface SelectionPlan {
-  text: readonly LayoutItem[];
-  html: readonly LayoutItem[];
+  stretches: readonly Stretch[];
   wording: Wording;
 }
 
@@ -314,6 +321,14 @@ interface SelectionPlan {
  * selection, and memory stays bounded however many different selections there are.
  */
 const MAX_SELECTIONS = 256;
+/**
+ * A selection is kept from its second reader on. With varied topics most selections have a
+ * handful of readers spread over the whole list, so a plan kept from its first reader would be
+ * evicted before its next one came, after living long enough to be promoted to the old
+ * generation; a plan not kept dies young. The keys seen once are numbers (or short strings),
+ * forgotten all at once when this many have gathered.
+ */
+const MAX_SEEN_ONCE = 4_096;
 
 function issueParts(digest: Digest, layouts: Record<BodyPart, Layout>, pieces: IssuePieces): IssueParts {
   // Everything a selection is chosen from is looked up here once: per selection only indices are compared.
@@ -344,6 +359,7 @@ function issueParts(digest: Digest, layouts: Record<BodyPart, Layout>, pieces: I
   // A selection is known by the set of today's sections it takes (topics the day lacks change nothing).
   const byMask = digest.sections.length <= 30;
   const plans = new Map<number | string, SelectionPlan | null>();
+  const seenOnce = new Set<number | string>();
   // A selection's wording depends on little of it: the subject on its top paper and count, the
   // preview line on its top papers, the counts on numbers. Each is kept by that (bounded), so
   // the folding, trimming and escaping of titles is done for far fewer combinations than selections.
@@ -393,8 +409,7 @@ function issueParts(digest: Digest, layouts: Record<BodyPart, Layout>, pieces: I
       highlights: chosen === null ? digest.highlights : positions.map((position) => ranked[position]!),
       sections: chosenSections,
     };
-    const wording = wordingOf(selected, positions, alsoToday, alsoTodayOmitted);
-    return { text: planItems(stretches, 'text', wording.text), html: planItems(stretches, 'html', wording.html), wording };
+    return { stretches, wording: wordingOf(selected, positions, alsoToday, alsoTodayOmitted) };
   };
 
   return {
@@ -417,11 +432,20 @@ function issueParts(digest: Digest, layouts: Record<BodyPart, Layout>, pieces: I
         key = byMask ? mask : chosen.map((taken) => (taken ? '1' : '0')).join('');
       }
       let plan = plans.get(key);
-      if (plan === undefined) {
+      if (plan !== undefined) {
+        // Most recently used last.
+        plans.delete(key);
+        plans.set(key, plan);
+      } else {
         plan = planFor(chosen);
-        if (plans.size >= MAX_SELECTIONS) plans.delete(plans.keys().next().value!);
-      } else plans.delete(key);
-      plans.set(key, plan);
+        if (seenOnce.delete(key)) {
+          if (plans.size >= MAX_SELECTIONS) plans.delete(plans.keys().next().value!);
+          plans.set(key, plan);
+        } else {
+          if (seenOnce.size >= MAX_SEEN_ONCE) seenOnce.clear();
+          seenOnce.add(key);
+        }
+      }
       return plan === null ? null : selection(plan);
     },
   };
@@ -437,43 +461,45 @@ function selection(plan: SelectionPlan): IssueSelection {
       // attributes, where "=" is plain text, so a link reads the same in both parts and its
       // encoding is made once per message for both (encoded-issue.ts).
       for (const field of RECIPIENT_PLACEHOLDERS) html[field] = escapeHtml(text[field] ?? '');
-      return { subject: plan.wording.subject, text: copyItems(plan.text, text), html: copyItems(plan.html, html) };
+      const { wording } = plan;
+      return { subject: wording.subject, text: copyOfStretches(plan.stretches, 'text', wording.text, text), html: copyOfStretches(plan.stretches, 'html', wording.html, html) };
     },
   };
 }
 
 /**
- * A selection's layout items: its stretches in order (a part lacks the keys it has no stretch
- * for), with the selection's own values already in their slots and its choices made. What is left per reader is their own fields and the choices on them.
+ * A reader's items of one part: the selection's stretches in order (a part lacks the keys it
+ * has no stretch for), the selection's values and the reader's own in their slots, and the
+ * choices on either made.
  */
-function planItems(stretches: readonly Stretch[], part: BodyPart, values: Record<SelectionField, string>): LayoutItem[] {
-  const items: LayoutItem[] = [];
-  const add = (layoutItems: readonly LayoutItem[], into: LayoutItem[]) => {
-    for (const item of layoutItems) {
-      if ('piece' in item || 'slot' in item) into.push(item);
-      else if ('field' in item) into.push(IS_SELECTION_FIELD.has(item.field) ? { slot: item.field, value: values[item.field as SelectionField] } : item);
-      else if (IS_SELECTION_FIELD.has(item.when)) add(values[item.when as SelectionField] !== '' ? item.then : item.otherwise, into);
-      else {
-        const branch = { when: item.when, then: [] as LayoutItem[], otherwise: [] as LayoutItem[] };
-        add(item.then, branch.then);
-        add(item.otherwise, branch.otherwise);
-        into.push(branch);
-      }
-    }
-  };
+function copyOfStretches(
+  stretches: readonly Stretch[],
+  part: BodyPart,
+  selectionValues: Readonly<Record<SelectionField, string>>,
+  ownValues: Readonly<Record<string, string | null | undefined>>,
+): CopyItem[] {
+  const into: CopyItem[] = [];
   for (const stretch of stretches) {
-    const layoutItems = stretch[part];
-    if (layoutItems) add(layoutItems, items);
-  }
-  return items;
-}
-
-/** A reader's items: the plan's, with their own values in the slots and the choices on them made. */
-function copyItems(plan: readonly LayoutItem[], values: Readonly<Record<string, string | null | undefined>>, into: CopyItem[] = []): CopyItem[] {
-  for (const item of plan) {
-    if ('piece' in item || 'slot' in item) into.push(item);
-    else if ('field' in item) into.push({ slot: item.field, value: values[item.field] ?? '' });
-    else copyItems(values[item.when] ? item.then : item.otherwise, values, into);
+    const items = stretch[part];
+    if (items) copyItems(items, selectionValues, ownValues, into);
   }
   return into;
+}
+
+function copyItems(
+  items: readonly LayoutItem[],
+  selectionValues: Readonly<Record<SelectionField, string>>,
+  ownValues: Readonly<Record<string, string | null | undefined>>,
+  into: CopyItem[],
+): void {
+  for (const item of items) {
+    if ('piece' in item || 'slot' in item) into.push(item);
+    else if ('field' in item) {
+      const value = IS_SELECTION_FIELD.has(item.field) ? selectionValues[item.field as SelectionField] : ownValues[item.field];
+      into.push({ slot: item.field, value: value ?? '' });
+    } else {
+      const taken = IS_SELECTION_FIELD.has(item.when) ? selectionValues[item.when as SelectionField] !== '' : Boolean(ownValues[item.when]);
+      copyItems(taken ? item.then : item.otherwise, selectionValues, ownValues, into);
+    }
+  }
 }

@@ -3,6 +3,7 @@ import type { Config } from '../config/config.js';
 import type { TopicChoice } from '../digest/taxonomy.js';
 import type { Logger } from '../logger.js';
 import type { ConfirmationMailer } from '../delivery/confirmation-mail.js';
+import type { DeliveryEventStore } from '../feedback/event-store.js';
 import type { BusyRetryPolicy } from '../subscribers/busy-retry.js';
 import type { IssueArchive, StoreLifecycle, SubscriberDirectory } from '../subscribers/store.js';
 import type { BackgroundTasks } from './background.js';
@@ -17,8 +18,11 @@ export interface SendRequest {
   dryRun?: boolean;
 }
 
-/** What the web side reads and writes: subscribers, the archive pages, and the store's health. */
-export type ServerStore = SubscriberDirectory & Pick<IssueArchive, 'getIssue' | 'listIssues'> & Pick<StoreLifecycle, 'health'>;
+/**
+ * What the web side reads and writes: subscribers, the archive pages, delivery events (an
+ * unsubscribe is one; the admin report reads them), and the store's health.
+ */
+export type ServerStore = SubscriberDirectory & Pick<IssueArchive, 'getIssue' | 'listIssues'> & DeliveryEventStore & Pick<StoreLifecycle, 'health'>;
 
 /** Everything the web side needs, passed in so tests give it real peers (SQLite file, SMTP sink). */
 export interface AppDependencies {

@@ -1,9 +1,12 @@
 /**
  * Subscriber lists as CSV, for moving a list in from another tool and out for backup.
  *
- * The header names the columns, in any order: `email` is required, `name`, `status` and
- * `topics` are optional (an absent column leaves that field of an existing subscriber
- * alone; an empty cell clears the name or means "every topic"). Topics inside a cell are
+ * The header names the columns, in any order: `email` is required, `name`, `status`,
+ * `topics` and `suppression` are optional (an absent column leaves that field of an existing
+ * subscriber alone; an empty cell clears the name or means "every topic"). `suppression` says
+ * why an address gets no mail although nobody unsubscribed it (hard-bounce, soft-bounce,
+ * complaint): export writes it, so a list read back in keeps its complainers out; an empty
+ * cell, like an absent column, changes no suppression. Topics inside a cell are
  * separated by ";" (spaces and quoted commas are read too); export writes ";".
  * An empty status cell is left out like a missing column: the importer decides what it
  * means — 'confirmed' by default (importing is for lists people already agreed to), or
@@ -17,10 +20,11 @@ import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import { z } from 'zod';
 import { isPapermailError, PapermailError } from '../errors.js';
+import { SUPPRESSION_REASONS } from '../feedback/event-store.js';
 import { normaliseEmail, normaliseName, parseTopics } from './email.js';
 import type { NewSubscriber, Subscriber, SubscriberStatus } from './store.js';
 
-export const CSV_COLUMNS = ['email', 'name', 'status', 'topics'] as const;
+export const CSV_COLUMNS = ['email', 'name', 'status', 'topics', 'suppression'] as const;
 type Column = (typeof CSV_COLUMNS)[number];
 
 export interface ParsedSubscriberCsv {
@@ -43,6 +47,18 @@ const EXPORT_CHUNK_ROWS = 256;
 /** One data row's cells by column name; an absent column is undefined. */
 type Cells = Partial<Record<Column, string>>;
 
+/** A cell holding one of `words` (any case), or empty: left out, like a missing column. */
+function wordCell<const Words extends readonly [string, ...string[]]>(column: Column, words: Words) {
+  return z
+    .string()
+    .transform((value) => value.trim().toLowerCase())
+    .pipe(
+      z.union([z.literal('').transform(() => undefined), z.enum(words)], {
+        error: (issue) => `${column} ${JSON.stringify(issue.input)} must be one of ${words.join(', ')} (or empty)`,
+      }),
+    );
+}
+
 function rowSchema(knownTopics: string[]) {
   // Wraps a normaliser that throws PapermailError so its message becomes the zod issue.
   const via = <T>(normalise: (value: string) => T) =>
@@ -58,16 +74,9 @@ function rowSchema(knownTopics: string[]) {
   return z.object({
     email: via(normaliseEmail),
     name: via(normaliseName).optional(),
-    status: z
-      .string()
-      .transform((value) => value.trim().toLowerCase())
-      .pipe(
-        z.union([z.literal('').transform(() => undefined), z.enum(STATUSES)], {
-          error: (issue) => `status ${JSON.stringify(issue.input)} must be one of ${STATUSES.join(', ')} (or empty)`,
-        }),
-      )
-      .optional(),
+    status: wordCell('status', STATUSES).optional(),
     topics: via((value) => parseTopics(value, knownTopics)).optional(),
+    suppression: wordCell('suppression', SUPPRESSION_REASONS).optional(),
   });
 }
 
@@ -111,7 +120,7 @@ export async function* subscribersToCsv(subscribers: AsyncIterable<Subscriber>):
   yield stringify([[...CSV_COLUMNS]]);
   let batch: string[][] = [];
   for await (const subscriber of subscribers) {
-    batch.push([subscriber.email, subscriber.name ?? '', subscriber.status, (subscriber.topics ?? []).join(TOPIC_SEPARATOR)]);
+    batch.push([subscriber.email, subscriber.name ?? '', subscriber.status, (subscriber.topics ?? []).join(TOPIC_SEPARATOR), subscriber.suppression?.reason ?? '']);
     if (batch.length === EXPORT_CHUNK_ROWS) {
       yield stringify(batch);
       batch = [];

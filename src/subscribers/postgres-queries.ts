@@ -25,7 +25,52 @@ function markDelivery(state: DeliveryState, set: string, values: string): string
     RETURNING 1`;
 }
 
-const SUBSCRIBER_COLUMNS = 'id, email, name, status, topics, created_at, confirmed_at, unsubscribed_at, bounce_count, status_version';
+const SUBSCRIBER_COLUMNS =
+  'id, email, name, status, topics, created_at, confirmed_at, unsubscribed_at, bounce_count, status_version, suppression_reason, suppression_detail, suppressed_at';
+
+/**
+ * The delivery report, of one issue ($1) or of all: per delivery first (one line however
+ * many reports), then per issue. A 'failed' ledger row (a 5xx) is a hard bounce even where no
+ * event recorded it (a store older than the events). Two statements rather than one with
+ * "$1 IS NULL OR …", which no index can serve.
+ */
+function deliveryReport(oneIssue: boolean): string {
+  const only = (column: string) => (oneIssue ? `${column} = $1` : 'true');
+  return `
+    WITH ledger AS (
+      SELECT issue_date,
+        count(*) FILTER (WHERE state = 'sent')::integer AS accepted,
+        count(*) FILTER (WHERE state = 'deferred')::integer AS deferred,
+        count(*) FILTER (WHERE state = 'failed')::integer AS failed
+      FROM deliveries WHERE ${only('issue_date')} GROUP BY issue_date),
+    outcomes AS (
+      SELECT issue_date, subscriber_id,
+        bool_or(kind = 'bounce' AND bounce_type = 'hard') AS hard,
+        bool_or(kind = 'bounce') AS bounced,
+        bool_or(kind = 'delivered') AS delivered,
+        bool_or(kind = 'complaint') AS complained,
+        bool_or(kind = 'unsubscribe') AS unsubscribed
+      FROM (
+        SELECT issue_date, subscriber_id, kind, bounce_type FROM delivery_events
+        WHERE issue_date IS NOT NULL AND ${only('issue_date')}
+        UNION ALL
+        SELECT issue_date, subscriber_id, 'bounce', 'hard' FROM deliveries
+        WHERE state = 'failed' AND ${only('issue_date')}) AS reported
+      GROUP BY issue_date, subscriber_id),
+    totals AS (
+      SELECT issue_date,
+        count(*) FILTER (WHERE hard)::integer AS hard,
+        count(*) FILTER (WHERE bounced AND NOT hard)::integer AS soft,
+        count(*) FILTER (WHERE delivered AND NOT bounced)::integer AS delivered,
+        count(*) FILTER (WHERE complained)::integer AS complained,
+        count(*) FILTER (WHERE unsubscribed)::integer AS unsubscribed
+      FROM outcomes GROUP BY issue_date)
+    SELECT ledger.issue_date, ledger.accepted, ledger.deferred, ledger.failed,
+      COALESCE(totals.hard, 0) AS hard, COALESCE(totals.soft, 0) AS soft, COALESCE(totals.delivered, 0) AS delivered,
+      COALESCE(totals.complained, 0) AS complained, COALESCE(totals.unsubscribed, 0) AS unsubscribed
+    FROM ledger LEFT JOIN totals ON totals.issue_date = ledger.issue_date
+    ORDER BY ledger.issue_date DESC`;
+}
 
 export const POSTGRES_QUERIES = {
   /** The time the store records now: $1 the caller's clock, or null for the database's. */
@@ -41,17 +86,19 @@ export const POSTGRES_QUERIES = {
   // $1 id
   byId: `SELECT ${SUBSCRIBER_COLUMNS} FROM subscribers WHERE id = $1`,
   byIdForUpdate: `SELECT ${SUBSCRIBER_COLUMNS} FROM subscribers WHERE id = $1 FOR UPDATE`,
-  // $1 emails, $2 names, $3 topics (JSON text), $4 statuses, $5 created, $6 confirmed, $7 unsubscribed (arrays, one entry per subscriber)
+  // $1 emails, $2 names, $3 topics (JSON text), $4 statuses, $5 created, $6 confirmed, $7 unsubscribed, $8 suppression
+  // reasons, $9 their details, $10 when (arrays, one entry per subscriber)
   insertSubscribers: `
-    INSERT INTO subscribers (email, name, topics, status, created_at, confirmed_at, unsubscribed_at, bounce_count)
-    SELECT email, name, topics::jsonb, status, created_at, confirmed_at, unsubscribed_at, 0
-    FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::timestamptz[], $7::timestamptz[])
-      AS new (email, name, topics, status, created_at, confirmed_at, unsubscribed_at)
+    INSERT INTO subscribers (email, name, topics, status, created_at, confirmed_at, unsubscribed_at, bounce_count, suppression_reason, suppression_detail, suppressed_at)
+    SELECT email, name, topics::jsonb, status, created_at, confirmed_at, unsubscribed_at, 0, suppression_reason, suppression_detail, suppressed_at
+    FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::timestamptz[], $7::timestamptz[], $8::text[], $9::text[], $10::timestamptz[])
+      AS new (email, name, topics, status, created_at, confirmed_at, unsubscribed_at, suppression_reason, suppression_detail, suppressed_at)
     RETURNING ${SUBSCRIBER_COLUMNS}`,
-  // $1 id, $2 name, $3 topics (JSON text), $4 status, $5 confirmed, $6 unsubscribed, $7 bounce count.
-  // status_version is moved on by the trigger whenever status changes.
+  // $1 id, $2 name, $3 topics (JSON text), $4 status, $5 confirmed, $6 unsubscribed, $7 bounce count,
+  // $8 suppression reason, $9 its detail, $10 when. status_version is moved on by the trigger whenever status changes.
   updateSubscriber: `
-    UPDATE subscribers SET name = $2, topics = $3::jsonb, status = $4, confirmed_at = $5, unsubscribed_at = $6, bounce_count = $7
+    UPDATE subscribers SET name = $2, topics = $3::jsonb, status = $4, confirmed_at = $5, unsubscribed_at = $6, bounce_count = $7,
+      suppression_reason = $8, suppression_detail = $9, suppressed_at = $10
     WHERE id = $1
     RETURNING ${SUBSCRIBER_COLUMNS}`,
   // $1 id, $2 topics (JSON text)
@@ -74,18 +121,40 @@ export const POSTGRES_QUERIES = {
   markDeferred: markDelivery('deferred', ', last_error = excluded.last_error', 'NULL::text, $4::text'),
   markSkipped: markDelivery('skipped', '', 'NULL, NULL'),
   markFailed: markDelivery('failed', ', last_error = excluded.last_error', 'NULL::text, $4::text'),
-  // $1 issue date, $2 subscriber ids, $3 message ids, $4 at: many 'sent' marks and their bounce
-  // counts reset, as one statement; a subscriber deleted mid-run is left out, as in markDelivery.
+  // $1 issue date, $2 subscriber ids, $3 message ids, $4 at: many 'sent' marks as one statement; a
+  // subscriber deleted mid-run is left out, as in markDelivery. Acceptance only: bounce counts are left alone.
   markSentBatch: `
-    WITH marks AS (SELECT * FROM unnest($2::integer[], $3::text[]) AS mark(subscriber_id, message_id)),
-    recorded AS (
-      INSERT INTO deliveries (issue_date, subscriber_id, state, message_id, last_error, attempts, created_at, updated_at)
-      SELECT $1, s.id, 'sent', marks.message_id, NULL, 1, ${at(4)}, ${at(4)} FROM marks JOIN subscribers AS s ON s.id = marks.subscriber_id
-      ON CONFLICT (issue_date, subscriber_id) DO UPDATE SET state = 'sent', message_id = excluded.message_id, last_error = NULL, updated_at = excluded.updated_at
-      WHERE deliveries.state IN (${sqlStateList(LEDGER_TRANSITIONS.sent)}))
-    UPDATE subscribers SET bounce_count = 0 WHERE id IN (SELECT subscriber_id FROM marks) AND bounce_count > 0`,
-  // $1 id, $2 bounce count, $3 status, $4 reason
-  recordBounce: 'UPDATE subscribers SET bounce_count = $2, status = $3, last_bounce_reason = $4 WHERE id = $1 RETURNING status',
+    INSERT INTO deliveries (issue_date, subscriber_id, state, message_id, last_error, attempts, created_at, updated_at)
+    SELECT $1, s.id, 'sent', marks.message_id, NULL, 1, ${at(4)}, ${at(4)}
+    FROM unnest($2::integer[], $3::text[]) AS marks (subscriber_id, message_id) JOIN subscribers AS s ON s.id = marks.subscriber_id
+    ON CONFLICT (issue_date, subscriber_id) DO UPDATE SET state = 'sent', message_id = excluded.message_id, last_error = NULL, updated_at = excluded.updated_at
+    WHERE deliveries.state IN (${sqlStateList(LEDGER_TRANSITIONS.sent)})`,
+  // $1 id, $2 reason
+  lastBounceReason: 'UPDATE subscribers SET last_bounce_reason = $2 WHERE id = $1',
+
+  // Delivery events (src/feedback/event-store.ts; the rules in rules.ts, afterDeliveryEvent).
+  // $1 source, $2 key, $3 subscriber id, $4 issue date, $5 kind, $6 bounce type, $7 status, $8 diagnostic, $9 recipient, $10 occurred at, $11 at
+  insertEvent: `
+    INSERT INTO delivery_events (source, event_key, subscriber_id, issue_date, kind, bounce_type, status, diagnostic, recipient, occurred_at, recorded_at)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, ${at(11)})
+    ON CONFLICT (source, event_key) DO NOTHING
+    RETURNING recorded_at`,
+  // $1 source, $2 key
+  eventExists: 'SELECT 1 FROM delivery_events WHERE source = $1 AND event_key = $2',
+  // $1 subscriber id, $2 issue date
+  deliveryBounces: "SELECT bounce_type AS type FROM delivery_events WHERE subscriber_id = $1 AND issue_date = $2 AND kind = 'bounce'",
+  // $1 subscriber id
+  latestHardBounce: "SELECT max(occurred_at) AS at FROM delivery_events WHERE subscriber_id = $1 AND kind = 'bounce' AND bounce_type = 'hard'",
+  // $1 subscriber id, $2 confirmed at: since they last confirmed, confirming again starts the window afresh.
+  softBounces: `
+    SELECT issue_date, occurred_at FROM delivery_events
+    WHERE subscriber_id = $1 AND kind = 'bounce' AND bounce_type = 'soft' AND ($2::timestamptz IS NULL OR recorded_at >= $2::timestamptz)`,
+  // $1 message id
+  deliveryByMessageId: 'SELECT issue_date, subscriber_id FROM deliveries WHERE message_id = $1 ORDER BY issue_date DESC LIMIT 1',
+  // $1 subscriber id
+  latestAcceptedIssue: "SELECT max(issue_date) AS issue_date FROM deliveries WHERE subscriber_id = $1 AND state = 'sent'",
+  deliveryReportOf: deliveryReport(true),
+  deliveryReportAll: deliveryReport(false),
   // $1 issue date
   ledgerCounts: 'SELECT state, count(*)::integer AS count FROM deliveries WHERE issue_date = $1 GROUP BY state',
   // $1 issue date. Started (a ledger row exists) and every subscriber confirmed by the time
@@ -230,12 +299,21 @@ export const POSTGRES_QUERIES = {
   copyClashes: `SELECT id, email FROM subscribers WHERE id = ANY ($1::integer[]) OR lower(email) = ANY (SELECT lower(unnest($2::text[])))`,
   // One array per column, as insertSubscribers, with the ids and every stored field.
   copySubscribers: `
-    INSERT INTO subscribers (id, email, name, status, topics, created_at, confirmed_at, unsubscribed_at, bounce_count, last_bounce_reason, status_version)
+    INSERT INTO subscribers (id, email, name, status, topics, created_at, confirmed_at, unsubscribed_at, bounce_count, last_bounce_reason, status_version,
+      suppression_reason, suppression_detail, suppressed_at)
     OVERRIDING SYSTEM VALUE
-    SELECT id, email, name, status, topics::jsonb, created_at, confirmed_at, unsubscribed_at, bounce_count, last_bounce_reason, status_version
+    SELECT id, email, name, status, topics::jsonb, created_at, confirmed_at, unsubscribed_at, bounce_count, last_bounce_reason, status_version,
+      suppression_reason, suppression_detail, suppressed_at
     FROM unnest($1::integer[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::timestamptz[], $8::timestamptz[],
-      $9::integer[], $10::text[], $11::integer[])
-      AS copied (id, email, name, status, topics, created_at, confirmed_at, unsubscribed_at, bounce_count, last_bounce_reason, status_version)
+      $9::integer[], $10::text[], $11::integer[], $12::text[], $13::text[], $14::timestamptz[])
+      AS copied (id, email, name, status, topics, created_at, confirmed_at, unsubscribed_at, bounce_count, last_bounce_reason, status_version,
+        suppression_reason, suppression_detail, suppressed_at)
+    ON CONFLICT DO NOTHING`,
+  // One array per column; an event already here (same source and key) is kept.
+  copyDeliveryEvents: `
+    INSERT INTO delivery_events (source, event_key, subscriber_id, issue_date, kind, bounce_type, status, diagnostic, recipient, occurred_at, recorded_at)
+    SELECT * FROM unnest($1::text[], $2::text[], $3::integer[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
+      $10::timestamptz[], $11::timestamptz[])
     ON CONFLICT DO NOTHING`,
   copyDeliveries: `
     INSERT INTO deliveries (issue_date, subscriber_id, state, message_id, attempts, last_error, created_at, updated_at)

@@ -107,6 +107,37 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
     next_slot_at timestamptz NOT NULL
   );
   `,
+  // 5: delivery events and the subscribers' suppression (SQLite's migration 6).
+  `
+  CREATE TABLE delivery_events (
+    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    source text NOT NULL,
+    -- The idempotency key: the provider's event id, or a hash of the report.
+    event_key text NOT NULL,
+    subscriber_id integer NOT NULL REFERENCES subscribers (id) ON DELETE CASCADE,
+    -- NULL: the report names only the address, not an issue.
+    issue_date text,
+    kind text NOT NULL CHECK (kind IN ('delivered', 'bounce', 'complaint', 'unsubscribe')),
+    bounce_type text CHECK (bounce_type IN ('hard', 'soft')),
+    status text,
+    diagnostic text,
+    recipient text,
+    occurred_at timestamptz NOT NULL,
+    recorded_at timestamptz NOT NULL,
+    UNIQUE (source, event_key)
+  );
+  -- The rules: a subscriber's bounces of one kind, by time.
+  CREATE INDEX delivery_events_by_subscriber ON delivery_events (subscriber_id, kind, occurred_at);
+  -- The report: an issue's events.
+  CREATE INDEX delivery_events_by_issue ON delivery_events (issue_date, subscriber_id);
+  -- Finding the delivery a report quotes the Message-ID of.
+  CREATE INDEX deliveries_by_message_id ON deliveries (message_id) WHERE message_id IS NOT NULL;
+
+  ALTER TABLE subscribers
+    ADD COLUMN suppression_reason text CHECK (suppression_reason IN ('hard-bounce', 'soft-bounce', 'complaint')),
+    ADD COLUMN suppression_detail text,
+    ADD COLUMN suppressed_at timestamptz;
+  `,
 ];
 
 /** The first key of every advisory lock papermail takes, so they cannot collide with another application's. */

@@ -22,8 +22,11 @@ import { ADVISORY_LOCK_CLASS, migratePostgres } from './postgres-schema.js';
 import { POSTGRES_QUERIES as SQL } from './postgres-queries.js';
 import { groupedBy, inBatches } from './write-batches.js';
 import {
-  afterHardBounce,
+  afterDeliveryEvent,
   confirmDecision,
+  issueDeliveryReport,
+  smtpFailureEvent,
+  type IssueCounts,
   mayRebuildIssue,
   rebuildRefused,
   slotSpacingMs,
@@ -31,6 +34,7 @@ import {
   IMPORT_DEFAULT_STATUS,
   importRefusal,
   newSubscriber,
+  suppressedRowRefusal,
   toSubscriber,
   withFields,
   withStatus,
@@ -39,9 +43,23 @@ import {
   type SubscriberRecord,
 } from './rules.js';
 import type { FrozenIssueRecord } from '../delivery/send-ledger.js';
+import type { MatchedEvent, RecordedEvent, SuppressionReason, SuppressionRules } from '../feedback/event-store.js';
 import { batches, type CopiedSubscriber, type CopyReport, type CopyTarget, type StoreExport } from './store-copy.js';
 import type { ArchivedIssue, DeliveryState, ImportReport, LedgerCounts, NewSubscriber, StoreHealth, Subscriber, SubscriberStatus, SubscriberStore } from './store.js';
-import { lookupKey, parseStatus, readImportFields, positiveInteger, readFields, shorten, storeFailure, topicsJson, validTopics } from './subscriber-input.js';
+import {
+  bracketedMessageId,
+  checkedRules,
+  lookupKey,
+  parseStatus,
+  readDeliveryEvent,
+  readImportFields,
+  positiveInteger,
+  readFields,
+  shorten,
+  storeFailure,
+  topicsJson,
+  validTopics,
+} from './subscriber-input.js';
 
 export interface PostgresStoreOptions {
   /** A clock for every time the store records, instead of the database's (tests). */
@@ -71,7 +89,12 @@ interface SubscriberRow {
   unsubscribed_at: Date | null;
   bounce_count: number;
   status_version: number;
+  suppression_reason: SuppressionReason | null;
+  suppression_detail: string | null;
+  suppressed_at: Date | null;
 }
+
+type IssueCountsRow = { issue_date: string } & Omit<IssueCounts, 'issueDate'>;
 
 type NewRecord = Omit<SubscriberRecord, 'id' | 'statusVersion'>;
 
@@ -202,6 +225,9 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
       column('createdAt'),
       column('confirmedAt'),
       column('unsubscribedAt'),
+      records.map((record) => record.suppression?.reason ?? null),
+      records.map((record) => record.suppression?.detail ?? null),
+      records.map((record) => record.suppression?.at ?? null),
     ]);
     return rows.map(toRecord);
   }
@@ -222,8 +248,51 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
       next.confirmedAt,
       next.unsubscribedAt,
       next.bounceCount,
+      next.suppression?.reason ?? null,
+      next.suppression?.detail ?? null,
+      next.suppression?.at ?? null,
     ]);
     return toRecord(rows[0]!);
+  }
+
+  /**
+   * Records one event and applies the rules, inside the caller's transaction. The subscriber's
+   * row is locked first, so two events about one subscriber are decided one after the other.
+   */
+  async function recordEventIn(client: PoolClient, event: MatchedEvent, rules: SuppressionRules): Promise<RecordedEvent> {
+    const nothing: RecordedEvent = { recorded: false, suppressed: null };
+    const current = await recordBy(client, SQL.byIdForUpdate, event.subscriberId);
+    // A subscriber removed since the report was matched: nobody left to record it for.
+    if (current === undefined) return nothing;
+    if (((await client.query(SQL.eventExists, [event.source, event.key])).rowCount ?? 0) > 0) return nothing;
+    const [deliveryBounces, latestHardBounce, softBounces] = await Promise.all([
+      event.issueDate === null ? Promise.resolve([]) : client.query<{ type: 'hard' | 'soft' }>(SQL.deliveryBounces, [event.subscriberId, event.issueDate]).then(({ rows }) => rows.map((row) => row.type)),
+      client.query<{ at: Date | null }>(SQL.latestHardBounce, [event.subscriberId]).then(({ rows }) => rows[0]?.at?.toISOString() ?? null),
+      client
+        .query<{ issue_date: string | null; occurred_at: Date }>(SQL.softBounces, [event.subscriberId, current.confirmedAt])
+        .then(({ rows }) => rows.map((row) => ({ issueDate: row.issue_date, occurredAt: row.occurred_at.toISOString() }))),
+    ]);
+    const { rows } = await client.query<{ recorded_at: Date }>(SQL.insertEvent, [
+      event.source,
+      event.key,
+      event.subscriberId,
+      event.issueDate,
+      event.kind,
+      event.bounceType,
+      event.status,
+      event.diagnostic,
+      event.recipient,
+      event.occurredAt,
+      clock(),
+    ]);
+    if (rows[0] === undefined) return nothing;
+    const at = rows[0].recorded_at.toISOString();
+    const decision = afterDeliveryEvent(current, event, { deliveryBounces, latestHardBounceAt: latestHardBounce, softBounces }, rules, at);
+    if (decision.change !== undefined) await applyChange(client, current, decision.change);
+    if (event.kind === 'bounce' && event.bounceType === 'hard') {
+      await client.query(SQL.lastBounceReason, [current.id, event.diagnostic ?? event.status]);
+    }
+    return { recorded: true, suppressed: decision.suppressed };
   }
 
   async function* pages(fetch: (afterId: number) => Promise<SubscriberRow[]>): AsyncGenerator<Subscriber> {
@@ -259,6 +328,11 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
         // The same address twice in one file: the second row sees the first one's subscriber.
         if (inserts.has(key)) await flush();
         const status = row.fields.status ?? IMPORT_DEFAULT_STATUS;
+        const contradiction = suppressedRowRefusal(row.fields, status);
+        if (contradiction !== undefined) {
+          report.skipped.push({ line: row.line, reason: contradiction });
+          continue;
+        }
         const current = known.get(key);
         if (current === undefined) {
           inserts.set(key, newSubscriber(row.fields, status, at));
@@ -319,6 +393,9 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
       column('bounceCount'),
       column('lastBounceReason'),
       column('statusVersion'),
+      batch.map((subscriber) => subscriber.suppression?.reason ?? null),
+      batch.map((subscriber) => subscriber.suppression?.detail ?? null),
+      batch.map((subscriber) => subscriber.suppression?.at ?? null),
     ]);
     return result.rowCount ?? 0;
   }
@@ -331,6 +408,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     const report: CopyReport = {
       subscribers: { copied: 0, alreadyThere: 0 },
       deliveries: { copied: 0, alreadyThere: 0 },
+      events: { copied: 0, alreadyThere: 0 },
       issues: { copied: 0, alreadyThere: 0 },
       days: { copied: 0, alreadyThere: 0 },
     };
@@ -355,6 +433,22 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
           (row) => row.updatedAt,
         ]);
         count('deliveries', batch.length, copied);
+      }
+      for await (const batch of batches(source.exportDeliveryEvents(), IMPORT_CHUNK)) {
+        const copied = await copyRows(client, SQL.copyDeliveryEvents, batch, [
+          (row) => row.source,
+          (row) => row.key,
+          (row) => row.subscriberId,
+          (row) => row.issueDate,
+          (row) => row.kind,
+          (row) => row.bounceType,
+          (row) => row.status,
+          (row) => row.diagnostic,
+          (row) => row.recipient,
+          (row) => row.occurredAt,
+          (row) => row.recordedAt,
+        ]);
+        count('events', batch.length, copied);
       }
       for await (const batch of batches(source.exportIssues(), IMPORT_CHUNK)) {
         const copied = await copyRows(client, SQL.copyIssues, batch, [
@@ -501,15 +595,41 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
       const limit = positiveInteger('bounceLimit', bounceLimit);
       const reasonText = shorten(reason);
       return transaction('recording a failed delivery', async (client) => {
-        // A repeated call for the same issue must not count the same bounce twice.
-        const recorded = ((await client.query(SQL.markFailed, [issueDate, subscriberId, clock(), reasonText])).rowCount ?? 0) > 0;
-        const current = await recordBy(client, SQL.byIdForUpdate, subscriberId);
+        // A row the server accepted (or one failed already) is not failed again: nothing to count.
+        const failed = ((await client.query(SQL.markFailed, [issueDate, subscriberId, clock(), reasonText])).rowCount ?? 0) > 0;
+        const current = await recordBy(client, SQL.byId, subscriberId);
         if (current === undefined) return { suppressed: false };
-        if (!recorded) return { suppressed: current.status === 'bounced' };
-        const next = afterHardBounce(current, limit);
-        await client.query(SQL.recordBounce, [subscriberId, next.bounceCount, next.status, reasonText]);
-        return { suppressed: next.status === 'bounced' };
+        if (!failed) return { suppressed: current.status === 'bounced' };
+        // Counted as a DSN of the same delivery would be: once, whichever arrives first.
+        const event = smtpFailureEvent(issueDate, current, reason, await timestamp(client));
+        await recordEventIn(client, event, { hardBounceLimit: limit, softBounceLimit: 1, softBounceWindowDays: 1 });
+        return { suppressed: (await recordBy(client, SQL.byId, subscriberId))?.status === 'bounced' };
       });
+    },
+
+    async recordDeliveryEvent(event, rules) {
+      const read = readDeliveryEvent(event);
+      const checked = checkedRules(rules);
+      return transaction('recording a delivery event', (client) => recordEventIn(client, read, checked));
+    },
+
+    async deliveryByMessageId(messageId) {
+      const { rows } = await query<{ issue_date: string; subscriber_id: number }>('finding a delivery by Message-ID', SQL.deliveryByMessageId, [
+        bracketedMessageId(messageId),
+      ]);
+      return rows[0] === undefined ? undefined : { issueDate: rows[0].issue_date, subscriberId: rows[0].subscriber_id };
+    },
+
+    async latestAcceptedIssue(subscriberId) {
+      const { rows } = await query<{ issue_date: string | null }>('finding the latest accepted issue', SQL.latestAcceptedIssue, [subscriberId]);
+      return rows[0]?.issue_date ?? undefined;
+    },
+
+    async deliveryReport(issueDate) {
+      const { rows } = await (issueDate === undefined
+        ? query<IssueCountsRow>('reading the delivery report', SQL.deliveryReportAll)
+        : query<IssueCountsRow>('reading the delivery report', SQL.deliveryReportOf, [issueDate]));
+      return rows.map(({ issue_date, ...counts }) => issueDeliveryReport({ issueDate: issue_date, ...counts }));
     },
 
     async ledgerCounts(issueDate) {
@@ -699,6 +819,10 @@ function toRecord(row: SubscriberRow): SubscriberRecord {
     unsubscribedAt: row.unsubscribed_at?.toISOString() ?? null,
     bounceCount: row.bounce_count,
     statusVersion: row.status_version,
+    suppression:
+      row.suppression_reason === null
+        ? null
+        : { reason: row.suppression_reason, detail: row.suppression_detail, at: (row.suppressed_at ?? row.created_at).toISOString() },
   };
 }
 

@@ -6,7 +6,8 @@
  * ledger table into SQL), so the two cannot drift apart.
  */
 import { PapermailError } from '../errors.js';
-import type { DeliveryState, LedgerCounts, Subscriber, SubscriberStatus } from './store.js';
+import type { IssueDeliveryReport, MatchedEvent, SuppressionReason, SuppressionRules } from '../feedback/event-store.js';
+import type { DeliveryState, LedgerCounts, Subscriber, SubscriberStatus, Suppression } from './store.js';
 
 /** A subscriber as the rules see them (each store maps its rows to and from this): also when they unsubscribed. */
 export type SubscriberRecord = Subscriber & { unsubscribedAt: string | null };
@@ -17,7 +18,7 @@ export function toSubscriber({ unsubscribedAt: _unsubscribedAt, ...subscriber }:
 }
 
 /** What an update writes back: the record's mutable fields. */
-export type SubscriberChange = Pick<SubscriberRecord, 'name' | 'topics' | 'status' | 'confirmedAt' | 'unsubscribedAt' | 'bounceCount'>;
+export type SubscriberChange = Pick<SubscriberRecord, 'name' | 'topics' | 'status' | 'confirmedAt' | 'unsubscribedAt' | 'bounceCount' | 'suppression'>;
 
 /** Validated input fields; undefined means "not given, keep what is stored". */
 export interface SubscriberFields {
@@ -25,6 +26,7 @@ export interface SubscriberFields {
   name: string | null | undefined;
   topics: string[] | null | undefined;
   status: SubscriberStatus | undefined;
+  suppression: SuppressionReason | undefined;
 }
 
 /**
@@ -48,20 +50,30 @@ export function newSubscriber(fields: SubscriberFields, status: SubscriberStatus
     confirmedAt: status === 'confirmed' ? at : null,
     unsubscribedAt: status === 'unsubscribed' ? at : null,
     bounceCount: 0,
+    suppression: fields.suppression !== undefined && hasWithdrawnConsent(status) ? importedSuppression(fields.suppression, at) : null,
   };
 }
 
-/** The fields a status change touches, so "confirmed since" and bounce counts stay true. */
+/** The detail of a suppression that came in with an imported list. */
+const IMPORTED = 'from an imported list';
+
+function importedSuppression(reason: SuppressionReason, at: string): Suppression {
+  return { reason, detail: IMPORTED, at };
+}
+
+/** The fields a status change touches, so "confirmed since", bounce counts and suppressions stay true. */
 export function withStatus(current: SubscriberRecord, status: SubscriberStatus, at: string): SubscriberChange {
-  const { name, topics, confirmedAt, unsubscribedAt, bounceCount } = current;
-  const unchanged = { name, topics, status, confirmedAt, unsubscribedAt, bounceCount };
+  const { name, topics, confirmedAt, unsubscribedAt, bounceCount, suppression } = current;
+  const unchanged = { name, topics, status, confirmedAt, unsubscribedAt, bounceCount, suppression };
   if (status === current.status) return unchanged;
   switch (status) {
     case 'confirmed':
-      // Re-enabling a bounced or unsubscribed address starts its bounce count afresh.
-      return { ...unchanged, confirmedAt: at, unsubscribedAt: null, bounceCount: 0 };
+      // Re-enabling a bounced or unsubscribed address starts its bounce count afresh, and it is
+      // no longer suppressed: the person confirmed again (or an operator said they asked to).
+      return { ...unchanged, confirmedAt: at, unsubscribedAt: null, bounceCount: 0, suppression: null };
     case 'pending':
-      return { ...unchanged, confirmedAt: null };
+      // A suppression is kept only while no mail goes out (see Subscriber.suppression).
+      return { ...unchanged, confirmedAt: null, suppression: null };
     case 'unsubscribed':
       return { ...unchanged, unsubscribedAt: at };
     case 'bounced':
@@ -74,17 +86,22 @@ export function withFields(current: SubscriberRecord, fields: SubscriberFields, 
   // Someone typing a confirmed subscriber's address into the subscribe form (or a list
   // saying "pending") must not be able to switch their mail off.
   const status = requested === 'pending' && current.status === 'confirmed' ? 'confirmed' : requested;
+  const next = withStatus(current, status, at);
+  // A list's suppression is the weaker evidence: it never replaces the store's own.
+  const suppression =
+    fields.suppression !== undefined && next.suppression === null && hasWithdrawnConsent(next.status) ? importedSuppression(fields.suppression, at) : next.suppression;
   return {
-    ...withStatus(current, status, at),
+    ...next,
     name: fields.name === undefined ? current.name : fields.name,
     topics: fields.topics === undefined ? current.topics : fields.topics,
+    suppression,
   };
 }
 
 /** True when writing `next` would change the stored record. */
 export function differs(current: SubscriberRecord, next: SubscriberChange): boolean {
   return (Object.keys(next) as Array<keyof SubscriberChange>).some((field) =>
-    field === 'topics' ? JSON.stringify(current.topics) !== JSON.stringify(next.topics) : current[field] !== next[field],
+    field === 'topics' || field === 'suppression' ? JSON.stringify(current[field]) !== JSON.stringify(next[field]) : current[field] !== next[field],
   );
 }
 
@@ -100,11 +117,17 @@ export function confirmDecision(current: SubscriberRecord | undefined, statusVer
 
 /**
  * Why an import must not apply a row, if it must not: a list never brings back someone
- * who unsubscribed (consent was withdrawn) or an address suppressed for bouncing.
+ * who unsubscribed (consent was withdrawn), who complained, or an address suppressed for bouncing.
  */
 export function importRefusal(current: SubscriberRecord, status: SubscriberStatus): string | undefined {
   const wantsMail = status === 'confirmed' || status === 'pending';
   if (!wantsMail) return undefined;
+  if (current.suppression?.reason === 'complaint') {
+    return `${current.email} complained (marked an issue as spam) on ${current.suppression.at.slice(0, 10)}; an import never subscribes them again (they can subscribe themselves)`;
+  }
+  if (current.status === 'bounced' && current.suppression?.reason === 'soft-bounce') {
+    return `${current.email} is suppressed after repeated soft bounces; an import does not re-enable it`;
+  }
   if (current.status === 'unsubscribed') {
     const since = current.unsubscribedAt ? ` on ${current.unsubscribedAt.slice(0, 10)}` : '';
     return `${current.email} unsubscribed${since}; an import never subscribes them again (they can subscribe themselves)`;
@@ -115,17 +138,197 @@ export function importRefusal(current: SubscriberRecord, status: SubscriberStatu
   return undefined;
 }
 
+/** Why an import must not apply a row whatever is stored: it says the address is suppressed, yet asks for mail. */
+export function suppressedRowRefusal(fields: Pick<SubscriberFields, 'email' | 'suppression'>, status: SubscriberStatus): string | undefined {
+  if (fields.suppression === undefined || hasWithdrawnConsent(status)) return undefined;
+  return `${fields.email} is suppressed (${fields.suppression}) in the file but has status ${status}; a suppressed address is imported as unsubscribed or bounced only`;
+}
+
 /** An import row without a status: an operator importing a list they already had, whose people already agreed. */
 export const IMPORT_DEFAULT_STATUS: SubscriberStatus = 'confirmed';
 
+/** Whether `add` (even with --force) must refuse the address: only the person, confirming again, brings a complainer back. */
+export function hasComplained(subscriber: Pick<Subscriber, 'suppression'>): boolean {
+  return subscriber.suppression?.reason === 'complaint';
+}
+
+// --- delivery events: what a reported bounce, complaint, delivery or unsubscribe does ----
+
 /**
- * One more consecutive hard bounce: at `limit` a subscriber who still gets mail becomes
- * 'bounced' (suppressed); one who unsubscribed keeps that status.
+ * What the store read about the subscriber's earlier events before recording a new one
+ * (the new one not among them). "The same delivery" is the same subscriber and issue; an
+ * event naming no issue is a delivery of its own.
  */
-export function afterHardBounce(current: Pick<SubscriberRecord, 'status' | 'bounceCount'>, limit: number): Pick<SubscriberRecord, 'status' | 'bounceCount'> {
-  const bounceCount = current.bounceCount + 1;
-  const suppressed = bounceCount >= limit && !hasWithdrawnConsent(current.status);
-  return { bounceCount, status: suppressed ? 'bounced' : current.status };
+export interface EventHistory {
+  /** Bounce types already reported for the same delivery. */
+  deliveryBounces: Array<'hard' | 'soft'>;
+  /** The latest occurred_at (UTC ISO) of any hard bounce of the subscriber, or null. */
+  latestHardBounceAt: string | null;
+  /** Soft bounces of the subscriber recorded since they last confirmed: one entry per event. */
+  softBounces: Array<{ issueDate: string | null; occurredAt: string }>;
+}
+
+/** The event as the rules read it. `occurredAt` is UTC ISO (the stores normalise it first). */
+export type RuledEvent = Pick<MatchedEvent, 'kind' | 'bounceType' | 'status' | 'diagnostic' | 'source' | 'issueDate' | 'occurredAt'>;
+
+export interface EventDecision {
+  /** What to write to the subscriber; undefined when the event changes nothing. */
+  change: SubscriberChange | undefined;
+  /** Set when the event suppressed a subscriber who was mailable before it. */
+  suppressed: SuppressionReason | null;
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * What recording `event` does to the subscriber. Only a mailable subscriber (pending,
+ * confirmed) is moved; an unsubscribed or bounced one is left as they are (the event is
+ * still recorded), except that a complaint marks them so nothing re-adds them.
+ * - complaint: 'unsubscribed' at once, suppression 'complaint';
+ * - unsubscribe: 'unsubscribed';
+ * - hard bounce: one more towards `hardBounceLimit`, unless this delivery's hard bounce was
+ *   counted already (a 5xx and a DSN, or two providers' reports, are one bounce); at the
+ *   limit 'bounced', suppression 'hard-bounce';
+ * - soft bounce: 'bounced' (suppression 'soft-bounce') once `softBounceLimit` deliveries
+ *   soft-bounced within `softBounceWindowDays` of each other, this one among them (a
+ *   delivery that bounced hard already counts as that, not again as soft);
+ * - delivered: the hard-bounce count starts again, unless a bounce of this same delivery
+ *   was reported, or a hard bounce that happened later than this delivery: a late
+ *   "delivered" never undoes a bounce, and a bounce after a "delivered" still counts.
+ */
+export function afterDeliveryEvent(
+  current: SubscriberRecord,
+  event: RuledEvent,
+  history: EventHistory,
+  rules: SuppressionRules,
+  at: string,
+): EventDecision {
+  const unchanged: EventDecision = { change: undefined, suppressed: null };
+  const base = withStatus(current, current.status, at);
+  const mailable = !hasWithdrawnConsent(current.status);
+  const suppression = (reason: SuppressionReason, detail: string | null): Suppression => ({ reason, detail, at });
+  switch (event.kind) {
+    case 'complaint': {
+      const marked = suppression('complaint', describeReport(event, `a complaint reported by ${event.source}`));
+      if (!mailable) return current.suppression?.reason === 'complaint' ? unchanged : { change: { ...base, suppression: marked }, suppressed: null };
+      return { change: { ...withStatus(current, 'unsubscribed', at), suppression: marked }, suppressed: 'complaint' };
+    }
+    case 'unsubscribe':
+      return mailable ? { change: withStatus(current, 'unsubscribed', at), suppressed: null } : unchanged;
+    case 'delivered': {
+      if (!mailable || current.bounceCount === 0 || history.deliveryBounces.length > 0) return unchanged;
+      if (history.latestHardBounceAt !== null && history.latestHardBounceAt > event.occurredAt) return unchanged;
+      return { change: { ...base, bounceCount: 0 }, suppressed: null };
+    }
+    case 'bounce':
+      if (!mailable) return unchanged;
+      if (event.bounceType === 'hard') {
+        if (event.issueDate !== null && history.deliveryBounces.includes('hard')) return unchanged;
+        const bounceCount = current.bounceCount + 1;
+        if (bounceCount < rules.hardBounceLimit) return { change: { ...base, bounceCount }, suppressed: null };
+        const detail = describeReport(event, `${bounceCount} hard bounce(s)`);
+        return { change: { ...withStatus(current, 'bounced', at), bounceCount, suppression: suppression('hard-bounce', detail) }, suppressed: 'hard-bounce' };
+      }
+      // A delivery that bounced hard has been counted as that; a soft report of it adds nothing.
+      if (event.issueDate !== null && history.deliveryBounces.includes('hard')) return unchanged;
+      if (!softBounceLimitReached([...history.softBounces, event], event, rules)) return unchanged;
+      return {
+        change: { ...withStatus(current, 'bounced', at), suppression: suppression('soft-bounce', describeReport(event, `${rules.softBounceLimit} soft bounces within ${rules.softBounceWindowDays} days`)) },
+        suppressed: 'soft-bounce',
+      };
+  }
+}
+
+/**
+ * Whether some window of `softBounceWindowDays` holding `latest` holds `softBounceLimit`
+ * soft-bounced deliveries (one per issue, whatever the number of reports; a report naming no
+ * issue counts on its own). Any window, not only the one ending now, so the order reports
+ * arrive in does not matter.
+ */
+export function softBounceLimitReached(
+  bounces: ReadonlyArray<{ issueDate: string | null; occurredAt: string }>,
+  latest: { occurredAt: string },
+  rules: Pick<SuppressionRules, 'softBounceLimit' | 'softBounceWindowDays'>,
+): boolean {
+  const earliestPerDelivery = new Map<string, number>();
+  bounces.forEach((bounce, index) => {
+    const key = bounce.issueDate ?? `report ${index}`;
+    const time = Date.parse(bounce.occurredAt);
+    earliestPerDelivery.set(key, Math.min(time, earliestPerDelivery.get(key) ?? Infinity));
+  });
+  const times = [...earliestPerDelivery.values()].sort((a, b) => a - b);
+  const anchor = Date.parse(latest.occurredAt);
+  const window = rules.softBounceWindowDays * DAY_MS;
+  // Every window containing `anchor` starts somewhere in [anchor - window, anchor]: trying each bounce in there as the start covers them all.
+  return times.some((start) => start <= anchor && start >= anchor - window && times.filter((time) => time >= start && time <= start + window).length >= rules.softBounceLimit);
+}
+
+/** "5.1.1 user unknown", or `fallback` when the report says nothing. */
+function describeReport(event: Pick<RuledEvent, 'status' | 'diagnostic'>, fallback: string): string {
+  // A 5xx reply already quotes its status code: "550 5.1.1 user unknown", not "5.1.1 550 5.1.1 …".
+  const status = event.status !== null && event.diagnostic?.includes(event.status) ? null : event.status;
+  const words = [status, event.diagnostic].filter((part): part is string => part !== null && part !== '').join(' ');
+  return words === '' ? fallback : `${fallback}: ${words}`.slice(0, 1000);
+}
+
+/** The enhanced status code (RFC 3463) in an SMTP reply such as "550 5.1.1 <x>: user unknown", or null. */
+export function enhancedStatusIn(reply: string): string | null {
+  return /(?:^|[\s-])([245]\.\d{1,3}\.\d{1,3})(?=\s|$|[;:,)]|\.(?:\s|$))/.exec(reply)?.[1] ?? null;
+}
+
+/** The key of the delivery event a synchronous 5xx records: one per delivery, whatever the reply. */
+export function smtpFailureKey(issueDate: string, subscriberId: number): string {
+  return `smtp:${issueDate}:${subscriberId}`;
+}
+
+/** The hard bounce a 5xx during the SMTP conversation is (markFailed records it), at `at`. */
+export function smtpFailureEvent(issueDate: string, subscriber: Pick<Subscriber, 'id' | 'email'>, reply: string, at: string): MatchedEvent {
+  return {
+    key: smtpFailureKey(issueDate, subscriber.id),
+    source: 'smtp',
+    kind: 'bounce',
+    bounceType: 'hard',
+    status: enhancedStatusIn(reply),
+    diagnostic: reply.slice(0, 1000),
+    recipient: subscriber.email,
+    occurredAt: at,
+    returnPath: null,
+    messageId: null,
+    subscriberId: subscriber.id,
+    issueDate,
+  };
+}
+
+/** One issue's counts as the stores read them (each delivery counted once per line). */
+export interface IssueCounts {
+  issueDate: string;
+  accepted: number;
+  deferred: number;
+  /** Ledger rows 'failed' (a 5xx): handed over, and refused. */
+  failed: number;
+  hard: number;
+  soft: number;
+  delivered: number;
+  complained: number;
+  unsubscribed: number;
+}
+
+/** The report of one issue: the counts and the rates. */
+export function issueDeliveryReport(counts: IssueCounts): IssueDeliveryReport {
+  const { issueDate, accepted, deferred, failed, hard, soft, delivered, complained, unsubscribed } = counts;
+  // Bounces include the 5xx replies, which were never accepted: their share is of everything handed over.
+  const handedOver = accepted + failed;
+  return {
+    issueDate,
+    accepted,
+    delivered,
+    bounced: { hard, soft },
+    complained,
+    unsubscribed,
+    deferred,
+    bounceRate: handedOver === 0 ? 0 : (hard + soft) / handedOver,
+    complaintRate: accepted === 0 ? 0 : complained / accepted,
+  };
 }
 
 // --- the send ledger ---------------------------------------------------------

@@ -15,16 +15,58 @@ function markDelivery(state: DeliveryState, set: string, values = 'NULL, NULL'):
     WHERE deliveries.state IN (${sqlStateList(LEDGER_TRANSITIONS[state])})`;
 }
 
+/**
+ * The delivery report, of one issue (@issueDate) or of all: per delivery first (one line however
+ * many reports), then per issue. A 'failed' ledger row (a 5xx) is a hard bounce even where no
+ * event recorded it (a store older than the events). Two statements rather than one with
+ * "@issueDate IS NULL OR …", which no index can serve.
+ */
+function deliveryReport(oneIssue: boolean): string {
+  const only = (column: string) => (oneIssue ? `${column} = @issueDate` : '1');
+  return `
+    WITH ledger AS (
+      SELECT issue_date,
+        SUM(CASE WHEN state = 'sent' THEN 1 ELSE 0 END) AS accepted,
+        SUM(CASE WHEN state = 'deferred' THEN 1 ELSE 0 END) AS deferred,
+        SUM(CASE WHEN state = 'failed' THEN 1 ELSE 0 END) AS failed
+      FROM deliveries WHERE ${only('issue_date')} GROUP BY issue_date),
+    outcomes AS (
+      SELECT issue_date, subscriber_id,
+        MAX(CASE WHEN kind = 'bounce' AND bounce_type = 'hard' THEN 1 ELSE 0 END) AS hard,
+        MAX(CASE WHEN kind = 'bounce' THEN 1 ELSE 0 END) AS bounced,
+        MAX(CASE WHEN kind = 'delivered' THEN 1 ELSE 0 END) AS delivered,
+        MAX(CASE WHEN kind = 'complaint' THEN 1 ELSE 0 END) AS complained,
+        MAX(CASE WHEN kind = 'unsubscribe' THEN 1 ELSE 0 END) AS unsubscribed
+      FROM (
+        SELECT issue_date, subscriber_id, kind, bounce_type FROM delivery_events
+        WHERE issue_date IS NOT NULL AND ${only('issue_date')}
+        UNION ALL
+        SELECT issue_date, subscriber_id, 'bounce', 'hard' FROM deliveries
+        WHERE state = 'failed' AND ${only('issue_date')})
+      GROUP BY issue_date, subscriber_id),
+    totals AS (
+      SELECT issue_date, SUM(hard) AS hard, SUM(bounced - hard) AS soft,
+        SUM(CASE WHEN delivered = 1 AND bounced = 0 THEN 1 ELSE 0 END) AS delivered,
+        SUM(complained) AS complained, SUM(unsubscribed) AS unsubscribed
+      FROM outcomes GROUP BY issue_date)
+    SELECT ledger.issue_date, ledger.accepted, ledger.deferred, ledger.failed,
+      COALESCE(totals.hard, 0) AS hard, COALESCE(totals.soft, 0) AS soft, COALESCE(totals.delivered, 0) AS delivered,
+      COALESCE(totals.complained, 0) AS complained, COALESCE(totals.unsubscribed, 0) AS unsubscribed
+    FROM ledger LEFT JOIN totals ON totals.issue_date = ledger.issue_date
+    ORDER BY ledger.issue_date DESC`;
+}
+
 export const SQLITE_QUERIES = {
   byEmail: 'SELECT * FROM subscribers WHERE email = ?',
   byId: 'SELECT * FROM subscribers WHERE id = ?',
   insertSubscriber: `
-    INSERT INTO subscribers (email, name, topics, status, created_at, confirmed_at, unsubscribed_at, bounce_count)
-    VALUES (@email, @name, @topics, @status, @created_at, @confirmed_at, @unsubscribed_at, @bounce_count)`,
+    INSERT INTO subscribers (email, name, topics, status, created_at, confirmed_at, unsubscribed_at, bounce_count, suppression_reason, suppression_detail, suppressed_at)
+    VALUES (@email, @name, @topics, @status, @created_at, @confirmed_at, @unsubscribed_at, @bounce_count, @suppression_reason, @suppression_detail, @suppressed_at)`,
   // status_version is moved on by a trigger (migration 2) whenever status changes.
   updateSubscriber: `
     UPDATE subscribers SET name = @name, topics = @topics, status = @status, confirmed_at = @confirmed_at,
-      unsubscribed_at = @unsubscribed_at, bounce_count = @bounce_count
+      unsubscribed_at = @unsubscribed_at, bounce_count = @bounce_count,
+      suppression_reason = @suppression_reason, suppression_detail = @suppression_detail, suppressed_at = @suppressed_at
     WHERE id = @id`,
   setTopics: 'UPDATE subscribers SET topics = ? WHERE id = ?',
   removeByEmail: 'DELETE FROM subscribers WHERE email = ?',
@@ -48,8 +90,7 @@ export const SQLITE_QUERIES = {
   markDeferred: markDelivery('deferred', ', last_error = excluded.last_error', 'NULL, @reason'),
   markSkipped: markDelivery('skipped', ''),
   markFailed: markDelivery('failed', ', last_error = excluded.last_error', 'NULL, @reason'),
-  resetBounces: 'UPDATE subscribers SET bounce_count = 0 WHERE id = ? AND bounce_count > 0',
-  recordBounce: 'UPDATE subscribers SET bounce_count = @bounceCount, status = @status, last_bounce_reason = @reason WHERE id = @id',
+  lastBounceReason: 'UPDATE subscribers SET last_bounce_reason = @reason WHERE id = @id',
   ledgerCounts: 'SELECT state, COUNT(*) AS count FROM deliveries WHERE issue_date = ? GROUP BY state',
   // Started (a ledger row exists) and every subscriber confirmed by the time the send
   // started has a settled row. People who confirm later begin with the next issue, so
@@ -150,7 +191,27 @@ export const SQLITE_QUERIES = {
     ON CONFLICT (date) DO UPDATE SET subject = excluded.subject, html = excluded.html, text = excluded.text`,
   issue: 'SELECT * FROM issues WHERE date = ?',
 
+  // Delivery events (src/feedback/event-store.ts; the rules in rules.ts, afterDeliveryEvent).
+  insertEvent: `
+    INSERT INTO delivery_events (source, event_key, subscriber_id, issue_date, kind, bounce_type, status, diagnostic, recipient, occurred_at, recorded_at)
+    VALUES (@source, @key, @subscriberId, @issueDate, @kind, @bounceType, @status, @diagnostic, @recipient, @occurredAt, @recordedAt)
+    ON CONFLICT (source, event_key) DO NOTHING`,
+  eventExists: 'SELECT 1 FROM delivery_events WHERE source = @source AND event_key = @key',
+  deliveryBounces: `
+    SELECT bounce_type AS type FROM delivery_events WHERE subscriber_id = @subscriberId AND issue_date = @issueDate AND kind = 'bounce'`,
+  latestHardBounce: `
+    SELECT MAX(occurred_at) AS at FROM delivery_events WHERE subscriber_id = @subscriberId AND kind = 'bounce' AND bounce_type = 'hard'`,
+  // Since they last confirmed (by the store's clock): confirming again starts the window afresh.
+  softBounces: `
+    SELECT issue_date, occurred_at FROM delivery_events
+    WHERE subscriber_id = @subscriberId AND kind = 'bounce' AND bounce_type = 'soft' AND (@confirmedAt IS NULL OR recorded_at >= @confirmedAt)`,
+  deliveryByMessageId: 'SELECT issue_date, subscriber_id FROM deliveries WHERE message_id = ? ORDER BY issue_date DESC LIMIT 1',
+  latestAcceptedIssue: "SELECT MAX(issue_date) AS issue_date FROM deliveries WHERE subscriber_id = ? AND state = 'sent'",
+  deliveryReportOf: deliveryReport(true),
+  deliveryReportAll: deliveryReport(false),
+
   // Copying the store elsewhere (store-copy.ts): every row, in keyset pages.
+  pageDeliveryEvents: 'SELECT * FROM delivery_events WHERE id > ? ORDER BY id LIMIT ?',
   pageDeliveries: `
     SELECT * FROM deliveries WHERE (issue_date, subscriber_id) > (@issueDate, @subscriberId)
     ORDER BY issue_date, subscriber_id LIMIT @limit`,

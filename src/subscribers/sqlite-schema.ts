@@ -119,6 +119,39 @@ export const MIGRATIONS: readonly string[] = [
     next_slot_at REAL NOT NULL
   );
   `,
+  // 6: what happened after the relay accepted a message (src/feedback): delivery events, one
+  // per (source, key) however often a provider retries, and a visible suppression on the
+  // subscriber. The ledger keeps saying what papermail did; the events say what happened after.
+  `
+  CREATE TABLE delivery_events (
+    id INTEGER PRIMARY KEY,
+    source TEXT NOT NULL,
+    -- The idempotency key: the provider's event id, or a hash of the report.
+    event_key TEXT NOT NULL,
+    subscriber_id INTEGER NOT NULL REFERENCES subscribers (id) ON DELETE CASCADE,
+    -- NULL: the report names only the address, not an issue.
+    issue_date TEXT,
+    kind TEXT NOT NULL CHECK (kind IN ('delivered', 'bounce', 'complaint', 'unsubscribe')),
+    bounce_type TEXT CHECK (bounce_type IN ('hard', 'soft')),
+    status TEXT,
+    diagnostic TEXT,
+    recipient TEXT,
+    -- When it happened as the report says, and when it was recorded (the store's clock), as UTC ISO text.
+    occurred_at TEXT NOT NULL,
+    recorded_at TEXT NOT NULL,
+    UNIQUE (source, event_key)
+  );
+  -- The rules: a subscriber's bounces of one kind, by time.
+  CREATE INDEX delivery_events_by_subscriber ON delivery_events (subscriber_id, kind, occurred_at);
+  -- The report: an issue's events.
+  CREATE INDEX delivery_events_by_issue ON delivery_events (issue_date, subscriber_id);
+  -- Finding the delivery a report quotes the Message-ID of.
+  CREATE INDEX deliveries_by_message_id ON deliveries (message_id) WHERE message_id IS NOT NULL;
+
+  ALTER TABLE subscribers ADD COLUMN suppression_reason TEXT CHECK (suppression_reason IN ('hard-bounce', 'soft-bounce', 'complaint'));
+  ALTER TABLE subscribers ADD COLUMN suppression_detail TEXT;
+  ALTER TABLE subscribers ADD COLUMN suppressed_at TEXT;
+  `,
 ];
 
 /** Brings the file up to the latest schema; safe when two processes open a new file at once. */

@@ -21,8 +21,12 @@ import Database from 'better-sqlite3';
 import { PapermailError } from '../errors.js';
 import { isOwnerDeadOnThisHost } from './lock-owner.js';
 import {
-  afterHardBounce,
+  afterDeliveryEvent,
   confirmDecision,
+  issueDeliveryReport,
+  smtpFailureEvent,
+  type EventHistory,
+  type IssueCounts,
   mayRebuildIssue,
   rebuildRefused,
   reserveSlots,
@@ -30,6 +34,7 @@ import {
   IMPORT_DEFAULT_STATUS,
   importRefusal,
   newSubscriber,
+  suppressedRowRefusal,
   toSubscriber,
   withFields,
   withStatus,
@@ -38,11 +43,27 @@ import {
   type SubscriberRecord,
 } from './rules.js';
 import { SQLITE_QUERIES } from './sqlite-queries.js';
-import type { CopiedDelivery, StoreExport } from './store-copy.js';
+import type { CopiedDelivery, CopiedDeliveryEvent, StoreExport } from './store-copy.js';
 import type { FrozenIssueRecord } from '../delivery/send-ledger.js';
+import type { EventKind } from '../feedback/delivery-event.js';
+import type { MatchedEvent, RecordedEvent, SuppressionReason, SuppressionRules } from '../feedback/event-store.js';
 import { migrate } from './sqlite-schema.js';
 import { groupedBy, inBatches } from './write-batches.js';
-import { lookupKey, mapAsync, parseStatus, readImportFields, positiveInteger, readFields, shorten, storeFailure, topicsJson, validTopics } from './subscriber-input.js';
+import {
+  bracketedMessageId,
+  checkedRules,
+  lookupKey,
+  mapAsync,
+  parseStatus,
+  readDeliveryEvent,
+  readImportFields,
+  positiveInteger,
+  readFields,
+  shorten,
+  storeFailure,
+  topicsJson,
+  validTopics,
+} from './subscriber-input.js';
 import type { ArchivedIssue, ConfirmOutcome, ConfirmRequest, DeliveryState, ImportReport, LedgerCounts, NewSubscriber, Subscriber, SubscriberStatus, SubscriberStore } from './store.js';
 
 export { lockOwnerId } from './lock-owner.js';
@@ -73,7 +94,27 @@ interface SubscriberRow {
   last_bounce_reason: string | null;
   /** Moved on by a trigger (migration 2) whenever status changes. */
   status_version: number;
+  suppression_reason: SuppressionReason | null;
+  suppression_detail: string | null;
+  suppressed_at: string | null;
 }
+
+interface DeliveryEventRow {
+  id: number;
+  source: MatchedEvent['source'];
+  event_key: string;
+  subscriber_id: number;
+  issue_date: string | null;
+  kind: EventKind;
+  bounce_type: 'hard' | 'soft' | null;
+  status: string | null;
+  diagnostic: string | null;
+  recipient: string | null;
+  occurred_at: string;
+  recorded_at: string;
+}
+
+type IssueCountsRow = { issue_date: string } & Omit<IssueCounts, 'issueDate'>;
 
 interface DeliveryRow {
   issue_date: string;
@@ -142,8 +183,8 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     guard('recording a delivery', () =>
       sql.transaction(() =>
         marks.map((mark) => {
+          // Acceptance only: the bounce count is left alone (a relay accepts every address).
           if (sql.markSentExisting.run(mark).changes === 0) sql.markSent.run(mark);
-          sql.resetBounces.run(mark.subscriberId);
         }),
       ),
     ),
@@ -198,6 +239,8 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     if (!('fields' in read)) return read;
     const { fields } = read;
     const status = fields.status ?? IMPORT_DEFAULT_STATUS;
+    const contradiction = suppressedRowRefusal(fields, status);
+    if (contradiction !== undefined) return { skipped: contradiction };
     const existing = byEmail(fields.email);
     if (existing === undefined) {
       insertSubscriber(fields, status);
@@ -209,6 +252,38 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     if (!differs(existing, next)) return 'unchanged';
     sql.updateSubscriber.run(changeRow(existing.id, next));
     return 'updated';
+  }
+
+  /**
+   * Records one event and applies the rules, inside the caller's transaction: the history is
+   * read before the insert, so it never holds the event itself.
+   */
+  function recordEventRow(event: MatchedEvent, rules: SuppressionRules): RecordedEvent {
+    const nothing: RecordedEvent = { recorded: false, suppressed: null };
+    if (sql.eventExists.get(event) !== undefined) return nothing;
+    const current = byId(event.subscriberId);
+    // A subscriber removed since the report was matched: nobody left to record it for.
+    if (current === undefined) return nothing;
+    const at = timestamp();
+    const history = eventHistory(current);
+    const deliveryBounces = event.issueDate === null ? [] : (sql.deliveryBounces.all(event) as Array<{ type: 'hard' | 'soft' }>).map((row) => row.type);
+    if (sql.insertEvent.run({ ...event, recordedAt: at }).changes === 0) return nothing;
+    const decision = afterDeliveryEvent(current, event, { ...history, deliveryBounces }, rules, at);
+    if (decision.change !== undefined) applyChange(current, decision.change);
+    if (event.kind === 'bounce' && event.bounceType === 'hard') {
+      sql.lastBounceReason.run({ id: current.id, reason: event.diagnostic ?? event.status });
+    }
+    return { recorded: true, suppressed: decision.suppressed };
+  }
+
+  function eventHistory(current: SubscriberRecord): Omit<EventHistory, 'deliveryBounces'> {
+    const subscriberId = current.id;
+    return {
+      latestHardBounceAt: (sql.latestHardBounce.get({ subscriberId }) as { at: string | null }).at,
+      softBounces: (sql.softBounces.all({ subscriberId, confirmedAt: current.confirmedAt }) as Array<{ issue_date: string | null; occurred_at: string }>).map(
+        (row) => ({ issueDate: row.issue_date, occurredAt: row.occurred_at }),
+      ),
+    };
   }
 
   function insertSubscriber(fields: SubscriberFields, status: SubscriberStatus): Subscriber {
@@ -334,14 +409,40 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
       return guard('recording a failed delivery', () =>
         sql.transaction(() => {
           const reasonText = shorten(reason);
-          // A repeated call for the same issue must not count the same bounce twice.
-          const recorded = sql.markFailed.run({ issueDate, subscriberId, reason: reasonText, at }).changes > 0;
+          // A row the server accepted (or one failed already) is not failed again: nothing to count.
+          const failed = sql.markFailed.run({ issueDate, subscriberId, reason: reasonText, at }).changes > 0;
           const current = byId(subscriberId);
-          if (recorded && current !== undefined) {
-            sql.recordBounce.run({ id: subscriberId, reason: reasonText, ...afterHardBounce(current, limit) });
-          }
+          if (current === undefined) return { suppressed: false };
+          if (!failed) return { suppressed: current.status === 'bounced' };
+          // Counted as a DSN of the same delivery would be: once, whichever arrives first.
+          recordEventRow(smtpFailureEvent(issueDate, current, reason, at), { hardBounceLimit: limit, softBounceLimit: 1, softBounceWindowDays: 1 });
           return { suppressed: byId(subscriberId)?.status === 'bounced' };
         }),
+      );
+    },
+
+    async recordDeliveryEvent(event, rules) {
+      const read = readDeliveryEvent(event);
+      const checked = checkedRules(rules);
+      return guard('recording a delivery event', () => sql.immediate(() => recordEventRow(read, checked)));
+    },
+
+    async deliveryByMessageId(messageId) {
+      return guard('finding a delivery by Message-ID', () => {
+        const row = sql.deliveryByMessageId.get(bracketedMessageId(messageId)) as { issue_date: string; subscriber_id: number } | undefined;
+        return row === undefined ? undefined : { issueDate: row.issue_date, subscriberId: row.subscriber_id };
+      });
+    },
+
+    async latestAcceptedIssue(subscriberId) {
+      return guard('finding the latest accepted issue', () => (sql.latestAcceptedIssue.get(subscriberId) as { issue_date: string | null }).issue_date ?? undefined);
+    },
+
+    async deliveryReport(issueDate) {
+      return guard('reading the delivery report', () =>
+        ((issueDate === undefined ? sql.deliveryReportAll.all() : sql.deliveryReportOf.all({ issueDate })) as IssueCountsRow[]).map(({ issue_date, ...counts }) =>
+          issueDeliveryReport({ issueDate: issue_date, ...counts }),
+        ),
       );
     },
 
@@ -536,6 +637,25 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
           lastError: row.last_error,
           createdAt: row.created_at,
           updatedAt: row.updated_at,
+        }),
+      );
+    },
+
+    exportDeliveryEvents() {
+      return mapAsync(
+        pages((afterId) => sql.pageDeliveryEvents.all(afterId, DEFAULT_PAGE_SIZE) as DeliveryEventRow[], (row) => row.id, 0),
+        (row): CopiedDeliveryEvent => ({
+          source: row.source,
+          key: row.event_key,
+          subscriberId: row.subscriber_id,
+          issueDate: row.issue_date,
+          kind: row.kind,
+          bounceType: row.bounce_type,
+          status: row.status,
+          diagnostic: row.diagnostic,
+          recipient: row.recipient,
+          occurredAt: row.occurred_at,
+          recordedAt: row.recorded_at,
         }),
       );
     },
@@ -737,6 +857,8 @@ function toRecord(row: SubscriberRow): SubscriberRecord {
     unsubscribedAt: row.unsubscribed_at,
     bounceCount: row.bounce_count,
     statusVersion: row.status_version,
+    suppression:
+      row.suppression_reason === null ? null : { reason: row.suppression_reason, detail: row.suppression_detail, at: row.suppressed_at ?? row.created_at },
   };
 }
 
@@ -755,6 +877,9 @@ function insertRow(record: Omit<SubscriberRecord, 'id' | 'statusVersion'>) {
     confirmed_at: record.confirmedAt,
     unsubscribed_at: record.unsubscribedAt,
     bounce_count: record.bounceCount,
+    suppression_reason: record.suppression?.reason ?? null,
+    suppression_detail: record.suppression?.detail ?? null,
+    suppressed_at: record.suppression?.at ?? null,
   };
 }
 
@@ -767,5 +892,8 @@ function changeRow(id: number, change: SubscriberChange) {
     confirmed_at: change.confirmedAt,
     unsubscribed_at: change.unsubscribedAt,
     bounce_count: change.bounceCount,
+    suppression_reason: change.suppression?.reason ?? null,
+    suppression_detail: change.suppression?.detail ?? null,
+    suppressed_at: change.suppression?.at ?? null,
   };
 }

@@ -1,12 +1,14 @@
 /**
  * Moving up from SQLite to PostgreSQL (`papermail db copy --to postgres://…`): every row as
  * stored — subscribers with their ids (links in mail already sent carry them), status
- * versions, preferences and bounce counts; the send ledger; the issue archive; each day's
+ * versions, preferences, bounce counts and suppressions; the send ledger; the delivery events
+ * (the rules count them, and the report reads them); the issue archive; each day's
  * frozen issue (so a day half sent before the move goes on with the same content) — read from
  * one store and written into the other in one transaction. Copying again copies only what
  * is new: a row the target already has is kept as the target has it (it may be newer).
  */
 import type { FrozenIssueRecord } from '../delivery/send-ledger.js';
+import type { MatchedEvent } from '../feedback/event-store.js';
 import type { ArchivedIssue, DeliveryState } from './store.js';
 import type { SubscriberRecord } from './rules.js';
 
@@ -25,10 +27,15 @@ export interface CopiedDelivery {
   updatedAt: string;
 }
 
+/** A delivery event as stored: what was reported, its delivery, and when it was recorded. */
+export type CopiedDeliveryEvent = Omit<MatchedEvent, 'returnPath' | 'messageId'> & { recordedAt: string };
+
 /** A store read row by row, for copying (SQLite implements it). */
 export interface StoreExport {
   exportSubscribers(): AsyncIterable<CopiedSubscriber>;
   exportDeliveries(): AsyncIterable<CopiedDelivery>;
+  /** In the order they were recorded. */
+  exportDeliveryEvents(): AsyncIterable<CopiedDeliveryEvent>;
   exportIssues(): AsyncIterable<ArchivedIssue>;
   /** Each day's frozen issue and when it was frozen and prepared. */
   exportIssueDays(): AsyncIterable<FrozenIssueRecord>;
@@ -40,6 +47,8 @@ export interface StoreExport {
 export interface CopyReport {
   subscribers: CopyCount;
   deliveries: CopyCount;
+  /** Delivery events, one per (source, key). */
+  events: CopyCount;
   issues: CopyCount;
   /** Frozen issues of days (frozen-issue.ts). */
   days: CopyCount;

@@ -12,8 +12,9 @@
  * the send loop do, with backoff (src/subscribers/busy-retry.ts).
  */
 import type { FrozenIssues, SendLedger } from '../delivery/send-ledger.js';
+import type { DeliveryEventStore, SuppressionReason } from '../feedback/event-store.js';
 
-export { hasWithdrawnConsent } from './rules.js';
+export { hasComplained, hasWithdrawnConsent } from './rules.js';
 
 export type SubscriberStatus = 'pending' | 'confirmed' | 'unsubscribed' | 'bounced';
 
@@ -27,14 +28,34 @@ export interface Subscriber {
   topics: string[] | null;
   createdAt: string;
   confirmedAt: string | null;
-  /** Consecutive hard bounces (5xx replies): a delivered message resets it to 0. */
+  /**
+   * Hard bounces counted towards HARD_BOUNCE_LIMIT, across issues, at most one per delivery:
+   * a 5xx during the SMTP conversation and any later report of one (a DSN, a provider's
+   * webhook). A relay accepting a message proves nothing and leaves it alone; only a
+   * 'delivered' report with no bounce of that delivery, or the subscriber confirming again,
+   * starts it at 0.
+   */
   bounceCount: number;
+  /**
+   * Why the address gets no more mail although nobody clicked "unsubscribe" (a complaint also
+   * unsubscribes); null when it is not suppressed. Set only while the status is 'unsubscribed'
+   * or 'bounced'; confirming again (or an operator's `add --force`) clears it.
+   */
+  suppression: Suppression | null;
   /**
    * Moves on with every change of `status` (confirming, unsubscribing, bouncing, an
    * operator's change). A confirm link carries the version it was issued for and works
    * only while the subscriber is still at it.
    */
   statusVersion: number;
+}
+
+/** A suppression: the rule that applied (src/subscribers/rules.ts), what the report said, and when (the store's clock). */
+export interface Suppression {
+  reason: SuppressionReason;
+  /** The report's words: the status code and diagnostic of the last bounce, or who reported the complaint. */
+  detail: string | null;
+  at: string;
 }
 
 /** What a confirm link asks for besides the status: the name and topics of the request it answers. */
@@ -59,6 +80,12 @@ export interface NewSubscriber {
   name?: string | null;
   topics?: string[] | null;
   status?: SubscriberStatus;
+  /**
+   * A suppression an imported list carries (an export's `suppression` column, another tool's
+   * suppression list): kept only with a status that gets no mail, and never replacing one the
+   * store has. undefined: none given.
+   */
+  suppression?: SuppressionReason;
 }
 
 export interface ImportReport {
@@ -129,7 +156,7 @@ export interface SubscriberDirectory {
   /**
    * Applies validated import rows in one transaction: all or nothing on a store error.
    * A row without status means 'confirmed' (the CLI fills in `import --status` first). A row never resubscribes an 'unsubscribed'
-   * or 'bounced' address (reported in `skipped` with its line), nor demotes 'confirmed'.
+   * or 'bounced' address (reported in `skipped` with its line, saying when it was a complaint), nor demotes 'confirmed'.
    */
   importSubscribers(rows: Array<NewSubscriber & { line: number }>): Promise<ImportReport>;
   countByStatus(): Promise<Record<SubscriberStatus, number>>;
@@ -154,4 +181,4 @@ export interface StoreLifecycle {
 }
 
 /** Everything one store implements; code that needs only part of it types against the narrow interface. */
-export interface SubscriberStore extends SubscriberDirectory, SendLedger, FrozenIssues, IssueArchive, StoreLifecycle {}
+export interface SubscriberStore extends SubscriberDirectory, SendLedger, FrozenIssues, IssueArchive, DeliveryEventStore, StoreLifecycle {}

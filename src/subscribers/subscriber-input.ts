@@ -5,6 +5,8 @@
  */
 import { z } from 'zod';
 import { isPapermailError, PapermailError } from '../errors.js';
+import { ReportedEventSchema } from '../feedback/delivery-event.js';
+import { SUPPRESSION_REASONS, type MatchedEvent, type SuppressionReason, type SuppressionRules } from '../feedback/event-store.js';
 import { normaliseEmail, normaliseName } from './email.js';
 import type { SubscriberFields } from './rules.js';
 import type { NewSubscriber, SubscriberStatus } from './store.js';
@@ -23,7 +25,14 @@ export function readFields(input: NewSubscriber): SubscriberFields {
     name: input.name === undefined ? undefined : normaliseName(input.name),
     topics: input.topics === undefined ? undefined : validTopics(input.topics),
     status: input.status === undefined ? undefined : parseStatus(input.status),
+    suppression: input.suppression === undefined ? undefined : parseSuppression(input.suppression),
   };
+}
+
+export function parseSuppression(reason: unknown): SuppressionReason {
+  const result = z.enum(SUPPRESSION_REASONS).safeParse(reason);
+  if (!result.success) throw new PapermailError('EINPUT', `suppression ${JSON.stringify(reason)} must be one of ${SUPPRESSION_REASONS.join(', ')}`);
+  return result.data;
 }
 
 /** An import row's fields, or why the row is skipped (an invalid value); a store failure is thrown. */
@@ -74,6 +83,39 @@ export function positiveInteger(name: string, value: number): number {
 
 export function shorten(reason: string): string {
   return reason.length > MAX_REASON_LENGTH ? `${reason.slice(0, MAX_REASON_LENGTH)}…` : reason;
+}
+
+const IssueDateSchema = z.string().regex(/^\d{4}-\d{2}-\d{2}$/).nullable();
+
+/**
+ * A delivery event as the stores record it: validated as every reader validates a report
+ * (ReportedEventSchema), with its delivery, and `occurredAt` in UTC ISO, so times compare as
+ * text in SQLite and every store keeps the same instant. EINPUT names the bad field.
+ */
+export function readDeliveryEvent(event: MatchedEvent): MatchedEvent {
+  const { subscriberId, issueDate, ...reported } = event;
+  const result = ReportedEventSchema.safeParse(reported);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    throw new PapermailError('EINPUT', `delivery event ${issue.path.join('.') || 'body'}: ${issue.message}`);
+  }
+  if (!IssueDateSchema.safeParse(issueDate).success) throw new PapermailError('EINPUT', `delivery event issueDate must be YYYY-MM-DD or null (got ${JSON.stringify(issueDate)})`);
+  return { ...result.data, subscriberId: positiveInteger('subscriberId', subscriberId), issueDate, occurredAt: new Date(result.data.occurredAt).toISOString() };
+}
+
+/** The suppression rules, each a positive whole number (EINPUT naming the one that is not). */
+export function checkedRules(rules: SuppressionRules): SuppressionRules {
+  return {
+    hardBounceLimit: positiveInteger('hardBounceLimit', rules.hardBounceLimit),
+    softBounceLimit: positiveInteger('softBounceLimit', rules.softBounceLimit),
+    softBounceWindowDays: positiveInteger('softBounceWindowDays', rules.softBounceWindowDays),
+  };
+}
+
+/** A Message-ID as the ledger keeps it, `<…>` as sent: a report quoting it without the brackets finds it too. */
+export function bracketedMessageId(messageId: string): string {
+  const bare = messageId.trim().replace(/^<|>$/g, '');
+  return `<${bare}>`;
 }
 
 /** Store errors name the operation; anything not already a PapermailError becomes ESTORE (or EBUSY when `isBusy`). */

@@ -27,6 +27,7 @@ async function contents(store: SubscriberStore) {
     ledger: await store.ledgerCounts(day),
     issue: await store.getIssue(day),
     frozen: await store.frozenIssue(day),
+    report: await store.deliveryReport(),
   };
 }
 
@@ -52,27 +53,39 @@ describe('papermail db copy --to postgres://…', () => {
     await sandbox.run(['subscribers', 'remove', 'cy@example.com']);
     await sandbox.run(['send', '--source', `samples/${day}.json`]);
     outboxAfterFirstSend = (await sandbox.outboxFiles()).length;
+    // Ada marks the issue as spam: a delivery event, and Ada suppressed.
+    await withStore(
+      () => openSqliteStore(databasePath),
+      async (store) => {
+        const ada = (await store.findByEmail('ada@example.com'))!;
+        const complaint = { key: 'arf-1', source: 'mailbox', kind: 'complaint', bounceType: null, status: null, diagnostic: 'abuse', recipient: ada.email } as const;
+        const where = { occurredAt: `${day}T12:00:00+02:00`, returnPath: null, messageId: null, subscriberId: ada.id, issueDate: day };
+        await store.recordDeliveryEvent({ ...complaint, ...where }, { hardBounceLimit: 2, softBounceLimit: 3, softBounceWindowDays: 15 });
+      },
+    );
     first = await sandbox.run(['db', 'copy', '--to', url]);
     again = await sandbox.run(['db', 'copy', '--to', url]);
     sendAfterMove = await sandbox.run(['send', '--source', `samples/${day}.json`], { env: { DATABASE_URL: url } });
   });
 
-  it('copies the subscribers, the ledger, the archive and the frozen issue, and says what it copied', () => {
+  it('copies the subscribers, the ledger, the delivery events, the archive and the frozen issue, and says what it copied', () => {
     expect(first.code).toBe(0);
-    expect(first.stdout).toContain(`copied ${databasePath} to ${url}: 2 subscribers, 1 ledger row, 1 archived issue, 1 frozen issue\n`);
+    expect(first.stdout).toContain(`copied ${databasePath} to ${url}: 2 subscribers, 1 ledger row, 1 delivery event, 1 archived issue, 1 frozen issue\n`);
   });
 
   it('copies nothing twice when run again, and says what was already there', () => {
     expect(again.code).toBe(0);
     expect(again.stdout).toContain(
-      `copied ${databasePath} to ${url}: 0 subscribers (2 already there), 0 ledger rows (1 already there), 0 archived issues (1 already there), 0 frozen issues (1 already there)\n`,
+      `copied ${databasePath} to ${url}: 0 subscribers (2 already there), 0 ledger rows (1 already there), 0 delivery events (1 already there), 0 archived issues (1 already there), 0 frozen issues (1 already there)\n`,
     );
   });
 
-  it('keeps ids, statuses, topics, times, status versions and the day\'s frozen issue, so links in mail already sent still work', async () => {
+  it('keeps ids, statuses, topics, times, status versions, suppressions, the delivery report and the day\'s frozen issue, so links in mail already sent still work', async () => {
     const inSqlite = await withStore(() => openSqliteStore(databasePath), contents);
     const inPostgres = await withStore(() => openPostgresStore(url), contents);
     expect(inSqlite.subscribers.map((subscriber) => subscriber.email)).toEqual(['ada@example.com', 'bob@example.com']);
+    expect(inSqlite.subscribers[0]).toMatchObject({ status: 'unsubscribed', suppression: { reason: 'complaint' } });
+    expect(inSqlite.report).toEqual([expect.objectContaining({ issueDate: day, accepted: 1, complained: 1 })]);
     expect(inSqlite.frozen).toMatchObject({ issueDate: day, digest: expect.any(String), compiled: expect.any(String), preparedAt: expect.any(String) });
     expect(inPostgres).toEqual(inSqlite);
   });

@@ -3,6 +3,7 @@ import { basename, dirname } from 'node:path';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/config.js';
+import { openSqliteStore } from '../../src/subscribers/sqlite-store.js';
 import { verifyConfirmToken } from '../../src/subscribers/tokens.js';
 import { errorLines, linesOf, showsStackTrace, useCliSandboxes, type CliResult, type CliSandbox } from './run-cli.js';
 
@@ -126,9 +127,9 @@ describe('papermail subscribers import, export and remove', () => {
   it('exports every subscriber as CSV with the import header', () => {
     expect(exported.code).toBe(0);
     expect(linesOf(exported.stdout)).toEqual([
-      'email,name,status,topics',
-      'good1@example.com,Good One,confirmed,agents',
-      'good2@example.org,,confirmed,',
+      'email,name,status,topics,suppression',
+      'good1@example.com,Good One,confirmed,agents,',
+      'good2@example.org,,confirmed,,',
     ]);
   });
 
@@ -302,5 +303,74 @@ describe('papermail subscribers import and empty status cells', () => {
   it('refuses any other --status with exit 2 and one line naming it', () => {
     expect(badStatus.code).toBe(2);
     expect(linesOf(badStatus.stderr)).toEqual(['papermail: --status must be confirmed or pending (got "maybe")']);
+  });
+});
+
+describe('papermail subscribers and an address that complained', () => {
+  let sandbox: CliSandbox;
+  const runs: Record<string, CliResult> = {};
+  let afterRuns: Map<string, Record<string, unknown>>;
+
+  beforeAll(async () => {
+    sandbox = await sandboxes.create();
+    await sandbox.run(['subscribers', 'add', 'ann@example.com', '--confirmed']);
+    await sandbox.run(['subscribers', 'add', 'bob@example.com', '--confirmed']);
+    // Ann marks an issue as spam: the complaint arrives as a delivery event.
+    const store = openSqliteStore(sandbox.path('papermail.db'));
+    try {
+      const ann = (await store.findByEmail('ann@example.com'))!;
+      await store.markSent('2025-10-01', ann.id, '<2025-10-01.1@example.org>');
+      await store.recordDeliveryEvent(
+        {
+          key: 'feedback-1',
+          source: 'ses',
+          kind: 'complaint',
+          bounceType: null,
+          status: null,
+          diagnostic: 'abuse',
+          recipient: 'ann@example.com',
+          occurredAt: '2025-10-01T12:00:00.000Z',
+          returnPath: null,
+          messageId: null,
+          subscriberId: ann.id,
+          issueDate: '2025-10-01',
+        },
+        { hardBounceLimit: 2, softBounceLimit: 3, softBounceWindowDays: 15 },
+      );
+    } finally {
+      await store.close();
+    }
+    const csv = sandbox.path('again.csv');
+    await writeFile(csv, 'email,status\nann@example.com,confirmed\n');
+    runs.force = await sandbox.run(['subscribers', 'add', 'ann@example.com', '--force', '--confirmed']);
+    runs.import = await sandbox.run(['subscribers', 'import', csv]);
+    runs.list = await sandbox.run(['subscribers', 'list']);
+    runs.export = await sandbox.run(['subscribers', 'export']);
+    afterRuns = await listed(sandbox);
+  }, 120_000);
+
+  it('refuses to add them again, even with --force, in one line that says why', () => {
+    expect(runs.force!.code).toBe(1);
+    expect(linesOf(runs.force!.stderr)).toHaveLength(1);
+    expect(runs.force!.stderr).toMatch(/^papermail: ann@example\.com complained \(marked an issue as spam\) on \d{4}-\d{2}-\d{2}; add never subscribes them again, not even with --force/);
+    expect(afterRuns.get('ann@example.com')).toMatchObject({ status: 'unsubscribed', suppression: { reason: 'complaint' } });
+  });
+
+  it('refuses to import them again, saying they complained', () => {
+    expect(runs.import!.code).toBe(0);
+    expect(runs.import!.stdout).toMatch(/\b0 added, 0 updated, 0 unchanged, 1 skipped\b/);
+    expect(errorLines(runs.import!.stderr)).toEqual([expect.stringMatching(/line 2: ann@example\.com complained \(marked an issue as spam\)/)]);
+  });
+
+  it('lists why the address gets no mail', () => {
+    expect(runs.list!.code).toBe(0);
+    expect(linesOf(runs.list!.stdout)).toEqual([
+      expect.stringMatching(/^ann@example\.com\tunsubscribed\t\tall\tsuppressed: complaint since \d{4}-\d{2}-\d{2} \(.*abuse\)$/),
+      'bob@example.com\tconfirmed\t\tall\t',
+    ]);
+  });
+
+  it('keeps the suppression in the export', () => {
+    expect(linesOf(runs.export!.stdout)).toEqual(['email,name,status,topics,suppression', 'ann@example.com,,unsubscribed,,complaint', 'bob@example.com,,confirmed,,']);
   });
 });

@@ -35,6 +35,7 @@ const pending: Subscriber = {
   confirmedAt: null,
   bounceCount: 0,
   statusVersion: 3,
+  suppression: null,
 };
 
 /** The confirmation email to `pending`, sent through the real outbox transport, as the file it wrote. */

@@ -140,7 +140,7 @@ describe('other paths under /admin/', () => {
     expect(await response.json()).toMatchObject({ error: 'EDISABLED', message: expect.stringContaining('set ADMIN_TOKEN') });
   });
 
-  it('name the one endpoint there is while the admin API is on', async () => {
+  it('name the endpoints there are while the admin API is on', async () => {
     harness = await startHarness();
 
     const response = await harness.app.request('/admin/subscribers');
@@ -148,8 +148,91 @@ describe('other paths under /admin/', () => {
     expect(response.status).toBe(404);
     expect(await response.json()).toEqual({
       error: 'ENOTFOUND',
-      message: 'no admin endpoint GET /admin/subscribers; the admin API has POST /admin/send',
+      message: 'no admin endpoint GET /admin/subscribers; the admin API has POST /admin/send and GET /admin/report',
     });
+  });
+});
+
+describe('GET /admin/report', () => {
+  const rules = { hardBounceLimit: 2, softBounceLimit: 3, softBounceWindowDays: 15 };
+  const report = (query = '', authorization: string | null = `Bearer ${ADMIN_TOKEN}`) =>
+    Promise.resolve(harness.app.request(`/admin/report${query}`, authorization === null ? {} : { headers: { Authorization: authorization } }));
+
+  /** Ada and Bob were sent the issue of 2025-09-30, Cy the one of 2025-10-01, and Bob complained. */
+  async function sentAndComplained(): Promise<void> {
+    const ids: number[] = [];
+    for (const email of ['ada@example.org', 'bob@example.org', 'cy@example.org']) {
+      ids.push((await harness.store.upsert({ email, status: 'confirmed' })).subscriber.id);
+    }
+    await harness.store.markSent('2025-09-30', ids[0]!, '<a@example.org>');
+    await harness.store.markSent('2025-09-30', ids[1]!, '<b@example.org>');
+    await harness.store.markSent('2025-10-01', ids[2]!, '<c@example.org>');
+    await harness.store.recordDeliveryEvent(
+      {
+        key: 'complaint-1',
+        source: 'generic',
+        kind: 'complaint',
+        bounceType: null,
+        status: null,
+        diagnostic: null,
+        recipient: 'bob@example.org',
+        occurredAt: '2025-09-30T12:00:00.000Z',
+        returnPath: null,
+        messageId: null,
+        subscriberId: ids[1]!,
+        issueDate: '2025-09-30',
+      },
+      rules,
+    );
+  }
+
+  it('answers the delivery report of every issue, newest first, with its warnings, as `report --json` prints it', async () => {
+    harness = await startHarness();
+    await sentAndComplained();
+
+    const response = await report();
+
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { issues: Array<Record<string, unknown>>; warnings: Array<Record<string, unknown>> };
+    expect(body.issues).toEqual([
+      expect.objectContaining({ issueDate: '2025-10-01', accepted: 1, complained: 0, complaintRate: 0 }),
+      expect.objectContaining({ issueDate: '2025-09-30', accepted: 2, complained: 1, complaintRate: 0.5, bounced: { hard: 0, soft: 0 } }),
+    ]);
+    expect(body.warnings).toEqual([
+      expect.objectContaining({ issueDate: '2025-09-30', rate: 'complaint', value: 0.5, line: 0.003, message: expect.stringContaining("above Gmail's 0.30 % line") }),
+    ]);
+  });
+
+  it('answers only the day asked for with ?date=', async () => {
+    harness = await startHarness();
+    await sentAndComplained();
+
+    const body = (await (await report('?date=2025-10-01')).json()) as { issues: Array<{ issueDate: string }> };
+
+    expect(body.issues.map((issue) => issue.issueDate)).toEqual(['2025-10-01']);
+  });
+
+  it('refuses a date that is not a real day with 400 naming it', async () => {
+    harness = await startHarness();
+
+    const response = await report('?date=2025-02-30');
+
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({ error: 'EINPUT', message: 'date: must be a real date as YYYY-MM-DD (got "2025-02-30")' });
+  });
+
+  it('answers 401 with a Bearer challenge without the token, and 404 while the admin API is off', async () => {
+    harness = await startHarness();
+    const refused = await report('', 'Bearer wrong-token-for-server-tests-0123456789');
+    expect(refused.status).toBe(401);
+    expect(refused.headers.get('WWW-Authenticate')).toMatch(/^Bearer/);
+    expect((await report('', null)).status).toBe(401);
+    await harness.close();
+
+    harness = await startHarness({ env: { ADMIN_TOKEN: '' } });
+    const off = await report();
+    expect(off.status).toBe(404);
+    expect(await off.json()).toMatchObject({ error: 'EDISABLED' });
   });
 });
 

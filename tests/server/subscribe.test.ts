@@ -166,6 +166,34 @@ describe('subscribing with double opt-in', () => {
     });
   });
 
+  it('lets someone who complained subscribe again themselves: confirming clears the suppression', async () => {
+    harness = await startHarness({ serve: true });
+    const { subscriber } = await harness.store.upsert({ email: 'ada@example.org', status: 'confirmed' });
+    await harness.store.recordDeliveryEvent(
+      {
+        key: 'arf-1',
+        source: 'mailbox',
+        kind: 'complaint',
+        bounceType: null,
+        status: null,
+        diagnostic: null,
+        recipient: 'ada@example.org',
+        occurredAt: '2025-10-01T07:00:00.000Z',
+        returnPath: null,
+        messageId: null,
+        subscriberId: subscriber.id,
+        issueDate: null,
+      },
+      { hardBounceLimit: 2, softBounceLimit: 3, softBounceWindowDays: 15 },
+    );
+
+    await subscribeAndSettle({ email: 'ada@example.org' });
+    expect(await harness.store.findByEmail('ada@example.org')).toMatchObject({ status: 'unsubscribed', suppression: { reason: 'complaint' } });
+    expect((await pressConfirm(await latestConfirmLink('ada@example.org'))).status).toBe(200);
+
+    expect(await harness.store.findByEmail('ada@example.org')).toMatchObject({ status: 'confirmed', suppression: null });
+  });
+
   it('keeps a pending subscriber’s name and topics until the link of a later request is used', async () => {
     harness = await startHarness({ serve: true });
     await subscribeAndSettle({ email: 'ada@example.org', name: 'Ada', topics: ['code'] });

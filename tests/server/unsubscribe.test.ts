@@ -64,6 +64,46 @@ describe('one-click unsubscribe (RFC 8058)', () => {
     expect((await harness.store.findById(subscriber.id))?.status).toBe('unsubscribed');
   });
 
+  it('counts the unsubscribe against the latest issue the reader was sent, once however often they click', async () => {
+    harness = await startHarness({ serve: true });
+    const subscriber = await subscriberWith('confirmed');
+    await harness.store.markSent('2025-09-29', subscriber.id, '<older@example.org>');
+    await harness.store.markSent('2025-09-30', subscriber.id, '<latest@example.org>');
+
+    await Promise.all([oneClick(tokenFor(subscriber)), oneClick(tokenFor(subscriber))]);
+    await oneClick(tokenFor(subscriber));
+
+    const report = await harness.store.deliveryReport();
+    expect(report.map(({ issueDate, unsubscribed }) => ({ issueDate, unsubscribed }))).toEqual([
+      { issueDate: '2025-09-30', unsubscribed: 1 },
+      { issueDate: '2025-09-29', unsubscribed: 0 },
+    ]);
+  });
+
+  it('counts an unsubscribe again after the reader subscribed again', async () => {
+    harness = await startHarness({ serve: true });
+    const subscriber = await subscriberWith('confirmed');
+    await harness.store.markSent('2025-09-30', subscriber.id, '<latest@example.org>');
+    await oneClick(tokenFor(subscriber));
+    await harness.store.setStatus(subscriber.id, 'confirmed');
+
+    await oneClick(tokenFor(subscriber));
+
+    expect((await harness.store.findById(subscriber.id))?.status).toBe('unsubscribed');
+    // Two subscriptions, each left once: the report counts the reader (one delivery) once.
+    expect((await harness.store.deliveryReport('2025-09-30'))[0]).toMatchObject({ unsubscribed: 1 });
+  });
+
+  it('unsubscribes a reader who was never sent an issue, recording no issue for it', async () => {
+    harness = await startHarness({ serve: true });
+    const subscriber = await subscriberWith('pending');
+
+    expect((await oneClick(tokenFor(subscriber))).status).toBe(200);
+
+    expect((await harness.store.findById(subscriber.id))?.status).toBe('unsubscribed');
+    expect(await harness.store.deliveryReport()).toEqual([]);
+  });
+
   it('refuses a POST without the one-click body and changes nothing', async () => {
     harness = await startHarness({ serve: true });
     const subscriber = await subscriberWith('confirmed');

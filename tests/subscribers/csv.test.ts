@@ -19,6 +19,7 @@ function subscriber(overrides: Partial<Subscriber>): Subscriber {
     confirmedAt: '2025-10-01T08:00:00.000Z',
     bounceCount: 0,
     statusVersion: 0,
+    suppression: null,
     ...overrides,
   };
 }
@@ -121,21 +122,21 @@ describe('parseSubscriberCsv', () => {
 });
 
 describe('subscribersToCsv', () => {
-  it('writes the header, then one line per subscriber with topics joined by ";"', async () => {
+  it('writes the header, then one line per subscriber with topics joined by ";" and why an address is suppressed', async () => {
     const text = (
       await collect(
         subscribersToCsv(
           streamOf([
             subscriber({ email: 'ann@example.com', name: 'Smith, Ann "Annie"', topics: ['llm-reasoning', 'vision'] }),
-            subscriber({ id: 2, email: 'bob@example.org', status: 'unsubscribed' }),
+            subscriber({ id: 2, email: 'bob@example.org', status: 'unsubscribed', suppression: { reason: 'complaint', detail: null, at: '2025-10-02T08:00:00.000Z' } }),
           ]),
         ),
       )
     ).join('');
     expect(text).toBe(
-      'email,name,status,topics\n' +
-        'ann@example.com,"Smith, Ann ""Annie""",confirmed,llm-reasoning;vision\n' +
-        'bob@example.org,,unsubscribed,\n',
+      'email,name,status,topics,suppression\n' +
+        'ann@example.com,"Smith, Ann ""Annie""",confirmed,llm-reasoning;vision,\n' +
+        'bob@example.org,,unsubscribed,,complaint\n',
     );
   });
 
@@ -143,13 +144,13 @@ describe('subscribersToCsv', () => {
     const exported = [
       subscriber({ email: 'Ann@example.com', name: 'Ann Smith', topics: ['robotics'] }),
       subscriber({ id: 2, email: 'bob@example.org', name: 'Bob', status: 'pending' }),
-      subscriber({ id: 3, email: 'cy@example.com', status: 'bounced' }),
+      subscriber({ id: 3, email: 'cy@example.com', status: 'bounced', suppression: { reason: 'hard-bounce', detail: '5.1.1', at: '2025-10-02T08:00:00.000Z' } }),
     ];
     const text = (await collect(subscribersToCsv(streamOf(exported)))).join('');
     const { rows, skipped } = parseSubscriberCsv(text, options);
     expect(skipped).toEqual([]);
-    expect(rows.map(({ email, name, status, topics }) => ({ email, name, status, topics }))).toEqual(
-      exported.map(({ email, name, status, topics }) => ({ email, name, status, topics })),
+    expect(rows.map(({ email, name, status, topics, suppression }) => ({ email, name, status, topics, suppression }))).toEqual(
+      exported.map(({ email, name, status, topics, suppression }) => ({ email, name, status, topics, suppression: suppression?.reason })),
     );
   });
 

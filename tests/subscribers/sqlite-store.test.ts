@@ -3,6 +3,7 @@ import { rename, rm } from 'node:fs/promises';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isPapermailError } from '../../src/errors.js';
+import { SQLITE_QUERIES } from '../../src/subscribers/sqlite-queries.js';
 import { MIGRATIONS } from '../../src/subscribers/sqlite-schema.js';
 import { openSqliteStore } from '../../src/subscribers/sqlite-store.js';
 import type { SubscriberStore } from '../../src/subscribers/store.js';
@@ -85,6 +86,39 @@ describe('upgrading an older SQLite file', () => {
     expect(await store.ledgerCounts(day)).toMatchObject({ sent: 1 });
     expect(await store.prepareIssue(day)).toEqual({ added: 1 });
     expect((await store.claimRecipients(day, 'run-a', 10, 60_000)).map((subscriber) => subscriber.email)).toEqual(['bob@example.com']);
+  });
+
+  it('upgrades a file from before delivery events: bounce counts and failed rows kept, nobody suppressed, events recorded on top', async () => {
+    const path = stores.path();
+    const raw = new Database(path);
+    MIGRATIONS.slice(0, 5).forEach((migration) => raw.exec(migration));
+    raw.pragma('user_version = 5');
+    raw.prepare("INSERT INTO subscribers (email, status, created_at, confirmed_at, bounce_count) VALUES ('ann@example.com', 'confirmed', '2025-01-01', '2025-01-01', 1)").run();
+    raw.prepare("INSERT INTO deliveries (issue_date, subscriber_id, state, last_error, attempts, created_at, updated_at) VALUES ('2025-09-30', 1, 'failed', '550 5.1.1', 1, '2025-09-30', '2025-09-30')").run();
+    raw.close();
+    const store = stores.open();
+    expect(await store.findByEmail('ann@example.com')).toMatchObject({ status: 'confirmed', bounceCount: 1, suppression: null });
+    // The old 5xx still counts in the report, and towards the limit.
+    expect((await store.deliveryReport())[0]).toMatchObject({ issueDate: '2025-09-30', bounced: { hard: 1, soft: 0 } });
+    expect(await store.markFailed(day, 1, '550 5.1.1 user unknown', 2)).toEqual({ suppressed: true });
+  });
+
+  it('finds a delivery by Message-ID, the rules’ history and one issue’s report through indexes', async () => {
+    const store = stores.open();
+    await store.close();
+    const raw = new Database(stores.path());
+    const plan = (sql: string, parameters: unknown) =>
+      (raw.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(parameters) as Array<{ detail: string }>).map((row) => row.detail).join('; ');
+    expect(plan(SQLITE_QUERIES.deliveryByMessageId, '<m@x>')).toContain('deliveries_by_message_id');
+    const subscriber = { subscriberId: 1, issueDate: day, confirmedAt: null };
+    expect(plan(SQLITE_QUERIES.latestHardBounce, subscriber)).toContain('delivery_events_by_subscriber');
+    expect(plan(SQLITE_QUERIES.softBounces, subscriber)).toContain('delivery_events_by_subscriber');
+    expect(plan(SQLITE_QUERIES.deliveryBounces, subscriber)).toContain('delivery_events_by_issue');
+    // One issue's report reads that issue's rows only, never the whole ledger.
+    const report = plan(SQLITE_QUERIES.deliveryReportOf, { issueDate: day });
+    expect(report).toContain('delivery_events_by_issue');
+    expect(report).not.toMatch(/SCAN (deliveries|delivery_events)\b/);
+    raw.close();
   });
 
   it('upgrades a file from the first schema, keeping its subscribers at status version 0', async () => {

@@ -11,6 +11,7 @@ import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { parseSubscriberCsv } from '../../src/subscribers/csv.js';
 import { lockOwnerId } from '../../src/subscribers/lock-owner.js';
+import type { MatchedEvent, SuppressionRules } from '../../src/feedback/event-store.js';
 import type { SubscriberStore } from '../../src/subscribers/store.js';
 import { collect, manualClock } from './temporary-store.js';
 
@@ -58,6 +59,31 @@ async function deadPid(): Promise<number> {
   return child.pid!;
 }
 
+const rules: SuppressionRules = { hardBounceLimit: 2, softBounceLimit: 3, softBounceWindowDays: 15 };
+
+/** A reported event about `subscriberId`'s delivery of `issueDate`: a hard bounce from the mailbox unless told otherwise. */
+function reported(subscriberId: number, issueDate: string | null, overrides: Partial<MatchedEvent> = {}): MatchedEvent {
+  const kind = overrides.kind ?? 'bounce';
+  return {
+    key: `key-${Math.random().toString(36).slice(2)}`,
+    source: 'mailbox',
+    kind,
+    bounceType: kind === 'bounce' ? 'hard' : null,
+    status: kind === 'bounce' ? '5.1.1' : null,
+    diagnostic: kind === 'bounce' ? 'user unknown' : null,
+    recipient: null,
+    occurredAt: `${issueDate ?? '2025-10-01'}T09:00:00.000Z`,
+    returnPath: null,
+    messageId: null,
+    subscriberId,
+    issueDate,
+    ...overrides,
+  };
+}
+
+const soft = (subscriberId: number, issueDate: string | null, occurredAt: string) =>
+  reported(subscriberId, issueDate, { bounceType: 'soft', status: '4.2.2', diagnostic: 'mailbox full', occurredAt });
+
 /** Every contract test, against the stores `stores` opens; `name` heads each group. */
 export function describeStoreContract(name: string, stores: ContractStores): void {
   describe(`${name}: opening`, () => {
@@ -93,6 +119,7 @@ export function describeStoreContract(name: string, stores: ContractStores): voi
         confirmedAt: null,
         bounceCount: 0,
         statusVersion: 0,
+        suppression: null,
       });
     });
 
@@ -326,13 +353,14 @@ export function describeStoreContract(name: string, stores: ContractStores): voi
       expect((await store.findById(id))?.bounceCount).toBe(1);
     });
 
-    it('counts consecutive bounces: a delivery in between starts the count again', async () => {
+    it('counts hard bounces across issues: a relay accepting a message in between does not start the count again', async () => {
       const store = await stores.open();
       const [id] = (await confirmed(store, 1)) as [number];
-      await store.markFailed('2025-10-01', id, '552 mailbox full', 2);
+      await store.markFailed('2025-10-01', id, '550 5.1.1 no such user', 2);
       await store.markSent('2025-10-02', id, '<m@example.com>');
-      expect(await store.markFailed('2025-10-03', id, '552 mailbox full', 2)).toEqual({ suppressed: false });
-      expect((await store.findById(id))?.bounceCount).toBe(1);
+      expect(await store.findById(id)).toMatchObject({ bounceCount: 1 });
+      expect(await store.markFailed('2025-10-03', id, '550 5.1.1 no such user', 2)).toEqual({ suppressed: true });
+      expect(await store.findById(id)).toMatchObject({ status: 'bounced', bounceCount: 2, suppression: { reason: 'hard-bounce' } });
     });
 
     it('retries a deferred message and records it as sent once accepted', async () => {
@@ -343,6 +371,255 @@ export function describeStoreContract(name: string, stores: ContractStores): voi
       await store.markSending(day, id);
       await store.markSent(day, id, '<m@example.com>');
       expect(await store.ledgerCounts(day)).toEqual({ pending: 0, sending: 0, sent: 1, deferred: 0, failed: 0, skipped: 0 });
+    });
+  });
+
+  describe(`${name}: delivery events and suppression`, () => {
+    it('records an event once per source and key: the same report again changes nothing', async () => {
+      const store = await stores.open();
+      const [id] = (await confirmed(store, 1)) as [number];
+      const bounce = reported(id, '2025-10-01', { key: 'ses-1', source: 'ses' });
+      expect(await store.recordDeliveryEvent(bounce, rules)).toEqual({ recorded: true, suppressed: null });
+      expect(await store.recordDeliveryEvent(bounce, rules)).toEqual({ recorded: false, suppressed: null });
+      expect(await store.recordDeliveryEvent({ ...bounce, issueDate: '2025-10-02' }, rules)).toEqual({ recorded: false, suppressed: null });
+      expect(await store.findById(id)).toMatchObject({ status: 'confirmed', bounceCount: 1 });
+      // The same key from another source is another report.
+      expect(await store.recordDeliveryEvent({ ...bounce, source: 'postmark', issueDate: '2025-10-02' }, rules)).toEqual({ recorded: true, suppressed: 'hard-bounce' });
+    });
+
+    it('unsubscribes a complainer at once, visibly suppressed, and never mails them again', async () => {
+      const store = await stores.open(manualClock());
+      const [id] = (await confirmed(store, 1)) as [number];
+      const complaint = reported(id, '2025-10-01', { kind: 'complaint', source: 'ses', diagnostic: 'abuse' });
+      expect(await store.recordDeliveryEvent(complaint, rules)).toEqual({ recorded: true, suppressed: 'complaint' });
+      expect(await store.findById(id)).toMatchObject({
+        status: 'unsubscribed',
+        suppression: { reason: 'complaint', detail: expect.stringContaining('abuse'), at: '2025-10-01T08:00:00.000Z' },
+      });
+      expect(await pendingIds(store, '2025-10-02')).toEqual([]);
+      await store.prepareIssue('2025-10-02');
+      expect(await store.claimRecipients('2025-10-02', 'run-a', 10, minute)).toEqual([]);
+    });
+
+    it('suppresses after the hard-bounce limit, counted across issues and once per delivery however many reports arrive', async () => {
+      const store = await stores.open();
+      const [id] = (await confirmed(store, 1)) as [number];
+      await store.recordDeliveryEvent(reported(id, '2025-10-01', { source: 'mailbox' }), rules);
+      await store.recordDeliveryEvent(reported(id, '2025-10-01', { source: 'ses' }), rules);
+      await store.recordDeliveryEvent(reported(id, '2025-10-01', { source: 'mailbox', status: '5.1.2' }), rules);
+      expect(await store.findById(id)).toMatchObject({ status: 'confirmed', bounceCount: 1, suppression: null });
+      expect(await store.recordDeliveryEvent(reported(id, '2025-10-02'), rules)).toEqual({ recorded: true, suppressed: 'hard-bounce' });
+      expect(await store.findById(id)).toMatchObject({
+        status: 'bounced',
+        bounceCount: 2,
+        suppression: { reason: 'hard-bounce', detail: expect.stringContaining('5.1.1 user unknown') },
+      });
+      expect(await pendingIds(store, '2025-10-03')).toEqual([]);
+    });
+
+    it('counts a 5xx and a later report of the same delivery once, and either order alike', async () => {
+      const store = await stores.open();
+      const [first, second] = (await confirmed(store, 2)) as [number, number];
+      await store.markFailed(day, first, '550 5.1.1 <reader1@example.com>: user unknown', 2);
+      await store.recordDeliveryEvent(reported(first, day), rules);
+      await store.recordDeliveryEvent(reported(second, day), rules);
+      await store.markFailed(day, second, '550 5.1.1 user unknown', 2);
+      expect(await store.findById(first)).toMatchObject({ status: 'confirmed', bounceCount: 1 });
+      expect(await store.findById(second)).toMatchObject({ status: 'confirmed', bounceCount: 1 });
+      expect((await store.deliveryReport(day))[0]).toMatchObject({ bounced: { hard: 2, soft: 0 } });
+    });
+
+    it('records a 5xx as a hard-bounce event with the reply’s enhanced status code', async () => {
+      const store = await stores.open();
+      const [id] = (await confirmed(store, 1)) as [number];
+      await store.markFailed(day, id, '550-5.1.1 The email account that you tried to reach does not exist', 1);
+      expect(await store.findById(id)).toMatchObject({
+        status: 'bounced',
+        suppression: { reason: 'hard-bounce', detail: '1 hard bounce(s): 550-5.1.1 The email account that you tried to reach does not exist' },
+      });
+      // The same delivery reported later by the smtp key again is that one event.
+      expect(await store.recordDeliveryEvent(reported(id, day, { source: 'smtp', key: `smtp:${day}:${id}` }), rules)).toEqual({ recorded: false, suppressed: null });
+    });
+
+    it('starts the hard-bounce count again on a delivered report of another delivery', async () => {
+      const store = await stores.open();
+      const [id] = (await confirmed(store, 1)) as [number];
+      await store.recordDeliveryEvent(reported(id, '2025-10-01'), rules);
+      await store.recordDeliveryEvent(reported(id, '2025-10-02', { kind: 'delivered' }), rules);
+      expect(await store.findById(id)).toMatchObject({ bounceCount: 0 });
+      expect(await store.recordDeliveryEvent(reported(id, '2025-10-03'), rules)).toEqual({ recorded: true, suppressed: null });
+      expect(await store.findById(id)).toMatchObject({ status: 'confirmed', bounceCount: 1 });
+    });
+
+    it('never lets a late "delivered" undo a bounce: not of the same delivery, nor of a later one', async () => {
+      const store = await stores.open();
+      const [id] = (await confirmed(store, 1)) as [number];
+      await store.recordDeliveryEvent(reported(id, '2025-10-02'), rules);
+      await store.recordDeliveryEvent(reported(id, '2025-10-02', { kind: 'delivered', occurredAt: '2025-10-02T08:59:00.000Z' }), rules);
+      expect(await store.findById(id)).toMatchObject({ bounceCount: 1 });
+      // A "delivered" of an earlier issue, reported after the later bounce.
+      await store.recordDeliveryEvent(reported(id, '2025-10-01', { kind: 'delivered' }), rules);
+      expect(await store.findById(id)).toMatchObject({ bounceCount: 1 });
+      expect(await store.recordDeliveryEvent(reported(id, '2025-10-03'), rules)).toEqual({ recorded: true, suppressed: 'hard-bounce' });
+    });
+
+    it('still counts a bounce that arrives after a "delivered" of the same delivery', async () => {
+      const store = await stores.open();
+      const [id] = (await confirmed(store, 1)) as [number];
+      await store.recordDeliveryEvent(reported(id, '2025-10-01'), rules);
+      await store.recordDeliveryEvent(reported(id, '2025-10-02', { kind: 'delivered' }), rules);
+      expect(await store.recordDeliveryEvent(reported(id, '2025-10-02', { occurredAt: '2025-10-02T09:05:00.000Z' }), rules)).toEqual({
+        recorded: true,
+        suppressed: null,
+      });
+      expect(await store.findById(id)).toMatchObject({ bounceCount: 1 });
+      expect((await store.deliveryReport('2025-10-02'))[0]).toBeUndefined();
+    });
+
+    it('suppresses after the soft-bounce limit within the window, one per delivery, whatever order the reports arrive in', async () => {
+      const store = await stores.open();
+      const [id, other] = (await confirmed(store, 2)) as [number, number];
+      await store.recordDeliveryEvent(soft(id, '2025-10-14', '2025-10-14T09:00:00.000Z'), rules);
+      await store.recordDeliveryEvent(soft(id, '2025-10-14', '2025-10-14T10:00:00.000Z'), rules);
+      await store.recordDeliveryEvent(soft(id, '2025-10-01', '2025-10-01T09:00:00.000Z'), rules);
+      expect(await store.findById(id)).toMatchObject({ status: 'confirmed', bounceCount: 0 });
+      // Reported last, it happened between the other two: three within fifteen days.
+      expect(await store.recordDeliveryEvent(soft(id, '2025-10-10', '2025-10-10T09:00:00.000Z'), rules)).toEqual({ recorded: true, suppressed: 'soft-bounce' });
+      expect(await store.findById(id)).toMatchObject({ status: 'bounced', suppression: { reason: 'soft-bounce' } });
+
+      // Three soft bounces more than fifteen days apart suppress nothing.
+      for (const date of ['2025-10-01', '2025-10-17', '2025-11-02']) {
+        expect(await store.recordDeliveryEvent(soft(other, date, `${date}T09:00:00.000Z`), rules)).toMatchObject({ suppressed: null });
+      }
+      expect(await store.findById(other)).toMatchObject({ status: 'confirmed', suppression: null });
+    });
+
+    it('unsubscribes on an unsubscribe report, without a suppression', async () => {
+      const store = await stores.open();
+      const [id] = (await confirmed(store, 1)) as [number];
+      expect(await store.recordDeliveryEvent(reported(id, day, { kind: 'unsubscribe', source: 'web' }), rules)).toEqual({ recorded: true, suppressed: null });
+      expect(await store.findById(id)).toMatchObject({ status: 'unsubscribed', suppression: null });
+    });
+
+    it('only records what it is told about someone who gets no mail, but marks a complainer so nothing re-adds them', async () => {
+      const store = await stores.open();
+      const [left, bounced] = (await confirmed(store, 2)) as [number, number];
+      await store.setStatus(left, 'unsubscribed');
+      await store.markFailed(day, bounced, '550 5.1.1 user unknown', 1);
+      expect(await store.recordDeliveryEvent(reported(left, day), rules)).toEqual({ recorded: true, suppressed: null });
+      expect(await store.recordDeliveryEvent(reported(bounced, '2025-10-02', { kind: 'delivered' }), rules)).toEqual({ recorded: true, suppressed: null });
+      expect(await store.findById(left)).toMatchObject({ status: 'unsubscribed', bounceCount: 0, suppression: null });
+      expect(await store.findById(bounced)).toMatchObject({ status: 'bounced', bounceCount: 1 });
+      expect(await store.recordDeliveryEvent(reported(left, day, { kind: 'complaint' }), rules)).toEqual({ recorded: true, suppressed: null });
+      expect(await store.findById(left)).toMatchObject({ status: 'unsubscribed', suppression: { reason: 'complaint' } });
+    });
+
+    it('clears the suppression and the bounce count when the person confirms again', async () => {
+      const store = await stores.open();
+      const [id] = (await confirmed(store, 1)) as [number];
+      await store.recordDeliveryEvent(reported(id, day, { kind: 'complaint' }), rules);
+      const { statusVersion } = (await store.findById(id))!;
+      expect(await store.confirm(id, { statusVersion })).toMatchObject({ kind: 'confirmed', subscriber: { status: 'confirmed', suppression: null, bounceCount: 0 } });
+      expect(await pendingIds(store, '2025-10-02')).toEqual([id]);
+    });
+
+    it('starts the soft-bounce window afresh when the person confirms again', async () => {
+      const clock = manualClock();
+      const store = await stores.open(clock);
+      const [id] = (await confirmed(store, 1)) as [number];
+      for (const date of ['2025-10-01', '2025-10-02', '2025-10-03']) await store.recordDeliveryEvent(soft(id, date, `${date}T09:00:00.000Z`), rules);
+      expect(await store.findById(id)).toMatchObject({ status: 'bounced' });
+      clock.advance(minute);
+      await store.setStatus(id, 'confirmed');
+      await store.recordDeliveryEvent(soft(id, '2025-10-04', '2025-10-04T09:00:00.000Z'), rules);
+      expect(await store.findById(id)).toMatchObject({ status: 'confirmed', suppression: null });
+    });
+
+    it('records nothing for a subscriber removed since the report was matched, and forgets the events of one removed', async () => {
+      const store = await stores.open();
+      const [id] = (await confirmed(store, 1)) as [number];
+      await store.markSent(day, id, '<m@example.com>');
+      await store.recordDeliveryEvent(reported(id, day, { kind: 'complaint' }), rules);
+      await store.remove('reader1@example.com');
+      expect(await store.recordDeliveryEvent(reported(id, day), rules)).toEqual({ recorded: false, suppressed: null });
+      expect(await store.deliveryReport()).toEqual([]);
+    });
+
+    it('rejects an event that is not a valid report with EINPUT, recording nothing', async () => {
+      const store = await stores.open();
+      const [id] = (await confirmed(store, 1)) as [number];
+      await expect(store.recordDeliveryEvent(reported(id, day, { bounceType: null }), rules)).rejects.toMatchObject({ code: 'EINPUT' });
+      await expect(store.recordDeliveryEvent(reported(id, 'yesterday'), rules)).rejects.toMatchObject({ code: 'EINPUT' });
+      expect(await store.findById(id)).toMatchObject({ bounceCount: 0 });
+    });
+
+    it('compares report times as instants, whatever offset the report wrote them in', async () => {
+      const store = await stores.open();
+      const [id] = (await confirmed(store, 1)) as [number];
+      await store.recordDeliveryEvent(reported(id, '2025-10-02', { occurredAt: '2025-10-02T11:00:00+02:00' }), rules);
+      // 09:30 UTC is after the bounce at 09:00 UTC: this delivery resets the count.
+      await store.recordDeliveryEvent(reported(id, '2025-10-03', { kind: 'delivered', occurredAt: '2025-10-02T09:30:00Z' }), rules);
+      expect(await store.findById(id)).toMatchObject({ bounceCount: 0 });
+    });
+  });
+
+  describe(`${name}: finding deliveries for reports`, () => {
+    it('finds the delivery by the Message-ID it was sent with, brackets or not', async () => {
+      const store = await stores.open();
+      const [id] = (await confirmed(store, 1)) as [number];
+      await store.markSent(day, id, '<2025-10-01.1@papers.example.org>');
+      expect(await store.deliveryByMessageId('<2025-10-01.1@papers.example.org>')).toEqual({ issueDate: day, subscriberId: id });
+      expect(await store.deliveryByMessageId(' 2025-10-01.1@papers.example.org ')).toEqual({ issueDate: day, subscriberId: id });
+      expect(await store.deliveryByMessageId('<other@papers.example.org>')).toBeUndefined();
+    });
+
+    it('names the latest issue the relay accepted for a subscriber', async () => {
+      const store = await stores.open();
+      const [id] = (await confirmed(store, 1)) as [number];
+      expect(await store.latestAcceptedIssue(id)).toBeUndefined();
+      await store.markSent('2025-10-01', id, '<a@example.org>');
+      await store.markSent('2025-10-02', id, '<b@example.org>');
+      await store.markDeferred('2025-10-03', id, '421 try later');
+      expect(await store.latestAcceptedIssue(id)).toBe('2025-10-02');
+    });
+  });
+
+  describe(`${name}: the delivery report`, () => {
+    it('counts each delivery once per outcome, the worst bounce winning, with rates, newest issue first', async () => {
+      const store = await stores.open();
+      const ids = (await confirmed(store, 10)) as number[];
+      for (const id of ids.slice(0, 8)) await store.markSent(day, id, `<${id}@example.org>`);
+      await store.markDeferred(day, ids[8]!, '421 try later');
+      await store.markFailed(day, ids[9]!, '550 5.1.1 user unknown', 5);
+      await store.recordDeliveryEvent(reported(ids[0]!, day, { kind: 'delivered' }), rules);
+      await store.recordDeliveryEvent(reported(ids[0]!, day, { kind: 'delivered', source: 'ses' }), rules);
+      await store.recordDeliveryEvent(reported(ids[1]!, day, { kind: 'delivered' }), rules);
+      await store.recordDeliveryEvent(soft(ids[2]!, day, `${day}T09:00:00.000Z`), rules);
+      await store.recordDeliveryEvent(soft(ids[3]!, day, `${day}T09:00:00.000Z`), rules);
+      await store.recordDeliveryEvent(reported(ids[3]!, day), rules);
+      await store.recordDeliveryEvent(reported(ids[3]!, day, { kind: 'delivered' }), rules);
+      await store.recordDeliveryEvent(reported(ids[4]!, day, { kind: 'complaint' }), rules);
+      await store.recordDeliveryEvent(reported(ids[5]!, day, { kind: 'unsubscribe', source: 'web' }), rules);
+      // Events that name no issue belong to none.
+      await store.recordDeliveryEvent(reported(ids[6]!, null, { kind: 'complaint' }), rules);
+      await store.markSent('2025-10-02', ids[0]!, '<next@example.org>');
+
+      expect(await store.deliveryReport()).toEqual([
+        { issueDate: '2025-10-02', accepted: 1, delivered: 0, bounced: { hard: 0, soft: 0 }, complained: 0, unsubscribed: 0, deferred: 0, bounceRate: 0, complaintRate: 0 },
+        {
+          issueDate: day,
+          accepted: 8,
+          delivered: 2,
+          bounced: { hard: 2, soft: 1 },
+          complained: 1,
+          unsubscribed: 1,
+          deferred: 1,
+          bounceRate: 3 / 9,
+          complaintRate: 1 / 8,
+        },
+      ]);
+      expect((await store.deliveryReport(day)).map((report) => report.issueDate)).toEqual([day]);
+      expect(await store.deliveryReport('2025-09-01')).toEqual([]);
     });
   });
 
@@ -621,7 +898,7 @@ export function describeStoreContract(name: string, stores: ContractStores): voi
   });
 
   describe(`${name}: many marks and holds at once`, () => {
-    it('records concurrent sent marks each once, resets their bounce counts, and ignores a deleted subscriber among them', async () => {
+    it('records concurrent sent marks each once, leaves their bounce counts alone, and ignores a deleted subscriber among them', async () => {
       const store = await stores.open();
       const ids = await confirmed(store, 30);
       await store.markFailed('2025-09-30', ids[3]!, '552 mailbox full', 5);
@@ -629,7 +906,7 @@ export function describeStoreContract(name: string, stores: ContractStores): voi
       await store.prepareIssue(day);
       await Promise.all(ids.map((id) => store.markSent(day, id, `<${id}@example.com>`)));
       expect(await store.ledgerCounts(day)).toMatchObject({ pending: 0, sent: 29 });
-      expect(await store.findById(ids[3]!)).toMatchObject({ bounceCount: 0 });
+      expect(await store.findById(ids[3]!)).toMatchObject({ bounceCount: 1 });
       expect(await store.isIssueComplete(day)).toBe(true);
     });
 
@@ -889,6 +1166,33 @@ export function describeStoreContract(name: string, stores: ContractStores): voi
         { line: 3, reason: expect.stringMatching(/^ann@example\.com unsubscribed on \d{4}-\d{2}-\d{2}; an import never subscribes them again/) },
       ]);
       expect(await store.findById(subscriber.id)).toMatchObject({ status: 'unsubscribed', name: null });
+    });
+
+    it('never re-adds someone who complained, and says they complained', async () => {
+      const store = await stores.open();
+      const { subscriber } = await store.upsert({ email: 'ann@example.com', status: 'confirmed' });
+      await store.recordDeliveryEvent(reported(subscriber.id, day, { kind: 'complaint' }), rules);
+      const report = await importCsv(store, 'email,status\nann@example.com,confirmed\n');
+      expect(report.skipped).toEqual([{ line: 2, reason: expect.stringMatching(/^ann@example\.com complained \(marked an issue as spam\) on \d{4}-\d{2}-\d{2}; an import never/) }]);
+      expect(await store.findById(subscriber.id)).toMatchObject({ status: 'unsubscribed', suppression: { reason: 'complaint' } });
+    });
+
+    it('keeps a list’s suppression for an address that gets no mail, refuses one that asks for mail, and never replaces the store’s', async () => {
+      const store = await stores.open(manualClock());
+      const { subscriber: kept } = await store.upsert({ email: 'kept@example.com', status: 'confirmed' });
+      await store.markFailed(day, kept.id, '550 5.1.1 user unknown', 1);
+      const report = await importCsv(
+        store,
+        'email,status,suppression\nann@example.com,unsubscribed,complaint\nbob@example.com,confirmed,complaint\nkept@example.com,bounced,soft-bounce\n',
+      );
+      expect(report).toMatchObject({ added: 1, unchanged: 1 });
+      expect(report.skipped).toEqual([{ line: 3, reason: expect.stringMatching(/^bob@example\.com is suppressed \(complaint\) in the file but has status confirmed/) }]);
+      expect(await store.findByEmail('ann@example.com')).toMatchObject({
+        status: 'unsubscribed',
+        suppression: { reason: 'complaint', detail: 'from an imported list', at: '2025-10-01T08:00:00.000Z' },
+      });
+      expect(await store.findByEmail('kept@example.com')).toMatchObject({ suppression: { reason: 'hard-bounce' } });
+      expect(await store.findByEmail('bob@example.com')).toBeUndefined();
     });
 
     it('does not re-enable an address suppressed for bouncing', async () => {

@@ -11,7 +11,7 @@ export function registerDbCommands(program: Command): void {
   const db = program.command('db').description('move the store');
   db.command('copy')
     .description(
-      'copy the SQLite store at DATABASE_PATH (subscribers, preferences, ledger, archive, frozen issues) into PostgreSQL; ' +
+      'copy the SQLite store at DATABASE_PATH (subscribers, preferences, suppressions, ledger, delivery events, archive, frozen issues) into PostgreSQL; ' +
         'run it again to copy what is new (rows PostgreSQL has already are kept as they are)',
     )
     .requiredOption('--to <url>', 'the PostgreSQL database: postgres://user:password@host:5432/database', databaseUrlArgument)
@@ -52,6 +52,7 @@ function describeCopy(report: CopyReport): string {
   return [
     part(report.subscribers, 'subscriber', 'subscribers'),
     part(report.deliveries, 'ledger row', 'ledger rows'),
+    part(report.events, 'delivery event', 'delivery events'),
     part(report.issues, 'archived issue', 'archived issues'),
     part(report.days, 'frozen issue', 'frozen issues'),
   ].join(', ');

@@ -8,7 +8,7 @@ import { readTextFile } from '../../file-errors.js';
 import { confirmLink } from '../../server/subscription.js';
 import { parseSubscriberCsv, subscribersToCsv } from '../../subscribers/csv.js';
 import { normaliseName } from '../../subscribers/email.js';
-import { hasWithdrawnConsent, type StoreLifecycle, type Subscriber, type SubscriberDirectory } from '../../subscribers/store.js';
+import { hasComplained, hasWithdrawnConsent, type StoreLifecycle, type Subscriber, type SubscriberDirectory } from '../../subscribers/store.js';
 import { emailArgument, topicsArgument } from '../arguments.js';
 import { loadCliContext, openCliStore, type CliContext } from '../context.js';
 
@@ -42,7 +42,7 @@ export function registerSubscriberCommands(program: Command): void {
     .option('-t, --topics <slugs>', 'comma-separated topic slugs or "all" (new: all topics; an existing subscriber keeps theirs unless given)')
     .option('--confirmed', 'skip double opt-in (only for people who already agreed)')
     .option('--no-email', 'do not send the confirmation email')
-    .option('--force', 'subscribe an address that unsubscribed or bounced again (only when they asked you); logged')
+    .option('--force', 'subscribe an address that unsubscribed or bounced again (only when they asked you; never one that complained); logged')
     .action(async (email: string, options: AddOptions) => {
       // Checked before the store is opened, so a typo creates no database file.
       const address = emailArgument('<email>')(email);
@@ -66,14 +66,14 @@ export function registerSubscriberCommands(program: Command): void {
 
   subscribers
     .command('list')
-    .description('list subscribers')
+    .description('list subscribers: email, status, name, topics, and why a suppressed address gets no mail')
     .option('--json', 'one JSON object per line')
     .action(async (options: { json?: boolean }) =>
       withStore(async ({ store }) => {
         for await (const subscriber of store.all()) {
           const line = options.json
             ? JSON.stringify(subscriber)
-            : [subscriber.email, subscriber.status, subscriber.name ?? '', (subscriber.topics ?? ['all']).join(',')].join('\t');
+            : [subscriber.email, subscriber.status, subscriber.name ?? '', (subscriber.topics ?? ['all']).join(','), describeSuppression(subscriber)].join('\t');
           process.stdout.write(line + '\n');
         }
       }),
@@ -97,7 +97,7 @@ export function registerSubscriberCommands(program: Command): void {
 
   subscribers
     .command('export')
-    .description('write all subscribers as CSV to stdout')
+    .description('write all subscribers as CSV to stdout, suppressions included (import reads it back)')
     .action(async () =>
       withStore(async ({ store }) => {
         for await (const chunk of subscribersToCsv(store.all())) process.stdout.write(chunk);
@@ -105,15 +105,29 @@ export function registerSubscriberCommands(program: Command): void {
     );
 }
 
+/** "suppressed: complaint since 2025-10-01 (…)" for `list`, or empty for an address that is not. */
+function describeSuppression({ suppression }: Subscriber): string {
+  if (suppression === null) return '';
+  return `suppressed: ${suppression.reason} since ${suppression.at.slice(0, 10)}${suppression.detail ? ` (${suppression.detail})` : ''}`;
+}
+
 /**
  * `subscribers add`: the operator's explicit action, so it may change what it is given —
  * and only that. An address whose consent was withdrawn (unsubscribed, bounced) is refused
- * unless --force says the person asked. A pending subscriber is sent the confirmation
- * email unless --no-email; the line printed says where it went, or that none was sent.
+ * unless --force says the person asked; one that complained (marked an issue as spam) is
+ * refused even then: only the person, subscribing through the form and confirming, comes
+ * back from that. A pending subscriber is sent the confirmation email unless --no-email;
+ * the line printed says where it went, or that none was sent.
  */
 async function addSubscriber(address: string, options: AddOptions, context: StoreContext): Promise<void> {
   const { store, knownTopics, logger } = context;
   const existing = await store.findByEmail(address);
+  if (existing !== undefined && hasComplained(existing)) {
+    throw new PapermailError(
+      'EINPUT',
+      `${existing.email} complained (marked an issue as spam) on ${existing.suppression!.at.slice(0, 10)}; add never subscribes them again, not even with --force (they can subscribe themselves through the form and confirm)`,
+    );
+  }
   if (existing !== undefined && hasWithdrawnConsent(existing.status)) {
     if (!options.force) {
       throw new PapermailError(

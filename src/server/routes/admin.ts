@@ -1,13 +1,15 @@
 /**
- * Operator endpoints, behind `Authorization: Bearer <ADMIN_TOKEN>`. With ADMIN_TOKEN
- * unset they are off (404): no token to guess, and the answer says how to turn them on.
- * `/preview` is also open without a token when PUBLIC_URL is this machine (development).
+ * Operator endpoints, behind `Authorization: Bearer <ADMIN_TOKEN>`: POST /admin/send runs the
+ * daily send, GET /admin/report[?date=] answers the delivery report (`papermail report --json`).
+ * With ADMIN_TOKEN unset they are off (404): no token to guess, and the answer says how to
+ * turn them on. `/preview` is also open without a token when PUBLIC_URL is this machine (development).
  */
 import type { Context, Hono } from 'hono';
 import { z } from 'zod';
 import type { Config } from '../../config/config.js';
 import { issueDayFor, parseIssueDay } from '../../digest/dates.js';
 import { PapermailError } from '../../errors.js';
+import { deliveryReportDocument } from '../../feedback/delivery-report.js';
 import { hasBearerToken } from '../admin-auth.js';
 import type { AppEnv, RouteContext } from '../dependencies.js';
 
@@ -28,7 +30,7 @@ const ADMIN_OFF = { error: 'EDISABLED', message: `the admin API is off; to turn 
 /** An /admin/ path no route took: "off" while it is, else which endpoint exists. */
 export function adminNotFound(c: Context, config: Pick<Config, 'ADMIN_TOKEN'>): Response {
   if (config.ADMIN_TOKEN === undefined) return c.json(ADMIN_OFF, 404);
-  return c.json({ error: 'ENOTFOUND', message: `no admin endpoint ${c.req.method} ${c.req.path}; the admin API has POST /admin/send` }, 404);
+  return c.json({ error: 'ENOTFOUND', message: `no admin endpoint ${c.req.method} ${c.req.path}; the admin API has POST /admin/send and GET /admin/report` }, 404);
 }
 
 export function registerAdminRoutes(app: Hono<AppEnv>, context: RouteContext): void {
@@ -39,13 +41,28 @@ export function registerAdminRoutes(app: Hono<AppEnv>, context: RouteContext): v
     return hasBearerToken(c.req.header('Authorization'), config.ADMIN_TOKEN) ? 'granted' : 'refused';
   };
 
-  app.post('/admin/send', async (c) => {
+  /** The answer for a request without access, or undefined when it may go on. */
+  const refusal = (c: Context): Response | undefined => {
     const decision = access(c);
     if (decision === 'disabled') return c.json(ADMIN_OFF, 404);
     if (decision === 'refused') {
       c.header('WWW-Authenticate', 'Bearer realm="papermail"');
       return c.json({ error: 'EUNAUTHORISED', message: 'Authorization: Bearer <ADMIN_TOKEN> required' }, 401);
     }
+    return undefined;
+  };
+
+  app.get('/admin/report', async (c) => {
+    const refused = refusal(c);
+    if (refused) return refused;
+    const given = c.req.query('date');
+    if (given !== undefined && !isIssueDay(given)) throw new PapermailError('EINPUT', `date: must be a real date as YYYY-MM-DD (got ${JSON.stringify(given)})`);
+    return c.json(deliveryReportDocument(await context.store.deliveryReport(given)), 200);
+  });
+
+  app.post('/admin/send', async (c) => {
+    const refused = refusal(c);
+    if (refused) return refused;
     const request = SendRequestSchema.safeParse(await readJson(c));
     if (!request.success) {
       const issue = request.error.issues[0]!;
