@@ -1,7 +1,8 @@
-import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { errorLines, linesOf, REPO_ROOT, showsStackTrace, useCliSandboxes, type CliResult } from './run-cli.js';
+import { returnPathFor } from '../../src/feedback/return-path.js';
+import { errorLines, linesOf, REPO_ROOT, showsStackTrace, useCliSandboxes, type CliResult, type CliSandbox } from './run-cli.js';
 
 const sandboxes = useCliSandboxes();
 const FIXTURES = join(REPO_ROOT, 'tests/feedback/fixtures/bounces');
@@ -82,5 +83,87 @@ describe('papermail bounces scan of an mbox and of one file', () => {
     expect(scan.stdout).toBe('');
     expect(errorLines(scan.stderr)).toEqual([`papermail: cannot read ${missing}: no such file`]);
     expect(showsStackTrace(scan.stderr)).toBe(false);
+  });
+});
+
+describe('papermail bounces scan against a store holding sent deliveries', () => {
+  const secret = 'a-secret-for-the-bounces-scan-test-0123456789';
+  const env = { BOUNCE_ADDRESS: 'bounces@example.org', APP_SECRET: secret, HARD_BOUNCE_LIMIT: '1' };
+  const issueDate = '2025-09-30';
+  let sandbox: CliSandbox;
+  let ids: Map<string, number>;
+  let folder: string;
+
+  /** A fixture as our relay's report of the 2025-09-30 issue to `email` would come back: its VERP tags signed with this store's secret. */
+  async function reportFor(name: string, email: string): Promise<void> {
+    const tag = returnPathFor('bounces@example.org', { issueDate, subscriberId: ids.get(email)! }, secret);
+    const text = await readFile(join(FIXTURES, name), 'utf8');
+    await writeFile(join(folder, name), text.replace(/bounces\+20251001-\d+-[0-9a-f]{20}@example\.org/g, tag));
+  }
+
+  async function subscribers(): Promise<Map<string, Line>> {
+    const list = await sandbox.run(['subscribers', 'list', '--json'], { env });
+    return new Map(parsedLines(list).map((subscriber) => [String(subscriber.email), subscriber]));
+  }
+
+  beforeAll(async () => {
+    sandbox = await sandboxes.create();
+    const csv = sandbox.path('list.csv');
+    await writeFile(csv, 'email,name,status,topics\nreader@example.net,Reader,confirmed,\nannoyed.reader@example.net,Annoyed,confirmed,\nfine@example.net,Fine,confirmed,\n');
+    expect((await sandbox.run(['subscribers', 'import', csv], { env })).code).toBe(0);
+    expect((await sandbox.run(['send', '--source', 'samples/2025-09-30.json'], { env })).code).toBe(0);
+    ids = new Map([...(await subscribers())].map(([email, subscriber]) => [email, Number(subscriber.id)]));
+    folder = sandbox.path('bounces');
+    await mkdir(folder);
+    await reportFor('postfix.eml', 'reader@example.net');
+    await reportFor('arf-yahoo.eml', 'annoyed.reader@example.net');
+    // A report to a tag this installation did not sign, for an address it does not know.
+    await writeFile(join(folder, 'qmail.eml'), await readFile(join(FIXTURES, 'qmail.eml')));
+  });
+
+  it('without --record, names the issue and subscriber each report is about, and changes nothing', async () => {
+    const scan = await sandbox.run(['bounces', 'scan', folder], { env });
+    expect(scan.code).toBe(0);
+    expect(parsedLines(scan).map((line) => [line.recipient, line.kind, line.issue, line.subscriberId])).toEqual([
+      ['annoyed.reader@example.net', 'complaint', issueDate, ids.get('annoyed.reader@example.net')],
+      ['reader@example.net', 'hard', issueDate, ids.get('reader@example.net')],
+      ['nouser@example.net', 'hard', null, null],
+    ]);
+    expect(scan.stderr).toMatch(/tag that does not verify/);
+    const after = await subscribers();
+    expect([...after.values()].map((subscriber) => subscriber.status)).toEqual(['confirmed', 'confirmed', 'confirmed']);
+  });
+
+  it('with --record, records each report once and suppresses as the rules say', async () => {
+    const first = await sandbox.run(['bounces', 'scan', folder, '--record'], { env });
+    expect(first.code).toBe(0);
+    expect(parsedLines(first).map((line) => [line.recipient, line.outcome])).toEqual([
+      ['annoyed.reader@example.net', 'recorded'],
+      ['reader@example.net', 'recorded'],
+      ['nouser@example.net', 'unmatched'],
+    ]);
+    expect(errorLines(first.stderr).at(-1)).toBe(
+      'bounces scan: 3 messages read: 2 hard, 0 soft, 1 complaint; 0 unreadable; recorded 2, 0 already recorded, 1 matched no subscriber',
+    );
+    const after = await subscribers();
+    expect(after.get('reader@example.net')).toMatchObject({ status: 'bounced', suppression: { reason: 'hard-bounce' } });
+    expect(after.get('annoyed.reader@example.net')).toMatchObject({ status: 'unsubscribed', suppression: { reason: 'complaint' } });
+    expect(after.get('fine@example.net')).toMatchObject({ status: 'confirmed', suppression: null });
+
+    const again = await sandbox.run(['bounces', 'scan', folder, '--record'], { env });
+    expect(parsedLines(again).map((line) => line.outcome)).toEqual(['duplicate', 'duplicate', 'unmatched']);
+    const report = await sandbox.run(['report', '--date', issueDate, '--json'], { env });
+    expect(JSON.parse(report.stdout)).toMatchObject({ issues: [expect.objectContaining({ bounced: { hard: 1, soft: 0 }, complained: 1 })] });
+  });
+});
+
+describe('papermail bounces scan --record without a store', () => {
+  it('refuses in one line and creates none', async () => {
+    const sandbox = await sandboxes.create();
+    const scan = await sandbox.run(['bounces', 'scan', join(FIXTURES, 'postfix.eml'), '--record']);
+    expect(scan.code).toBe(2);
+    expect(scan.stdout).toBe('');
+    expect(errorLines(scan.stderr)).toEqual([expect.stringMatching(/^papermail: --record needs the subscriber store, and there is none yet \(SQLite .*papermail\.db\)$/)]);
+    await expect(stat(sandbox.path('papermail.db'))).rejects.toMatchObject({ code: 'ENOENT' });
   });
 });

@@ -13,8 +13,10 @@ import { PapermailError } from '../../errors.js';
 import type { ReportedEvent } from '../../feedback/delivery-event.js';
 import { looksLikeMbox, splitMbox } from '../../feedback/mbox.js';
 import { readBounceMessage } from '../../feedback/read-bounce.js';
+import { matchEvent, recordReportedEvents, type FeedbackContext } from '../../feedback/record.js';
 import { describeFileError } from '../../file-errors.js';
-import { loadCliContext } from '../context.js';
+import { describeStoreLocation, openStore } from '../../subscribers/open-store.js';
+import { loadCliContext, storeExists } from '../context.js';
 
 /** One message to read: where it came from (a file, or `file#n` for the n-th of an mbox), its bytes and when it arrived. */
 export interface ScannedMessage {
@@ -52,13 +54,46 @@ export function registerBouncesCommands(program: Command): void {
     .option('--record', 'also record what the reports say in the store (suppressing as the rules say), as the bounce mailbox does')
     .action(async (path: string, options: { record?: boolean }) => {
       const messages = await messagesAt(path);
-      const context = loadCliContext();
-      await scanMessages(messages, noStoreHandler, context.logger);
+      const { config, logger } = loadCliContext();
+      if (config.DATABASE_URL === undefined && !storeExists(config.DATABASE_PATH)) {
+        if (options.record) throw new PapermailError('EUSAGE', `--record needs the subscriber store, and there is none yet (${describeStoreLocation(config)})`);
+        await scanMessages(messages, noStoreHandler, logger);
+        return;
+      }
+      const store = await openStore(config);
+      try {
+        const feedback: FeedbackContext = { store, config, logger };
+        await scanMessages(messages, options.record ? recordingHandler(feedback) : matchingHandler(feedback), logger);
+      } finally {
+        await store.close();
+      }
     });
 }
 
-/** Without a store: nothing matches. */
+/** Without a store: nothing matches, and nothing is created to match against. */
 const noStoreHandler: EventHandler = async (events) => events.map(() => ({ issue: null, subscriberId: null }));
+
+/** Matches each event as recording would (VERP tag, Message-ID, address), writing nothing. */
+function matchingHandler(feedback: FeedbackContext): EventHandler {
+  return async (events) => {
+    const matches = [];
+    for (const event of events) {
+      const match = await matchEvent(feedback, event);
+      matches.push({ issue: match?.issueDate ?? null, subscriberId: match?.subscriberId ?? null });
+    }
+    return matches;
+  };
+}
+
+/** Records each event through the one path every reader of reports uses (src/feedback/record.ts). */
+function recordingHandler(feedback: FeedbackContext): EventHandler {
+  return async (events) =>
+    (await recordReportedEvents(feedback, events)).map((outcome) =>
+      outcome.kind === 'unmatched'
+        ? { issue: null, subscriberId: null, outcome: 'unmatched' as const }
+        : { issue: outcome.issueDate, subscriberId: outcome.subscriberId, outcome: outcome.kind },
+    );
+}
 
 /** Reads every message, prints its lines, and says on stderr what was found. */
 export async function scanMessages(messages: AsyncIterable<ScannedMessage> | Iterable<ScannedMessage>, handle: EventHandler, logger: { info(message: string): void }): Promise<void> {
