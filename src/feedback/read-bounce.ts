@@ -89,7 +89,7 @@ function readReport(mail: ParsedMail, headers: Map<string, string[]>): Report {
   if (feedback) {
     const reading = readFeedbackReport(partText(feedback), original.to);
     if (reading.kind === 'not-a-complaint') return { unreadable: `a feedback report of type "${reading.feedbackType}", not a complaint` };
-    return { findings: [reading.finding], original, envelopeSender: null };
+    return { findings: [reading.finding], original, envelopeSender: reading.mailFrom };
   }
 
   const status = part('message/delivery-status', 'message/global-delivery-status');
@@ -124,8 +124,9 @@ function partText(attachment: Attachment): string {
 
 /**
  * The address the report was delivered to. A "+" in the local part marks the VERP return
- * path, wherever it is found (the envelope headers, Postfix's X-Postfix-Sender, or the
- * original's Return-Path a feedback loop quotes); without one, the first envelope address.
+ * path, wherever it is found (the envelope headers; the envelope sender a report names, as
+ * Postfix's X-Postfix-Sender or ARF's Original-Mail-From; the original's Return-Path a
+ * feedback loop quotes); without one, the first envelope address.
  */
 function returnPathOf(headers: Map<string, string[]>, report: Exclude<Report, { unreadable: string }>): string | null {
   const candidates: string[] = [];

@@ -45,7 +45,7 @@ describe('papermail bounces scan of a folder, without a store', () => {
   });
 
   it('counts what it read, and the unreadable, on stderr', () => {
-    expect(errorLines(scan.stderr)).toEqual(['bounces scan: 15 messages read: 12 hard, 1 soft, 1 complaint; 2 unreadable']);
+    expect(errorLines(scan.stderr)).toEqual(['bounces scan: 16 messages read: 12 hard, 1 soft, 2 complaints; 2 unreadable']);
   });
 
   it('creates no store', async () => {

@@ -147,6 +147,12 @@ const REPORTS: Record<string, { subscriberId: number; originalQuoted: boolean; o
     occurredAt: '2025-10-01T07:45:50.000Z',
     events: [{ recipient: 'annoyed.reader@example.net', kind: 'complaint', bounceType: null, status: null, diagnostic: 'Feedback-Type: abuse (Yahoo!-Mail-Feedback/2.0)' }],
   },
+  'arf-microsoft.eml': {
+    subscriberId: 114,
+    originalQuoted: true,
+    occurredAt: '2025-10-01T14:40:12.000Z',
+    events: [{ recipient: 'reported.reader@hotmail.example.net', kind: 'complaint', bounceType: null, status: null, diagnostic: 'Feedback-Type: abuse (Microsoft JMRP/1.0)' }],
+  },
 };
 
 describe('reading bounce mail', () => {

@@ -3,7 +3,8 @@
  * Microsoft JMRP, Comcast, Fastmail …): a reader pressed "this is spam". Feedback-Type
  * abuse, fraud, virus and other are complaints; not-spam and auth-failure (DMARC failure
  * reports) are not, and are left unread. The complaining address is Original-Rcpt-To, else
- * the To of the enclosed original (many loops redact one or the other).
+ * the To of the enclosed original (many loops redact one or the other). Original-Mail-From is
+ * the envelope sender, so it carries our VERP tag when the report goes to a separate address.
  */
 import { addressIn, dateIn, type Finding } from './finding.js';
 import { cleanDiagnostic } from './classify.js';
@@ -11,7 +12,10 @@ import { readFieldGroups } from './fields.js';
 
 const COMPLAINT_TYPES = new Set(['abuse', 'fraud', 'virus', 'other']);
 
-export type FeedbackReportReading = { kind: 'complaint'; finding: Finding } | { kind: 'not-a-complaint'; feedbackType: string };
+export type FeedbackReportReading =
+  /** `mailFrom`: Original-Mail-From, the envelope sender of the original (our VERP return path). */
+  | { kind: 'complaint'; finding: Finding; mailFrom: string | null }
+  | { kind: 'not-a-complaint'; feedbackType: string };
 
 export function readFeedbackReport(text: string, originalTo: string | null): FeedbackReportReading {
   const fields = new Map(readFieldGroups(text).flatMap((group) => [...group]));
@@ -27,5 +31,6 @@ export function readFeedbackReport(text: string, originalTo: string | null): Fee
       diagnostic: cleanDiagnostic(`Feedback-Type: ${feedbackType}${agent ? ` (${agent})` : ''}`),
       occurredAt: dateIn(fields.get('arrival-date')) ?? dateIn(fields.get('received-date')),
     },
+    mailFrom: addressIn(fields.get('original-mail-from')),
   };
 }
