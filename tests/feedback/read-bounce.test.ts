@@ -40,13 +40,13 @@ const REPORTS: Record<string, { subscriberId: number; originalQuoted: boolean; o
   'postfix.eml': {
     subscriberId: 101,
     originalQuoted: true,
-    occurredAt: '2025-10-01T06:34:34.000Z',
+    occurredAt: '2025-10-01T06:35:16.000Z',
     events: [{ recipient: 'reader@example.net', kind: 'bounce', bounceType: 'hard', status: '5.1.1', diagnostic: '550 5.1.1 <reader@example.net>... User Unknown' }],
   },
   'postfix-delayed.eml': {
     subscriberId: 102,
     originalQuoted: true,
-    occurredAt: '2025-10-01T06:34:40.000Z',
+    occurredAt: '2025-10-01T10:40:02.000Z',
     events: [{ recipient: 'slow@example.net', kind: 'bounce', bounceType: 'soft', status: '4.2.2', diagnostic: '452 4.2.2 <slow@example.net>: Mailbox full' }],
   },
   'exim.eml': {
@@ -75,7 +75,7 @@ const REPORTS: Record<string, { subscriberId: number; originalQuoted: boolean; o
   'office365.eml': {
     subscriberId: 106,
     originalQuoted: true,
-    occurredAt: '2025-10-01T05:07:54.000Z',
+    occurredAt: '2025-10-01T05:07:55.000Z',
     events: [
       {
         recipient: 'ghost@contoso.example.net',
@@ -144,13 +144,13 @@ const REPORTS: Record<string, { subscriberId: number; originalQuoted: boolean; o
   'arf-yahoo.eml': {
     subscriberId: 113,
     originalQuoted: true,
-    occurredAt: '2025-10-01T07:45:50.000Z',
+    occurredAt: '2025-10-01T23:45:00.000Z',
     events: [{ recipient: 'annoyed.reader@example.net', kind: 'complaint', bounceType: null, status: null, diagnostic: 'Feedback-Type: abuse (Yahoo!-Mail-Feedback/2.0)' }],
   },
   'arf-microsoft.eml': {
     subscriberId: 114,
     originalQuoted: true,
-    occurredAt: '2025-10-01T14:40:12.000Z',
+    occurredAt: '2025-10-01T18:02:41.000Z',
     events: [{ recipient: 'reported.reader@hotmail.example.net', kind: 'complaint', bounceType: null, status: null, diagnostic: 'Feedback-Type: abuse (Microsoft JMRP/1.0)' }],
   },
 };
@@ -194,8 +194,12 @@ describe('reading bounce mail', () => {
     expect(withId!.key).not.toBe(once!.key);
   });
 
-  it('prefers the plus-tagged envelope address to a To without one', async () => {
-    const raw = (await fixture('postfix.eml')).toString('utf8').replace(/^To: .*$/m, 'To: bounces@example.org');
+  it('prefers a plus-tagged address (here the envelope sender the report names) to a To without one', async () => {
+    const raw = (await fixture('postfix.eml'))
+      .toString('utf8')
+      .replace(/^(?:X-Original-To|Delivered-To): .*\n/gm, '')
+      .replace(/^To: .*$/m, 'To: bounces@example.org')
+      .replace(/^Return-Path: <bounces\+.*$/m, 'Return-Path: <bounces@example.org>');
     const [event] = await eventsOf(Buffer.from(raw));
     expect(event!.returnPath).toEqual(tagOf(101));
   });

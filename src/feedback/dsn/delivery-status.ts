@@ -24,7 +24,8 @@ export function readDeliveryStatus(text: string): DeliveryStatusReading {
     const recipient = addressIn(group.get('original-recipient')) ?? addressIn(group.get('final-recipient')) ?? addressIn(group.get('x-actual-recipient'));
     const status = enhancedStatusIn(group.get('status'));
     const diagnostic = cleanDiagnostic(group.get('diagnostic-code'));
-    const occurredAt = dateIn(group.get('last-attempt-date')) ?? dateIn(perMessage?.get('arrival-date'));
+    // When it failed: the last attempt; Arrival-Date is when the relay took the original, hours earlier for a delay.
+    const occurredAt = dateIn(group.get('last-attempt-date'));
     const action = (group.get('action') ?? '').toLowerCase().split(/[\s(]/)[0];
     if (action === 'delivered') {
       findings.push({ kind: 'delivered', recipient, status, diagnostic, occurredAt });

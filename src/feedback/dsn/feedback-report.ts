@@ -5,8 +5,9 @@
  * reports) are not, and are left unread. The complaining address is Original-Rcpt-To, else
  * the To of the enclosed original (many loops redact one or the other). Original-Mail-From is
  * the envelope sender, so it carries our VERP tag when the report goes to a separate address.
+ * The complaint happened when the report was sent (its Date): Arrival-Date is the original's.
  */
-import { addressIn, dateIn, type Finding } from './finding.js';
+import { addressIn, type Finding } from './finding.js';
 import { cleanDiagnostic } from './classify.js';
 import { readFieldGroups } from './fields.js';
 
@@ -29,7 +30,6 @@ export function readFeedbackReport(text: string, originalTo: string | null): Fee
       kind: 'complaint',
       recipient,
       diagnostic: cleanDiagnostic(`Feedback-Type: ${feedbackType}${agent ? ` (${agent})` : ''}`),
-      occurredAt: dateIn(fields.get('arrival-date')) ?? dateIn(fields.get('received-date')),
     },
     mailFrom: addressIn(fields.get('original-mail-from')),
   };
