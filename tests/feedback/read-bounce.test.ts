@@ -226,7 +226,17 @@ describe('reading bounce mail', () => {
     expect(event).toMatchObject({ recipient: 'nobody@example.net', bounceType: 'soft', status: null, diagnostic: '451 Temporary failure, try again later' });
   });
 
-  it('fall back to the received time when the report dates nothing', async () => {
+  it('keeps control characters out of the recipient and the diagnostic (both end up in logs)', async () => {
+    const raw = (await fixture('postfix.eml'))
+      .toString('utf8')
+      .replace('Diagnostic-Code: smtp; 550 5.1.1', 'Diagnostic-Code: smtp; 550 5.1.1 \u001b[2K\u0007forged')
+      .replace('Original-Recipient: rfc822;reader@example.net', 'Original-Recipient: rfc822;read\u001b[2Ker@example.net');
+    const [event] = await eventsOf(Buffer.from(raw));
+    expect(event!.recipient).toBe('reader@example.net');
+    expect(event!.diagnostic).toBe('550 5.1.1 [2K forged <reader@example.net>... User Unknown');
+  });
+
+  it('falls back to the received time when the report dates nothing', async () => {
     const raw = (await fixture('exchange-2003.eml')).toString('utf8').replace(/^Date: .*\n/m, '');
     const [event] = await eventsOf(Buffer.from(raw));
     expect(event!.occurredAt).toBe(received.toISOString());

@@ -41,12 +41,12 @@ export function bounceTypeOf(status: string | null, diagnostic: string | null, w
 
 const MAX_DIAGNOSTIC = 1000;
 
-/** A diagnostic as one line: `smtp; ` type prefix dropped, white space collapsed, shortened to what an event keeps. */
+/** A diagnostic as one line: `smtp; ` type prefix dropped, white space and control characters collapsed, shortened to what an event keeps. */
 export function cleanDiagnostic(text: string | null | undefined): string | null {
   if (!text) return null;
   const line = text
     .replace(/^\s*(?:smtp|x-[\w-]+|x400|mta)\s*;\s*/i, '')
-    .replace(/\s+/g, ' ')
+    .replace(/[\s\p{Cc}]+/gu, ' ')
     .trim();
   if (line === '') return null;
   return shorten(withoutContinuationCodes(line));

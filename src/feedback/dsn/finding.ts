@@ -27,7 +27,8 @@ export function unixLines(text: string): string {
   return text.replace(/\r\n?/g, '\n');
 }
 
-const ADDRESS = /^[^\s<>@"(),;:]+@[^\s<>@"(),;:]+\.[^\s<>@"(),;:]+$/;
+// No control characters either: a recipient is logged, and an escape sequence in it would forge log lines.
+const ADDRESS = /^[^\s<>@"(),;:\p{Cc}]+@[^\s<>@"(),;:\p{Cc}]+\.[^\s<>@"(),;:\p{Cc}]+$/u;
 
 /**
  * The address in `rfc822; a@example.net`, `<a@example.net>`, `"Name" <a@example.net>` or
