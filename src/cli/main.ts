@@ -46,6 +46,10 @@ const COMMAND_MODULES: CommandModule[] = [
     register: async (program) => (await import('./commands/report.js')).registerReportCommand(program),
   },
   {
+    commands: { bounces: 'read exported bounce and complaint mail: bounces scan <file.eml | folder | mbox> [--record]' },
+    register: async (program) => (await import('./commands/bounces.js')).registerBouncesCommands(program),
+  },
+  {
     commands: { status: 'show the settings, the store, the last issues and where mail goes' },
     register: async (program) => (await import('./commands/status.js')).registerStatusCommand(program),
   },

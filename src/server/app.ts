@@ -4,6 +4,7 @@
  */
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { snsOverHttps } from '../feedback/webhooks/ses.js';
 import { retryingWhileBusy, type BusyRetryPolicy } from '../subscribers/busy-retry.js';
 import { createBackgroundTasks } from './background.js';
 import type { AppDependencies, AppEnv, RouteContext } from './dependencies.js';
@@ -15,10 +16,16 @@ import { registerArchiveRoutes } from './routes/archive.js';
 import { registerPreferencesRoutes } from './routes/preferences.js';
 import { registerSubscribeRoutes } from './routes/subscribe.js';
 import { registerUnsubscribeRoutes } from './routes/unsubscribe.js';
+import { registerWebhookRoutes, WEBHOOK_REFUSALS_PER_HOUR } from './routes/webhooks.js';
 import { noStoreByDefault, securityHeaders } from './security-headers.js';
 
-/** Forms carry an address, a name and a few topic slugs: 8 KB is generous. */
+/**
+ * Forms carry an address, a name and a few topic slugs: 8 KB is generous. Webhooks have
+ * their own limits (an SNS message is up to 256 KB, a SendGrid batch up to 768 KB), set by
+ * their routes (routes/webhooks.ts).
+ */
 export const MAX_BODY_BYTES = 8 * 1024;
+const WEBHOOKS = '/webhooks/';
 const HOUR_MS = 60 * 60 * 1000;
 /**
  * Each store call already waits up to the store's busy timeout (5 s) for another process's
@@ -32,13 +39,11 @@ export function createApp(deps: AppDependencies): Hono<AppEnv> {
 
   app.use(securityHeaders(deps.config.PUBLIC_URL));
   app.use(noStoreByDefault());
-  app.use(
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: (c) =>
-        c.html(context.pages.message({ title: 'Too much data', message: `The form sent more than ${MAX_BODY_BYTES / 1024} KB.` }), 413),
-    }),
-  );
+  const formBodyLimit = bodyLimit({
+    maxSize: MAX_BODY_BYTES,
+    onError: (c) => c.html(context.pages.message({ title: 'Too much data', message: `The form sent more than ${MAX_BODY_BYTES / 1024} KB.` }), 413),
+  });
+  app.use((c, next) => (c.req.path.startsWith(WEBHOOKS) ? next() : formBodyLimit(c, next)));
 
   // The store as opened, not the retrying one: a health check answers at once.
   app.get('/healthz', async (c) => {
@@ -54,13 +59,14 @@ export function createApp(deps: AppDependencies): Hono<AppEnv> {
   registerPreferencesRoutes(app, context);
   registerArchiveRoutes(app, context);
   registerAdminRoutes(app, context);
+  registerWebhookRoutes(app, context, { refusals: hourly(WEBHOOK_REFUSALS_PER_HOUR) });
 
   app.notFound((c) => (c.req.path.startsWith('/admin/') ? adminNotFound(c, deps.config) : c.html(notFoundPage(context.pages), 404)));
   app.onError((error, c) => errorResponse(c, error, context.pages, deps.logger));
   return app;
 }
 
-function routeContext({ storeRetry = STORE_RETRY, ...deps }: AppDependencies): RouteContext {
+function routeContext({ storeRetry = STORE_RETRY, snsNetwork = snsOverHttps(), ...deps }: AppDependencies): RouteContext {
   return {
     ...deps,
     store: retryingWhileBusy(deps.store, {
@@ -70,5 +76,6 @@ function routeContext({ storeRetry = STORE_RETRY, ...deps }: AppDependencies): R
     now: deps.now ?? (() => new Date()),
     background: deps.background ?? createBackgroundTasks(deps.logger),
     pages: createPages(deps.config.NEWSLETTER_NAME),
+    snsNetwork,
   };
 }

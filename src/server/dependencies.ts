@@ -4,6 +4,7 @@ import type { TopicChoice } from '../digest/taxonomy.js';
 import type { Logger } from '../logger.js';
 import type { ConfirmationMailer } from '../delivery/confirmation-mail.js';
 import type { DeliveryEventStore } from '../feedback/event-store.js';
+import type { SnsNetwork } from '../feedback/webhooks/ses.js';
 import type { BusyRetryPolicy } from '../subscribers/busy-retry.js';
 import type { IssueArchive, StoreLifecycle, SubscriberDirectory } from '../subscribers/store.js';
 import type { BackgroundTasks } from './background.js';
@@ -20,7 +21,7 @@ export interface SendRequest {
 
 /**
  * What the web side reads and writes: subscribers, the archive pages, delivery events (an
- * unsubscribe is one; the admin report reads them), and the store's health.
+ * unsubscribe is one, the webhooks record them, the admin report reads them), and the store's health.
  */
 export type ServerStore = SubscriberDirectory & Pick<IssueArchive, 'getIssue' | 'listIssues'> & DeliveryEventStore & Pick<StoreLifecycle, 'health'>;
 
@@ -47,6 +48,11 @@ export interface AppDependencies {
    * timeout (STORE_RETRY in app.ts by default); after the last retry it answers 503.
    */
   storeRetry?: BusyRetryPolicy;
+  /**
+   * What /webhooks/ses fetches: SNS signing certificates and subscription confirmations
+   * (over https with global fetch unless given; tests give their own certificate).
+   */
+  snsNetwork?: SnsNetwork;
 }
 
 /** The dependencies with defaults filled in, as the routes see them. */

@@ -14,6 +14,11 @@ export interface RateLimitDecision {
 export interface RateLimiter {
   /** Counts one hit for the key and says whether it is within the limit. */
   hit(key: string): RateLimitDecision;
+  /**
+   * Whole seconds until the key is within its limit again, without counting a hit; 0 when it
+   * is within it now. For limits that count only some outcomes (refused webhooks), checked first.
+   */
+  retryAfter(key: string): number;
   /** Keys currently tracked (for tests and diagnostics). */
   size(): number;
 }
@@ -76,6 +81,12 @@ export function createRateLimiter({ limit, windowMs, now = Date.now, maxKeys = 1
       // Stop counting past the limit so a hammering client cannot overflow anything.
       window.hits = limit + 1;
       return { allowed: false, remaining: 0, retryAfterSeconds: Math.max(1, Math.ceil((window.startedAt + windowMs - at) / 1000)) };
+    },
+    retryAfter(key) {
+      const at = now();
+      const window = windows.get(key);
+      if (window === undefined || isExpired(window, at) || window.hits < limit) return 0;
+      return Math.max(1, Math.ceil((window.startedAt + windowMs - at) / 1000));
     },
     size() {
       return windows.size;

@@ -25,7 +25,7 @@ describe('papermail command-line arguments', () => {
 
   it('--help exits 0 and lists every command', () => {
     expect(help.code).toBe(0);
-    for (const command of ['digest', 'preview', 'send', 'subscribers', 'serve', 'demo', 'status', 'report']) {
+    for (const command of ['digest', 'preview', 'send', 'subscribers', 'serve', 'demo', 'status', 'report', 'bounces']) {
       expect(help.stdout).toMatch(new RegExp(`^\\s+${command}\\b`, 'm'));
     }
   });

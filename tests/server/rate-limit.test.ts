@@ -34,6 +34,21 @@ describe('rate limiter', () => {
     expect(limiter.hit('a').retryAfterSeconds).toBe(45);
   });
 
+  it('says, without counting a hit, how long a key that used its allowance must wait', () => {
+    const time = clock();
+    const limiter = createRateLimiter({ limit: 2, windowMs: 60_000, now: time.now });
+    limiter.hit('a');
+    expect(limiter.retryAfter('a')).toBe(0);
+    expect(limiter.retryAfter('a')).toBe(0);
+    limiter.hit('a');
+    time.advance(20_000);
+
+    expect(limiter.retryAfter('a')).toBe(40);
+    expect(limiter.retryAfter('b')).toBe(0);
+    time.advance(40_000);
+    expect(limiter.retryAfter('a')).toBe(0);
+  });
+
   it('allows the key again once its window has passed', () => {
     const time = clock();
     const limiter = createRateLimiter({ limit: 1, windowMs: 60_000, now: time.now });
