@@ -21,6 +21,7 @@ import { PapermailError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { ReadBounceMessage } from './bounce-message.js';
 import { ReportedEventSchema, type ReportedEvent } from './delivery-event.js';
+import { MAX_BOUNCE_MESSAGE_BYTES } from './read-bounce.js';
 import { recordReportedEvents, type FeedbackContext } from './record.js';
 
 export type BounceMailboxSettings = Pick<Config, 'BOUNCE_IMAP_ALLOW_PLAINTEXT_AUTH' | 'BOUNCE_IMAP_DONE_MAILBOX'> & {
@@ -29,12 +30,6 @@ export type BounceMailboxSettings = Pick<Config, 'BOUNCE_IMAP_ALLOW_PLAINTEXT_AU
 
 /** The keyword on a message papermail could not read: later polls leave it alone. */
 export const UNREADABLE_KEYWORD = '$PapermailUnreadable';
-
-/**
- * Larger than any report: a DSN or an ARF complaint carries at most the original message,
- * and an issue is about 100 KB. A bigger message is left as unreadable rather than held in memory.
- */
-export const MAX_REPORT_BYTES = 10 * 1024 * 1024;
 
 /** What one poll did, logged in one line. */
 export interface MailboxPollSummary {
@@ -221,8 +216,9 @@ async function readMessages(client: ImapFlow, done: string[], options: PollOptio
     const message = await step('fetch', () => client.fetchOne(String(uid), { uid: true, size: true, internalDate: true }, { uid: true }));
     if (!message) continue; // Expunged by someone else since the search.
     summary.read += 1;
-    if ((message.size ?? 0) > MAX_REPORT_BYTES) {
-      await flagUnreadable(uid, `${message.size} bytes, larger than any report (${MAX_REPORT_BYTES})`);
+    // Judged on the size the server reports, so such a message is never fetched into memory.
+    if ((message.size ?? 0) > MAX_BOUNCE_MESSAGE_BYTES) {
+      await flagUnreadable(uid, `${message.size} bytes, larger than any report (${MAX_BOUNCE_MESSAGE_BYTES} at most)`);
       continue;
     }
     const source = await step('fetch', async () => (await client.fetchOne(String(uid), { source: true }, { uid: true })) || undefined);

@@ -6,6 +6,7 @@
 import type { Config } from '../config/config.js';
 import { describePoll, displayMailboxUrl, pollBounceMailbox, warnAboutPlaintextLogin, type MailboxPollSummary } from '../feedback/bounce-mailbox.js';
 import type { ReadBounceMessage } from '../feedback/bounce-message.js';
+import { readBounceMessage as readBounceMail } from '../feedback/read-bounce.js';
 import { createConfirmationMailer } from '../delivery/confirmation-mail.js';
 import { describeOutcome, runIssue, type IssueOutcome, type IssueRequest } from '../delivery/run-issue.js';
 import type { MailTransport } from '../delivery/transport.js';
@@ -28,7 +29,7 @@ export interface RuntimeParts {
   /** Aborted at shutdown: a send in progress stops taking recipients. */
   signal?: AbortSignal;
   now?: () => Date;
-  /** Reads the mail in the bounce mailbox (DSNs, ARF complaints); without it the mailbox is not polled. */
+  /** Reads the mail in the bounce mailbox; src/feedback/read-bounce.ts unless a test brings its own. */
   readBounceMessage?: ReadBounceMessage;
 }
 
@@ -48,7 +49,7 @@ export interface Runtime {
    * Every machine that serves runs it at the same time; they share the day (one prepares it).
    */
   scheduledRun(): Promise<void>;
-  /** Set when BOUNCE_IMAP_URL is (and a reader is wired): what `serve` polls. */
+  /** Set when BOUNCE_IMAP_URL is: what `serve` polls. */
   bounceMailbox: BounceMailboxPoll | undefined;
 }
 
@@ -88,14 +89,9 @@ export function createRuntime(parts: RuntimeParts): Runtime {
   };
 }
 
-function bounceMailboxPoll({ config, store, logger, readBounceMessage }: RuntimeParts): BounceMailboxPoll | undefined {
+function bounceMailboxPoll({ config, store, logger, readBounceMessage = readBounceMail }: RuntimeParts): BounceMailboxPoll | undefined {
   const url = config.BOUNCE_IMAP_URL;
   if (url === undefined) return undefined;
-  if (readBounceMessage === undefined) {
-    // Polling without a reader would flag every report unreadable, and later polls would skip them.
-    logger.warn(`BOUNCE_IMAP_URL is set, but no reader of bounce mail is wired in: ${displayMailboxUrl(url)} is not polled`);
-    return undefined;
-  }
   const settings = { ...config, BOUNCE_IMAP_URL: url };
   warnAboutPlaintextLogin(settings, logger);
   const where = displayMailboxUrl(url);

@@ -1,9 +1,11 @@
 /**
  * The bounce mailbox against a real IMAP server (a throwaway Dovecot, tests/support/dovecot.ts)
- * and a real SQLite store. The reports are small delivery status notifications read by the
- * small reader of bounce-fixtures.ts (the real DSN reader is tested on its own).
+ * and a real SQLite store. Most reports are small delivery status notifications read by the
+ * small reader of bounce-fixtures.ts, so each test is about what the mailbox does with a
+ * reading; one test puts the bounce mail of the common MTAs (tests/feedback/fixtures/bounces)
+ * through the real reader.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -20,6 +22,7 @@ import {
   warnAboutPlaintextLogin,
   type MailboxPollSummary,
 } from '../../src/feedback/bounce-mailbox.js';
+import { readBounceMessage } from '../../src/feedback/read-bounce.js';
 import type { FeedbackContext } from '../../src/feedback/record.js';
 import { openSqliteStore } from '../../src/subscribers/sqlite-store.js';
 import type { SubscriberStore } from '../../src/subscribers/store.js';
@@ -228,6 +231,47 @@ describe('recording what the reports say (a real SQLite store)', () => {
     const retried = await poll(stores.open({}, 'failing.db'), server.url({ mailbox: 'Later' }));
     expect(retried).toMatchObject({ read: 1, recorded: 1, left: 0 });
     expect(await server.messages('Later')).toEqual([]);
+  });
+});
+
+describe('the bounce mail of the common MTAs, through the real reader', () => {
+  const dovecot = useDovecot();
+  const stores = useTemporaryStores();
+  const fixtures = 'tests/feedback/fixtures/bounces';
+
+  it('records every report once and moves it, and leaves the auto-reply and the person\'s answer in place', async () => {
+    const server = dovecot.server();
+    const store = stores.open();
+    const files = (await readdir(fixtures)).filter((file) => file.endsWith('.eml')).sort();
+    for (const file of files) await server.append('INBOX', await readFile(join(fixtures, file)));
+    // Every address the reports are about is a subscriber: each event is matched and recorded.
+    const reported = [
+      'unknown.user@example.net', 'reported.reader@hotmail.example.net', 'annoyed.reader@example.net', 'left@exchange.example.net',
+      'gone@example.net', 'moved@example.net', 'refused@example.net', 'lost.reader@example.net', 'ghost@contoso.example.net',
+      'slow@example.net', 'reader@example.net', 'nouser@example.net', 'someone@nohost.example.net', 'nobody@example.net',
+      'no.such.reader@example.net',
+    ];
+    for (const email of reported) await store.upsert({ email, status: 'confirmed' });
+    const url = server.url();
+    const read = (options: Parameters<typeof poll>[2] = {}) => poll(store, url, { ...options, reader: readBounceMessage });
+
+    const first = await read();
+    const second = await read();
+
+    expect(files).toHaveLength(16);
+    expect(first).toEqual({ read: 16, recorded: 15, duplicates: 0, unmatched: 0, unreadable: 2, left: 2 });
+    expect(second).toEqual({ read: 0, recorded: 0, duplicates: 0, unmatched: 0, unreadable: 0, left: 0 });
+    expect((await server.messages('INBOX')).map(({ subject, flags }) => ({ subject, flags }))).toEqual([
+      { subject: 'Re: Daily papers, 1 October 2025', flags: [UNREADABLE_KEYWORD] },
+      { subject: 'Out of Office: Daily papers, 1 October 2025', flags: [UNREADABLE_KEYWORD] },
+    ]);
+    expect(await server.messages(DONE)).toHaveLength(14);
+    const statuses = Object.fromEntries(await Promise.all(reported.map(async (email) => [email, (await store.findByEmail(email))?.status])));
+    expect(statuses).toMatchObject({
+      'reader@example.net': 'bounced', // Postfix, 5.1.1 (HARD_BOUNCE_LIMIT=1 here)
+      'annoyed.reader@example.net': 'unsubscribed', // a complaint
+      'slow@example.net': 'confirmed', // one soft bounce (a delay), below SOFT_BOUNCE_LIMIT
+    });
   });
 });
 

@@ -2,8 +2,9 @@
  * How `serve` paces the bounce mailbox: the poll itself is tested against a real Dovecot in
  * tests/feedback/bounce-mailbox.test.ts; here the polls are small functions the tests control,
  * and time is vitest's fake clock (the interval is minutes in production). Last, the runtime's
- * wiring of the real poll, against a real Dovecot and SQLite store.
+ * wiring of the real poll and reader, against a real Dovecot and SQLite store.
  */
+import { readFile } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { MailboxPollSummary } from '../../src/feedback/bounce-mailbox.js';
 import { createLogger } from '../../src/logger.js';
@@ -12,12 +13,10 @@ import { PapermailError } from '../../src/errors.js';
 import { loadConfig } from '../../src/config/config.js';
 import { createTransport } from '../../src/delivery/transport.js';
 import { loadTaxonomy } from '../../src/digest/taxonomy.js';
-import type { ReadBounceMessage } from '../../src/feedback/bounce-message.js';
 import { createBackgroundTasks } from '../../src/server/background.js';
 import { createRuntime } from '../../src/server/runtime.js';
 import { useDovecot } from '../support/dovecot.js';
 import { useTemporaryStores } from '../subscribers/temporary-store.js';
-import { deliveryStatusNotification, readTestReport } from '../feedback/bounce-fixtures.js';
 
 const EMPTY: MailboxPollSummary = { read: 0, recorded: 0, duplicates: 0, unmatched: 0, unreadable: 0, left: 0 };
 const lines: string[] = [];
@@ -146,7 +145,7 @@ describe('the runtime builds the poll serve runs', () => {
   const dovecot = useDovecot();
   const stores = useTemporaryStores();
 
-  async function runtimeWith(env: Record<string, string>, readBounceMessage?: ReadBounceMessage) {
+  async function runtimeWith(env: Record<string, string>) {
     const config = loadConfig({ OUTBOX_DIR: stores.path('outbox'), ...env });
     return createRuntime({
       config,
@@ -155,35 +154,28 @@ describe('the runtime builds the poll serve runs', () => {
       taxonomy: await loadTaxonomy('topics.json'),
       logger,
       background: createBackgroundTasks(logger),
-      ...(readBounceMessage ? { readBounceMessage } : {}),
     });
   }
 
-  it('polls BOUNCE_IMAP_URL with the reader, every BOUNCE_IMAP_POLL_SECONDS, and says what it did in one line', async () => {
+  it('polls BOUNCE_IMAP_URL every BOUNCE_IMAP_POLL_SECONDS with the real reader of bounce mail, and says what it did in one line', async () => {
     const server = dovecot.server();
-    await server.append('INBOX', deliveryStatusNotification({ recipient: 'nobody@example.com', status: '5.1.1', subject: 'wired' }));
-    const runtime = await runtimeWith({ BOUNCE_IMAP_URL: server.url(), BOUNCE_IMAP_POLL_SECONDS: '120' }, readTestReport);
+    await server.append('INBOX', await readFile('tests/feedback/fixtures/bounces/postfix.eml'));
+    const runtime = await runtimeWith({ BOUNCE_IMAP_URL: server.url(), BOUNCE_IMAP_POLL_SECONDS: '120', HARD_BOUNCE_LIMIT: '1' });
+    const { subscriber } = await runtime.dependencies.store.upsert({ email: 'reader@example.net', status: 'confirmed' });
 
     const poll = runtime.bounceMailbox!;
     const summary = await poll.poll(new AbortController().signal);
 
     expect(poll.everySeconds).toBe(120);
-    expect(summary).toMatchObject({ read: 1, unmatched: 1 });
     expect(poll.describe(summary)).toBe(
-      `bounce mailbox imap://bounces@127.0.0.1:${server.port}/INBOX: read 1 message, recorded 0 events (0 already recorded, 1 matched nobody), 0 unreadable, 0 left in place`,
+      `bounce mailbox imap://bounces@127.0.0.1:${server.port}/INBOX: read 1 message, recorded 1 event (0 already recorded, 0 matched nobody), 0 unreadable, 0 left in place`,
     );
-    expect((await server.messages(['papermail', 'handled'])).map((message) => message.subject)).toEqual(['wired']);
-  });
-
-  it('does not poll without a reader of bounce mail, and says so at start', async () => {
-    const server = dovecot.server();
-    const runtime = await runtimeWith({ BOUNCE_IMAP_URL: server.url() });
-    expect(runtime.bounceMailbox).toBeUndefined();
-    expect(lines).toEqual([`warn: BOUNCE_IMAP_URL is set, but no reader of bounce mail is wired in: imap://bounces@127.0.0.1:${server.port}/INBOX is not polled`]);
+    expect((await runtime.dependencies.store.findById(subscriber.id))?.status).toBe('bounced');
+    expect((await server.messages(['papermail', 'handled'])).map((message) => message.subject)).toEqual(['Undelivered Mail Returned to Sender']);
   });
 
   it('does not poll without BOUNCE_IMAP_URL', async () => {
-    const runtime = await runtimeWith({}, readTestReport);
+    const runtime = await runtimeWith({});
     expect(runtime.bounceMailbox).toBeUndefined();
     expect(lines).toEqual([]);
   });

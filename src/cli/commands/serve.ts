@@ -8,14 +8,6 @@ import { createRuntime } from '../../server/runtime.js';
 import { startSchedule } from '../../server/schedule.js';
 import { assertStoreCanServe, startServer } from '../../server/serve.js';
 import { loadCliContext, openCliStore } from '../context.js';
-import type { ReadBounceMessage } from '../../feedback/bounce-message.js';
-
-/**
- * WIRING POINT (issue 10): the reader of bounce mail (RFC 3464 DSNs, ARF complaints and the
- * non-standard dialects; src/feedback, built on the `dsn` branch) goes here. Until it does,
- * `serve` does not poll BOUNCE_IMAP_URL and says so at start.
- */
-const readBounceMessage: ReadBounceMessage | undefined = undefined;
 
 /**
  * `serve`: the web pages, the admin API and the daily schedule in one process. It wires the
@@ -39,16 +31,7 @@ export function registerServeCommand(program: Command): void {
       const transport = createTransport(config, logger);
       const background = createBackgroundTasks(logger);
       const sends = new AbortController();
-      const runtime = createRuntime({
-        config,
-        store,
-        transport,
-        taxonomy,
-        logger,
-        background,
-        signal: sends.signal,
-        ...(readBounceMessage ? { readBounceMessage } : {}),
-      });
+      const runtime = createRuntime({ config, store, transport, taxonomy, logger, background, signal: sends.signal });
 
       const schedule = options.schedule
         ? startSchedule({
