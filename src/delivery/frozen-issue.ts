@@ -18,10 +18,21 @@ export function frozenContent(digest: Digest, parts: IssueParts): { issueDate: s
 export function thawFrozenIssue(record: FrozenIssueRecord): { digest: Digest; renderer: IssueRenderer } | undefined {
   if (record.digest === null || record.compiled === null) return undefined;
   const what = `the frozen issue of ${record.issueDate}`;
-  const digest = DigestSchema.safeParse(readJson(record.digest, `${what} (its digest)`));
-  if (!digest.success) throw frozenUnreadable(`${what} (its digest)`, digest.error);
-  const parts = thawIssueParts(digest.data, parseFrozenParts(readJson(record.compiled, `${what} (its compiled issue)`), what));
-  return { digest: digest.data, renderer: rendererFromParts(parts) };
+  const digest = frozenDigest(record)!;
+  const parts = thawIssueParts(digest, parseFrozenParts(readJson(record.compiled, `${what} (its compiled issue)`), what));
+  return { digest, renderer: rendererFromParts(parts) };
+}
+
+/**
+ * Only the digest of a stored record (its papers, ranks and topics), validated: what the feeds
+ * read, without the cost of thawing the compiled issue. undefined for a day prepared without content.
+ */
+export function frozenDigest(record: Pick<FrozenIssueRecord, 'issueDate' | 'digest'>): Digest | undefined {
+  if (record.digest === null) return undefined;
+  const what = `the frozen issue of ${record.issueDate} (its digest)`;
+  const digest = DigestSchema.safeParse(readJson(record.digest, what));
+  if (!digest.success) throw frozenUnreadable(what, digest.error);
+  return digest.data;
 }
 
 function readJson(text: string, what: string): unknown {

@@ -5,14 +5,17 @@
  * root ("archive/2025-09-30", "unsubscribe?token=…"). Pages served by the app use the
  * relative form, so they work wherever the site is mounted.
  *
- * Each kind of token opens the route of the same name: /confirm, /unsubscribe, /preferences.
- * Tokens themselves are made and checked in src/subscribers/tokens.ts.
+ * Each kind of token opens the route of the same name: /confirm, /unsubscribe, /preferences,
+ * and /feed/<token>.xml (the private feed: the token is the file name, because feed readers
+ * and some proxies drop or mangle a query string). Tokens themselves are made and checked
+ * in src/subscribers/tokens.ts.
  *
  * recipientLinks runs per recipient in the send loop: the base is worked out once per
  * PUBLIC_URL and the links are joined as strings, with no URL object per message.
  */
 import type { Config } from '../config/config.js';
 import { PapermailError } from '../errors.js';
+import { FEED_FILES, type FeedFormat } from '../feeds/formats.js';
 import type { RecipientFields } from '../render/types.js';
 import type { Subscriber } from '../subscribers/store.js';
 import { createToken, type ConfirmClaims, type TokenPurpose } from '../subscribers/tokens.js';
@@ -58,6 +61,11 @@ export function homeLink(publicUrl: string): string {
 /** The browser version of an issue: `<base>archive/<date>`. */
 export function archiveLink(publicUrl: string, issueDate: string): string {
   return siteBase(publicUrl) + relativeArchiveLink(issueDate);
+}
+
+/** The list of past issues: what the feeds are feeds of. */
+export function archiveListLink(publicUrl: string): string {
+  return `${siteBase(publicUrl)}archive`;
 }
 
 /** `/unsubscribe` without a token: a page explaining that the real link is in the email. */
@@ -118,4 +126,37 @@ export function testCopyLinks(publicUrl: string, issueDate: string): RecipientLi
  */
 export function publicCopyLinks(publicUrl: string, issueDate: string): RecipientLinks {
   return { unsubscribeUrl: unsubscribeHelpLink(publicUrl), preferencesUrl: homeLink(publicUrl), viewInBrowserUrl: archiveLink(publicUrl, issueDate) };
+}
+
+/** The formats a private feed is served in (no Atom: one XML format is enough for one reader). */
+export type PrivateFeedFormat = Extract<FeedFormat, 'rss' | 'json'>;
+const PRIVATE_FEED_EXTENSIONS: Record<PrivateFeedFormat, string> = { rss: 'xml', json: 'json' };
+
+/** A feed of the archive, relative to the site root: "feed.xml", or "topics/<slug>/feed.xml" for one topic. */
+export function relativeFeedLink(format: FeedFormat, topicSlug?: string): string {
+  return topicSlug === undefined ? FEED_FILES[format] : `topics/${encodeURIComponent(topicSlug)}/${FEED_FILES[format]}`;
+}
+
+/** A feed of the archive (or of one topic's papers), absolute: what feeds, pages' heads and emails link to. */
+export function feedLink(publicUrl: string, format: FeedFormat, topicSlug?: string): string {
+  return siteBase(publicUrl) + relativeFeedLink(format, topicSlug);
+}
+
+/** A subscriber's private feed, relative to the site root: "feed/<token>.xml", with a feed token (read-only, never expires). */
+export function relativePrivateFeedLink(secret: string, subscriber: Pick<Subscriber, 'id' | 'email'>, format: PrivateFeedFormat): string {
+  const token = createToken(secret, { purpose: 'feed', subscriberId: subscriber.id, email: subscriber.email });
+  return `feed/${encodeURIComponent(token)}.${PRIVATE_FEED_EXTENSIONS[format]}`;
+}
+
+/** A subscriber's private feed, absolute (the feed's own self link). */
+export function privateFeedLink(config: LinkSettings, subscriber: Pick<Subscriber, 'id' | 'email'>, format: PrivateFeedFormat): string {
+  return siteBase(config.PUBLIC_URL) + relativePrivateFeedLink(config.secret, subscriber, format);
+}
+
+/** The token and format of a private feed's file name ("<token>.xml"); undefined for any other name. */
+export function parsePrivateFeedFile(file: string): { token: string; format: PrivateFeedFormat } | undefined {
+  const dot = file.lastIndexOf('.');
+  const extension = file.slice(dot + 1);
+  const format = (Object.keys(PRIVATE_FEED_EXTENSIONS) as PrivateFeedFormat[]).find((candidate) => PRIVATE_FEED_EXTENSIONS[candidate] === extension);
+  return dot > 0 && format !== undefined ? { token: file.slice(0, dot), format } : undefined;
 }

@@ -1,6 +1,6 @@
 import { arxivLinks, type Digest, type Paper } from '../digest/paper.js';
 import { rankPapers } from '../digest/rank.js';
-import { homeLink } from '../links/public-links.js';
+import { feedLink, homeLink } from '../links/public-links.js';
 import type { DetailLevel } from './budget.js';
 import { byline, compactCount, humanDate, issueCounts } from './format.js';
 import { safeHttpUrl } from './safe-url.js';
@@ -80,6 +80,8 @@ export interface IssueView {
   postalAddress: string;
   /** The public site's home page, where the subscribe form is. */
   subscribeUrl: string;
+  /** The site's public RSS feed, in every footer. */
+  feedUrl: string;
   date: string;
   counts: string;
   preheader: string;
@@ -248,6 +250,8 @@ export function issueView({ digest, options, forBrowser, levels, forEverySelecti
     newsletterName: untrustedText(options.newsletterName),
     postalAddress: untrustedText(options.postalAddress),
     subscribeUrl: safeHttpUrl(homeLink(options.publicUrl)) ?? '#',
+    // The public feed: the same for every reader, so it is part of the issue, not a recipient's slot.
+    feedUrl: safeHttpUrl(feedLink(options.publicUrl, 'rss')) ?? '#',
     date: humanDate(digest.date),
     counts: forEverySelection ? '{{counts}}' : issueCounts(digest.total, digest.sections.length),
     preheader: forEverySelection ? '{{preheader}}' : preheader(digest),

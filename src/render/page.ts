@@ -9,6 +9,15 @@ export interface PageContent {
   bodyHtml: string;
   /** Shown above the card as a small brand line, e.g. the newsletter name (plain text). */
   siteName?: string;
+  /** `<link rel="alternate">`s in the head: the site's feeds, so a browser or reader finds them. */
+  alternates?: readonly AlternateLink[];
+}
+
+/** Another version of the page (a feed): its media type, its title and where it is (values escaped here). */
+export interface AlternateLink {
+  type: string;
+  title: string;
+  href: string;
 }
 
 /**
@@ -16,8 +25,9 @@ export interface PageContent {
  * styled form controls, no JavaScript. Accessible basics: lang, viewport, a <main> landmark,
  * visible focus rings, form controls at least 44px tall, colours that follow the system's dark mode.
  */
-export function renderPage({ title, bodyHtml, siteName }: PageContent): string {
+export function renderPage({ title, bodyHtml, siteName, alternates = [] }: PageContent): string {
   const brand = siteName ? `<p class="brand">${escapeHtml(siteName)}</p>\n` : '';
+  const links = alternates.map((link) => `<link rel="alternate" type="${escapeHtml(link.type)}" title="${escapeHtml(link.title)}" href="${escapeHtml(link.href)}">\n`).join('');
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -25,7 +35,7 @@ export function renderPage({ title, bodyHtml, siteName }: PageContent): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="color-scheme" content="light dark">
 <title>${escapeHtml(title)}</title>
-<style>${PAGE_STYLES}</style>
+${links}<style>${PAGE_STYLES}</style>
 </head>
 <body>
 <main>

@@ -9,10 +9,11 @@ import { retryingWhileBusy, type BusyRetryPolicy } from '../subscribers/busy-ret
 import { createBackgroundTasks } from './background.js';
 import type { AppDependencies, AppEnv, RouteContext } from './dependencies.js';
 import { errorResponse, notFoundPage } from './error-pages.js';
-import { createPages } from './pages.js';
+import { createPages, siteFeedLinks } from './pages.js';
 import { createRateLimiter } from './rate-limit.js';
 import { adminNotFound, registerAdminRoutes } from './routes/admin.js';
 import { registerArchiveRoutes } from './routes/archive.js';
+import { registerFeedRoutes } from './routes/feeds.js';
 import { registerPreferencesRoutes } from './routes/preferences.js';
 import { registerSubscribeRoutes } from './routes/subscribe.js';
 import { registerUnsubscribeRoutes } from './routes/unsubscribe.js';
@@ -58,6 +59,7 @@ export function createApp(deps: AppDependencies): Hono<AppEnv> {
   registerUnsubscribeRoutes(app, context);
   registerPreferencesRoutes(app, context);
   registerArchiveRoutes(app, context);
+  registerFeedRoutes(app, context);
   registerAdminRoutes(app, context);
   registerWebhookRoutes(app, context, { refusals: hourly(WEBHOOK_REFUSALS_PER_HOUR) });
 
@@ -75,7 +77,7 @@ function routeContext({ storeRetry = STORE_RETRY, snsNetwork = snsOverHttps(), .
     }),
     now: deps.now ?? (() => new Date()),
     background: deps.background ?? createBackgroundTasks(deps.logger),
-    pages: createPages(deps.config.NEWSLETTER_NAME),
+    pages: createPages(deps.config.NEWSLETTER_NAME, siteFeedLinks(deps.config.PUBLIC_URL, deps.config.NEWSLETTER_NAME)),
     snsNetwork,
   };
 }

@@ -5,6 +5,7 @@ import type { Logger } from '../logger.js';
 import type { ConfirmationMailer } from '../delivery/confirmation-mail.js';
 import type { DeliveryEventStore } from '../feedback/event-store.js';
 import type { SnsNetwork } from '../feedback/webhooks/ses.js';
+import type { FrozenIssues } from '../delivery/send-ledger.js';
 import type { BusyRetryPolicy } from '../subscribers/busy-retry.js';
 import type { IssueArchive, StoreLifecycle, SubscriberDirectory } from '../subscribers/store.js';
 import type { BackgroundTasks } from './background.js';
@@ -20,10 +21,15 @@ export interface SendRequest {
 }
 
 /**
- * What the web side reads and writes: subscribers, the archive pages, delivery events (an
- * unsubscribe is one, the webhooks record them, the admin report reads them), and the store's health.
+ * What the web side reads and writes: subscribers, the archive pages, the frozen issues' papers
+ * (the feeds), delivery events (an unsubscribe is one, the webhooks record them, the admin
+ * report reads them), and the store's health.
  */
-export type ServerStore = SubscriberDirectory & Pick<IssueArchive, 'getIssue' | 'listIssues'> & DeliveryEventStore & Pick<StoreLifecycle, 'health'>;
+export type ServerStore = SubscriberDirectory &
+  Pick<IssueArchive, 'getIssue' | 'listIssues'> &
+  Pick<FrozenIssues, 'frozenIssue'> &
+  DeliveryEventStore &
+  Pick<StoreLifecycle, 'health'>;
 
 /** Everything the web side needs, passed in so tests give it real peers (SQLite file, SMTP sink). */
 export interface AppDependencies {

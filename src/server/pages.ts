@@ -6,9 +6,10 @@
  * a value come from src/links/public-links.ts).
  */
 import type { TopicChoice } from '../digest/taxonomy.js';
-import { relativeArchiveLink } from '../links/public-links.js';
+import { FEED_FORMAT_NAMES, FEED_FORMATS, FEED_MEDIA_TYPES } from '../feeds/formats.js';
+import { feedLink, relativeArchiveLink } from '../links/public-links.js';
 import { humanDate, shortDate } from '../render/format.js';
-import { renderPage } from '../render/page.js';
+import { renderPage, type AlternateLink } from '../render/page.js';
 import type { ArchivedIssue } from '../subscribers/store.js';
 import { html, type SafeHtml } from './html.js';
 
@@ -36,14 +37,26 @@ export interface PreferencesView {
   checked: readonly string[] | null;
   actionUrl: string;
   unsubscribeUrl: string;
+  /** The subscriber's private feed (relative): their issues, with their topics, in a feed reader. */
+  privateFeedUrl: string;
   saved?: boolean;
   error?: FieldError;
 }
 
 export type Pages = ReturnType<typeof createPages>;
 
-export function createPages(newsletterName: string) {
-  const page = (title: string, body: SafeHtml) => renderPage({ title: `${title} · ${newsletterName}`, siteName: newsletterName, bodyHtml: body.value });
+/** The site's feeds, as every page's head links them. */
+export function siteFeedLinks(publicUrl: string, newsletterName: string): AlternateLink[] {
+  return FEED_FORMATS.map((format) => ({ type: FEED_MEDIA_TYPES[format], title: `${newsletterName} (${FEED_FORMAT_NAMES[format]})`, href: feedLink(publicUrl, format) }));
+}
+
+/**
+ * `feeds`: the site's feeds, linked from every page's head (absolute: a page may be served
+ * under any path, /archive or a 404 at /topics/x/y, and a relative link would move with it).
+ */
+export function createPages(newsletterName: string, feeds: readonly AlternateLink[] = []) {
+  const page = (title: string, body: SafeHtml) =>
+    renderPage({ title: `${title} · ${newsletterName}`, siteName: newsletterName, bodyHtml: body.value, alternates: feeds });
 
   return {
     subscribe(options: { topics: readonly TopicChoice[]; values?: SubscribeFormValues; error?: FieldError; latestIssue?: IssueLink }): string {
@@ -180,6 +193,7 @@ ${textField({ id: 'name', label: 'Name', optional: true, type: 'text', autocompl
 ${topicFieldset({ topics: view.topics, checked: view.checked, error, hint: 'Your issue lists papers from the topics you choose here.' })}
 <p><button type="submit">Save preferences</button></p>
 </form>
+<p class="muted">Read your issues in a feed reader: <a href="${view.privateFeedUrl}">your private feed</a>, with your topics. The address is yours alone; do not share it.</p>
 <p class="muted">Do not want these emails any more? <a href="${view.unsubscribeUrl}">Unsubscribe</a></p>`,
       );
     },

@@ -7,7 +7,8 @@
  *
  * Unsubscribe and preferences tokens never expire: they sit in every email sent, and
  * RFC 8058 one-click unsubscribe must still work when someone cleans their inbox
- * months later. Confirm tokens must expire (CONFIRM_TOKEN_TTL_HOURS), are bound to the
+ * months later. Feed tokens (the private feed, /feed/<token>.xml) never expire either: a
+ * feed reader keeps the address for years, and the feed only reads. Confirm tokens must expire (CONFIRM_TOKEN_TTL_HOURS), are bound to the
  * subscriber's status version (any status change since kills them), and carry the name
  * and topics the sign-up asked for: those are applied only when the link is used, so a
  * stranger's request changes nothing stored about an existing address.
@@ -16,7 +17,7 @@ import { type BinaryToTextEncoding, createHmac, createSecretKey, type KeyObject,
 import { z } from 'zod';
 import { PapermailError } from '../errors.js';
 
-export const TOKEN_PURPOSES = ['confirm', 'unsubscribe', 'preferences'] as const;
+export const TOKEN_PURPOSES = ['confirm', 'unsubscribe', 'preferences', 'feed'] as const;
 export type TokenPurpose = (typeof TOKEN_PURPOSES)[number];
 
 export interface TokenClaims {
@@ -40,7 +41,7 @@ export interface ConfirmClaims {
 
 export interface TokenRequest extends TokenClaims {
   purpose: TokenPurpose;
-  /** Required for 'confirm'; unsubscribe and preferences tokens are usually given none. */
+  /** Required for 'confirm'; unsubscribe, preferences and feed tokens are usually given none. */
   expiresAt?: Date;
   /** Required for 'confirm', refused for the others. */
   confirm?: ConfirmClaims;

@@ -1,6 +1,6 @@
 /** Topic choice and name, opened by the signed preferences link in every issue. */
 import type { Context, Hono } from 'hono';
-import { relativeSubscriberLink, relativeTokenLink } from '../../links/public-links.js';
+import { relativePrivateFeedLink, relativeSubscriberLink, relativeTokenLink } from '../../links/public-links.js';
 import type { Subscriber } from '../../subscribers/store.js';
 import type { AppEnv, RouteContext } from '../dependencies.js';
 import { parsePreferencesForm, readForm, submittedValues } from '../forms.js';
@@ -20,6 +20,7 @@ export function registerPreferencesRoutes(app: Hono<AppEnv>, context: RouteConte
       topics,
       actionUrl: relativeTokenLink('preferences', tokenParameter(c)),
       unsubscribeUrl: relativeSubscriberLink(config.secret, { purpose: 'unsubscribe', subscriber }),
+      privateFeedUrl: relativePrivateFeedLink(config.secret, subscriber, 'rss'),
       ...view,
     });
 
