@@ -144,6 +144,5 @@ function authorLine(paper: Paper, shown: readonly string[]): string {
 
 /** Paper text may carry line breaks and control characters; a feed's titles and names are one line of text. */
 function oneLine(text: string): string {
-  // eslint-disable-next-line no-control-regex
   return text.replace(/[\u0000-\u001f\u007f\s]+/g, ' ').trim();
 }
