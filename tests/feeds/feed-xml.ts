@@ -20,7 +20,7 @@ export function parseFeedXml(xml: string): Record<string, any> {
 export interface RssItem {
   title: string;
   link: string;
-  guid: string;
+  guid: { '#text': string; '@isPermaLink': string };
   pubDate: string;
   description: string;
   'content:encoded': string;
