@@ -211,6 +211,23 @@ describe('an empty day', () => {
   });
 });
 
+describe('the feed link in the footer', () => {
+  it("is the site's public RSS feed, the same in every reader's copy, in both parts", async () => {
+    const issue = await compileIssue(sample, OPTIONS);
+    for (const id of ['a', 'b']) {
+      const { html, text } = issue.personalise(recipient(id));
+      expect(hrefs(html)).toContain('https://papers.example.com/feed.xml');
+      expect(text).toContain('RSS feed: https://papers.example.com/feed.xml');
+    }
+  });
+
+  it('is in the browser version too', async () => {
+    const { html, text } = await renderBrowserVersion(sample, OPTIONS);
+    expect(hrefs(html)).toContain('https://papers.example.com/feed.xml');
+    expect(text).toContain('RSS feed: https://papers.example.com/feed.xml');
+  });
+});
+
 describe('renderBrowserVersion', () => {
   it('links to the public site instead of a subscriber', async () => {
     const { html, text } = await renderBrowserVersion(sample, OPTIONS);
