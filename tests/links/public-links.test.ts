@@ -2,10 +2,16 @@ import { describe, expect, it } from 'vitest';
 import { isPapermailError } from '../../src/errors.js';
 import {
   archiveLink,
+  archiveListLink,
+  feedLink,
   homeLink,
+  parsePrivateFeedFile,
+  privateFeedLink,
   publicCopyLinks,
   recipientLinks,
   relativeArchiveLink,
+  relativeFeedLink,
+  relativePrivateFeedLink,
   relativeSubscriberLink,
   relativeTokenLink,
   siteBase,
@@ -126,6 +132,35 @@ describe('signed links', () => {
     const alan = recipientLinks(config, { id: 8, email: 'alan@example.net' }, ISSUE_DATE);
     expect(verifyToken(secret, tokenOf(alan.unsubscribeUrl), 'unsubscribe', now)).toEqual({ subscriberId: 8, email: 'alan@example.net' });
     expect(alan.unsubscribeUrl).not.toBe(ada.unsubscribeUrl);
+  });
+});
+
+describe('feed links', () => {
+  it('name the archive feeds and each topic feed under the path prefix, escaping the slug', () => {
+    const site = 'https://example.org/papers/';
+    expect([feedLink(site, 'rss'), feedLink(site, 'atom'), feedLink(site, 'json')]).toEqual([
+      'https://example.org/papers/feed.xml',
+      'https://example.org/papers/atom.xml',
+      'https://example.org/papers/feed.json',
+    ]);
+    expect(feedLink(site, 'atom', 'agents')).toBe('https://example.org/papers/topics/agents/atom.xml');
+    expect(relativeFeedLink('json', '../x?y')).toBe('topics/..%2Fx%3Fy/feed.json');
+    expect(archiveListLink(site)).toBe('https://example.org/papers/archive');
+  });
+
+  it('give a subscriber a private feed whose file name is a feed token, which opens nothing else', () => {
+    const link = privateFeedLink(settings('https://example.org/papers'), reader, 'rss');
+    expect(link).toMatch(/^https:\/\/example\.org\/papers\/feed\/[\w.-]+\.xml$/);
+    const file = parsePrivateFeedFile(link.split('/').at(-1)!);
+    expect(file?.format).toBe('rss');
+    expect(purposesOpening(file!.token)).toEqual(['feed']);
+    // A feed token never expires: a reader keeps the address for years.
+    expect(verifyToken(secret, file!.token, 'feed', new Date('2099-01-01T00:00:00Z'))).toEqual({ subscriberId: 7, email: 'ada@example.net' });
+    expect(parsePrivateFeedFile(relativePrivateFeedLink(secret, reader, 'json').slice('feed/'.length))?.format).toBe('json');
+  });
+
+  it('read no format from a file name that is not a private feed', () => {
+    for (const file of ['token.html', 'token', '.xml', 'token.xml.gz']) expect(parsePrivateFeedFile(file), file).toBeUndefined();
   });
 });
 

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { frozenDigest } from '../../src/delivery/frozen-issue.js';
 import type { Digest } from '../../src/digest/paper.js';
 import { relativePrivateFeedLink, relativeSubscriberLink } from '../../src/links/public-links.js';
+import { escapeHtml } from '../../src/render/escape.js';
 import type { SubscriberStatus } from '../../src/subscribers/store.js';
 import { createToken } from '../../src/subscribers/tokens.js';
 import { digestOf, paper } from '../builders.js';
@@ -53,11 +54,7 @@ function pathOf(link: string): string {
 }
 
 function titlesIn(html: string, digest: Digest): string[] {
-  return digest.sections.flatMap((section) => section.papers.map((each) => each.title)).filter((title) => html.includes(escapeForHtml(title)));
-}
-
-function escapeForHtml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+  return digest.sections.flatMap((section) => section.papers.map((each) => each.title)).filter((title) => html.includes(escapeHtml(title)));
 }
 
 async function subscriber(topics: string[] | null, status: SubscriberStatus = 'confirmed') {

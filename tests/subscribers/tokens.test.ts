@@ -17,7 +17,7 @@ function alterSignature(token: string): string {
 }
 
 describe('tokens', () => {
-  it.each(['unsubscribe', 'preferences'] as const)('round-trips a %s token to its subscriber id and email', (purpose) => {
+  it.each(['unsubscribe', 'preferences', 'feed'] as const)('round-trips a %s token to its subscriber id and email', (purpose) => {
     const token = createToken(secret, { purpose, ...claims });
     expect(verifyToken(secret, token, purpose)).toEqual(claims);
   });
