@@ -27,7 +27,7 @@ export interface AlternateLink {
  */
 export function renderPage({ title, bodyHtml, siteName, alternates = [] }: PageContent): string {
   const brand = siteName ? `<p class="brand">${escapeHtml(siteName)}</p>\n` : '';
-  const links = alternates.map((link) => `<link rel="alternate" type="${escapeHtml(link.type)}" title="${escapeHtml(link.title)}" href="${escapeHtml(link.href)}">\n`).join('');
+  const links = alternateLinksHtml(alternates);
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -46,6 +46,20 @@ ${bodyHtml}
 </body>
 </html>
 `;
+}
+
+/** The `<link rel="alternate">` elements of a head, one a line; '' for none. */
+export function alternateLinksHtml(alternates: readonly AlternateLink[]): string {
+  return alternates.map((link) => `<link rel="alternate" type="${escapeHtml(link.type)}" title="${escapeHtml(link.title)}" href="${escapeHtml(link.href)}">\n`).join('');
+}
+
+/**
+ * A whole HTML document (an archived issue, stored as it was rendered) with the alternate
+ * links put at the end of its head; unchanged when it has no head.
+ */
+export function withAlternateLinks(document: string, alternates: readonly AlternateLink[]): string {
+  const end = document.search(/<\/head\s*>/i);
+  return end === -1 || alternates.length === 0 ? document : document.slice(0, end) + alternateLinksHtml(alternates) + document.slice(end);
 }
 
 const PAGE_STYLES = `

@@ -86,6 +86,9 @@ describe('the archive feeds', () => {
     expect(titlesIn(channel.item[1]!['content:encoded'], sample)).toHaveLength(samplePapers.length);
     expect(titlesIn(channel.item[0]!['content:encoded'], next)).toEqual(['An agent paper', 'A vision paper']);
     for (const item of channel.item) expect((await harness.app.request(pathOf(item.link))).status).toBe(200);
+    // The real browser version (MJML's output) links the feeds from its head.
+    const page = await (await harness.app.request('/archive/2025-09-30')).text();
+    expect(page.slice(0, page.indexOf('</head>'))).toContain('<link rel="alternate" type="application/rss+xml" title="papermail (RSS)" href="http://localhost:8080/feed.xml">');
   });
 
   it('say the same in Atom and JSON Feed 1.1', async () => {
@@ -352,10 +355,11 @@ function htmlFields(document: Record<string, any>): string[] {
 }
 
 describe('links to the feeds', () => {
-  it('are in the head of the site’s pages, and open the feeds', async () => {
+  it('are in the head of the site’s pages and of archived issues, and open the feeds', async () => {
     harness = await startHarness();
+    await harness.store.saveIssue({ date: '2025-10-02', subject: 'Stored', html: '<html><head><title>Stored</title></head><body>the issue</body></html>', text: 'the issue' });
 
-    for (const path of ['/', '/archive', '/no-such-page']) {
+    for (const path of ['/', '/archive', '/no-such-page', '/archive/2025-10-02']) {
       const page = await (await harness.app.request(path)).text();
       const links = [...page.matchAll(/<link rel="alternate" type="([^"]+)" title="[^"]+" href="([^"]+)">/g)].map((match) => [match[1], match[2]]);
       expect(links, path).toEqual([
