@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { frozenDigest } from '../../src/delivery/frozen-issue.js';
+import { FEED_ISSUES } from '../../src/feeds/archive-issues.js';
 import type { Digest } from '../../src/digest/paper.js';
 import { relativePrivateFeedLink, relativeSubscriberLink } from '../../src/links/public-links.js';
 import { escapeHtml } from '../../src/render/escape.js';
@@ -114,6 +115,18 @@ describe('the archive feeds', () => {
     expect(json.items.map((item) => item.url)).toEqual(['http://localhost:8080/archive/2025-10-01', 'http://localhost:8080/archive/2025-09-30']);
     expect(json.items.map((item) => item.id)).toEqual(json.items.map((item) => item.url));
     expect(json.items[0]!.content_html).toContain('An agent paper');
+  });
+
+  it(`hold the newest ${FEED_ISSUES} issues, while a topic's feed looks further back`, async () => {
+    harness = await startHarness();
+    const days = Array.from({ length: FEED_ISSUES + 1 }, (_, index) => new Date(Date.UTC(2025, 9, 1 + index)).toISOString().slice(0, 10));
+    for (const day of days) await archiveDay(twoTopics(day, { agents: [`Agent paper of ${day}`], vision: [] }));
+
+    const items = rssChannel(await (await harness.app.request('/feed.xml')).text()).item;
+    const topicItems = rssChannel(await (await harness.app.request('/topics/agents/feed.xml')).text()).item;
+
+    expect(items.map((item) => item.link)).toEqual(days.slice(1).reverse().map((day) => `http://localhost:8080/archive/${day}`));
+    expect(topicItems.map((item) => item.title)).toEqual(days.reverse().map((day) => `Agent paper of ${day}`));
   });
 
   it('are well-formed and empty before any issue, with no Last-Modified', async () => {

@@ -13,7 +13,7 @@
 import { createHash } from 'node:crypto';
 import type { Context, Hono } from 'hono';
 import { PapermailError, isPapermailError } from '../../errors.js';
-import { archiveIssues } from '../../feeds/archive-issues.js';
+import { archiveIssues, FEED_ISSUES, TOPIC_FEED_ISSUES } from '../../feeds/archive-issues.js';
 import { issueEntries, subscriberEntries, topicPaperEntries, type FeedEntry, type FeedIssue } from '../../feeds/feed-entries.js';
 import { FEED_FILES, FEED_FORMATS, FEED_MEDIA_TYPES, type FeedFormat } from '../../feeds/formats.js';
 import { writeFeed, type FeedDescription } from '../../feeds/write-feed.js';
@@ -37,7 +37,7 @@ export function registerFeedRoutes(app: Hono<AppEnv>, context: RouteContext): vo
 
   for (const format of FEED_FORMATS) {
     app.get(`/${FEED_FILES[format]}`, async (c) => {
-      const recent = await issues.recent();
+      const recent = await issues.recent(FEED_ISSUES);
       const description = {
         id: feedLink(publicUrl, 'atom'),
         title: name,
@@ -50,7 +50,7 @@ export function registerFeedRoutes(app: Hono<AppEnv>, context: RouteContext): vo
     app.get(`/topics/:slug/${FEED_FILES[format]}`, async (c) => {
       const topic = topics.find((candidate) => candidate.slug === c.req.param('slug'));
       if (topic === undefined) throw new PapermailError('ENOTFOUND', 'there is no topic of that name');
-      const recent = await issues.recent();
+      const recent = await issues.recent(TOPIC_FEED_ISSUES);
       const entries = topicPaperEntries(recent, topic.slug, publicUrl);
       const description = {
         id: feedLink(publicUrl, 'atom', topic.slug),
@@ -66,7 +66,7 @@ export function registerFeedRoutes(app: Hono<AppEnv>, context: RouteContext): vo
     const file = parsePrivateFeedFile(c.req.param('file'));
     if (file === undefined) throw new PapermailError('ENOTFOUND', NO_SUCH_FEED);
     const subscriber = await feedSubscriber(context, file.token);
-    const recent = await issues.recent();
+    const recent = await issues.recent(FEED_ISSUES);
     const entries = subscriberEntries(recent, subscriber.topics, publicUrl);
     const description = {
       // The id does not change with the token's spelling: it is the subscriber's, by id.
