@@ -1,6 +1,7 @@
 /**
- * The archived issues a feed is made of, read from the store: the newest of the archive (by when they were archived, so a weekly issue sorts among the dailies by its
- * day), each with the papers of its frozen issue.
+ * The archived issues a feed is made of, read from the store: the newest of the archive, by
+ * when they were archived (so a weekly issue sorts among the dailies by its day, whatever its
+ * id), each with the papers of its frozen issue.
  */
 import { frozenDigest } from '../delivery/frozen-issue.js';
 import type { FrozenIssues } from '../delivery/send-ledger.js';

@@ -64,6 +64,8 @@ function item(entry: FeedEntry, title: string): Item {
     title,
     link: entry.link,
     date: entry.date,
+    // An issue is written once: published and updated are the same time.
+    published: entry.date,
     description: escapeHtml(entry.summary),
     content: entry.contentHtml,
     ...(entry.authors.length > 0 ? { author: entry.authors.map((name) => ({ name })) } : {}),

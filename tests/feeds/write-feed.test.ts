@@ -97,6 +97,7 @@ describe('writeFeed as JSON Feed 1.1', () => {
         summary: 'x ]]> <i>y</i>',
         content_html: '<p>a ]]&gt; b</p>',
         date_modified: '2025-09-30T07:00:00.000Z',
+        date_published: '2025-09-30T07:00:00.000Z',
         authors: [{ name: 'Eve </name>' }],
       },
     ]);

@@ -76,7 +76,7 @@ describe('the archive feeds', () => {
 
     expect(channel.title).toBe('papermail');
     expect(channel.link).toBe('http://localhost:8080/archive');
-    expect(channel.description).toContain('Every issue of papermail');
+    expect(channel.description).toContain('The latest issues of papermail');
     const archived = await harness.store.listIssues();
     expect(channel.item.map((item) => item.title)).toEqual(['Issue of 2025-10-01', archived.find((issue) => issue.date === SAMPLE_DAY)!.subject]);
     expect(channel.item.map((item) => item.link)).toEqual(['http://localhost:8080/archive/2025-10-01', 'http://localhost:8080/archive/2025-09-30']);

@@ -41,7 +41,7 @@ export function registerFeedRoutes(app: Hono<AppEnv>, context: RouteContext): vo
       const description = {
         id: feedLink(publicUrl, 'atom'),
         title: name,
-        description: `Every issue of ${name}: the most upvoted papers on Hugging Face Daily Papers, by topic.`,
+        description: `The latest issues of ${name}: the most upvoted papers on Hugging Face Daily Papers, by topic.`,
         selfUrl: feedLink(publicUrl, format),
       };
       return feedResponse(c, format, describe(description, recent), issueEntries(recent, publicUrl), PUBLIC_FEED_CACHE);
@@ -55,7 +55,7 @@ export function registerFeedRoutes(app: Hono<AppEnv>, context: RouteContext): vo
       const description = {
         id: feedLink(publicUrl, 'atom', topic.slug),
         title: `${name} · ${topic.name}`,
-        description: `The papers on ${topic.name} in every issue of ${name}.`,
+        description: `The papers on ${topic.name} in the latest issues of ${name}.`,
         selfUrl: feedLink(publicUrl, format, topic.slug),
       };
       return feedResponse(c, format, describe(description, recent, entries), entries, PUBLIC_FEED_CACHE);
