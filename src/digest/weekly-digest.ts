@@ -5,20 +5,20 @@
  */
 import { readdir, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import type { Config } from '../config/config.js';
 import { PapermailError } from '../errors.js';
 import { describeFileError } from '../file-errors.js';
-import type { Logger } from '../logger.js';
 import { fetchDailyPapers } from '../sources/fetch-daily-papers.js';
-import { checkSource, loadPapers } from '../sources/load-papers.js';
+import { checkSource, loadPapers, looksLikeUrl } from '../sources/load-papers.js';
 import { quoted } from '../sources/text.js';
 import { buildWeeklyDigest, type WeekDay } from './build-weekly-digest.js';
 import { dayInTimeZone, parseIssueDay } from './dates.js';
 import type { Digest } from './paper.js';
-import { loadTaxonomy, type Taxonomy } from './taxonomy.js';
+import type { DailyDigestRequest } from './daily-digest.js';
+import { loadTaxonomy } from './taxonomy.js';
 import { daysOfWeek, isoWeekOf, isWeekday, parseIsoWeek, weekEndedBefore, type IsoWeek } from './week.js';
 
-export interface WeeklyDigestRequest {
+/** Everything but the day: settings, logger, and what tests put in place of the network and the clock. */
+export interface WeeklyDigestRequest extends Pick<DailyDigestRequest, 'config' | 'logger' | 'fetch' | 'now' | 'taxonomy'> {
   /** "2025-W40"; absent: from the source folder (its name, else its latest day), else the week that ended before today in TZ. */
   week?: string;
   /**
@@ -26,11 +26,6 @@ export interface WeeklyDigestRequest {
    * http(s) URL answering like the API (each day asked with `?date=`); absent: the Hugging Face API.
    */
   source?: string;
-  config: Config;
-  logger: Logger;
-  fetch?: typeof fetch;
-  now?: () => Date;
-  taxonomy?: Taxonomy;
 }
 
 export interface WeeklyDigest {
@@ -45,7 +40,7 @@ export async function loadWeeklyDigest(request: WeeklyDigestRequest): Promise<We
   const { config } = request;
   const now = request.now ?? (() => new Date());
   if (request.source !== undefined) checkSource(request.source, 'the source', 'ESOURCE');
-  const folder = request.source !== undefined && !isUrl(request.source) ? await checkedFolder(request.source) : undefined;
+  const folder = request.source !== undefined && !looksLikeUrl(request.source) ? await checkedFolder(request.source) : undefined;
   const week =
     request.week !== undefined
       ? parseIsoWeek(request.week)
@@ -140,8 +135,4 @@ async function weekOfFolder(folder: string): Promise<IsoWeek> {
   const latest = days.sort().at(-1);
   if (latest === undefined) throw new PapermailError('ESOURCE', `${folder}: no YYYY-MM-DD.json files, so no week to build (give one with --week)`);
   return isoWeekOf(parseIssueDay(latest, `the day of ${join(folder, `${latest}.json`)}`));
-}
-
-function isUrl(source: string): boolean {
-  return /^[a-z][a-z0-9+.-]*:\/\//i.test(source);
 }

@@ -80,6 +80,6 @@ export function checkSource(source: string, where: string, code: ErrorCode): str
 const EXAMPLE_URL = 'https://huggingface.co/api/daily_papers?date=2025-09-30';
 
 /** `scheme://…`: meant as a URL, even when it is not one papermail can fetch. */
-function looksLikeUrl(source: string): boolean {
+export function looksLikeUrl(source: string): boolean {
   return /^[a-z][a-z0-9+.-]*:\/\//i.test(source);
 }

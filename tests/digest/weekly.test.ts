@@ -54,6 +54,21 @@ function withUpvotes(entries: Entry[], id: string, upvotes: number): Entry[] {
   return entries.map((entry) => (entry.paper.id === id ? { ...entry, paper: { ...entry.paper, upvotes } } : entry));
 }
 
+/** A real HTTP server answering like the API, day by day, with the given lists (page 0 only; later pages empty). */
+function apiAnswering(answers: ReadonlyMap<string, Entry[]>): Promise<TestServer> {
+  return startServer((request, response) => {
+    const query = new URL(request.url ?? '/', 'http://localhost').searchParams;
+    sendJson(response, Number(query.get('p') ?? 0) === 0 ? (answers.get(query.get('date') ?? '') ?? []) : []);
+  });
+}
+
+/** The bundled days as the API answers them days later: Friday's last paper (SQUARE) at 150 upvotes. */
+async function laterAnswers(): Promise<Map<string, Entry[]>> {
+  const answers = new Map<string, Entry[]>();
+  for (const day of WEEKDAYS) answers.set(day, day === '2025-10-03' ? withUpvotes(await bundledEntries(day), SQUARE, 150) : await bundledEntries(day));
+  return answers;
+}
+
 const SQUARE = '2509.26330'; // Friday's, 0 upvotes when saved: last of its day
 const LONGLIVE = '2509.22622'; // Monday's, 100 upvotes when saved: first of the week
 
@@ -131,13 +146,7 @@ describe('upvotes changed between the daily issue and the weekly one', () => {
       const cacheDir = join(folder, 'cache');
       // The daily issues cached each day as it was then.
       for (const day of WEEKDAYS) await cacheSavedResponse(cacheDir, day, await readFile(join(WEEK_FOLDER, `${day}.json`), 'utf8'), day);
-      const answers = new Map<string, Entry[]>();
-      for (const day of WEEKDAYS) answers.set(day, day === '2025-10-03' ? withUpvotes(await bundledEntries(day), SQUARE, 150) : await bundledEntries(day));
-      const api = await startServer((request, response) => {
-        const query = new URL(request.url ?? '/', 'http://localhost').searchParams;
-        const page = Number(query.get('p') ?? 0);
-        sendJson(response, page === 0 ? (answers.get(query.get('date') ?? '') ?? []) : []);
-      });
+      const api = await apiAnswering(await laterAnswers());
       try {
         const { digest, origins } = await loadWeeklyDigest({
           config: config({ HF_API_URL: `${api.origin}/api/daily_papers`, CACHE_DIR: cacheDir }),
@@ -159,12 +168,7 @@ describe('upvotes changed between the daily issue and the weekly one', () => {
   });
 
   it('reads each day from an API-like URL given as the source, asking it with ?date=', async () => {
-    const answers = new Map<string, Entry[]>();
-    for (const day of WEEKDAYS) answers.set(day, day === '2025-10-03' ? withUpvotes(await bundledEntries(day), SQUARE, 150) : await bundledEntries(day));
-    const api: TestServer = await startServer((request, response) => {
-      const query = new URL(request.url ?? '/', 'http://localhost').searchParams;
-      sendJson(response, Number(query.get('p') ?? 0) === 0 ? (answers.get(query.get('date') ?? '') ?? []) : []);
-    });
+    const api = await apiAnswering(await laterAnswers());
     try {
       const { digest } = await loadWeeklyDigest({ source: `${api.origin}/mirror/daily_papers`, week: '2025-W40', config: config(), logger, now: MONDAY_AFTER });
       expect(digest.highlights[0]).toMatchObject({ id: SQUARE, upvotes: 150 });
