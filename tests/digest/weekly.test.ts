@@ -10,7 +10,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, type Config } from '../../src/config/config.js';
 import { buildWeeklyDigest, papersOfTheWeek } from '../../src/digest/build-weekly-digest.js';
 import { loadDailyDigest } from '../../src/digest/daily-digest.js';
-import type { Digest, Paper } from '../../src/digest/paper.js';
+import { DigestSchema, type Digest, type Paper } from '../../src/digest/paper.js';
 import { parseIsoWeek } from '../../src/digest/week.js';
 import { loadWeeklyDigest, type WeeklyDigest } from '../../src/digest/weekly-digest.js';
 import { isPapermailError } from '../../src/errors.js';
@@ -111,6 +111,10 @@ describe('the weekly issue of the bundled week 2025-W40', () => {
       ['2509.22611', 84],
       ['2509.24006', 78],
     ]);
+  });
+
+  it('reads back through DigestSchema, period included, as a frozen issue’s digest is read', () => {
+    expect(DigestSchema.parse(JSON.parse(JSON.stringify(weekly.digest)))).toEqual(weekly.digest);
   });
 
   it('groups by the daily topics, each section in ranked order and the sections by their upvotes', () => {
