@@ -18,14 +18,17 @@ interface CommandModule {
 
 const COMMAND_MODULES: CommandModule[] = [
   {
-    commands: { digest: "rank and group a day's papers and print the digest", preview: 'render the issue to an HTML file and a .txt beside it' },
+    commands: {
+      digest: "rank and group a day's papers (--weekly: the week's best) and print the digest",
+      preview: 'render the issue (--weekly: the week\'s) to an HTML file and a .txt beside it',
+    },
     register: async (program) => (await import('./commands/digest.js')).registerDigestCommands(program),
   },
   {
     commands: {
       send: "send the day's issue to every confirmed subscriber who has not had it yet",
       worker: "join the sending of the day's issue beside other workers, until no row is left",
-      demo: 'the quick start: import the sample subscribers and send the sample day',
+      demo: 'the quick start: import the sample subscribers and send the sample day (--weekly: preview the sample week)',
     },
     register: async (program) => (await import('./commands/send.js')).registerSendCommands(program),
   },

@@ -63,6 +63,8 @@ export const EnvSchema = z.object({
   // What goes into an issue
   TOPICS_FILE: path(BUNDLED_TOPICS_FILE),
   TOP_N: integer(50, 1, 500),
+  /** A weekly issue's papers: the week's most upvoted, each once. */
+  WEEKLY_TOP_N: integer(20, 1, 500),
   MIN_UPVOTES: integer(0),
   HIGHLIGHTS: integer(3, 0, 10),
   /** The top papers' preview images (remote, from Hugging Face's CDN) in the email. */

@@ -1,8 +1,12 @@
-import type { Digest, Paper } from './paper.js';
+import type { Digest, DigestPeriod, Paper } from './paper.js';
 
-/** What `papermail digest --json` prints: compact, one summary per paper, stable keys. */
+/**
+ * What `papermail digest --json` prints: compact, one summary per paper, stable keys. A weekly
+ * issue (`--weekly`) also has its `period`, and each of its papers the `day` it was listed on.
+ */
 export interface DigestJson {
   date: string;
+  period?: DigestPeriod;
   total: number;
   sections: DigestSectionJson[];
 }
@@ -27,17 +31,20 @@ export interface PaperJson {
   githubStars: number | null;
   /** The AI summary when Hugging Face has one (a sentence or two), else the abstract. */
   summary: string;
+  /** Weekly issues only: the Daily Papers day the paper was listed on. */
+  day?: string;
 }
 
 export function digestToJson(digest: Digest): DigestJson {
   return {
     date: digest.date,
+    ...(digest.period === undefined ? {} : { period: digest.period }),
     total: digest.total,
     sections: digest.sections.map((section) => ({
       topic: section.topic,
       slug: section.slug,
       upvotes: section.upvotes,
-      papers: section.papers.map(paperToJson),
+      papers: section.papers.map((paper) => (digest.period === undefined ? paperToJson(paper) : { ...paperToJson(paper), day: paper.day })),
     })),
   };
 }

@@ -15,6 +15,9 @@ export const HttpUrlSchema = z
 
 export const IsoDaySchema = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date as YYYY-MM-DD');
 
+/** An ISO 8601 week as written, "2025-W40" (src/digest/week.ts checks that the week exists). */
+export const IsoWeekIdSchema = z.string().regex(/^\d{4}-W\d{2}$/, 'must be an ISO week as YYYY-Www');
+
 /**
  * The one Paper model. Every source (API, saved JSON, copied page text) produces these;
  * everything downstream (ranking, grouping, rendering) reads only these.
@@ -58,18 +61,43 @@ export const DigestSectionSchema = z.object({
 });
 export type DigestSection = z.infer<typeof DigestSectionSchema>;
 
-/** One day's issue content: ranked, trimmed and grouped papers. */
+/**
+ * The days an issue covers when it is not one day: a weekly issue's ISO week and its Monday to
+ * Sunday. Absent on a daily issue, so digests frozen before weeklies existed read as they did.
+ */
+export const DigestPeriodSchema = z.object({
+  /** "2025-W40": the issue's id, where a daily issue has its date. */
+  week: IsoWeekIdSchema,
+  from: IsoDaySchema,
+  to: IsoDaySchema,
+});
+export type DigestPeriod = z.infer<typeof DigestPeriodSchema>;
+
+/** One issue's content (a day's, or a week's best): ranked, trimmed and grouped papers. */
 export const DigestSchema = z.object({
+  /** The Daily Papers day the issue covers; for a weekly issue, the first day of its week. */
   date: IsoDaySchema,
+  /** Set on a weekly issue: the week it covers. */
+  period: DigestPeriodSchema.optional(),
   /** Number of papers in the digest (after top-N and minimum-upvote filters). */
   total: z.number().int().nonnegative(),
-  /** Number of papers listed that day before filtering. */
+  /** Number of papers listed that day (for a weekly: that week, each paper once) before filtering. */
   listed: z.number().int().nonnegative(),
   /** The day's top papers, in ranked order (also present in their sections). */
   highlights: z.array(PaperSchema),
   sections: z.array(DigestSectionSchema),
 });
 export type Digest = z.infer<typeof DigestSchema>;
+
+/** What names an issue in links and the archive: the date of a daily issue, the week of a weekly one. */
+export function issueIdOf(digest: Pick<Digest, 'date' | 'period'>): string {
+  return digest.period?.week ?? digest.date;
+}
+
+/** "2509.24006v2" → "2509.24006": versions of one paper are the same paper to a reader. */
+export function arxivIdWithoutVersion(id: string): string {
+  return id.replace(/v\d+$/, '');
+}
 
 export function huggingFacePaperUrl(id: string): string {
   return `https://huggingface.co/papers/${encodeURIComponent(id)}`;

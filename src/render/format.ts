@@ -69,3 +69,18 @@ export function compactCount(count: number): string {
   const thousands = count / 1000;
   return `${thousands < 10 ? thousands.toFixed(1).replace(/\.0$/, '') : Math.round(thousands)}k`;
 }
+
+/** "Week 40, 2025" for "2025-W40". */
+export function weekLabel(week: string): string {
+  const [year, number] = week.split('-W') as [string, string];
+  return `Week ${Number(number)}, ${year}`;
+}
+
+/** "29 September – 5 October 2025", "6 – 12 October 2025", "29 December 2025 – 4 January 2026". */
+export function dayRange(from: string, to: string): string {
+  const start = dateParts(from, { day: 'numeric', month: 'long', year: 'numeric' });
+  const end = dateParts(to, { day: 'numeric', month: 'long', year: 'numeric' });
+  if (start.year !== end.year) return `${start.day} ${start.month} ${start.year} – ${end.day} ${end.month} ${end.year}`;
+  if (start.month !== end.month) return `${start.day} ${start.month} – ${end.day} ${end.month} ${end.year}`;
+  return `${start.day} – ${end.day} ${end.month} ${end.year}`;
+}

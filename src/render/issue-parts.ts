@@ -238,7 +238,7 @@ function largestCopyBytes(layout: Layout, pieces: Record<string, string>, highli
 }
 
 /** A selection's own values: the counts, the preview line, and "Also today"'s size when it has `alsoToday` of its papers. */
-function selectionValues(selected: Pick<Digest, 'total' | 'highlights' | 'sections'>, alsoToday: number, alsoTodayOmitted = 0): Record<SelectionField, string> {
+function selectionValues(selected: Pick<Digest, 'total' | 'highlights' | 'sections' | 'period'>, alsoToday: number, alsoTodayOmitted = 0): Record<SelectionField, string> {
   return { ...countValues(selected, alsoToday, alsoTodayOmitted), preheader: preheader(selected) };
 }
 
@@ -366,7 +366,7 @@ function issueParts(digest: Digest, layouts: Record<BodyPart, Layout>, pieces: I
   const subjects = new Map<string, string>();
   const previews = new Map<string, ForEachPart>();
   const counts = new Map<string, ForEachPart<CountField>>();
-  const wordingOf = (selected: Pick<Digest, 'date' | 'total' | 'highlights' | 'sections' | 'listed'>, positions: readonly number[], alsoToday: number, alsoTodayOmitted: number): Wording => {
+  const wordingOf = (selected: Pick<Digest, 'date' | 'period' | 'total' | 'highlights' | 'sections' | 'listed'>, positions: readonly number[], alsoToday: number, alsoTodayOmitted: number): Wording => {
     const top = positions.length > 0 ? positions.join(' ') : undefined;
     const subject = top === undefined ? issueSubject(selected) : remembered(subjects, `${positions[0]} ${selected.total}`, () => issueSubject(selected));
     const preview = top === undefined ? forEachPart({ preheader: preheader(selected) }) : remembered(previews, top, () => forEachPart({ preheader: preheader(selected) }));
@@ -404,6 +404,7 @@ function issueParts(digest: Digest, layouts: Record<BodyPart, Layout>, pieces: I
     stretches.push(tail);
     const selected = {
       date: digest.date,
+      period: digest.period,
       listed: digest.listed,
       total: chosen === null ? digest.total : chosenSections.reduce((sum, section) => sum + section.papers.length, 0),
       highlights: chosen === null ? digest.highlights : positions.map((position) => ranked[position]!),

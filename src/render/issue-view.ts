@@ -2,7 +2,7 @@ import { arxivLinks, type Digest, type Paper } from '../digest/paper.js';
 import { rankPapers } from '../digest/rank.js';
 import { feedLink, homeLink } from '../links/public-links.js';
 import type { DetailLevel } from './budget.js';
-import { byline, compactCount, humanDate, issueCounts } from './format.js';
+import { byline, compactCount, dayRange, humanDate, issueCounts, weekLabel } from './format.js';
 import { safeHttpUrl } from './safe-url.js';
 import { foldWhitespace, inertBraces, plural, trimAtWordBoundary, untrustedText } from './text.js';
 import type { IssueOptions } from './types.js';
@@ -82,7 +82,12 @@ export interface IssueView {
   subscribeUrl: string;
   /** The site's public RSS feed, in every footer. */
   feedUrl: string;
+  /** The heading: "Tuesday, 30 September 2025", or for a weekly issue "Week 40, 2025: the top 20 papers". */
   date: string;
+  /** A weekly issue's days, "29 September – 5 October 2025", before the counts; null for a daily issue. */
+  dates: string | null;
+  /** What the header says instead of the counts when there are no papers. */
+  quietLabel: string;
   counts: string;
   preheader: string;
   /** The opening sentence, under the greeting. */
@@ -103,6 +108,8 @@ const TITLE_LENGTH = 240;
 const BYLINE_LENGTH = 160;
 /** Where topics with one paper each are gathered, so a quiet topic is not a whole section. */
 export const FOLDED_SECTION_TOPIC = 'Also today';
+/** The same in a weekly issue. */
+export const FOLDED_WEEK_SECTION_TOPIC = 'Also this week';
 
 /** Papers best first, in the digest's own order (upvotes, comments, stars, title): position + 1 is the rank. */
 export function rankedPapers(digest: Pick<Digest, 'sections'>): Paper[] {
@@ -130,12 +137,13 @@ interface IssueSection {
  * lone one-paper topic stays itself: folding it would only rename it.
  */
 export function issueSections(digest: Digest): IssueSection[] {
+  const foldedTopic = digest.period === undefined ? FOLDED_SECTION_TOPIC : FOLDED_WEEK_SECTION_TOPIC;
   const single = digest.sections.filter((section) => section.papers.length === 1);
   if (single.length < 2) return digest.sections.map((section) => ({ topic: section.topic, slug: section.slug, papers: section.papers, folded: false }));
   const kept = digest.sections.filter((section) => section.papers.length > 1);
   return [
     ...kept.map((section) => ({ topic: section.topic, slug: section.slug, papers: section.papers, folded: false })),
-    { topic: FOLDED_SECTION_TOPIC, slug: null, papers: rankPapers(single.flatMap((section) => section.papers)), folded: true },
+    { topic: foldedTopic, slug: null, papers: rankPapers(single.flatMap((section) => section.papers)), folded: true },
   ];
 }
 
@@ -252,13 +260,9 @@ export function issueView({ digest, options, forBrowser, levels, forEverySelecti
     subscribeUrl: safeHttpUrl(homeLink(options.publicUrl)) ?? '#',
     // The public feed: the same for every reader, so it is part of the issue, not a recipient's slot.
     feedUrl: safeHttpUrl(feedLink(options.publicUrl, 'rss')) ?? '#',
-    date: humanDate(digest.date),
+    ...heading(digest),
     counts: forEverySelection ? '{{counts}}' : issueCounts(digest.total, digest.sections.length),
     preheader: forEverySelection ? '{{preheader}}' : preheader(digest),
-    intro:
-      digest.total === 0
-        ? `No new papers were listed on Hugging Face Daily Papers for ${humanDate(digest.date)}. Enjoy the quiet day: the next issue arrives as soon as there is something to read.`
-        : "Here are the day's most upvoted papers on Hugging Face, grouped by topic.",
     isEmpty: digest.total === 0,
     forBrowser,
     highlights: highlighted.map((paper, index) => ({
@@ -275,9 +279,40 @@ export function issueView({ digest, options, forBrowser, levels, forEverySelecti
   };
 }
 
+/**
+ * What the header and the opening sentence say: the day, or a weekly issue's week and its days.
+ * The weekly's heading counts the papers of the whole issue ("the top 20 papers"): it names the
+ * issue a reader's copy was chosen from, whose count line then says how many of them they get.
+ */
+function heading(digest: Digest): Pick<IssueView, 'date' | 'dates' | 'quietLabel' | 'intro'> {
+  const { period } = digest;
+  if (period === undefined) {
+    return {
+      date: humanDate(digest.date),
+      dates: null,
+      quietLabel: 'A quiet day',
+      intro:
+        digest.total === 0
+          ? `No new papers were listed on Hugging Face Daily Papers for ${humanDate(digest.date)}. Enjoy the quiet day: the next issue arrives as soon as there is something to read.`
+          : "Here are the day's most upvoted papers on Hugging Face, grouped by topic.",
+    };
+  }
+  const week = weekLabel(period.week);
+  const dates = dayRange(period.from, period.to);
+  return {
+    date: digest.total === 0 ? week : `${week}: ${digest.total === 1 ? 'the top paper' : `the top ${digest.total} papers`}`,
+    dates,
+    quietLabel: 'A quiet week',
+    intro:
+      digest.total === 0
+        ? `No papers were listed on Hugging Face Daily Papers from ${dates}. The next issue arrives as soon as there is something to read.`
+        : "Here are the week's most upvoted papers on Hugging Face, each once, ranked by their upvotes after the week was over and grouped by topic.",
+  };
+}
+
 /** The inbox preview line: the top titles, so the reader sees what is inside before opening. */
-export function preheader(digest: Pick<Digest, 'total' | 'highlights' | 'sections'>): string {
-  if (digest.total === 0) return 'No new papers today. Back tomorrow.';
+export function preheader(digest: Pick<Digest, 'total' | 'highlights' | 'sections' | 'period'>): string {
+  if (digest.total === 0) return digest.period === undefined ? 'No new papers today. Back tomorrow.' : 'No papers this week.';
   const top = digest.highlights.length > 0 ? digest.highlights : rankedPapers(digest).slice(0, 3);
   return untrustedText(trimAtWordBoundary(top.map((paper) => foldWhitespace(paper.title)).join(' · '), 140));
 }

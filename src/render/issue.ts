@@ -1,4 +1,4 @@
-import type { Digest } from '../digest/paper.js';
+import { issueIdOf, type Digest } from '../digest/paper.js';
 import { publicCopyLinks } from '../links/public-links.js';
 import { planDetailLevels, type DetailLevel } from './budget.js';
 import { issueTemplates, type IssueTemplates } from './issue-templates.js';
@@ -34,7 +34,7 @@ export async function compileIssue(digest: Digest, options: IssueOptions): Promi
 /** The browser/archive version: no subscriber, every paper in full, links to the public site. */
 export async function renderBrowserVersion(digest: Digest, options: IssueOptions): Promise<RenderedEmail> {
   const issue = await compileIssueVariant(digest, options, { forBrowser: true, budgetBytes: Number.POSITIVE_INFINITY });
-  return issue.personalise({ name: null, email: '', ...publicCopyLinks(options.publicUrl, digest.date) });
+  return issue.personalise({ name: null, email: '', ...publicCopyLinks(options.publicUrl, issueIdOf(digest)) });
 }
 
 export interface IssueVariant {

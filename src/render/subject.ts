@@ -1,5 +1,5 @@
 import type { Digest } from '../digest/paper.js';
-import { dayAndMonth, shortDate } from './format.js';
+import { dayAndMonth, shortDate, weekLabel } from './format.js';
 import { rankedPapers } from './issue-view.js';
 import { foldWhitespace, trimAtWordBoundary } from './text.js';
 
@@ -12,11 +12,13 @@ export const SUBJECT_LENGTH = 70;
 /**
  * "30 Sep · SLA: Beyond Sparsity in Diffusion Transformers and 49 more": specific, so it gets
  * opened. The date is set off with a middle dot, not a colon, because titles often have one.
+ * A weekly issue says its week where a daily says its day: "Week 40 · LongLive: … and 19 more".
  */
-export function issueSubject(digest: Digest, maxLength = SUBJECT_LENGTH): string {
+export function issueSubject(digest: Pick<Digest, 'date' | 'period' | 'total' | 'highlights' | 'sections'>, maxLength = SUBJECT_LENGTH): string {
   const top = digest.highlights[0] ?? rankedPapers(digest)[0];
-  if (digest.total === 0 || !top) return `No new papers for ${shortDate(digest.date)}`;
-  const prefix = `${dayAndMonth(digest.date)} · `;
+  const week = digest.period === undefined ? undefined : weekLabel(digest.period.week);
+  if (digest.total === 0 || !top) return week === undefined ? `No new papers for ${shortDate(digest.date)}` : `No papers in ${week.replace(/^Week/, 'week')}`;
+  const prefix = `${week === undefined ? dayAndMonth(digest.date) : week.replace(/, \d+$/, '')} · `;
   const others = digest.total - 1;
   const suffix = others > 0 ? ` and ${others} more` : '';
   return prefix + trimAtWordBoundary(foldWhitespace(top.title), maxLength - prefix.length - suffix.length) + suffix;

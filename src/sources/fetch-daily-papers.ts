@@ -24,6 +24,11 @@ export interface FetchDailyPapersOptions {
   logger?: Logger;
   /** Decides whether a day is over and so safe to cache. */
   now?: () => Date;
+  /**
+   * Asks the API even when the day is cached, and caches the answer in its place: a weekly issue
+   * ranks by upvotes as they stand when it is built, not as they stood when the day was first fetched.
+   */
+  refresh?: boolean;
 }
 
 export interface FetchedPaperList extends PaperList {
@@ -39,13 +44,21 @@ export async function fetchDailyPapers(day: string, options: FetchDailyPapersOpt
   parseIssueDay(day, 'day');
   const logger = options.logger ?? silentLogger;
   const cachePath = options.cacheDir === undefined ? undefined : cacheFileFor(options.cacheDir, day);
-  if (cachePath !== undefined) {
+  if (cachePath !== undefined && options.refresh !== true) {
     const cached = await readCachedList(cachePath, day, logger);
     if (cached !== undefined) return cached;
   }
 
   const origin = dayUrl(options.apiUrl, day);
   const entries = await fetchAllPages(day, options, logger);
+  if (options.refresh === true && entries.length === 0 && cachePath !== undefined) {
+    // An empty answer may be a hiccup (isWorthCaching): a day that had papers keeps them.
+    const cached = await readCachedList(cachePath, day, logger);
+    if (cached !== undefined && cached.papers.length > 0) {
+      logger.warn(`${origin}: answered no papers for a day cached with ${cached.papers.length}; using the cached list`);
+      return cached;
+    }
+  }
   // Parsed before caching: a response that fails validation is never kept.
   const list = parseApiEntries(entries, origin, day);
   logger.debug(`${origin}: ${entries.length} entries, ${list.papers.length} papers`);

@@ -21,6 +21,8 @@ export interface LoadPapersOptions {
   fetch?: typeof fetch;
   sleep?: (milliseconds: number) => Promise<void>;
   now?: () => Date;
+  /** From the API: read the day again even when it is cached, and cache the new answer (see fetchDailyPapers). */
+  refresh?: boolean;
 }
 
 export interface LoadedPapers {
@@ -48,6 +50,7 @@ export async function loadPapers(source: string | undefined, options: LoadPapers
       apiUrl: config.HF_API_URL,
       cacheDir: config.CACHE_DIR,
       ...(options.now ? { now: options.now } : {}),
+      ...(options.refresh ? { refresh: true } : {}),
     });
     return { day, ...fetched };
   }
@@ -77,6 +80,6 @@ export function checkSource(source: string, where: string, code: ErrorCode): str
 const EXAMPLE_URL = 'https://huggingface.co/api/daily_papers?date=2025-09-30';
 
 /** `scheme://…`: meant as a URL, even when it is not one papermail can fetch. */
-function looksLikeUrl(source: string): boolean {
+export function looksLikeUrl(source: string): boolean {
   return /^[a-z][a-z0-9+.-]*:\/\//i.test(source);
 }

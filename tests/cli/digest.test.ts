@@ -1,6 +1,8 @@
+import { cp, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { DigestJson, PaperJson } from '../../src/digest/digest-json.js';
-import { useCliSandboxes, type CliResult } from './run-cli.js';
+import { REPO_ROOT, useCliSandboxes, type CliResult } from './run-cli.js';
 
 const sandboxes = useCliSandboxes();
 
@@ -112,5 +114,79 @@ describe('papermail digest --json on text copied from the Daily Papers page', ()
     const sageAttention = papersOf(digest).filter((paper) => paper.title.startsWith('SageAttention2 Technical Report'));
     expect(sageAttention).toHaveLength(1);
     expect(sageAttention[0]!.upvotes).toBe(9);
+  });
+});
+
+describe('papermail digest --weekly on the bundled week (samples/week-2025-W40)', () => {
+  let result: CliResult;
+  let digest: DigestJson;
+  let text: CliResult;
+
+  beforeAll(async () => {
+    const sandbox = await sandboxes.create();
+    [result, text] = await Promise.all([
+      sandbox.run(['digest', '--weekly', '--source', 'samples/week-2025-W40', '--json']),
+      sandbox.run(['digest', '--weekly', '--week', '2025-W40', '--source', 'samples/week-2025-W40']),
+    ]);
+    digest = JSON.parse(result.stdout) as DigestJson;
+  });
+
+  it('exits 0 with the week, its days and its top 20 papers (WEEKLY_TOP_N), each once', () => {
+    expect(result.code).toBe(0);
+    expect(result.stderr).toBe('');
+    expect(digest.period).toEqual({ week: '2025-W40', from: '2025-09-29', to: '2025-10-05' });
+    expect(digest.total).toBe(20);
+    const ids = papersOf(digest).map((paper) => paper.id);
+    expect(new Set(ids).size).toBe(20);
+  });
+
+  it('gives each paper the day it was listed on, from every weekday of the week', () => {
+    expect(new Set(papersOf(digest).map((paper) => paper.day))).toEqual(new Set(['2025-09-29', '2025-09-30', '2025-10-01', '2025-10-02', '2025-10-03']));
+  });
+
+  it('prints the week and its days as text, each paper with its day', () => {
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/^2025-W40 \(2025-09-29 to 2025-10-05\): 20 papers in \d+ topics \(181 listed\)$/m);
+    expect(text.stdout).toMatch(/^ {2}▲ {2}100 {2}29 Sep {2}LongLive: Real-time Interactive Long Video Generation$/m);
+  });
+});
+
+describe('papermail digest --weekly with upvotes changed since the days were saved', () => {
+  it('ranks by the counts of the folder it reads now, and honours WEEKLY_TOP_N', async () => {
+    const sandbox = await sandboxes.create();
+    const folder = sandbox.path('week');
+    await cp(join(REPO_ROOT, 'samples/week-2025-W40'), folder, { recursive: true });
+    const friday = JSON.parse(await readFile(join(folder, '2025-10-03.json'), 'utf8')) as Array<{ paper: { id: string; upvotes: number } }>;
+    friday.find((entry) => entry.paper.id === '2509.26330')!.paper.upvotes = 150;
+    await writeFile(join(folder, '2025-10-03.json'), JSON.stringify(friday));
+
+    const result = await sandbox.run(['digest', '--weekly', '--week', '2025-W40', '--source', folder, '--json'], { env: { WEEKLY_TOP_N: '3' } });
+    expect(result.code).toBe(0);
+    const papers = papersOf(JSON.parse(result.stdout) as DigestJson);
+    expect(papers.map((paper) => [paper.id, paper.upvotes]).sort((a, b) => Number(b[1]) - Number(a[1]))).toEqual([
+      ['2509.26330', 150],
+      ['2509.22622', 100],
+      ['2509.22611', 84],
+    ]);
+  });
+});
+
+describe('papermail digest --weekly refusals, in one line each', () => {
+  const cases: Array<{ name: string; args: string[]; code: number; message: RegExp }> = [
+    { name: 'a week that does not exist', args: ['--weekly', '--week', '2025-W53'], code: 2, message: /^papermail: --week must be a week of its year: 2025 has weeks W01 to W52 \(got "2025-W53"\)$/ },
+    { name: 'a week in another format', args: ['--weekly', '--week', '2025-40'], code: 2, message: /^papermail: --week must be an ISO week as YYYY-Www, such as 2025-W40 \(got "2025-40"\)$/ },
+    { name: '--week without --weekly', args: ['--week', '2025-W40'], code: 2, message: /^papermail: --week goes with --weekly/ },
+    { name: '--date with --weekly', args: ['--weekly', '--date', '2025-09-30', '--source', 'samples/week-2025-W40'], code: 2, message: /^papermail: --date is for a daily issue; a weekly issue takes --week/ },
+    { name: "a day's file as the source", args: ['--weekly', '--source', 'samples/2025-09-30.json'], code: 2, message: /^papermail: --source of a weekly issue must be a folder/ },
+    { name: 'the wrong week for the folder', args: ['--weekly', '--week', '2025-W41', '--source', 'samples/week-2025-W40'], code: 1, message: /^papermail: samples\/week-2025-W40: no 2025-10-06\.json, 2025-10-07\.json, 2025-10-08\.json, 2025-10-09\.json, 2025-10-10\.json; a weekly issue of 2025-W41 needs a file for each weekday/ },
+  ];
+
+  it.each(cases.map((each) => [each.name, each] as const))('%s', async (_, { args, code, message }) => {
+    const sandbox = await sandboxes.create();
+    const result = await sandbox.run(['digest', ...args]);
+    expect(result.code).toBe(code);
+    expect(result.stdout).toBe('');
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr.trim()).toMatch(message);
   });
 });

@@ -87,3 +87,55 @@ describe('papermail preview of other days and formats', () => {
     expect((await stat(htmlPath)).size).toBeLessThan(HTML_BUDGET_BYTES);
   });
 });
+
+describe('papermail preview --weekly on the bundled week', () => {
+  let result: CliResult;
+  let html: string;
+  let text: string;
+  let htmlPath: string;
+
+  beforeAll(async () => {
+    const sandbox = await sandboxes.create();
+    htmlPath = sandbox.path('week.html');
+    result = await sandbox.run(['preview', '--weekly', '--week', '2025-W40', '--source', 'samples/week-2025-W40', '--out', htmlPath]);
+    html = await readFile(htmlPath, 'utf8');
+    text = await readFile(sandbox.path('week.txt'), 'utf8');
+  });
+
+  it('exits 0 and prints the weekly subject', () => {
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('subject: Week 40 · LongLive: Real-time Interactive Long Video… and 19 more');
+  });
+
+  it('writes the weekly under the size budget, headed with the week', async () => {
+    expect((await stat(htmlPath)).size).toBeLessThan(HTML_BUDGET_BYTES);
+    expect(html).toContain('Week 40, 2025: the top 20 papers');
+    expect(text).toContain('29 September – 5 October 2025 · 20 papers');
+  });
+
+  it('links "view in browser" to the week’s archive address', () => {
+    expect(html).toContain('href="http://localhost:8080/archive/2025-W40"');
+  });
+});
+
+describe('papermail preview --weekly refusals', () => {
+  it('fails in one line, exit 1, when a weekday of the week is missing from the folder', async () => {
+    const sandbox = await sandboxes.create();
+    const result = await sandbox.run(['preview', '--weekly', '--week', '2025-W39', '--source', 'samples/week-2025-W40', '--out', sandbox.path('x.html')]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^papermail: samples\/week-2025-W40: no 2025-09-22\.json, .*2025-09-26\.json; a weekly issue of 2025-W39 needs a file for each weekday, 2025-09-22 to 2025-09-26\n$/);
+  });
+});
+
+describe('papermail demo --weekly', () => {
+  it('previews the bundled week in the outbox folder and sends nothing', async () => {
+    const sandbox = await sandboxes.create();
+    const result = await sandbox.run(['demo', '--weekly']);
+    expect(result.code).toBe(0);
+    const htmlPath = join(sandbox.outboxDirectory, '2025-W40', 'weekly-preview.html');
+    expect(result.stdout).toContain(`wrote ${htmlPath}`);
+    expect(await readFile(htmlPath, 'utf8')).toContain('Week 40, 2025: the top 20 papers');
+    expect(await readFile(htmlPath.replace(/\.html$/, '.txt'), 'utf8')).toContain('TOP PAPERS');
+    expect(await sandbox.outboxFiles()).toEqual([]);
+  });
+});

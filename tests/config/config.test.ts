@@ -21,6 +21,7 @@ describe('loadConfig', () => {
     expect(config.TZ).toBe('UTC');
     expect(config.SMTP_URL).toBeUndefined();
     expect(config.TOP_N).toBe(50);
+    expect(config.WEEKLY_TOP_N).toBe(20);
   });
 
   it('uses a development secret only while PUBLIC_URL is on this machine', () => {
@@ -95,6 +96,8 @@ const BAD_VALUES: Array<[name: string, value: string, message: string]> = [
   ['TZ', 'Mars/Olympus', 'TZ must be an IANA time zone such as UTC or Europe/Berlin (got "Mars/Olympus")'],
   ['TOP_N', 'abc', 'TOP_N must be a whole number from 1 to 500 (got "abc")'],
   ['TOP_N', '1e2', 'TOP_N must be a whole number from 1 to 500 (got "1e2")'],
+  ['WEEKLY_TOP_N', '0', 'WEEKLY_TOP_N must be a whole number from 1 to 500 (got "0")'],
+  ['WEEKLY_TOP_N', 'twenty', 'WEEKLY_TOP_N must be a whole number from 1 to 500 (got "twenty")'],
   ['MIN_UPVOTES', '2.5', 'MIN_UPVOTES must be a whole number, 0 or more (got "2.5")'],
   ['HIGHLIGHTS', '11', 'HIGHLIGHTS must be a whole number from 0 to 10 (got "11")'],
   ['THUMBNAILS', 'maybe', 'THUMBNAILS must be true or false (got "maybe")'],

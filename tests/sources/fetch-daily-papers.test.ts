@@ -263,6 +263,42 @@ describe('fetchDailyPapers cache', () => {
   });
 });
 
+describe('fetchDailyPapers refresh (the weekly issue reads its days again)', () => {
+  /** The same three papers, each with more upvotes than when the day was first fetched. */
+  const later = () =>
+    entries.slice(0, 3).map((entry) => ({ ...entry, paper: { ...entry.paper, upvotes: entry.paper.upvotes + 100 } }));
+
+  it('asks the API although the day is cached, returns the new upvotes and caches them in place of the old', async () => {
+    await withTemporaryFolder(async (cacheDir) => {
+      const first = await serve(pagedApi(entries.slice(0, 3)));
+      await fetchDailyPapers(DAY, options(first, { cacheDir }));
+      const second = await serve(pagedApi(later()));
+
+      const refreshed = await fetchDailyPapers(DAY, options(second, { cacheDir, refresh: true }));
+      expect(second.requests).toHaveLength(1);
+      expect(refreshed.papers.map((paper) => paper.upvotes)).toEqual(later().map((entry) => entry.paper.upvotes));
+      expect(JSON.parse(await readFile(join(cacheDir, '2025-09-30.json'), 'utf8'))).toEqual(later());
+
+      await second.close();
+      const cached = await fetchDailyPapers(DAY, options(second, { cacheDir }));
+      expect(cached.papers).toEqual(refreshed.papers);
+    });
+  });
+
+  it('keeps the cached papers, with a warning, when the API answers an empty list for a day that had some', async () => {
+    await withTemporaryFolder(async (cacheDir) => {
+      const first = await serve(pagedApi(entries.slice(0, 3)));
+      const fetched = await fetchDailyPapers(DAY, options(first, { cacheDir }));
+      const empty = await serve(pagedApi([]));
+      const logger = recordingLogger();
+
+      const refreshed = await fetchDailyPapers(DAY, options(empty, { cacheDir, refresh: true, logger }));
+      expect(refreshed.papers).toEqual(fetched.papers);
+      expect(logger.lines).toContainEqual(expect.stringMatching(/^warn: .*date=2025-09-30: answered no papers for a day cached with 3; using the cached list$/));
+    });
+  });
+});
+
 describe('cacheSavedResponse (a saved API file put into the cache, as the demo does)', () => {
   it('makes the day readable offline, exactly as if it had been fetched', async () => {
     await withTemporaryFolder(async (cacheDir) => {

@@ -3,7 +3,12 @@ import type { Command } from 'commander';
 import { loadDailyDigest } from '../../digest/daily-digest.js';
 import { parseIssueDay } from '../../digest/dates.js';
 import { digestToJson } from '../../digest/digest-json.js';
-import type { Digest } from '../../digest/paper.js';
+import { issueIdOf, type Digest } from '../../digest/paper.js';
+import { parseIsoWeek } from '../../digest/week.js';
+import { loadWeeklyDigest } from '../../digest/weekly-digest.js';
+import type { Config } from '../../config/config.js';
+import type { Logger } from '../../logger.js';
+import { dayAndMonth } from '../../render/format.js';
 import { PapermailError } from '../../errors.js';
 import { writeTextFiles } from '../../file-errors.js';
 import { publicCopyLinks } from '../../links/public-links.js';
@@ -13,53 +18,88 @@ import { htmlFileArgument, sourceArgument } from '../arguments.js';
 import { loadCliContext } from '../context.js';
 import { terminalJson, terminalText } from '../terminal.js';
 
-interface DigestOptions {
+interface WeeklyOptions {
   source?: string;
   date?: string;
+  weekly?: boolean;
+  week?: string;
+}
+
+interface DigestOptions extends WeeklyOptions {
   json?: boolean;
 }
 
-interface PreviewOptions {
-  source?: string;
-  date?: string;
+interface PreviewOptions extends WeeklyOptions {
   out?: string;
 }
 
 export function registerDigestCommands(program: Command): void {
-  withSourceOptions(program.command('digest').description("rank and group a day's papers and print the digest"))
+  withWeeklyOptions(withSourceOptions(program.command('digest').description("rank and group a day's papers (or a week's best) and print the digest")))
     .option('--json', 'print the digest as JSON')
     .action(async (options: DigestOptions) => {
       const { config, logger } = loadCliContext();
-      const { digest, warnings } = await loadDailyDigest({ ...sourceRequest(options), config, logger });
-      for (const warning of warnings) logger.warn(warning);
+      const digest = await loadIssueDigest(options, config, logger);
       process.stdout.write(options.json ? terminalJson(digestToJson(digest)) + '\n' : terminalText(describeDigest(digest)));
     });
 
-  withSourceOptions(
-    program
-      .command('preview')
-      .description('render the issue a subscriber would receive to an HTML file, and its text part to a .txt file beside it'),
+  withWeeklyOptions(
+    withSourceOptions(
+      program
+        .command('preview')
+        .description('render the issue a subscriber would receive to an HTML file, and its text part to a .txt file beside it'),
+    ),
   )
     .requiredOption('-o, --out <file.html>', 'where to write the HTML (must end in .html); the text goes to <file>.txt', htmlFileArgument)
     .action(async (options: PreviewOptions) => {
       const { config, logger } = loadCliContext();
-      const { digest, warnings } = await loadDailyDigest({ ...sourceRequest(options), config, logger });
-      for (const warning of warnings) logger.warn(warning);
-      const issue = await createIssueRenderer(digest, issueOptionsFrom(config)).forTopics(null);
-      if (!issue) throw new PapermailError('ESOURCE', `no papers to preview for ${digest.date}`);
-      const rendered = issue.personalise({ name: null, email: 'reader@example.com', ...publicCopyLinks(config.PUBLIC_URL, digest.date) });
-      const htmlPath = resolve(options.out!);
-      const textPath = htmlPath.replace(/\.html$/i, '.txt');
-      await writeTextFiles(
-        [
-          { path: htmlPath, content: rendered.html },
-          { path: textPath, content: rendered.text },
-        ],
-        'EINPUT',
-      );
-      const kilobytes = (Buffer.byteLength(rendered.html) / 1024).toFixed(1);
-      process.stdout.write(terminalText(`wrote ${htmlPath} (${kilobytes} KB) and ${textPath}\nsubject: ${rendered.subject}\n`));
+      await writePreview(await loadIssueDigest(options, config, logger), options.out!, config);
     });
+}
+
+/** `--weekly` and `--week`, for the commands that can build a weekly issue (digest, preview). */
+function withWeeklyOptions(command: Command): Command {
+  return command
+    .option('--weekly', "the week's best instead of a day: its top WEEKLY_TOP_N papers, upvotes read again now; --source is then a folder of YYYY-MM-DD.json files or an API URL")
+    .option('--week <YYYY-Www>', 'the ISO week of --weekly, e.g. 2025-W40 (default: from the source folder, else the week that ended before today in TZ)', (value) =>
+      parseIsoWeek(value).id,
+    );
+}
+
+/** The day's digest, or with --weekly the week's; warnings of the sources are logged. */
+async function loadIssueDigest(options: WeeklyOptions, config: Config, logger: Logger): Promise<Digest> {
+  if (!options.weekly) {
+    if (options.week !== undefined) throw new PapermailError('EUSAGE', '--week goes with --weekly (e.g. --weekly --week 2025-W40)');
+    const { digest, warnings } = await loadDailyDigest({ ...sourceRequest(options), config, logger });
+    for (const warning of warnings) logger.warn(warning);
+    return digest;
+  }
+  if (options.date !== undefined) throw new PapermailError('EUSAGE', '--date is for a daily issue; a weekly issue takes --week (e.g. --week 2025-W40)');
+  const { digest, warnings } = await loadWeeklyDigest({
+    ...(options.source !== undefined ? { source: options.source } : {}),
+    ...(options.week !== undefined ? { week: options.week } : {}),
+    config,
+    logger,
+  });
+  for (const warning of warnings) logger.warn(warning);
+  return digest;
+}
+
+/** Renders the issue as a reader with every topic gets it, to `out` and the .txt beside it; says what it wrote. */
+export async function writePreview(digest: Digest, out: string, config: Config): Promise<void> {
+  const issue = await createIssueRenderer(digest, issueOptionsFrom(config)).forTopics(null);
+  if (!issue) throw new PapermailError('ESOURCE', `no papers to preview for ${issueIdOf(digest)}`);
+  const rendered = issue.personalise({ name: null, email: 'reader@example.com', ...publicCopyLinks(config.PUBLIC_URL, issueIdOf(digest)) });
+  const htmlPath = resolve(out);
+  const textPath = htmlPath.replace(/\.html$/i, '.txt');
+  await writeTextFiles(
+    [
+      { path: htmlPath, content: rendered.html },
+      { path: textPath, content: rendered.text },
+    ],
+    'EINPUT',
+  );
+  const kilobytes = (Buffer.byteLength(rendered.html) / 1024).toFixed(1);
+  process.stdout.write(terminalText(`wrote ${htmlPath} (${kilobytes} KB) and ${textPath}\nsubject: ${rendered.subject}\n`));
 }
 
 /** `--source` and `--date`, shared by every command that works on one day's issue. */
@@ -77,10 +117,13 @@ export function sourceRequest(options: { source?: string; date?: string }): { so
 }
 
 function describeDigest(digest: Digest): string {
-  const lines = [`${digest.date}: ${plural(digest.total, 'paper')} in ${plural(digest.sections.length, 'topic')} (${digest.listed} listed)`];
+  const { period } = digest;
+  const issue = period === undefined ? digest.date : `${period.week} (${period.from} to ${period.to})`;
+  const lines = [`${issue}: ${plural(digest.total, 'paper')} in ${plural(digest.sections.length, 'topic')} (${digest.listed} listed)`];
   for (const section of digest.sections) {
     lines.push('', `${section.topic} (${plural(section.papers.length, 'paper')}, ${plural(section.upvotes, 'upvote')})`);
-    for (const paper of section.papers) lines.push(`  ▲ ${String(paper.upvotes).padStart(4)}  ${paper.title}`);
+    // A week's papers come from several days: each says its own.
+    for (const paper of section.papers) lines.push(`  ▲ ${String(paper.upvotes).padStart(4)}  ${period === undefined ? '' : `${dayAndMonth(paper.day).padEnd(6)}  `}${paper.title}`);
   }
   return lines.join('\n') + '\n';
 }

@@ -1,14 +1,17 @@
-import { readFile } from 'node:fs/promises';
-import { relative } from 'node:path';
+import { mkdir, readFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { describeOutcome, runIssue, sendIssueTestCopy } from '../../delivery/run-issue.js';
 import { describeDay, hasWorkLeft } from '../../delivery/send-issue.js';
 import { createTransport } from '../../delivery/transport.js';
+import { loadWeeklyDigest } from '../../digest/weekly-digest.js';
 import { cacheSavedResponse } from '../../sources/fetch-daily-papers.js';
+import { PapermailError } from '../../errors.js';
+import { describeFileError } from '../../file-errors.js';
 import { emailArgument } from '../arguments.js';
 import { loadCliContext, openCliStore, storeExists, type CliContext } from '../context.js';
-import { sourceRequest, withSourceOptions } from './digest.js';
+import { sourceRequest, withSourceOptions, writePreview } from './digest.js';
 import { importSubscriberFile, withStore } from './subscribers.js';
 
 export interface SendOptions {
@@ -23,6 +26,9 @@ export interface SendOptions {
 const DEMO_SUBSCRIBERS = packageFile('subscribers/sample.csv');
 const DEMO_DAY = '2025-09-30';
 const DEMO_SOURCE = packageFile(`samples/${DEMO_DAY}.json`);
+/** The weekly demo's week: Monday 2025-09-29 to Friday 2025-10-03 as the API returned them. */
+const DEMO_WEEK = '2025-W40';
+const DEMO_WEEK_SOURCE = packageFile(`samples/week-${DEMO_WEEK}`);
 
 /** A path inside the package, shown relative to the working folder when it is inside it. */
 function packageFile(name: string): string {
@@ -48,12 +54,28 @@ export function registerSendCommands(program: Command): void {
   program
     .command('demo')
     .description('the quick start: import subscribers/sample.csv and send samples/2025-09-30.json (to the outbox unless SMTP_URL is set)')
-    .action(async () => {
+    .option('--weekly', `instead: build the weekly issue of the bundled week ${DEMO_WEEK} and preview it in the outbox folder (sends nothing)`)
+    .action(async (options: { weekly?: boolean }) => {
+      if (options.weekly) return previewDemoWeek(loadCliContext());
       await withStore((context) => importSubscriberFile(DEMO_SUBSCRIBERS, context));
       const context = loadCliContext();
       await cacheDemoDay(context);
       await sendDailyIssue({ source: DEMO_SOURCE }, context);
     });
+}
+
+/**
+ * The weekly issue is content only for now (no cadence or sending yet): the demo builds the
+ * bundled week and writes the issue as its readers would see it, HTML and text, to the outbox.
+ */
+async function previewDemoWeek({ config, logger }: Pick<CliContext, 'config' | 'logger'>): Promise<void> {
+  const { digest, warnings } = await loadWeeklyDigest({ source: DEMO_WEEK_SOURCE, week: DEMO_WEEK, config, logger });
+  for (const warning of warnings) logger.warn(warning);
+  const folder = join(config.OUTBOX_DIR, DEMO_WEEK);
+  await mkdir(folder, { recursive: true }).catch((error: unknown) => {
+    throw new PapermailError('EINPUT', `cannot write ${folder}: ${describeFileError(error)}`, { cause: error });
+  });
+  await writePreview(digest, join(folder, 'weekly-preview.html'), config);
 }
 
 /**
