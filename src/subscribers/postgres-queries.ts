@@ -26,7 +26,7 @@ function markDelivery(state: DeliveryState, set: string, values: string): string
 }
 
 const SUBSCRIBER_COLUMNS =
-  'id, email, name, status, topics, created_at, confirmed_at, unsubscribed_at, bounce_count, status_version, suppression_reason, suppression_detail, suppressed_at';
+  'id, email, name, status, topics, cadence, created_at, confirmed_at, unsubscribed_at, bounce_count, status_version, suppression_reason, suppression_detail, suppressed_at';
 
 /**
  * The delivery report, of one issue ($1) or of all: per delivery first (one line however
@@ -87,32 +87,34 @@ export const POSTGRES_QUERIES = {
   byId: `SELECT ${SUBSCRIBER_COLUMNS} FROM subscribers WHERE id = $1`,
   byIdForUpdate: `SELECT ${SUBSCRIBER_COLUMNS} FROM subscribers WHERE id = $1 FOR UPDATE`,
   // $1 emails, $2 names, $3 topics (JSON text), $4 statuses, $5 created, $6 confirmed, $7 unsubscribed, $8 suppression
-  // reasons, $9 their details, $10 when (arrays, one entry per subscriber)
+  // reasons, $9 their details, $10 when, $11 cadences (arrays, one entry per subscriber)
   insertSubscribers: `
-    INSERT INTO subscribers (email, name, topics, status, created_at, confirmed_at, unsubscribed_at, bounce_count, suppression_reason, suppression_detail, suppressed_at)
-    SELECT email, name, topics::jsonb, status, created_at, confirmed_at, unsubscribed_at, 0, suppression_reason, suppression_detail, suppressed_at
-    FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::timestamptz[], $7::timestamptz[], $8::text[], $9::text[], $10::timestamptz[])
-      AS new (email, name, topics, status, created_at, confirmed_at, unsubscribed_at, suppression_reason, suppression_detail, suppressed_at)
+    INSERT INTO subscribers (email, name, topics, status, created_at, confirmed_at, unsubscribed_at, bounce_count, suppression_reason, suppression_detail, suppressed_at, cadence)
+    SELECT email, name, topics::jsonb, status, created_at, confirmed_at, unsubscribed_at, 0, suppression_reason, suppression_detail, suppressed_at, cadence
+    FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::timestamptz[], $7::timestamptz[], $8::text[], $9::text[], $10::timestamptz[], $11::text[])
+      AS new (email, name, topics, status, created_at, confirmed_at, unsubscribed_at, suppression_reason, suppression_detail, suppressed_at, cadence)
     RETURNING ${SUBSCRIBER_COLUMNS}`,
   // $1 id, $2 name, $3 topics (JSON text), $4 status, $5 confirmed, $6 unsubscribed, $7 bounce count,
-  // $8 suppression reason, $9 its detail, $10 when. status_version is moved on by the trigger whenever status changes.
+  // $8 suppression reason, $9 its detail, $10 when, $11 cadence. status_version is moved on by the trigger whenever status changes.
   updateSubscriber: `
     UPDATE subscribers SET name = $2, topics = $3::jsonb, status = $4, confirmed_at = $5, unsubscribed_at = $6, bounce_count = $7,
-      suppression_reason = $8, suppression_detail = $9, suppressed_at = $10
+      suppression_reason = $8, suppression_detail = $9, suppressed_at = $10, cadence = $11
     WHERE id = $1
     RETURNING ${SUBSCRIBER_COLUMNS}`,
   // $1 id, $2 topics (JSON text)
   setTopics: `UPDATE subscribers SET topics = $2::jsonb WHERE id = $1 RETURNING ${SUBSCRIBER_COLUMNS}`,
+  // $1 id, $2 cadence
+  setCadence: `UPDATE subscribers SET cadence = $2 WHERE id = $1 RETURNING ${SUBSCRIBER_COLUMNS}`,
   // $1 email
   removeByEmail: 'DELETE FROM subscribers WHERE lower(email) = lower($1)',
   // $1 after id, $2 limit
   pageAll: `SELECT ${SUBSCRIBER_COLUMNS} FROM subscribers WHERE id > $1 ORDER BY id LIMIT $2`,
   countByStatus: 'SELECT status, count(*)::integer AS count FROM subscribers GROUP BY status',
 
-  // $1 issue date, $2 after id, $3 limit
+  // $1 issue date, $2 after id, $3 limit, $4 the issue's cadence
   pagePending: `
     SELECT ${SUBSCRIBER_COLUMNS.split(', ').map((column) => `s.${column}`).join(', ')} FROM subscribers AS s
-    WHERE s.status = 'confirmed' AND s.id > $2
+    WHERE s.status = 'confirmed' AND s.cadence = $4 AND s.id > $2
       AND NOT EXISTS (
         SELECT 1 FROM deliveries AS d
         WHERE d.issue_date = $1 AND d.subscriber_id = s.id AND d.state IN (${sqlStateList(SETTLED_STATES)}))
@@ -157,7 +159,7 @@ export const POSTGRES_QUERIES = {
   deliveryReportAll: deliveryReport(false),
   // $1 issue date
   ledgerCounts: 'SELECT state, count(*)::integer AS count FROM deliveries WHERE issue_date = $1 GROUP BY state',
-  // $1 issue date. Started (a ledger row exists) and every subscriber confirmed by the time
+  // $1 issue date, $2 its cadence. Started (a ledger row exists) and every subscriber confirmed by the time
   // the send started has a settled row; people who confirm later begin with the next issue.
   // A prepared day is complete when no row owes a still-confirmed subscriber the issue.
   issueComplete: `
@@ -168,7 +170,7 @@ export const POSTGRES_QUERIES = {
       WHERE d.issue_date = $1 AND d.state IN (${sqlStateList(UNSETTLED_STATES)}) AND s.status = 'confirmed')
     ELSE (SELECT started_at FROM run) IS NOT NULL AND NOT EXISTS (
       SELECT 1 FROM subscribers AS s
-      WHERE s.status = 'confirmed' AND s.confirmed_at <= (SELECT started_at FROM run)
+      WHERE s.status = 'confirmed' AND s.cadence = $2 AND s.confirmed_at <= (SELECT started_at FROM run)
         AND NOT EXISTS (
           SELECT 1 FROM deliveries AS d
           WHERE d.issue_date = $1 AND d.subscriber_id = s.id AND d.state IN (${sqlStateList(SETTLED_STATES)}))
@@ -190,11 +192,11 @@ export const POSTGRES_QUERIES = {
     UPDATE deliveries SET state = 'pending', updated_at = ${at(2)}
     WHERE issue_date = $1 AND state IN (${sqlStateList(LEDGER_TRANSITIONS.pending)})`,
   openIssueDay: `INSERT INTO issue_days (issue_date, frozen_at) VALUES ($1, ${at(2)}) ON CONFLICT (issue_date) DO NOTHING`,
-  // $1 issue date, $2 after id, $3 limit, $4 at: one batch of the list as it was at the freeze.
+  // $1 issue date, $2 after id, $3 limit, $4 at, $5 the issue's cadence: one batch of the list (of that cadence) as it was at the freeze.
   prepareBatch: `
     WITH batch AS (
       SELECT s.id FROM subscribers AS s, issue_days AS day
-      WHERE day.issue_date = $1 AND s.id > $2 AND s.status = 'confirmed' AND s.confirmed_at <= day.frozen_at
+      WHERE day.issue_date = $1 AND s.id > $2 AND s.status = 'confirmed' AND s.cadence = $5 AND s.confirmed_at <= day.frozen_at
       ORDER BY s.id LIMIT $3),
     added AS (
       INSERT INTO deliveries (issue_date, subscriber_id, state, attempts, created_at, updated_at)
@@ -300,14 +302,14 @@ export const POSTGRES_QUERIES = {
   // One array per column, as insertSubscribers, with the ids and every stored field.
   copySubscribers: `
     INSERT INTO subscribers (id, email, name, status, topics, created_at, confirmed_at, unsubscribed_at, bounce_count, last_bounce_reason, status_version,
-      suppression_reason, suppression_detail, suppressed_at)
+      suppression_reason, suppression_detail, suppressed_at, cadence)
     OVERRIDING SYSTEM VALUE
     SELECT id, email, name, status, topics::jsonb, created_at, confirmed_at, unsubscribed_at, bounce_count, last_bounce_reason, status_version,
-      suppression_reason, suppression_detail, suppressed_at
+      suppression_reason, suppression_detail, suppressed_at, cadence
     FROM unnest($1::integer[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::timestamptz[], $8::timestamptz[],
-      $9::integer[], $10::text[], $11::integer[], $12::text[], $13::text[], $14::timestamptz[])
+      $9::integer[], $10::text[], $11::integer[], $12::text[], $13::text[], $14::timestamptz[], $15::text[])
       AS copied (id, email, name, status, topics, created_at, confirmed_at, unsubscribed_at, bounce_count, last_bounce_reason, status_version,
-        suppression_reason, suppression_detail, suppressed_at)
+        suppression_reason, suppression_detail, suppressed_at, cadence)
     ON CONFLICT DO NOTHING`,
   // One array per column; an event already here (same source and key) is kept.
   copyDeliveryEvents: `

@@ -44,6 +44,7 @@ import {
 } from './rules.js';
 import type { FrozenIssueRecord } from '../delivery/send-ledger.js';
 import type { MatchedEvent, RecordedEvent, SuppressionReason, SuppressionRules } from '../feedback/event-store.js';
+import { cadenceOfIssue, parseCadence, type Cadence } from './cadence.js';
 import { batches, type CopiedSubscriber, type CopyReport, type CopyTarget, type StoreExport } from './store-copy.js';
 import type { ArchivedIssue, DeliveryState, ImportReport, LedgerCounts, NewSubscriber, StoreHealth, Subscriber, SubscriberStatus, SubscriberStore } from './store.js';
 import {
@@ -84,6 +85,7 @@ interface SubscriberRow {
   status: SubscriberStatus;
   /** jsonb, parsed by the driver. */
   topics: string[] | null;
+  cadence: Cadence;
   created_at: Date;
   confirmed_at: Date | null;
   unsubscribed_at: Date | null;
@@ -228,6 +230,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
       records.map((record) => record.suppression?.reason ?? null),
       records.map((record) => record.suppression?.detail ?? null),
       records.map((record) => record.suppression?.at ?? null),
+      column('cadence'),
     ]);
     return rows.map(toRecord);
   }
@@ -251,6 +254,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
       next.suppression?.reason ?? null,
       next.suppression?.detail ?? null,
       next.suppression?.at ?? null,
+      next.cadence,
     ]);
     return toRecord(rows[0]!);
   }
@@ -396,6 +400,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
       batch.map((subscriber) => subscriber.suppression?.reason ?? null),
       batch.map((subscriber) => subscriber.suppression?.detail ?? null),
       batch.map((subscriber) => subscriber.suppression?.at ?? null),
+      column('cadence'),
     ]);
     return result.rowCount ?? 0;
   }
@@ -508,7 +513,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
         const decision = confirmDecision(current, request.statusVersion);
         if (decision === 'stale' || current === undefined) return { kind: 'stale' };
         if (decision === 'already-confirmed') return { kind: 'already-confirmed', subscriber: toSubscriber(current) };
-        const fields = readFields({ email: current.email, name: request.name, topics: request.topics, status: 'confirmed' });
+        const fields = readFields({ email: current.email, name: request.name, topics: request.topics, cadence: request.cadence, status: 'confirmed' });
         const next = withFields(current, fields, 'confirmed', await timestamp(client));
         return { kind: 'confirmed', subscriber: toSubscriber(await applyChange(client, current, next)) };
       });
@@ -541,6 +546,11 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
       return maybeSubscriber(rows[0]);
     },
 
+    async setCadence(id, cadence) {
+      const { rows } = await query<SubscriberRow>('changing a subscriber’s cadence', SQL.setCadence, [id, parseCadence(cadence)]);
+      return maybeSubscriber(rows[0]);
+    },
+
     async remove(email) {
       const key = lookupKey(email);
       if (key === undefined) return false;
@@ -570,7 +580,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     pendingRecipients(issueDate, pageSize = DEFAULT_PAGE_SIZE) {
       const size = positiveInteger('pageSize', pageSize);
       return pages(async (afterId) => {
-        return (await query<SubscriberRow>('reading a page of recipients', SQL.pagePending, [issueDate, afterId, size])).rows;
+        return (await query<SubscriberRow>('reading a page of recipients', SQL.pagePending, [issueDate, afterId, size, cadenceOfIssue(issueDate)])).rows;
       });
     },
 
@@ -640,7 +650,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     },
 
     async isIssueComplete(issueDate) {
-      const { rows } = await query<{ complete: boolean }>('checking whether an issue is complete', SQL.issueComplete, [issueDate]);
+      const { rows } = await query<{ complete: boolean }>('checking whether an issue is complete', SQL.issueComplete, [issueDate, cadenceOfIssue(issueDate)]);
       return rows[0]?.complete === true;
     },
 
@@ -675,7 +685,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
       let added = 0;
       for (let afterId = 0; ; ) {
         // One statement per batch: each commits on its own, so nothing is held for the whole list.
-        const { rows } = await query<{ last: number | null; added: number }>('preparing the issue', SQL.prepareBatch, [issueDate, afterId, limit, clock()]);
+        const { rows } = await query<{ last: number | null; added: number }>('preparing the issue', SQL.prepareBatch, [issueDate, afterId, limit, clock(), cadenceOfIssue(issueDate)]);
         const batch = rows[0]!;
         if (batch.last === null) break;
         added += batch.added;
@@ -814,6 +824,7 @@ function toRecord(row: SubscriberRow): SubscriberRecord {
     name: row.name,
     status: row.status,
     topics: row.topics,
+    cadence: row.cadence,
     createdAt: row.created_at.toISOString(),
     confirmedAt: row.confirmed_at?.toISOString() ?? null,
     unsubscribedAt: row.unsubscribed_at?.toISOString() ?? null,

@@ -7,6 +7,7 @@
  */
 import { PapermailError } from '../errors.js';
 import type { IssueDeliveryReport, MatchedEvent, SuppressionReason, SuppressionRules } from '../feedback/event-store.js';
+import { DEFAULT_CADENCE, type Cadence } from './cadence.js';
 import type { DeliveryState, LedgerCounts, Subscriber, SubscriberStatus, Suppression } from './store.js';
 
 /** A subscriber as the rules see them (each store maps its rows to and from this): also when they unsubscribed. */
@@ -18,13 +19,14 @@ export function toSubscriber({ unsubscribedAt: _unsubscribedAt, ...subscriber }:
 }
 
 /** What an update writes back: the record's mutable fields. */
-export type SubscriberChange = Pick<SubscriberRecord, 'name' | 'topics' | 'status' | 'confirmedAt' | 'unsubscribedAt' | 'bounceCount' | 'suppression'>;
+export type SubscriberChange = Pick<SubscriberRecord, 'name' | 'topics' | 'cadence' | 'status' | 'confirmedAt' | 'unsubscribedAt' | 'bounceCount' | 'suppression'>;
 
 /** Validated input fields; undefined means "not given, keep what is stored". */
 export interface SubscriberFields {
   email: string;
   name: string | null | undefined;
   topics: string[] | null | undefined;
+  cadence: Cadence | undefined;
   status: SubscriberStatus | undefined;
   suppression: SuppressionReason | undefined;
 }
@@ -45,6 +47,7 @@ export function newSubscriber(fields: SubscriberFields, status: SubscriberStatus
     email: fields.email,
     name: fields.name ?? null,
     topics: fields.topics ?? null,
+    cadence: fields.cadence ?? DEFAULT_CADENCE,
     status,
     createdAt: at,
     confirmedAt: status === 'confirmed' ? at : null,
@@ -63,8 +66,8 @@ function importedSuppression(reason: SuppressionReason, at: string): Suppression
 
 /** The fields a status change touches, so "confirmed since", bounce counts and suppressions stay true. */
 export function withStatus(current: SubscriberRecord, status: SubscriberStatus, at: string): SubscriberChange {
-  const { name, topics, confirmedAt, unsubscribedAt, bounceCount, suppression } = current;
-  const unchanged = { name, topics, status, confirmedAt, unsubscribedAt, bounceCount, suppression };
+  const { name, topics, cadence, confirmedAt, unsubscribedAt, bounceCount, suppression } = current;
+  const unchanged = { name, topics, cadence, status, confirmedAt, unsubscribedAt, bounceCount, suppression };
   if (status === current.status) return unchanged;
   switch (status) {
     case 'confirmed':
@@ -94,6 +97,7 @@ export function withFields(current: SubscriberRecord, fields: SubscriberFields, 
     ...next,
     name: fields.name === undefined ? current.name : fields.name,
     topics: fields.topics === undefined ? current.topics : fields.topics,
+    cadence: fields.cadence === undefined ? current.cadence : fields.cadence,
     suppression,
   };
 }

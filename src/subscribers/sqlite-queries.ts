@@ -60,22 +60,23 @@ export const SQLITE_QUERIES = {
   byEmail: 'SELECT * FROM subscribers WHERE email = ?',
   byId: 'SELECT * FROM subscribers WHERE id = ?',
   insertSubscriber: `
-    INSERT INTO subscribers (email, name, topics, status, created_at, confirmed_at, unsubscribed_at, bounce_count, suppression_reason, suppression_detail, suppressed_at)
-    VALUES (@email, @name, @topics, @status, @created_at, @confirmed_at, @unsubscribed_at, @bounce_count, @suppression_reason, @suppression_detail, @suppressed_at)`,
+    INSERT INTO subscribers (email, name, topics, cadence, status, created_at, confirmed_at, unsubscribed_at, bounce_count, suppression_reason, suppression_detail, suppressed_at)
+    VALUES (@email, @name, @topics, @cadence, @status, @created_at, @confirmed_at, @unsubscribed_at, @bounce_count, @suppression_reason, @suppression_detail, @suppressed_at)`,
   // status_version is moved on by a trigger (migration 2) whenever status changes.
   updateSubscriber: `
-    UPDATE subscribers SET name = @name, topics = @topics, status = @status, confirmed_at = @confirmed_at,
+    UPDATE subscribers SET name = @name, topics = @topics, cadence = @cadence, status = @status, confirmed_at = @confirmed_at,
       unsubscribed_at = @unsubscribed_at, bounce_count = @bounce_count,
       suppression_reason = @suppression_reason, suppression_detail = @suppression_detail, suppressed_at = @suppressed_at
     WHERE id = @id`,
   setTopics: 'UPDATE subscribers SET topics = ? WHERE id = ?',
+  setCadence: 'UPDATE subscribers SET cadence = ? WHERE id = ?',
   removeByEmail: 'DELETE FROM subscribers WHERE email = ?',
   pageAll: 'SELECT * FROM subscribers WHERE id > ? ORDER BY id LIMIT ?',
   countByStatus: 'SELECT status, COUNT(*) AS count FROM subscribers GROUP BY status',
 
   pagePending: `
     SELECT s.* FROM subscribers AS s
-    WHERE s.status = 'confirmed' AND s.id > @afterId
+    WHERE s.status = 'confirmed' AND s.cadence = @cadence AND s.id > @afterId
       AND NOT EXISTS (
         SELECT 1 FROM deliveries AS d
         WHERE d.issue_date = @issueDate AND d.subscriber_id = s.id AND d.state IN (${sqlStateList(SETTLED_STATES)}))
@@ -104,7 +105,7 @@ export const SQLITE_QUERIES = {
       WHERE d.issue_date = @issueDate AND d.state IN (${sqlStateList(UNSETTLED_STATES)}) AND s.status = 'confirmed')
     ELSE (SELECT started_at FROM run) IS NOT NULL AND NOT EXISTS (
       SELECT 1 FROM subscribers AS s
-      WHERE s.status = 'confirmed' AND s.confirmed_at <= (SELECT started_at FROM run)
+      WHERE s.status = 'confirmed' AND s.cadence = @cadence AND s.confirmed_at <= (SELECT started_at FROM run)
         AND NOT EXISTS (
           SELECT 1 FROM deliveries AS d
           WHERE d.issue_date = @issueDate AND d.subscriber_id = s.id AND d.state IN (${sqlStateList(SETTLED_STATES)}))
@@ -123,16 +124,16 @@ export const SQLITE_QUERIES = {
     UPDATE deliveries SET state = 'pending', updated_at = @at
     WHERE issue_date = @issueDate AND state IN (${sqlStateList(LEDGER_TRANSITIONS.pending)})`,
   openIssueDay: 'INSERT INTO issue_days (issue_date, frozen_at) VALUES (@issueDate, @at) ON CONFLICT (issue_date) DO NOTHING',
-  /** The last subscriber id of the next batch to prepare: the list as it was at the freeze. */
+  /** The last subscriber id of the next batch to prepare: the list (of the issue's @cadence) as it was at the freeze. */
   prepareBatchEnd: `
     SELECT MAX(id) AS last FROM (
       SELECT s.id FROM subscribers AS s, issue_days AS day
-      WHERE day.issue_date = @issueDate AND s.id > @afterId AND s.status = 'confirmed' AND s.confirmed_at <= day.frozen_at
+      WHERE day.issue_date = @issueDate AND s.id > @afterId AND s.status = 'confirmed' AND s.cadence = @cadence AND s.confirmed_at <= day.frozen_at
       ORDER BY s.id LIMIT @limit)`,
   prepareBatch: `
     INSERT INTO deliveries (issue_date, subscriber_id, state, attempts, created_at, updated_at)
     SELECT @issueDate, s.id, 'pending', 0, @at, @at FROM subscribers AS s, issue_days AS day
-    WHERE day.issue_date = @issueDate AND s.id > @afterId AND s.id <= @lastId AND s.status = 'confirmed' AND s.confirmed_at <= day.frozen_at
+    WHERE day.issue_date = @issueDate AND s.id > @afterId AND s.id <= @lastId AND s.status = 'confirmed' AND s.cadence = @cadence AND s.confirmed_at <= day.frozen_at
     ON CONFLICT (issue_date, subscriber_id) DO NOTHING`,
   markPrepared: 'UPDATE issue_days SET prepared_at = @at WHERE issue_date = @issueDate AND prepared_at IS NULL',
 

@@ -152,6 +152,11 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE subscribers ADD COLUMN suppression_detail TEXT;
   ALTER TABLE subscribers ADD COLUMN suppressed_at TEXT;
   `,
+  // 7: how often a subscriber is sent an issue (src/subscribers/cadence.ts): everyone there
+  // was before weekly issues gets the dailies, as they did.
+  `
+  ALTER TABLE subscribers ADD COLUMN cadence TEXT NOT NULL DEFAULT 'daily' CHECK (cadence IN ('daily', 'weekly'));
+  `,
 ];
 
 /** Brings the file up to the latest schema; safe when two processes open a new file at once. */

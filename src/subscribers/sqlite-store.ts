@@ -66,6 +66,8 @@ import {
 } from './subscriber-input.js';
 import type { ArchivedIssue, ConfirmOutcome, ConfirmRequest, DeliveryState, ImportReport, LedgerCounts, NewSubscriber, Subscriber, SubscriberStatus, SubscriberStore } from './store.js';
 
+import { cadenceOfIssue, parseCadence, type Cadence } from './cadence.js';
+
 export { lockOwnerId } from './lock-owner.js';
 
 export interface SqliteStoreOptions {
@@ -87,6 +89,7 @@ interface SubscriberRow {
   status: SubscriberStatus;
   /** A JSON array of topic slugs; NULL means every topic. */
   topics: string | null;
+  cadence: Cadence;
   created_at: string;
   confirmed_at: string | null;
   unsubscribed_at: string | null;
@@ -230,7 +233,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     const decision = confirmDecision(current, request.statusVersion);
     if (decision === 'stale' || current === undefined) return { kind: 'stale' };
     if (decision === 'already-confirmed') return { kind: 'already-confirmed', subscriber: toSubscriber(current) };
-    const fields = readFields({ email: current.email, name: request.name, topics: request.topics, status: 'confirmed' });
+    const fields = readFields({ email: current.email, name: request.name, topics: request.topics, cadence: request.cadence, status: 'confirmed' });
     return { kind: 'confirmed', subscriber: applyChange(current, withFields(current, fields, 'confirmed', timestamp())) };
   }
 
@@ -336,6 +339,16 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
       );
     },
 
+    async setCadence(id, cadence) {
+      const wanted = parseCadence(cadence);
+      return guard('changing a subscriber’s cadence', () =>
+        sql.transaction(() => {
+          sql.setCadence.run(wanted, id);
+          return maybeSubscriber(byId(id));
+        }),
+      );
+    },
+
     async remove(email) {
       const key = lookupKey(email);
       if (key === undefined) return false;
@@ -376,7 +389,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     pendingRecipients(issueDate, pageSize = DEFAULT_PAGE_SIZE) {
       const size = positiveInteger('pageSize', pageSize);
       return mapAsync(
-        pages((afterId) => sql.pagePending.all({ issueDate, afterId, limit: size }) as SubscriberRow[], (row) => row.id, 0),
+        pages((afterId) => sql.pagePending.all({ issueDate, cadence: cadenceOfIssue(issueDate), afterId, limit: size }) as SubscriberRow[], (row) => row.id, 0),
         (row) => toSubscriber(toRecord(row)),
       );
     },
@@ -458,7 +471,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
 
     async isIssueComplete(issueDate) {
       return guard('checking whether an issue is complete', () => {
-        const row = sql.issueComplete.get({ issueDate }) as { complete: number };
+        const row = sql.issueComplete.get({ issueDate, cadence: cadenceOfIssue(issueDate) }) as { complete: number };
         return row.complete === 1;
       });
     },
@@ -495,18 +508,20 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
 
     async prepareIssue(issueDate, batchSize = PREPARE_BATCH) {
       const limit = positiveInteger('batchSize', batchSize);
+      // A weekly issue is owed to weekly subscribers, a daily one to daily subscribers.
+      const cadence = cadenceOfIssue(issueDate);
       guard('preparing the issue', () => sql.immediate(() => sql.openIssueDay.run({ issueDate, at: timestamp() })));
       let added = 0;
       for (let afterId = 0; ; ) {
         // One short transaction per batch: the web server's writes wait for one batch at most.
         const batch = guard('preparing the issue', () =>
           sql.immediate(() => {
-            const lastId = (sql.prepareBatchEnd.get({ issueDate, afterId, limit }) as { last: number | null }).last;
+            const lastId = (sql.prepareBatchEnd.get({ issueDate, cadence, afterId, limit }) as { last: number | null }).last;
             if (lastId === null) {
               sql.markPrepared.run({ issueDate, at: timestamp() });
               return undefined;
             }
-            return { lastId, added: sql.prepareBatch.run({ issueDate, afterId, lastId, at: timestamp() }).changes };
+            return { lastId, added: sql.prepareBatch.run({ issueDate, cadence, afterId, lastId, at: timestamp() }).changes };
           }),
         );
         if (batch === undefined) return { added };
@@ -852,6 +867,7 @@ function toRecord(row: SubscriberRow): SubscriberRecord {
     name: row.name,
     status: row.status,
     topics: row.topics === null ? null : (JSON.parse(row.topics) as string[]),
+    cadence: row.cadence,
     createdAt: row.created_at,
     confirmedAt: row.confirmed_at,
     unsubscribedAt: row.unsubscribed_at,
@@ -872,6 +888,7 @@ function insertRow(record: Omit<SubscriberRecord, 'id' | 'statusVersion'>) {
     email: record.email,
     name: record.name,
     topics: topicsJson(record.topics),
+    cadence: record.cadence,
     status: record.status,
     created_at: record.createdAt,
     confirmed_at: record.confirmedAt,
@@ -888,6 +905,7 @@ function changeRow(id: number, change: SubscriberChange) {
     id,
     name: change.name,
     topics: topicsJson(change.topics),
+    cadence: change.cadence,
     status: change.status,
     confirmed_at: change.confirmedAt,
     unsubscribed_at: change.unsubscribedAt,

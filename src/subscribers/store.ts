@@ -13,6 +13,7 @@
  */
 import type { FrozenIssues, SendLedger } from '../delivery/send-ledger.js';
 import type { DeliveryEventStore, SuppressionReason } from '../feedback/event-store.js';
+import type { Cadence } from './cadence.js';
 
 export { hasComplained, hasWithdrawnConsent } from './rules.js';
 
@@ -26,6 +27,8 @@ export interface Subscriber {
   status: SubscriberStatus;
   /** Topic slugs the subscriber wants; null means every topic (the default). */
   topics: string[] | null;
+  /** Which issues they are sent: every daily one (the default), or only the weekly one (src/subscribers/cadence.ts). */
+  cadence: Cadence;
   createdAt: string;
   confirmedAt: string | null;
   /**
@@ -65,6 +68,7 @@ export interface ConfirmRequest {
   /** undefined keeps the stored value. */
   name?: string | null;
   topics?: string[] | null;
+  cadence?: Cadence;
 }
 
 export type ConfirmOutcome =
@@ -79,6 +83,8 @@ export interface NewSubscriber {
   email: string;
   name?: string | null;
   topics?: string[] | null;
+  /** undefined: 'daily' for a new subscriber, kept for an existing one. */
+  cadence?: Cadence;
   status?: SubscriberStatus;
   /**
    * A suppression an imported list carries (an export's `suppression` column, another tool's
@@ -149,6 +155,8 @@ export interface SubscriberDirectory {
   findById(id: number): Promise<Subscriber | undefined>;
   setStatus(id: number, status: SubscriberStatus): Promise<Subscriber | undefined>;
   setTopics(id: number, topics: string[] | null): Promise<Subscriber | undefined>;
+  /** Takes effect with the next issue prepared: an issue already prepared keeps its rows. */
+  setCadence(id: number, cadence: Cadence): Promise<Subscriber | undefined>;
   /** Deletes the subscriber and their ledger rows; false when there was none. */
   remove(email: string): Promise<boolean>;
   /** Every subscriber in id order, streamed. */

@@ -7,6 +7,8 @@ import { z } from 'zod';
 import { isPapermailError, PapermailError } from '../errors.js';
 import { ReportedEventSchema } from '../feedback/delivery-event.js';
 import { SUPPRESSION_REASONS, type MatchedEvent, type SuppressionReason, type SuppressionRules } from '../feedback/event-store.js';
+import { isIssueId } from '../digest/issue-id.js';
+import { parseCadence } from './cadence.js';
 import { normaliseEmail, normaliseName } from './email.js';
 import type { SubscriberFields } from './rules.js';
 import type { NewSubscriber, SubscriberStatus } from './store.js';
@@ -24,6 +26,7 @@ export function readFields(input: NewSubscriber): SubscriberFields {
     email: normaliseEmail(input.email),
     name: input.name === undefined ? undefined : normaliseName(input.name),
     topics: input.topics === undefined ? undefined : validTopics(input.topics),
+    cadence: input.cadence === undefined ? undefined : parseCadence(input.cadence),
     status: input.status === undefined ? undefined : parseStatus(input.status),
     suppression: input.suppression === undefined ? undefined : parseSuppression(input.suppression),
   };
@@ -85,7 +88,8 @@ export function shorten(reason: string): string {
   return reason.length > MAX_REASON_LENGTH ? `${reason.slice(0, MAX_REASON_LENGTH)}…` : reason;
 }
 
-const IssueDateSchema = z.string().regex(/^\d{4}-\d{2}-\d{2}$/).nullable();
+/** An issue id (src/digest/issue-id.ts: a date, or a week for a weekly issue), or null. */
+const IssueDateSchema = z.string().refine(isIssueId).nullable();
 
 /**
  * A delivery event as the stores record it: validated as every reader validates a report
@@ -99,7 +103,7 @@ export function readDeliveryEvent(event: MatchedEvent): MatchedEvent {
     const issue = result.error.issues[0]!;
     throw new PapermailError('EINPUT', `delivery event ${issue.path.join('.') || 'body'}: ${issue.message}`);
   }
-  if (!IssueDateSchema.safeParse(issueDate).success) throw new PapermailError('EINPUT', `delivery event issueDate must be YYYY-MM-DD or null (got ${JSON.stringify(issueDate)})`);
+  if (!IssueDateSchema.safeParse(issueDate).success) throw new PapermailError('EINPUT', `delivery event issueDate must be an issue (YYYY-MM-DD or YYYY-Www) or null (got ${JSON.stringify(issueDate)})`);
   return { ...result.data, subscriberId: positiveInteger('subscriberId', subscriberId), issueDate, occurredAt: new Date(result.data.occurredAt).toISOString() };
 }
 

@@ -31,6 +31,7 @@ const pending: Subscriber = {
   name: 'Stranger <eve@evil.test>',
   status: 'pending',
   topics: null,
+  cadence: 'daily',
   createdAt: now.toISOString(),
   confirmedAt: null,
   bounceCount: 0,

@@ -15,6 +15,7 @@ function subscriber(overrides: Partial<Subscriber>): Subscriber {
     name: null,
     status: 'confirmed',
     topics: null,
+    cadence: 'daily',
     createdAt: '2025-10-01T08:00:00.000Z',
     confirmedAt: '2025-10-01T08:00:00.000Z',
     bounceCount: 0,

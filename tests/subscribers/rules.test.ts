@@ -82,6 +82,7 @@ describe('afterDeliveryEvent', () => {
     name: null,
     status: 'confirmed',
     topics: null,
+    cadence: 'daily',
     createdAt: '2025-09-01T08:00:00.000Z',
     confirmedAt: '2025-09-01T08:00:00.000Z',
     unsubscribedAt: null,

@@ -813,6 +813,71 @@ export function describeStoreContract(name: string, stores: ContractStores): voi
     });
   });
 
+  describe(`${name}: cadence`, () => {
+    const week = '2025-W40';
+
+    it('is daily unless chosen, is kept by an update that does not name it, and is changed by one that does', async () => {
+      const store = await stores.open();
+      const { subscriber } = await store.upsert({ email: 'ann@example.com', status: 'confirmed' });
+      expect(subscriber.cadence).toBe('daily');
+      expect((await store.upsert({ email: 'ann@example.com', cadence: 'weekly' })).subscriber.cadence).toBe('weekly');
+      expect((await store.upsert({ email: 'ann@example.com', name: 'Ann' })).subscriber.cadence).toBe('weekly');
+      expect((await store.setCadence(subscriber.id, 'daily'))?.cadence).toBe('daily');
+      expect((await store.addIfNew({ email: 'bob@example.com', cadence: 'weekly' })).subscriber.cadence).toBe('weekly');
+      expect((await store.findByEmail('bob@example.com'))?.cadence).toBe('weekly');
+    });
+
+    it('refuses a cadence that is neither daily nor weekly, writing nothing', async () => {
+      const store = await stores.open();
+      const { subscriber } = await store.upsert({ email: 'ann@example.com' });
+      await expect(store.upsert({ email: 'ann@example.com', cadence: 'hourly' as never })).rejects.toMatchObject({ code: 'EINPUT', message: expect.stringMatching(/cadence "hourly"/) });
+      await expect(store.setCadence(subscriber.id, 'monthly' as never)).rejects.toMatchObject({ code: 'EINPUT' });
+      expect((await store.findById(subscriber.id))?.cadence).toBe('daily');
+    });
+
+    it('owes a weekly issue to weekly subscribers only, and a daily issue to daily ones only', async () => {
+      const store = await stores.open();
+      const daily = (await store.upsert({ email: 'daily@example.com', status: 'confirmed' })).subscriber.id;
+      const weekly = (await store.upsert({ email: 'weekly@example.com', status: 'confirmed', cadence: 'weekly' })).subscriber.id;
+      expect(await pendingIds(store, week)).toEqual([weekly]);
+      expect(await pendingIds(store, day)).toEqual([daily]);
+
+      expect(await store.prepareIssue(week)).toEqual({ added: 1 });
+      expect(await store.prepareIssue(day)).toEqual({ added: 1 });
+      expect((await store.claimRecipients(week, 'run-a', 10, minute)).map((subscriber) => subscriber.id)).toEqual([weekly]);
+      expect((await store.claimRecipients(day, 'run-a', 10, minute)).map((subscriber) => subscriber.id)).toEqual([daily]);
+    });
+
+    it('takes effect with the next issue: a prepared issue keeps its rows', async () => {
+      const store = await stores.open();
+      const ann = (await store.upsert({ email: 'ann@example.com', status: 'confirmed' })).subscriber.id;
+      await store.prepareIssue(day);
+      await store.setCadence(ann, 'weekly');
+      expect((await store.claimRecipients(day, 'run-a', 10, minute)).map((subscriber) => subscriber.id)).toEqual([ann]);
+      await store.markSent(day, ann, '<d@example.com>');
+      expect(await store.isIssueComplete(day)).toBe(true);
+
+      expect(await store.prepareIssue('2025-10-02')).toEqual({ added: 0 });
+      expect(await store.prepareIssue(week)).toEqual({ added: 1 });
+    });
+
+    it('counts an unprepared issue complete by the subscribers of its cadence only', async () => {
+      const store = await stores.open();
+      const weekly = (await store.upsert({ email: 'weekly@example.com', status: 'confirmed', cadence: 'weekly' })).subscriber.id;
+      await store.upsert({ email: 'daily@example.com', status: 'confirmed' });
+      await store.markSent(week, weekly, '<w@example.com>');
+      expect(await store.isIssueComplete(week)).toBe(true);
+    });
+
+    it('records delivery events of a weekly issue under its week', async () => {
+      const store = await stores.open();
+      const weekly = (await store.upsert({ email: 'weekly@example.com', status: 'confirmed', cadence: 'weekly' })).subscriber.id;
+      await store.markSent(week, weekly, '<w@example.com>');
+      expect(await store.recordDeliveryEvent(reported(weekly, week, { occurredAt: '2025-10-06T09:00:00.000Z' }), rules)).toMatchObject({ recorded: true });
+      expect((await store.deliveryReport(week))[0]).toMatchObject({ issueDate: week, accepted: 1, bounced: { hard: 1, soft: 0 } });
+    });
+  });
+
   describe(`${name}: claiming under a lease`, () => {
     it('never hands the same row to two connections claiming at the same moment', async () => {
       const runs = [await stores.open(), await stores.open(), await stores.open()];
