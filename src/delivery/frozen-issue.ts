@@ -4,14 +4,14 @@
  * ranks, topics: the Digest schema) and the compiled issue (its pieces and layouts), both as
  * JSON, so a later run rebuilds the parts without loading the source or running MJML.
  */
-import { DigestSchema, type Digest } from '../digest/paper.js';
+import { DigestSchema, issueIdOf, type Digest } from '../digest/paper.js';
 import { PapermailError } from '../errors.js';
 import { frozenUnreadable, parseFrozenParts, rendererFromParts, thawIssueParts, type IssueParts, type IssueRenderer } from '../render/index.js';
 import type { FrozenIssueRecord } from './send-ledger.js';
 
-/** What the store keeps for a day's issue. */
+/** What the store keeps for an issue, under its id (a day, or a weekly issue's week). */
 export function frozenContent(digest: Digest, parts: IssueParts): { issueDate: string; digest: string; compiled: string } {
-  return { issueDate: digest.date, digest: JSON.stringify(digest), compiled: JSON.stringify(parts.frozen()) };
+  return { issueDate: issueIdOf(digest), digest: JSON.stringify(digest), compiled: JSON.stringify(parts.frozen()) };
 }
 
 /** The issue a stored record holds, validated; undefined for a day prepared without content. */

@@ -10,7 +10,9 @@
 import type { Config } from '../config/config.js';
 import { loadDailyDigest } from '../digest/daily-digest.js';
 import { issueDayFor } from '../digest/dates.js';
-import type { Digest } from '../digest/paper.js';
+import { issueIdOf, type Digest } from '../digest/paper.js';
+import { weekEndedBefore } from '../digest/week.js';
+import { loadWeeklyDigest } from '../digest/weekly-digest.js';
 import type { Taxonomy } from '../digest/taxonomy.js';
 import type { Logger } from '../logger.js';
 import { createIssueRenderer, issueOptionsFrom, renderBrowserVersion, type IssueRenderer } from '../render/index.js';
@@ -26,7 +28,14 @@ import type { MailTransport, SendResult } from './transport.js';
 export interface IssueRequest {
   /** The issue day; default: from the source, else DIGEST_DAY_OFFSET days before today in TZ. */
   day?: string;
-  /** A file path or URL; default: the Hugging Face API. */
+  /**
+   * The weekly issue instead of a day's (sent to weekly subscribers only), named by its week:
+   * `week`, else the source folder's week, else the week that ended before today in TZ.
+   */
+  weekly?: boolean;
+  /** "2025-W40", with `weekly`. */
+  week?: string;
+  /** A file path or URL (for a weekly: a folder of YYYY-MM-DD.json files or an API-like URL); default: the Hugging Face API. */
   source?: string;
   dryRun?: boolean;
   /** The scheduler's question: do nothing when this day's issue has already gone out. */
@@ -60,18 +69,18 @@ export type IssueOutcome =
 export async function runIssue(request: IssueRequest, services: IssueServices): Promise<IssueOutcome> {
   const { config, store, logger } = services;
   const now = services.now ?? (() => new Date());
-  const scheduledDay = request.day ?? (request.source ? undefined : issueDayFor(now(), config.TZ, config.DIGEST_DAY_OFFSET));
+  const scheduledDay = knownIssueId(request, config, now);
   if (request.skipIfComplete && scheduledDay && (await store.isIssueComplete(scheduledDay))) {
     return { kind: 'already-sent', day: scheduledDay };
   }
 
   // One owner for the run: the prepare lock and the claims are both this run's.
   const owner = lockOwnerId();
-  const issue = await dayIssue(request, services, request.day ?? (request.source ? undefined : scheduledDay), owner);
+  const issue = await dayIssue(request, services, scheduledDay, owner);
   if (issue.kind === 'no-papers') return issue;
   const { digest, renderer } = issue;
   const summary = await sendIssue({
-    issueDate: digest.date,
+    issueDate: issueIdOf(digest),
     renderer,
     store,
     transport: services.transport,
@@ -105,7 +114,7 @@ async function dayIssue(request: IssueRequest, services: IssueServices, knownDay
 
   // A day that is not known up front is named by its source: read it to learn which day it is.
   const loaded = knownDay === undefined ? await loadDigest(request, services) : undefined;
-  const day = knownDay ?? loaded!.date;
+  const day = knownDay ?? issueIdOf(loaded!);
   const outcome = await prepareDayOnce(prepareRequest(day, services, owner), async (): Promise<DayIssue> => {
     // A preparer that died after freezing left the issue to send: prepare that one.
     const frozen = await frozenDayIssue(day, services);
@@ -134,7 +143,7 @@ async function frozenDayIssue(day: string, services: Pick<IssueServices, 'logger
 /** Archives and freezes the loaded issue; when another run froze the day first, its issue is the day's. */
 async function freezeDayIssue(digest: Digest, services: IssueServices): Promise<DayIssue> {
   const { config, store } = services;
-  if (digest.total === 0 && !config.SEND_EMPTY_ISSUE) return { kind: 'no-papers', day: digest.date };
+  if (digest.total === 0 && !config.SEND_EMPTY_ISSUE) return { kind: 'no-papers', day: issueIdOf(digest) };
   const renderer = createIssueRenderer(digest, issueOptionsFrom(config));
   const content = frozenContent(digest, await renderer.parts());
   // Archived before freezing: a crash in between leaves nothing frozen, and the next run does both.
@@ -151,12 +160,13 @@ async function freezeDayIssue(digest: Digest, services: IssueServices): Promise<
 async function rebuiltIssue(request: IssueRequest, services: IssueServices, owner: string): Promise<DayIssue> {
   const { config, store, logger } = services;
   const digest = await loadDigest(request, services);
-  if (digest.total === 0 && !config.SEND_EMPTY_ISSUE) return { kind: 'no-papers', day: digest.date };
+  const id = issueIdOf(digest);
+  if (digest.total === 0 && !config.SEND_EMPTY_ISSUE) return { kind: 'no-papers', day: id };
   const renderer = createIssueRenderer(digest, issueOptionsFrom(config));
   await store.rebuildFrozenIssue(frozenContent(digest, await renderer.parts()));
   await archiveIssue(digest, services);
-  logger.info(`issue ${digest.date}: rebuilt from ${request.source ?? 'the papers API'}`);
-  await prepareDayOnce(prepareRequest(digest.date, services, owner), () => prepareLedger(store, digest.date, logger, ledgerRetry(services)));
+  logger.info(`issue ${id}: rebuilt from ${request.source ?? 'the papers API'}`);
+  await prepareDayOnce(prepareRequest(id, services, owner), () => prepareLedger(store, id, logger, ledgerRetry(services)));
   return { kind: 'issue', digest, renderer };
 }
 
@@ -165,9 +175,9 @@ async function dryRunIssue(request: IssueRequest, services: IssueServices, known
   const early = knownDay === undefined ? undefined : await frozenDayIssue(knownDay, services);
   if (early) return early;
   const digest = await loadDigest(request, services);
-  const late = knownDay === undefined ? await frozenDayIssue(digest.date, services) : undefined;
+  const late = knownDay === undefined ? await frozenDayIssue(issueIdOf(digest), services) : undefined;
   if (late) return late;
-  if (digest.total === 0 && !services.config.SEND_EMPTY_ISSUE) return { kind: 'no-papers', day: digest.date };
+  if (digest.total === 0 && !services.config.SEND_EMPTY_ISSUE) return { kind: 'no-papers', day: issueIdOf(digest) };
   return { kind: 'issue', digest, renderer: createIssueRenderer(digest, issueOptionsFrom(services.config)) };
 }
 
@@ -193,14 +203,15 @@ function ledgerRetry(services: Pick<IssueServices, 'sleep'>) {
  * is given), not as the source reads now.
  */
 export async function sendIssueTestCopy(
-  request: Pick<IssueRequest, 'day' | 'source'> & { to: string; topics?: string[] | null },
+  request: Pick<IssueRequest, 'day' | 'source' | 'weekly' | 'week'> & { to: string; topics?: string[] | null },
   services: Omit<IssueServices, 'store'> & { store?: Pick<FrozenIssues, 'frozenIssue'> },
 ): Promise<{ result: SendResult; day: string }> {
   const { store } = services;
   const frozen = (day: string) => (store ? frozenDayIssue(day, { logger: services.logger, store }) : Promise.resolve(undefined));
-  const known = request.day === undefined ? undefined : await frozen(request.day);
+  const given = request.weekly ? request.week : request.day;
+  const known = given === undefined ? undefined : await frozen(given);
   const digest = known?.digest ?? (await loadDigest(request, services));
-  const thawed = known ?? (request.day === undefined ? await frozen(digest.date) : undefined);
+  const thawed = known ?? (given === undefined ? await frozen(issueIdOf(digest)) : undefined);
   const renderer: IssueRenderer = thawed?.renderer ?? createIssueRenderer(digest, issueOptionsFrom(services.config));
   const result = await sendTestCopy({
     to: request.to,
@@ -209,10 +220,20 @@ export async function sendIssueTestCopy(
     config: services.config,
     topics: request.topics ?? null,
   });
-  return { result, day: digest.date };
+  return { result, day: issueIdOf(digest) };
 }
 
-async function loadDigest(request: Pick<IssueRequest, 'day' | 'source'>, services: Omit<IssueServices, 'store' | 'transport'>): Promise<Digest> {
+/**
+ * The issue a run is known to be about before reading any source: the given day or week,
+ * else today's scheduled one; undefined when the source names it (a file's day, a folder's week).
+ */
+function knownIssueId(request: IssueRequest, config: Config, now: () => Date): string | undefined {
+  if (request.weekly) return request.week ?? (request.source ? undefined : weekEndedBefore(now(), config.TZ).id);
+  return request.day ?? (request.source ? undefined : issueDayFor(now(), config.TZ, config.DIGEST_DAY_OFFSET));
+}
+
+async function loadDigest(request: Pick<IssueRequest, 'day' | 'source' | 'weekly' | 'week'>, services: Omit<IssueServices, 'store' | 'transport'>): Promise<Digest> {
+  if (request.weekly) return loadWeekDigest(request, services);
   const { digest, warnings, origin } = await loadDailyDigest({
     ...(request.day ? { day: request.day } : {}),
     ...(request.source ? { source: request.source } : {}),
@@ -227,10 +248,26 @@ async function loadDigest(request: Pick<IssueRequest, 'day' | 'source'>, service
   return digest;
 }
 
+/** The week's best, every day read again now (src/digest/weekly-digest.ts). */
+async function loadWeekDigest(request: Pick<IssueRequest, 'source' | 'week'>, services: Omit<IssueServices, 'store' | 'transport'>): Promise<Digest> {
+  const { digest, warnings, origins } = await loadWeeklyDigest({
+    ...(request.week ? { week: request.week } : {}),
+    ...(request.source ? { source: request.source } : {}),
+    config: services.config,
+    logger: services.logger,
+    ...(services.fetch ? { fetch: services.fetch } : {}),
+    ...(services.now ? { now: services.now } : {}),
+    ...(services.taxonomy ? { taxonomy: services.taxonomy } : {}),
+  });
+  for (const warning of warnings) services.logger.warn(warning);
+  services.logger.info(`issue ${issueIdOf(digest)}: the week's top ${digest.total} papers in ${digest.sections.length} topics from ${origins.length} days`);
+  return digest;
+}
+
 /** The "view in browser" copy: the same issue with no subscriber's links in it. */
 async function archiveIssue(digest: Digest, services: Pick<IssueServices, 'config' | 'store'>): Promise<void> {
   const browser = await renderBrowserVersion(digest, issueOptionsFrom(services.config));
-  await services.store.saveIssue({ date: digest.date, subject: browser.subject, html: browser.html, text: browser.text });
+  await services.store.saveIssue({ date: issueIdOf(digest), subject: browser.subject, html: browser.html, text: browser.text });
 }
 
 /** One line for the CLI and the schedule's log. */

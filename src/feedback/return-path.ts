@@ -4,6 +4,9 @@
  *
  *     bounces+20251001-42-<20 hex digits of a MAC>@example.org
  *
+ * and its message of the weekly issue 2025-W40 has `bounces+2025w40-42-<MAC>@example.org` (a lower-case
+ * "w": the week's id, as lower-cased mail systems would return it anyway).
+ *
  * A delivery status notification goes to the envelope sender, so the address it was sent to
  * names the delivery even when the report quotes nothing of the original message (many
  * don't). The MAC (HMAC-SHA256 under the app secret, bound to this purpose) makes a tag
@@ -12,17 +15,19 @@
  * stays well under RFC 5321's 64 characters (about 45 for a six-digit subscriber id).
  */
 import { timingSafeEqual } from 'node:crypto';
+import { isWeekIssueId } from '../digest/issue-id.js';
 import { secretHmac } from '../subscribers/tokens.js';
 import type { DeliveryRef } from './delivery-event.js';
 
 const MAC_CONTEXT = 'papermail-return-path-v1\n';
 const MAC_HEX_DIGITS = 20;
-const TAG = /^(\d{4})(\d{2})(\d{2})-([1-9]\d{0,15})-([0-9a-f]{20})$/;
+/** The stamp is a day (20251001) or a week (2025w40), then the subscriber id, then the MAC. */
+const TAG = /^(\d{8}|\d{4}w\d{2})-([1-9]\d{0,15})-([0-9a-f]{20})$/;
 
 /** The envelope sender of `delivery`'s message: BOUNCE_ADDRESS with a signed tag after a "+". */
 export function returnPathFor(bounceAddress: string, delivery: DeliveryRef, secret: string): string {
   const { local, domain } = splitAddress(bounceAddress);
-  const stamp = delivery.issueDate.replaceAll('-', '');
+  const stamp = stampOf(delivery.issueDate);
   return `${local}+${stamp}-${delivery.subscriberId}-${tagMac(secret, stamp, delivery.subscriberId)}@${domain}`;
 }
 
@@ -51,12 +56,20 @@ export function readReturnPath(address: string, bounceAddress: string, secret: s
   const tag = local.slice(plus + 1).toLowerCase();
   const parts = TAG.exec(tag);
   if (!parts) return { kind: 'forged', tag };
-  const [, year, month, day, id, mac] = parts as unknown as [string, string, string, string, string, string];
+  const [, stamp, id, mac] = parts as unknown as [string, string, string, string];
   const subscriberId = Number(id);
-  const stamp = `${year}${month}${day}`;
   const expected = Buffer.from(tagMac(secret, stamp, subscriberId), 'latin1');
   if (!Number.isSafeInteger(subscriberId) || !timingSafeEqual(expected, Buffer.from(mac, 'latin1'))) return { kind: 'forged', tag };
-  return { kind: 'delivery', delivery: { issueDate: `${year}-${month}-${day}`, subscriberId } };
+  return { kind: 'delivery', delivery: { issueDate: issueIdOfStamp(stamp), subscriberId } };
+}
+
+/** "2025-10-01" → "20251001"; a weekly issue's "2025-W40" → "2025w40". */
+function stampOf(issueId: string): string {
+  return isWeekIssueId(issueId) ? issueId.replace('-W', 'w') : issueId.replaceAll('-', '');
+}
+
+function issueIdOfStamp(stamp: string): string {
+  return stamp.includes('w') ? stamp.replace('w', '-W') : `${stamp.slice(0, 4)}-${stamp.slice(4, 6)}-${stamp.slice(6)}`;
 }
 
 function tagMac(secret: string, stamp: string, subscriberId: number): string {

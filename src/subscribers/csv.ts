@@ -8,6 +8,8 @@
  * complaint): export writes it, so a list read back in keeps its complainers out; an empty
  * cell, like an absent column, changes no suppression. Topics inside a cell are
  * separated by ";" (spaces and quoted commas are read too); export writes ";".
+ * `cadence` is daily or weekly (src/subscribers/cadence.ts); an empty cell or an absent column
+ * keeps an existing subscriber's and makes a new one daily.
  * An empty status cell is left out like a missing column: the importer decides what it
  * means — 'confirmed' by default (importing is for lists people already agreed to), or
  * 'pending' with `subscribers import --status pending`.
@@ -21,10 +23,11 @@ import { stringify } from 'csv-stringify/sync';
 import { z } from 'zod';
 import { isPapermailError, PapermailError } from '../errors.js';
 import { SUPPRESSION_REASONS } from '../feedback/event-store.js';
+import { CADENCES } from './cadence.js';
 import { normaliseEmail, normaliseName, parseTopics } from './email.js';
 import type { NewSubscriber, Subscriber, SubscriberStatus } from './store.js';
 
-export const CSV_COLUMNS = ['email', 'name', 'status', 'topics', 'suppression'] as const;
+export const CSV_COLUMNS = ['email', 'name', 'status', 'topics', 'suppression', 'cadence'] as const;
 type Column = (typeof CSV_COLUMNS)[number];
 
 export interface ParsedSubscriberCsv {
@@ -77,6 +80,7 @@ function rowSchema(knownTopics: string[]) {
     status: wordCell('status', STATUSES).optional(),
     topics: via((value) => parseTopics(value, knownTopics)).optional(),
     suppression: wordCell('suppression', SUPPRESSION_REASONS).optional(),
+    cadence: wordCell('cadence', CADENCES).optional(),
   });
 }
 
@@ -120,7 +124,7 @@ export async function* subscribersToCsv(subscribers: AsyncIterable<Subscriber>):
   yield stringify([[...CSV_COLUMNS]]);
   let batch: string[][] = [];
   for await (const subscriber of subscribers) {
-    batch.push([subscriber.email, subscriber.name ?? '', subscriber.status, (subscriber.topics ?? []).join(TOPIC_SEPARATOR), subscriber.suppression?.reason ?? '']);
+    batch.push([subscriber.email, subscriber.name ?? '', subscriber.status, (subscriber.topics ?? []).join(TOPIC_SEPARATOR), subscriber.suppression?.reason ?? '', subscriber.cadence]);
     if (batch.length === EXPORT_CHUNK_ROWS) {
       yield stringify(batch);
       batch = [];

@@ -127,9 +127,9 @@ describe('papermail subscribers import, export and remove', () => {
   it('exports every subscriber as CSV with the import header', () => {
     expect(exported.code).toBe(0);
     expect(linesOf(exported.stdout)).toEqual([
-      'email,name,status,topics,suppression',
-      'good1@example.com,Good One,confirmed,agents,',
-      'good2@example.org,,confirmed,,',
+      'email,name,status,topics,suppression,cadence',
+      'good1@example.com,Good One,confirmed,agents,,daily',
+      'good2@example.org,,confirmed,,,daily',
     ]);
   });
 
@@ -365,12 +365,12 @@ describe('papermail subscribers and an address that complained', () => {
   it('lists why the address gets no mail', () => {
     expect(runs.list!.code).toBe(0);
     expect(linesOf(runs.list!.stdout)).toEqual([
-      expect.stringMatching(/^ann@example\.com\tunsubscribed\t\tall\tsuppressed: complaint since \d{4}-\d{2}-\d{2} \(.*abuse\)$/),
-      'bob@example.com\tconfirmed\t\tall\t',
+      expect.stringMatching(/^ann@example\.com\tunsubscribed\t\tall\tdaily\tsuppressed: complaint since \d{4}-\d{2}-\d{2} \(.*abuse\)$/),
+      'bob@example.com\tconfirmed\t\tall\tdaily\t',
     ]);
   });
 
   it('keeps the suppression in the export', () => {
-    expect(linesOf(runs.export!.stdout)).toEqual(['email,name,status,topics,suppression', 'ann@example.com,,unsubscribed,,complaint', 'bob@example.com,,confirmed,,']);
+    expect(linesOf(runs.export!.stdout)).toEqual(['email,name,status,topics,suppression,cadence', 'ann@example.com,,unsubscribed,,complaint,daily', 'bob@example.com,,confirmed,,,daily']);
   });
 });

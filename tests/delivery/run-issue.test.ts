@@ -9,7 +9,8 @@ import { isPapermailError } from '../../src/errors.js';
 import { silentLogger } from '../../src/logger.js';
 import { rejectionOf } from '../support/async.js';
 import { useTemporaryStores } from '../subscribers/temporary-store.js';
-import { frozenContent } from '../../src/delivery/frozen-issue.js';
+import { frozenContent, frozenDigest } from '../../src/delivery/frozen-issue.js';
+import { readReturnPath } from '../../src/feedback/return-path.js';
 import { openPostgresStore } from '../../src/subscribers/postgres-store.js';
 import type { SubscriberStore } from '../../src/subscribers/store.js';
 import { callsTo, withCallLog, type LoggedCall } from '../support/call-log.js';
@@ -51,6 +52,71 @@ async function emptyDay(): Promise<string> {
   await writeFile(path, '[]');
   return path;
 }
+
+/** Who the sink was sent to, in the order of the messages. */
+function recipientsOf(messages: ReadonlyArray<{ envelope: { to: string[] } }>): string[] {
+  return messages.flatMap((message) => message.envelope.to);
+}
+
+describe('runIssue of a weekly issue', () => {
+  const WEEK = 'samples/week-2025-W40';
+  const monday = new Date('2025-10-06T08:00:00Z');
+  const bounces = 'bounces@papermail.test';
+
+  it('sends the bundled week 2025-W40 to weekly subscribers only, once, under the week as its issue', async () => {
+    const { sink, store, run } = await scenario({ BOUNCE_ADDRESS: bounces });
+    await addConfirmed(store, [{ email: 'daily@example.net' }, { email: 'weekly@example.net', cadence: 'weekly' }, { email: 'also-weekly@example.net', cadence: 'weekly' }]);
+
+    const summary = sentSummary(await run({ weekly: true, source: WEEK }, monday));
+
+    expect(summary).toMatchObject({ issueDate: '2025-W40', sent: 2 });
+    expect(recipientsOf(sink.messages).sort()).toEqual(['also-weekly@example.net', 'weekly@example.net']);
+    expect((await sink.parsed()).map((mail) => mail.subject)).toEqual([expect.stringMatching(/^Week 40 · /), expect.stringMatching(/^Week 40 · /)]);
+    expect((await sink.parsed())[0]!.messageId).toMatch(/^<2025-W40\.\d+\./);
+    expect(await store.isIssueComplete('2025-W40')).toBe(true);
+    expect(frozenDigest((await store.frozenIssue('2025-W40'))!)?.period?.week).toBe('2025-W40');
+    expect((await store.getIssue('2025-W40'))?.subject).toMatch(/^Week 40 · /);
+
+    // Again, by the week's id without reading the source: nobody is sent it twice.
+    expect(await run({ weekly: true, week: '2025-W40', skipIfComplete: true }, monday)).toEqual({ kind: 'already-sent', day: '2025-W40' });
+    expect(sentSummary(await run({ weekly: true, source: WEEK }, monday))).toMatchObject({ sent: 0 });
+    expect(sink.messages).toHaveLength(2);
+  });
+
+  it('signs the envelope sender of a weekly message with a week tag that reads back as the delivery', async () => {
+    const { sink, store, run } = await scenario({ BOUNCE_ADDRESS: bounces });
+    const [reader] = await addConfirmed(store, [{ email: 'weekly@example.net', cadence: 'weekly' }]);
+
+    await run({ weekly: true, source: WEEK }, monday);
+
+    const from = sink.messages[0]!.envelope.from;
+    expect(from).toMatch(/^bounces\+2025w40-\d+-[0-9a-f]{20}@papermail\.test$/);
+    expect(readReturnPath(from, bounces, 'a-test-secret-that-is-long-enough-for-hmac')).toEqual({ kind: 'delivery', delivery: { issueDate: '2025-W40', subscriberId: reader!.id } });
+  });
+
+  it('sends a daily issue to daily subscribers only, and a change of cadence takes effect with the next issue', async () => {
+    const { sink, store, run } = await scenario();
+    const [ann, bob] = await addConfirmed(store, [{ email: 'ann@example.net' }, { email: 'bob@example.net', cadence: 'weekly' }]);
+
+    expect(sentSummary(await run({ source: `${WEEK}/2025-09-30.json` }, monday))).toMatchObject({ issueDate: '2025-09-30', sent: 1 });
+    expect(recipientsOf(sink.messages)).toEqual(['ann@example.net']);
+
+    await store.setCadence(ann!.id, 'weekly');
+    await store.setCadence(bob!.id, 'daily');
+    expect(sentSummary(await run({ source: `${WEEK}/2025-10-01.json` }, monday))).toMatchObject({ issueDate: '2025-10-01', sent: 1 });
+    expect(sentSummary(await run({ weekly: true, source: WEEK }, monday))).toMatchObject({ issueDate: '2025-W40', sent: 1 });
+    expect(recipientsOf(sink.messages)).toEqual(['ann@example.net', 'bob@example.net', 'ann@example.net']);
+  });
+
+  it('refuses a week that has not ended, sending nothing', async () => {
+    const { sink, store, run } = await scenario();
+    await addConfirmed(store, [{ email: 'weekly@example.net', cadence: 'weekly' }]);
+    const failure = await rejectionOf(run({ weekly: true, source: WEEK }, new Date('2025-10-05T08:00:00Z')));
+    expect(failure).toMatchObject({ code: 'EUSAGE', message: expect.stringMatching(/week 2025-W40 has not ended yet/) });
+    expect(sink.messages).toHaveLength(0);
+    expect(await store.frozenIssue('2025-W40')).toBeUndefined();
+  });
+});
 
 describe('runIssue', () => {
   it('sends the day of a saved API response, named after its file', async () => {

@@ -19,6 +19,18 @@ describe('VERP return paths', () => {
     }
   });
 
+  it('give a weekly issue its week as 2025w40, which reads back and verifies as the week', () => {
+    const weekly = { issueDate: '2025-W40', subscriberId: 4217 };
+    const address = returnPathFor(bounces, weekly, secret);
+    expect(address).toMatch(/^bounces\+2025w40-4217-[0-9a-f]{20}@example\.org$/);
+    for (const written of [address, address.toUpperCase()]) {
+      expect(readReturnPath(written, bounces, secret)).toEqual({ kind: 'delivery', delivery: weekly });
+    }
+    // The week's MAC is not the MAC of another week, nor of a day.
+    expect(readReturnPath(address.replace('2025w40', '2025w41'), bounces, secret)).toMatchObject({ kind: 'forged' });
+    expect(readReturnPath(address.replace('2025w40', '20251001'), bounces, secret)).toMatchObject({ kind: 'forged' });
+  });
+
   it('are told apart from other addresses, including the bounce address itself', () => {
     for (const address of [bounces, 'someone@example.org', 'bounces+20251001-4217-abc@other.example', 'papers+x@example.org', 'not an address']) {
       expect(readReturnPath(address, bounces, secret)).toEqual({ kind: 'other' });

@@ -123,36 +123,45 @@ describe('parseSubscriberCsv', () => {
 });
 
 describe('subscribersToCsv', () => {
-  it('writes the header, then one line per subscriber with topics joined by ";" and why an address is suppressed', async () => {
+  it('writes the header, then one line per subscriber with topics joined by ";", why an address is suppressed, and its cadence', async () => {
     const text = (
       await collect(
         subscribersToCsv(
           streamOf([
             subscriber({ email: 'ann@example.com', name: 'Smith, Ann "Annie"', topics: ['llm-reasoning', 'vision'] }),
-            subscriber({ id: 2, email: 'bob@example.org', status: 'unsubscribed', suppression: { reason: 'complaint', detail: null, at: '2025-10-02T08:00:00.000Z' } }),
+            subscriber({ id: 2, email: 'bob@example.org', status: 'unsubscribed', cadence: 'weekly', suppression: { reason: 'complaint', detail: null, at: '2025-10-02T08:00:00.000Z' } }),
           ]),
         ),
       )
     ).join('');
     expect(text).toBe(
-      'email,name,status,topics,suppression\n' +
-        'ann@example.com,"Smith, Ann ""Annie""",confirmed,llm-reasoning;vision,\n' +
-        'bob@example.org,,unsubscribed,,complaint\n',
+      'email,name,status,topics,suppression,cadence\n' +
+        'ann@example.com,"Smith, Ann ""Annie""",confirmed,llm-reasoning;vision,,daily\n' +
+        'bob@example.org,,unsubscribed,,complaint,weekly\n',
     );
   });
 
   it('produces text that parses back to the same subscribers', async () => {
     const exported = [
       subscriber({ email: 'Ann@example.com', name: 'Ann Smith', topics: ['robotics'] }),
-      subscriber({ id: 2, email: 'bob@example.org', name: 'Bob', status: 'pending' }),
+      subscriber({ id: 2, email: 'bob@example.org', name: 'Bob', status: 'pending', cadence: 'weekly' }),
       subscriber({ id: 3, email: 'cy@example.com', status: 'bounced', suppression: { reason: 'hard-bounce', detail: '5.1.1', at: '2025-10-02T08:00:00.000Z' } }),
     ];
     const text = (await collect(subscribersToCsv(streamOf(exported)))).join('');
     const { rows, skipped } = parseSubscriberCsv(text, options);
     expect(skipped).toEqual([]);
-    expect(rows.map(({ email, name, status, topics, suppression }) => ({ email, name, status, topics, suppression }))).toEqual(
-      exported.map(({ email, name, status, topics, suppression }) => ({ email, name, status, topics, suppression: suppression?.reason })),
+    expect(rows.map(({ email, name, status, topics, suppression, cadence }) => ({ email, name, status, topics, suppression, cadence }))).toEqual(
+      exported.map(({ email, name, status, topics, suppression, cadence }) => ({ email, name, status, topics, suppression: suppression?.reason, cadence })),
     );
+  });
+
+  it('reads a cadence cell as daily or weekly, an empty one as "keep", and skips any other word', () => {
+    const { rows, skipped } = parseSubscriberCsv('email,cadence\nann@example.com,Weekly\nbob@example.com,\ncy@example.com,hourly\n', options);
+    expect(rows.map(({ email, cadence }) => ({ email, cadence }))).toEqual([
+      { email: 'ann@example.com', cadence: 'weekly' },
+      { email: 'bob@example.com', cadence: undefined },
+    ]);
+    expect(skipped).toEqual([{ line: 4, reason: 'cadence "hourly" must be one of daily, weekly (or empty)' }]);
   });
 
   it('writes large lists in a bounded number of chunks', async () => {

@@ -56,8 +56,8 @@ export function registerDigestCommands(program: Command): void {
     });
 }
 
-/** `--weekly` and `--week`, for the commands that can build a weekly issue (digest, preview). */
-function withWeeklyOptions(command: Command): Command {
+/** `--weekly` and `--week`, for the commands that can build a weekly issue (digest, preview, send, worker). */
+export function withWeeklyOptions(command: Command): Command {
   return command
     .option('--weekly', "the week's best instead of a day: its top WEEKLY_TOP_N papers, upvotes read again now; --source is then a folder of YYYY-MM-DD.json files or an API URL")
     .option('--week <YYYY-Www>', 'the ISO week of --weekly, e.g. 2025-W40 (default: from the source folder, else the week that ended before today in TZ)', (value) =>
@@ -65,15 +65,20 @@ function withWeeklyOptions(command: Command): Command {
     );
 }
 
+/** `--week` goes with `--weekly`, and `--date` does not: EUSAGE saying which. */
+export function checkWeeklyOptions(options: WeeklyOptions): void {
+  if (!options.weekly && options.week !== undefined) throw new PapermailError('EUSAGE', '--week goes with --weekly (e.g. --weekly --week 2025-W40)');
+  if (options.weekly && options.date !== undefined) throw new PapermailError('EUSAGE', '--date is for a daily issue; a weekly issue takes --week (e.g. --week 2025-W40)');
+}
+
 /** The day's digest, or with --weekly the week's; warnings of the sources are logged. */
 async function loadIssueDigest(options: WeeklyOptions, config: Config, logger: Logger): Promise<Digest> {
+  checkWeeklyOptions(options);
   if (!options.weekly) {
-    if (options.week !== undefined) throw new PapermailError('EUSAGE', '--week goes with --weekly (e.g. --weekly --week 2025-W40)');
     const { digest, warnings } = await loadDailyDigest({ ...sourceRequest(options), config, logger });
     for (const warning of warnings) logger.warn(warning);
     return digest;
   }
-  if (options.date !== undefined) throw new PapermailError('EUSAGE', '--date is for a daily issue; a weekly issue takes --week (e.g. --week 2025-W40)');
   const { digest, warnings } = await loadWeeklyDigest({
     ...(options.source !== undefined ? { source: options.source } : {}),
     ...(options.week !== undefined ? { week: options.week } : {}),

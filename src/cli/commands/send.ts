@@ -11,7 +11,7 @@ import { PapermailError } from '../../errors.js';
 import { describeFileError } from '../../file-errors.js';
 import { emailArgument } from '../arguments.js';
 import { loadCliContext, openCliStore, storeExists, type CliContext } from '../context.js';
-import { sourceRequest, withSourceOptions, writePreview } from './digest.js';
+import { checkWeeklyOptions, sourceRequest, withSourceOptions, withWeeklyOptions, writePreview } from './digest.js';
 import { importSubscriberFile, withStore } from './subscribers.js';
 
 export interface SendOptions {
@@ -20,6 +20,9 @@ export interface SendOptions {
   dryRun?: boolean;
   to?: string;
   rebuild?: boolean;
+  /** The weekly issue (to weekly subscribers) instead of the day's. */
+  weekly?: boolean;
+  week?: string;
 }
 
 /** What the quick start sends: a real day bundled with the package, to the sample list. */
@@ -38,18 +41,20 @@ function packageFile(name: string): string {
 }
 
 export function registerSendCommands(program: Command): void {
-  withSourceOptions(program.command('send').description("send the day's issue to every confirmed subscriber who has not had it yet"))
+  withWeeklyOptions(withSourceOptions(program.command('send').description("send the day's issue (or with --weekly the week's) to every confirmed subscriber of that cadence who has not had it yet")))
     .option('--dry-run', 'render and count recipients without sending or recording anything')
     .option('--to <email>', 'send one test copy to this address only; records nothing', emailArgument('--to'))
     .option('--rebuild', "freeze the day's issue again from the source (only before its first message was accepted)")
     .action((options: SendOptions) => sendDailyIssue(options, loadCliContext()));
 
   // The same run as `send`, without its one-off options: start one per machine (or several), all on one DATABASE_URL.
-  withSourceOptions(
-    program
-      .command('worker')
-      .description("join the sending of the day's issue beside other workers (freezing and preparing it first if nobody has); exits when no row is left to claim"),
-  ).action((options: Pick<SendOptions, 'source' | 'date'>) => sendDailyIssue(options, loadCliContext()));
+  withWeeklyOptions(
+    withSourceOptions(
+      program
+        .command('worker')
+        .description("join the sending of the day's issue (or the week's) beside other workers (freezing and preparing it first if nobody has); exits when no row is left to claim"),
+    ),
+  ).action((options: Pick<SendOptions, 'source' | 'date' | 'weekly' | 'week'>) => sendDailyIssue(options, loadCliContext()));
 
   program
     .command('demo')
@@ -94,6 +99,7 @@ async function cacheDemoDay({ config, logger }: Pick<CliContext, 'config' | 'log
 }
 
 export async function sendDailyIssue(options: SendOptions, { config, logger }: Pick<CliContext, 'config' | 'logger'>): Promise<void> {
+  checkWeeklyOptions(options);
   const transport = createTransport(config, logger);
   // Ctrl-C or SIGTERM: stop taking recipients, let messages in flight finish and be recorded.
   const abort = new AbortController();
@@ -109,7 +115,7 @@ export async function sendDailyIssue(options: SendOptions, { config, logger }: P
       // A day already frozen is sent as its subscribers get it; a test copy never creates a store.
       const store = config.DATABASE_URL !== undefined || storeExists(config.DATABASE_PATH) ? await openCliStore({ config, logger }) : undefined;
       try {
-        const { result, day } = await sendIssueTestCopy({ ...sourceRequest(options), to: options.to }, { config, logger, transport, ...(store ? { store } : {}) });
+        const { result, day } = await sendIssueTestCopy({ ...sourceRequest(options), ...weeklyRequest(options), to: options.to }, { config, logger, transport, ...(store ? { store } : {}) });
         process.stdout.write(`test copy of ${day} sent to ${options.to} via ${transport.describe()}: ${result.response}\n`);
       } finally {
         await store?.close();
@@ -119,7 +125,7 @@ export async function sendDailyIssue(options: SendOptions, { config, logger }: P
     const store = await openCliStore({ config, logger });
     try {
       const outcome = await runIssue(
-        { ...sourceRequest(options), dryRun: options.dryRun ?? false, rebuild: options.rebuild ?? false },
+        { ...sourceRequest(options), ...weeklyRequest(options), dryRun: options.dryRun ?? false, rebuild: options.rebuild ?? false },
         {
           config,
           store,
@@ -144,4 +150,8 @@ export async function sendDailyIssue(options: SendOptions, { config, logger }: P
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
   }
+}
+
+function weeklyRequest(options: Pick<SendOptions, 'weekly' | 'week'>): { weekly?: boolean; week?: string } {
+  return options.weekly ? { weekly: true, ...(options.week !== undefined ? { week: options.week } : {}) } : {};
 }

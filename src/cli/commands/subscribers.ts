@@ -7,6 +7,7 @@ import { PapermailError } from '../../errors.js';
 import { readTextFile } from '../../file-errors.js';
 import { confirmLink } from '../../server/subscription.js';
 import { parseSubscriberCsv, subscribersToCsv } from '../../subscribers/csv.js';
+import { parseCadence, type Cadence } from '../../subscribers/cadence.js';
 import { normaliseName } from '../../subscribers/email.js';
 import { hasComplained, hasWithdrawnConsent, type StoreLifecycle, type Subscriber, type SubscriberDirectory } from '../../subscribers/store.js';
 import { emailArgument, topicsArgument } from '../arguments.js';
@@ -19,6 +20,7 @@ interface AddOptions {
   /** commander's --no-email: false when given. */
   email: boolean;
   force?: boolean;
+  cadence?: Cadence;
 }
 
 /** The statuses `import --status` may give rows whose status cell is empty or missing. */
@@ -40,6 +42,7 @@ export function registerSubscriberCommands(program: Command): void {
     .description('add or change a subscriber: pending, and sent a confirmation email, unless --confirmed')
     .option('-n, --name <name>', 'display name (an existing subscriber keeps theirs unless given)')
     .option('-t, --topics <slugs>', 'comma-separated topic slugs or "all" (new: all topics; an existing subscriber keeps theirs unless given)')
+    .option('--cadence <daily|weekly>', 'every daily issue, or only the weekly one (new: daily; an existing subscriber keeps theirs unless given)', cadenceArgument)
     .option('--confirmed', 'skip double opt-in (only for people who already agreed)')
     .option('--no-email', 'do not send the confirmation email')
     .option('--force', 'subscribe an address that unsubscribed or bounced again (only when they asked you; never one that complained); logged')
@@ -66,14 +69,14 @@ export function registerSubscriberCommands(program: Command): void {
 
   subscribers
     .command('list')
-    .description('list subscribers: email, status, name, topics, and why a suppressed address gets no mail')
+    .description('list subscribers: email, status, name, topics, cadence, and why a suppressed address gets no mail')
     .option('--json', 'one JSON object per line')
     .action(async (options: { json?: boolean }) =>
       withStore(async ({ store }) => {
         for await (const subscriber of store.all()) {
           const line = options.json
             ? JSON.stringify(subscriber)
-            : [subscriber.email, subscriber.status, subscriber.name ?? '', (subscriber.topics ?? ['all']).join(','), describeSuppression(subscriber)].join('\t');
+            : [subscriber.email, subscriber.status, subscriber.name ?? '', (subscriber.topics ?? ['all']).join(','), subscriber.cadence, describeSuppression(subscriber)].join('\t');
           process.stdout.write(line + '\n');
         }
       }),
@@ -81,7 +84,7 @@ export function registerSubscriberCommands(program: Command): void {
 
   subscribers
     .command('import <file.csv>')
-    .description('import a CSV with header email,name,status,topics (idempotent)')
+    .description('import a CSV with header email,name,status,topics,cadence (idempotent)')
     .option(
       '--status <status>',
       'status of rows whose status is empty or missing: confirmed (a list people already agreed to) or pending (each is sent a confirmation email)',
@@ -103,6 +106,15 @@ export function registerSubscriberCommands(program: Command): void {
         for await (const chunk of subscribersToCsv(store.all())) process.stdout.write(chunk);
       }),
     );
+}
+
+/** `--cadence`: checked as the command line is read, EUSAGE naming the option. */
+function cadenceArgument(value: string): Cadence {
+  try {
+    return parseCadence(value.trim().toLowerCase(), '--cadence');
+  } catch (error) {
+    throw new PapermailError('EUSAGE', (error as Error).message);
+  }
 }
 
 /** "suppressed: complaint since 2025-10-01 (…)" for `list`, or empty for an address that is not. */
@@ -141,6 +153,7 @@ async function addSubscriber(address: string, options: AddOptions, context: Stor
     email: address,
     ...(options.name === undefined ? {} : { name: normaliseName(options.name) }),
     ...(options.topics === undefined ? {} : { topics: topicsArgument(knownTopics)(options.topics) }),
+    ...(options.cadence === undefined ? {} : { cadence: options.cadence }),
     status: options.confirmed ? 'confirmed' : 'pending',
   });
   const done = `${created ? 'added' : 'updated'} ${subscriber.email} (${subscriber.status})`;

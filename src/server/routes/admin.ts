@@ -8,6 +8,7 @@ import type { Context, Hono } from 'hono';
 import { z } from 'zod';
 import type { Config } from '../../config/config.js';
 import { issueDayFor, parseIssueDay } from '../../digest/dates.js';
+import { isIssueId } from '../../digest/issue-id.js';
 import { PapermailError } from '../../errors.js';
 import { deliveryReportDocument } from '../../feedback/delivery-report.js';
 import { hasBearerToken } from '../admin-auth.js';
@@ -56,7 +57,7 @@ export function registerAdminRoutes(app: Hono<AppEnv>, context: RouteContext): v
     const refused = refusal(c);
     if (refused) return refused;
     const given = c.req.query('date');
-    if (given !== undefined && !isIssueDay(given)) throw new PapermailError('EINPUT', `date: must be a real date as YYYY-MM-DD (got ${JSON.stringify(given)})`);
+    if (given !== undefined && !isIssueId(given)) throw new PapermailError('EINPUT', `date: must be an issue, a real date as YYYY-MM-DD or a week as YYYY-Www (got ${JSON.stringify(given)})`);
     return c.json(deliveryReportDocument(await context.store.deliveryReport(given)), 200);
   });
 

@@ -1,6 +1,6 @@
 /** Past issues, as their browser versions were stored at send time. */
 import type { Hono } from 'hono';
-import { parseIssueDay } from '../../digest/dates.js';
+import { parseIssueId } from '../../digest/issue-id.js';
 import { PapermailError } from '../../errors.js';
 import { withAlternateLinks } from '../../render/page.js';
 import type { AppEnv, RouteContext } from '../dependencies.js';
@@ -20,8 +20,9 @@ export function registerArchiveRoutes(app: Hono<AppEnv>, context: RouteContext):
     return c.html(pages.archive(issues));
   });
 
+  // A daily issue by its date (/archive/2025-09-30), a weekly one by its week (/archive/2025-W40).
   app.get('/archive/:date', async (c) => {
-    const date = parseIssueDay(c.req.param('date'), 'the date in the address');
+    const date = parseIssueId(c.req.param('date'), 'the issue in the address');
     const issue = await store.getIssue(date);
     if (issue === undefined) throw new PapermailError('ENOTFOUND', `there is no issue for ${date}`);
     c.header('Cache-Control', ARCHIVE_CACHE);
