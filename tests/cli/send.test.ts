@@ -219,3 +219,65 @@ describe('papermail send with a password in SMTP_URL, to a server that offers no
     expect(sink.messages).toHaveLength(2);
   });
 });
+
+describe('papermail send --weekly, and cadence from subscribers add and import', () => {
+  const runs: Record<string, CliResult> = {};
+  const recipientsBy: Record<string, string[]> = {};
+  let weeklyFiles: string[] = [];
+
+  beforeAll(async () => {
+    const sandbox = await sandboxes.create();
+    await writeFile(sandbox.path('list.csv'), 'email,status,cadence\nann@example.com,confirmed,\nbob@example.com,confirmed,weekly\n');
+    runs.import = await sandbox.run(['subscribers', 'import', sandbox.path('list.csv')]);
+    const sendAndRecord = async (name: string, args: string[]) => {
+      const before = await sandbox.outboxFiles();
+      runs[name] = await sandbox.run(args);
+      const fresh = (await sandbox.outboxFiles()).filter((file) => !before.includes(file));
+      recipientsBy[name] = (await Promise.all(fresh.map(async (file) => recipientsOf(await simpleParser(await readFile(file)))))).flat().sort();
+      return fresh;
+    };
+    await sendAndRecord('daily', ['send', '--source', 'samples/2025-09-30.json']);
+    runs.dryRun = await sandbox.run(['send', '--weekly', '--dry-run', '--source', 'samples/week-2025-W40']);
+    runs.toAnn = await sandbox.run(['subscribers', 'add', 'ann@example.com', '--cadence', 'weekly', '--confirmed']);
+    weeklyFiles = await sendAndRecord('weekly', ['send', '--weekly', '--week', '2025-W40', '--source', 'samples/week-2025-W40']);
+    await sendAndRecord('weeklyAgain', ['send', '--weekly', '--source', 'samples/week-2025-W40']);
+    runs.list = await sandbox.run(['subscribers', 'list']);
+    runs.badCadence = await sandbox.run(['subscribers', 'add', 'cy@example.com', '--cadence', 'hourly']);
+    runs.weekWithoutWeekly = await sandbox.run(['send', '--week', '2025-W40']);
+  });
+
+  it('sends a daily issue to the daily subscriber only (a missing cadence cell is daily)', () => {
+    expect(runs.import!.code).toBe(0);
+    expect(runs.daily!.code).toBe(0);
+    expect(recipientsBy.daily).toEqual(['ann@example.com']);
+  });
+
+  it('counts the weekly subscribers in a dry run of the week', () => {
+    expect(runs.dryRun!.code).toBe(0);
+    expect(runs.dryRun!.stdout).toMatch(/issue 2025-W40: .*\b1 would be sent\b/);
+  });
+
+  it('sends the week 2025-W40 to weekly subscribers, a cadence change included, into the week’s outbox folder', () => {
+    expect(runs.toAnn!.code).toBe(0);
+    expect(runs.weekly!.code).toBe(0);
+    expect(runs.weekly!.stdout).toMatch(/issue 2025-W40: .*\b2 sent\b/);
+    expect(recipientsBy.weekly).toEqual(['ann@example.com', 'bob@example.com']);
+    expect(weeklyFiles.every((file) => file.includes('/2025-W40/'))).toBe(true);
+  });
+
+  it('sends nobody the week twice', () => {
+    expect(runs.weeklyAgain!.code).toBe(0);
+    expect(recipientsBy.weeklyAgain).toEqual([]);
+  });
+
+  it('lists each subscriber’s cadence', () => {
+    expect(linesOf(runs.list!.stdout)).toEqual(['ann@example.com\tconfirmed\t\tall\tweekly\t', 'bob@example.com\tconfirmed\t\tall\tweekly\t']);
+  });
+
+  it('refuses a cadence other than daily or weekly, and --week without --weekly, as bad arguments', () => {
+    expect(runs.badCadence!.code).toBe(2);
+    expect(linesOf(runs.badCadence!.stderr)).toEqual([expect.stringMatching(/--cadence "hourly" must be one of daily, weekly/)]);
+    expect(runs.weekWithoutWeekly!.code).toBe(2);
+    expect(runs.weekWithoutWeekly!.stderr).toMatch(/--week goes with --weekly/);
+  });
+});
