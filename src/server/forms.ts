@@ -7,6 +7,7 @@
 import type { Context } from 'hono';
 import { z } from 'zod';
 import { isPapermailError } from '../errors.js';
+import { CADENCES, DEFAULT_CADENCE, type Cadence } from '../subscribers/cadence.js';
 import { normaliseEmail, normaliseName, parseTopics } from '../subscribers/email.js';
 import { TOPICS_CHOICE_FIELD, type FieldError, type SubscribeFormValues } from './pages.js';
 
@@ -17,9 +18,16 @@ export interface SubscriptionRequest {
   name: string | null;
   /** null means every topic, including ones added later. */
   topics: string[] | null;
+  /** Daily unless the form chose weekly. */
+  cadence: Cadence;
 }
 
-export type PreferencesRequest = Omit<SubscriptionRequest, 'email'>;
+export interface PreferencesRequest {
+  name: string | null;
+  topics: string[] | null;
+  /** undefined: the post had no cadence field (a script, an older page): the stored one is kept. */
+  cadence: Cadence | undefined;
+}
 
 const EmailFieldSchema = z
   .string({ error: (issue) => (issue.input === undefined ? 'Enter your email address.' : 'Enter one email address.') })
@@ -33,10 +41,13 @@ const TopicsFieldSchema = z
 
 const TopicsChoiceSchema = z.enum(['all', 'only'], { error: 'Pick All topics or Only these.' }).optional();
 
+const CadenceFieldSchema = z.enum(CADENCES, { error: 'Pick Daily or Weekly.' }).optional();
+
 const PreferencesFormSchema = z.object({
   name: NameFieldSchema.optional(),
   topics: TopicsFieldSchema,
   [TOPICS_CHOICE_FIELD]: TopicsChoiceSchema,
+  cadence: CadenceFieldSchema,
 });
 
 // The email first: its problem is the one to show when several fields are wrong.
@@ -61,7 +72,7 @@ export function parseSubscribeForm(body: Record<string, unknown>, knownSlugs: st
   // A form embedded elsewhere with just an email field means every topic.
   const topics = chosenTopics(shape.data, 'only-if-ticked', knownSlugs);
   if (!topics.ok) return topics;
-  return { ok: true, value: { email: email.value, name: normaliseName(shape.data.name), topics: topics.value } };
+  return { ok: true, value: { email: email.value, name: normaliseName(shape.data.name), topics: topics.value, cadence: shape.data.cadence ?? DEFAULT_CADENCE } };
 }
 
 export function parsePreferencesForm(body: Record<string, unknown>, knownSlugs: string[]): FormResult<PreferencesRequest> {
@@ -70,7 +81,7 @@ export function parsePreferencesForm(body: Record<string, unknown>, knownSlugs: 
   // Only our own page posts preferences: without the radio button, nothing ticked is still a mistake.
   const topics = chosenTopics(shape.data, 'only', knownSlugs);
   if (!topics.ok) return topics;
-  return { ok: true, value: { name: normaliseName(shape.data.name), topics: topics.value } };
+  return { ok: true, value: { name: normaliseName(shape.data.name), topics: topics.value, cadence: shape.data.cadence } };
 }
 
 /** What the visitor typed and chose, to fill the form again after an error (the page escapes it). */
@@ -78,7 +89,7 @@ export function submittedValues(body: Record<string, unknown>): SubscribeFormVal
   const text = (value: unknown) => (typeof value === 'string' ? value.slice(0, 1000) : '');
   const ticked = body.topics === undefined ? [] : [body.topics].flat().filter((value): value is string => typeof value === 'string');
   const onlyThese = body[TOPICS_CHOICE_FIELD] === 'only' || (body[TOPICS_CHOICE_FIELD] === undefined && ticked.length > 0);
-  return { email: text(body.email), name: text(body.name), topics: onlyThese ? ticked : null };
+  return { email: text(body.email), name: text(body.name), topics: onlyThese ? ticked : null, cadence: body.cadence === 'weekly' ? 'weekly' : DEFAULT_CADENCE };
 }
 
 /**
@@ -126,6 +137,7 @@ function emailSentence(message: string): string {
 function fieldErrorFromZod(error: z.ZodError): FieldError {
   const issue = error.issues[0]!;
   const name = String(issue.path[0] ?? '');
-  const field: FieldError['field'] = name === 'name' ? 'name' : name === 'topics' || name === TOPICS_CHOICE_FIELD ? 'topics' : 'email';
+  const field: FieldError['field'] =
+    name === 'name' ? 'name' : name === 'topics' || name === TOPICS_CHOICE_FIELD ? 'topics' : name === 'cadence' ? 'cadence' : 'email';
   return { field, message: issue.message };
 }

@@ -5,6 +5,8 @@
  * site also works when a reverse proxy serves it under a path such as /papers/ (links with
  * a value come from src/links/public-links.ts).
  */
+import { isWeekIssueId } from '../digest/issue-id.js';
+import { DEFAULT_CADENCE, type Cadence } from '../subscribers/cadence.js';
 import type { TopicChoice } from '../digest/taxonomy.js';
 import { FEED_FORMAT_NAMES, FEED_FORMATS, FEED_MEDIA_TYPES } from '../feeds/formats.js';
 import { feedLink, relativeArchiveLink } from '../links/public-links.js';
@@ -15,7 +17,7 @@ import { html, type SafeHtml } from './html.js';
 
 /** A form field that failed validation, shown right above the field. */
 export interface FieldError {
-  field: 'email' | 'name' | 'topics';
+  field: 'email' | 'name' | 'topics' | 'cadence';
   message: string;
 }
 
@@ -24,6 +26,7 @@ export interface SubscribeFormValues {
   name: string;
   /** null: "All topics" (the default); a list: "Only these", with these ticked (maybe none yet). */
   topics: readonly string[] | null;
+  cadence: Cadence;
 }
 
 /** An issue as the home page and the archive list show it. */
@@ -35,6 +38,7 @@ export interface PreferencesView {
   topics: readonly TopicChoice[];
   /** As SubscribeFormValues.topics: null is "All topics". */
   checked: readonly string[] | null;
+  cadence: Cadence;
   actionUrl: string;
   unsubscribeUrl: string;
   /** The subscriber's private feed (relative): their issues, with their topics, in a feed reader. */
@@ -61,7 +65,7 @@ export function createPages(newsletterName: string, feeds: readonly AlternateLin
   return {
     subscribe(options: { topics: readonly TopicChoice[]; values?: SubscribeFormValues; error?: FieldError; latestIssue?: IssueLink }): string {
       const { topics, error, latestIssue } = options;
-      const values = options.values ?? { email: '', name: '', topics: null };
+      const values = options.values ?? { email: '', name: '', topics: null, cadence: DEFAULT_CADENCE };
       return page(
         'Subscribe',
         html`<h1>Get the day's top AI papers by email</h1>
@@ -71,6 +75,7 @@ ${latestIssue && html`<p class="latest"><span class="muted">Latest issue</span><
 ${textField({ id: 'email', label: 'Email address', type: 'email', autocomplete: 'email', value: values.email, required: true, maxLength: 254, error })}
 ${textField({ id: 'name', label: 'Name', optional: true, type: 'text', autocomplete: 'name', value: values.name, maxLength: 100, error })}
 ${topicFieldset({ topics, checked: values.topics, error, hint: 'You can change this later from any issue.' })}
+${cadenceFieldset(values.cadence, error)}
 <p><button type="submit">Subscribe</button></p>
 <p class="muted">We will email you a link to confirm. Every issue has a one-click unsubscribe link.</p>
 </form>
@@ -191,6 +196,7 @@ ${view.saved && html`<p class="notice success" role="status">Saved. The next iss
 <form method="post" action="${view.actionUrl}">
 ${textField({ id: 'name', label: 'Name', optional: true, type: 'text', autocomplete: 'name', value: view.name, maxLength: 100, error })}
 ${topicFieldset({ topics: view.topics, checked: view.checked, error, hint: 'Your issue lists papers from the topics you choose here.' })}
+${cadenceFieldset(view.cadence, error)}
 <p><button type="submit">Save preferences</button></p>
 </form>
 <p class="muted">Read your issues in a feed reader: <a href="${view.privateFeedUrl}">your private feed</a>, with your topics. The address is yours alone; do not share it.</p>
@@ -212,7 +218,7 @@ ${topicFieldset({ topics: view.topics, checked: view.checked, error, hint: 'Your
       // Subjects usually name their day ("Top papers for 30 Sep 2025: …"): the date goes under only those that do not.
       const items = issues.map(
         (issue) =>
-          html`<li><a href="${relativeArchiveLink(issue.date)}">${issue.subject}</a>${!mentionsDay(issue.subject, issue.date) && html`<br><small><time datetime="${issue.date}">${humanDate(issue.date)}</time></small>`}</li>`,
+          html`<li><a href="${relativeArchiveLink(issue.date)}">${issue.subject}</a>${!isWeekIssueId(issue.date) && !mentionsDay(issue.subject, issue.date) && html`<br><small><time datetime="${issue.date}">${humanDate(issue.date)}</time></small>`}</li>`,
       );
       return page(
         'Past issues',
@@ -287,6 +293,21 @@ ${error && fieldErrorNotice('topics', error)}
 <div class="topic-list" role="group" aria-label="Topics to include">
 ${choices}
 </div>
+</fieldset>`;
+}
+
+/** Daily or weekly, as a radio pair; a change applies from the next issue. */
+function cadenceFieldset(checked: Cadence, formError: FieldError | undefined): SafeHtml {
+  const error = formError?.field === 'cadence' ? formError : undefined;
+  const option = (value: Cadence, label: string, note: string) =>
+    html`<label class="check"><input type="radio" name="cadence" value="${value}"${checked === value && html` checked`}>
+<span>${label} <small>(${note})</small></span></label>`;
+  return html`<fieldset id="cadence" aria-describedby="cadence-hint${error ? ' cadence-error' : ''}">
+<legend>How often</legend>
+<p class="muted" id="cadence-hint">Every day's issue, or one issue a week with the week's top papers.</p>
+${error && fieldErrorNotice('cadence', error)}
+${option('daily', 'Daily', 'each weekday')}
+${option('weekly', 'Weekly', "the week's best, once a week")}
 </fieldset>`;
 }
 

@@ -56,7 +56,7 @@ async function handleSubscriptionRequest(context: RouteContext, request: Subscri
     return;
   }
   const now = context.now();
-  const url = confirmLink(config, subscriber, now, { name: request.name, topics: request.topics });
+  const url = confirmLink(config, subscriber, now, { name: request.name, topics: request.topics, cadence: request.cadence });
   await mailer.sendConfirmation(subscriber, url, now);
   logger.info(`subscribe: confirmation email sent to ${created ? 'new' : subscriber.status} subscriber #${subscriber.id}`);
 }

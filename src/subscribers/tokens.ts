@@ -13,6 +13,7 @@
  * and topics the sign-up asked for: those are applied only when the link is used, so a
  * stranger's request changes nothing stored about an existing address.
  */
+import { CadenceSchema, type Cadence } from './cadence.js';
 import { type BinaryToTextEncoding, createHmac, createSecretKey, type KeyObject, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { PapermailError } from '../errors.js';
@@ -30,6 +31,8 @@ export interface RequestedChoices {
   name: string | null;
   /** null means every topic. */
   topics: string[] | null;
+  /** Absent in links issued before cadences existed: confirming keeps the stored one. */
+  cadence?: Cadence;
 }
 
 /** The part of a confirm token beyond the subscriber. */
@@ -64,8 +67,8 @@ const PayloadSchema = z.strictObject({
   x: z.number().int().positive().optional(),
   /** Confirm tokens: the status version they were issued for. */
   v: z.number().int().nonnegative().optional(),
-  /** Confirm tokens: the requested name (n) and topics (t). */
-  c: z.strictObject({ n: z.string().nullable(), t: z.array(z.string().min(1)).nullable() }).optional(),
+  /** Confirm tokens: the requested name (n), topics (t) and cadence (d). */
+  c: z.strictObject({ n: z.string().nullable(), t: z.array(z.string().min(1)).nullable(), d: CadenceSchema.optional() }).optional(),
 });
 type Payload = z.infer<typeof PayloadSchema>;
 
@@ -83,7 +86,7 @@ export function createToken(secret: string, request: TokenRequest): string {
   if (request.confirm !== undefined) {
     payload.v = request.confirm.statusVersion;
     const { choices } = request.confirm;
-    if (choices !== undefined) payload.c = { n: choices.name, t: choices.topics };
+    if (choices !== undefined) payload.c = { n: choices.name, t: choices.topics, ...(choices.cadence === undefined ? {} : { d: choices.cadence }) };
   }
   const encoded = Buffer.from(JSON.stringify(payload), 'utf8').toString('base64url');
   return `${encoded}.${sign(secret, encoded)}`;
@@ -106,7 +109,7 @@ export function verifyConfirmToken(secret: string, token: string, now: Date = ne
     subscriberId: payload.i,
     email: payload.e,
     statusVersion: payload.v,
-    ...(payload.c === undefined ? {} : { choices: { name: payload.c.n, topics: payload.c.t } }),
+    ...(payload.c === undefined ? {} : { choices: { name: payload.c.n, topics: payload.c.t, ...(payload.c.d === undefined ? {} : { cadence: payload.c.d }) } }),
   };
 }
 

@@ -68,6 +68,35 @@ describe('preferences', () => {
     expect(await harness.store.findById(subscriber.id)).toMatchObject({ name: 'Ada L.', topics: ['robotics', 'safety'], status: 'confirmed' });
   });
 
+  it('shows the stored cadence selected, and saves a change to weekly and back', async () => {
+    harness = await startHarness({ serve: true });
+    const subscriber = await subscriberWith('confirmed');
+    const cadenceChoice = (page: string) => /name="cadence" value="(daily|weekly)"[^>]* checked/.exec(page)?.[1];
+    expect(cadenceChoice(await (await fetch(`${harness.url}${preferencesPath(subscriber)}`)).text())).toBe('daily');
+
+    const saved = await save(preferencesPath(subscriber), { topics_choice: 'all', cadence: 'weekly' });
+    expect(saved.status).toBe(200);
+    expect(cadenceChoice(await saved.text())).toBe('weekly');
+    expect(await harness.store.findById(subscriber.id)).toMatchObject({ cadence: 'weekly', status: 'confirmed' });
+
+    await save(preferencesPath(subscriber), { topics_choice: 'all', cadence: 'daily' });
+    expect((await harness.store.findById(subscriber.id))?.cadence).toBe('daily');
+  });
+
+  it('keeps the cadence when a post has no cadence field, and refuses one that is neither daily nor weekly', async () => {
+    harness = await startHarness({ serve: true });
+    const subscriber = await subscriberWith('confirmed');
+    await harness.store.setCadence(subscriber.id, 'weekly');
+
+    await save(preferencesPath(subscriber), { topics_choice: 'all' });
+    expect((await harness.store.findById(subscriber.id))?.cadence).toBe('weekly');
+
+    const refused = await save(preferencesPath(subscriber), { topics_choice: 'all', cadence: 'monthly' });
+    expect(refused.status).toBe(400);
+    expect(await refused.text()).toContain('<p class="notice error" id="cadence-error" role="alert">Pick Daily or Weekly.</p>');
+    expect((await harness.store.findById(subscriber.id))?.cadence).toBe('weekly');
+  });
+
   it('stores every topic checked as "all topics", so topics added later are included', async () => {
     harness = await startHarness({ serve: true });
     const subscriber = await subscriberWith('confirmed', ['code']);

@@ -206,6 +206,43 @@ describe('subscribing with double opt-in', () => {
     expect(await harness.store.findByEmail('ada@example.org')).toMatchObject({ status: 'confirmed', name: 'Ada', topics: ['code'] });
   });
 
+  it('offers Daily (chosen) and Weekly on the form, and subscribes daily when the form posts no cadence', async () => {
+    harness = await startHarness({ serve: true });
+    const page = await (await fetch(`${harness.url}/`)).text();
+    expect(/name="cadence" value="(daily|weekly)" checked/.exec(page)?.[1]).toBe('daily');
+    expect(page).toContain('name="cadence" value="weekly"');
+
+    await subscribeAndSettle({ email: 'ada@example.org' });
+    expect((await pressConfirm(await latestConfirmLink('ada@example.org'))).status).toBe(200);
+    expect(await harness.store.findByEmail('ada@example.org')).toMatchObject({ status: 'confirmed', cadence: 'daily' });
+  });
+
+  it('subscribes weekly when chosen, and a stranger’s request for another cadence changes nothing until its link is used', async () => {
+    harness = await startHarness({ serve: true });
+    await subscribeAndSettle({ email: 'ada@example.org', cadence: 'weekly' });
+    const first = await latestConfirmLink('ada@example.org');
+    expect(await harness.store.findByEmail('ada@example.org')).toMatchObject({ status: 'pending', cadence: 'weekly' });
+
+    await subscribeAndSettle({ email: 'ada@example.org', cadence: 'daily' });
+    const second = await latestConfirmLink('ada@example.org');
+    expect(await harness.store.findByEmail('ada@example.org')).toMatchObject({ status: 'pending', cadence: 'weekly' });
+
+    expect((await pressConfirm(first)).status).toBe(200);
+    expect(await harness.store.findByEmail('ada@example.org')).toMatchObject({ status: 'confirmed', cadence: 'weekly' });
+    // Confirmed now: the stranger's later link is one click too late and changes nothing.
+    await pressConfirm(second);
+    expect(await harness.store.findByEmail('ada@example.org')).toMatchObject({ status: 'confirmed', cadence: 'weekly' });
+  });
+
+  it('refuses a cadence other than daily or weekly, naming the field, and stores nothing', async () => {
+    harness = await startHarness({ serve: true });
+    const response = await subscribe({ email: 'ada@example.org', cadence: 'hourly' });
+    expect(response.status).toBe(400);
+    expect(await response.text()).toContain('id="cadence-error"');
+    await harness.background.settled();
+    expect(await harness.store.findByEmail('ada@example.org')).toBeUndefined();
+  });
+
   it('addresses the confirmation email to the bare address, never to the name someone typed', async () => {
     harness = await startHarness({ serve: true });
     await harness.store.upsert({ email: 'ada@example.org', status: 'unsubscribed' });

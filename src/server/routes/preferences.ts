@@ -1,6 +1,7 @@
 /** Topic choice and name, opened by the signed preferences link in every issue. */
 import type { Context, Hono } from 'hono';
 import { relativePrivateFeedLink, relativeSubscriberLink, relativeTokenLink } from '../../links/public-links.js';
+import type { Cadence } from '../../subscribers/cadence.js';
 import type { Subscriber } from '../../subscribers/store.js';
 import type { AppEnv, RouteContext } from '../dependencies.js';
 import { parsePreferencesForm, readForm, submittedValues } from '../forms.js';
@@ -14,8 +15,13 @@ export function registerPreferencesRoutes(app: Hono<AppEnv>, context: RouteConte
 
   const subscriberFor = (c: Context) => subscriberForToken(store, config.secret, tokenParameter(c), 'preferences', context.now());
 
-  const preferencesPage = (c: Context, subscriber: Subscriber, view: { name: string; checked: readonly string[] | null; saved?: boolean; error?: FieldError }) =>
+  const preferencesPage = (
+    c: Context,
+    subscriber: Subscriber,
+    view: { name: string; checked: readonly string[] | null; cadence?: Cadence; saved?: boolean; error?: FieldError },
+  ) =>
     pages.preferences({
+      cadence: subscriber.cadence,
       email: subscriber.email,
       topics,
       actionUrl: relativeTokenLink('preferences', tokenParameter(c)),
@@ -40,13 +46,14 @@ export function registerPreferencesRoutes(app: Hono<AppEnv>, context: RouteConte
     const form = parsePreferencesForm(body, knownSlugs);
     if (!form.ok) {
       const submitted = submittedValues(body);
-      return c.html(preferencesPage(c, subscriber, { name: submitted.name, checked: submitted.topics, error: form.error }), 400);
+      return c.html(preferencesPage(c, subscriber, { name: submitted.name, checked: submitted.topics, cadence: submitted.cadence, error: form.error }), 400);
     }
     // Status is passed through unchanged: saving preferences never subscribes or confirms anyone.
     const { subscriber: saved } = await store.upsert({
       email: subscriber.email,
       name: form.value.name,
       topics: form.value.topics,
+      ...(form.value.cadence === undefined ? {} : { cadence: form.value.cadence }),
       status: subscriber.status,
     });
     logger.info(`preferences: subscriber #${saved.id} saved their preferences`);
