@@ -1,4 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { runIssue } from '../../src/delivery/run-issue.js';
+import { createTransport } from '../../src/delivery/transport.js';
+import { silentLogger } from '../../src/logger.js';
 import { startHarness, type Harness } from './harness.js';
 
 let harness: Harness;
@@ -28,13 +31,37 @@ describe('archive', () => {
     expect(await response.text()).toContain('Page not found');
   });
 
-  it.each(['2025-9-30', '2025-02-30', '..%2F..%2Fetc'])('answers 400 for %s, which is not a day', async (date) => {
+  it.each(['2025-9-30', '2025-02-30', '2025-W54', '2025-w40', '..%2F..%2Fetc'])('answers 400 for %s, which is neither a day nor a week', async (date) => {
     harness = await startHarness();
 
     const response = await harness.app.request(`/archive/${date}`);
 
     expect(response.status).toBe(400);
-    expect(await response.text()).toContain('the date in the address must be a real date as YYYY-MM-DD');
+    expect(await response.text()).toContain('the issue in the address must be an issue: a real date as YYYY-MM-DD, or an ISO week as YYYY-Www');
+  });
+
+  it('serves a sent weekly issue at /archive/2025-W40, lists it, and the site feed carries it', async () => {
+    harness = await startHarness();
+    await harness.store.upsert({ email: 'weekly@example.org', status: 'confirmed', cadence: 'weekly' });
+    const transport = createTransport(harness.config);
+    try {
+      await runIssue(
+        { weekly: true, source: 'samples/week-2025-W40' },
+        { config: harness.config, store: harness.store, transport, logger: silentLogger, now: () => new Date('2025-10-06T08:00:00Z') },
+      );
+    } finally {
+      transport.close();
+    }
+
+    const issue = await harness.app.request('/archive/2025-W40');
+    expect(issue.status).toBe(200);
+    expect(await issue.text()).toMatch(/Week 40/);
+
+    const list = await (await harness.app.request('/archive')).text();
+    expect(list).toMatch(/<li><a href="archive\/2025-W40">Week 40 · [^<]+<\/a><\/li>/);
+
+    const feed = await (await harness.app.request('/feed.xml')).text();
+    expect(feed).toContain('/archive/2025-W40');
   });
 
   it('lists past issues newest first, with subjects escaped', async () => {
