@@ -1,6 +1,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { WEEKDAYS } from '../digest/week.js';
 import { PapermailError } from '../errors.js';
 
 /**
@@ -165,6 +166,14 @@ export const EnvSchema = z.object({
     .min(9)
     .default('0 8 * * *')
     .describe('a cron expression such as "0 8 * * *" (minute, hour, day, month, weekday)'),
+  /** The weekday (in TZ) on which the schedule also sends the weekly issue of the week that ended. */
+  WEEKLY_DAY: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .pipe(z.enum(WEEKDAYS))
+    .default('monday')
+    .describe('a weekday: monday, tuesday, wednesday, thursday, friday, saturday or sunday'),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info').describe('debug, info, warn, error or silent'),
 });
 

@@ -64,6 +64,15 @@ export function daysOfWeek(week: IsoWeek): string[] {
   return Array.from({ length: 7 }, (_, index) => addDays(week.from, index));
 }
 
+/** The days of a week by name, Monday first (ISO weeks start on Monday): WEEKLY_DAY is one of them. */
+export const WEEKDAYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'] as const;
+export type Weekday = (typeof WEEKDAYS)[number];
+
+/** "monday" for 2025-10-06. */
+export function weekdayOf(day: string): Weekday {
+  return WEEKDAYS[weekdayIndex(day)]!;
+}
+
 /** Monday to Friday: the days Hugging Face lists papers on (weekends have none). */
 export function isWeekday(day: string): boolean {
   return weekdayIndex(day) < 5;

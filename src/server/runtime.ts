@@ -11,7 +11,8 @@ import { createConfirmationMailer } from '../delivery/confirmation-mail.js';
 import { describeOutcome, runIssue, type IssueOutcome, type IssueRequest } from '../delivery/run-issue.js';
 import type { MailTransport } from '../delivery/transport.js';
 import { loadDailyDigest } from '../digest/daily-digest.js';
-import { parseIssueDay } from '../digest/dates.js';
+import { dayInTimeZone, parseIssueDay } from '../digest/dates.js';
+import { weekdayOf } from '../digest/week.js';
 import { topicCatalogue, type Taxonomy } from '../digest/taxonomy.js';
 import type { Logger } from '../logger.js';
 import { issueOptionsFrom, renderBrowserVersion } from '../render/index.js';
@@ -45,8 +46,9 @@ export interface Runtime {
   /** The day's issue, as the schedule and the admin endpoint run it. */
   runIssue(request: IssueRequest): Promise<IssueOutcome>;
   /**
-   * What the daily schedule runs: the day's issue unless it is complete, logged in one line.
-   * Every machine that serves runs it at the same time; they share the day (one prepares it).
+   * What the daily schedule runs: the day's issue unless it is complete, logged in one line;
+   * on WEEKLY_DAY (in TZ) then the weekly issue of the week that ended, the same way.
+   * Every machine that serves runs it at the same time; they share each issue (one prepares it).
    */
   scheduledRun(): Promise<void>;
   /** Set when BOUNCE_IMAP_URL is: what `serve` polls. */
@@ -84,7 +86,20 @@ export function createRuntime(parts: RuntimeParts): Runtime {
   return {
     dependencies,
     runIssue: run,
-    scheduledRun: async () => logger.info(describeOutcome(await run({ skipIfComplete: true }))),
+    scheduledRun: async () => {
+      const today = dayInTimeZone((parts.now ?? (() => new Date()))(), config.TZ);
+      if (weekdayOf(today) !== config.WEEKLY_DAY) {
+        logger.info(describeOutcome(await run({ skipIfComplete: true })));
+        return;
+      }
+      // A daily that fails must not cost weekly readers their issue: it is logged, and the weekly runs.
+      try {
+        logger.info(describeOutcome(await run({ skipIfComplete: true })));
+      } catch (error) {
+        logger.error(`schedule: the daily issue failed: ${error instanceof Error ? error.message : String(error)}`);
+      }
+      logger.info(describeOutcome(await run({ weekly: true, skipIfComplete: true })));
+    },
     bounceMailbox: bounceMailboxPoll(parts),
   };
 }

@@ -22,6 +22,7 @@ describe('loadConfig', () => {
     expect(config.SMTP_URL).toBeUndefined();
     expect(config.TOP_N).toBe(50);
     expect(config.WEEKLY_TOP_N).toBe(20);
+    expect(config.WEEKLY_DAY).toBe('monday');
   });
 
   it('uses a development secret only while PUBLIC_URL is on this machine', () => {
@@ -136,6 +137,7 @@ const BAD_VALUES: Array<[name: string, value: string, message: string]> = [
   ['SUBSCRIBE_LIMIT_PER_IP_PER_HOUR', 'none', 'SUBSCRIBE_LIMIT_PER_IP_PER_HOUR must be a whole number, 1 or more (got "none")'],
   ['SUBSCRIBE_LIMIT_PER_ADDRESS_PER_HOUR', '0', 'SUBSCRIBE_LIMIT_PER_ADDRESS_PER_HOUR must be a whole number, 1 or more (got "0")'],
   ['CRON_SCHEDULE', 'daily', 'CRON_SCHEDULE must be a cron expression such as "0 8 * * *" (minute, hour, day, month, weekday) (got "daily")'],
+  ['WEEKLY_DAY', 'mon', 'WEEKLY_DAY must be a weekday: monday, tuesday, wednesday, thursday, friday, saturday or sunday (got "mon")'],
   ['LOG_LEVEL', 'loud', 'LOG_LEVEL must be debug, info, warn, error or silent (got "loud")'],
 ];
 

@@ -1,4 +1,5 @@
-import { copyFile, mkdtemp, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { copyFile, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -12,6 +13,8 @@ import type { SubscriberStore } from '../../src/subscribers/store.js';
 import { addConfirmed, addresses, deliveryConfig, useMailPeers } from '../delivery/fixtures.js';
 import { callsTo, withCallLog, type LoggedCall } from '../support/call-log.js';
 import { usePostgresCluster } from '../support/postgres-cluster.js';
+import { samplePath, sendJson, startServer, type TestServer } from '../sources/helpers.js';
+import { useTemporaryStores } from '../subscribers/temporary-store.js';
 
 let schedule: RunningSchedule | undefined;
 const logLines: string[] = [];
@@ -171,5 +174,82 @@ describe('the schedules of two servers on one PostgreSQL database', () => {
 
     expect(sink.messages).toHaveLength(readers.length);
     for (const serverLines of lines) expect(serverLines).toContain('issue 2025-09-30: already sent to every subscriber');
+  });
+});
+
+describe('the schedule on WEEKLY_DAY', () => {
+  const peers = useMailPeers();
+  const stores = useTemporaryStores();
+  let api: TestServer | undefined;
+  afterEach(async () => {
+    await api?.close();
+    api = undefined;
+  });
+
+  /** A server answering like the papers API from the bundled week (any other day has no papers). */
+  async function weekApi(): Promise<TestServer> {
+    return startServer((request, response) => {
+      const url = new URL(request.url ?? '/', 'http://localhost');
+      const day = url.searchParams.get('date') ?? '';
+      const file = samplePath(`week-2025-W40/${day}.json`);
+      if (url.searchParams.get('p') !== '0' || !existsSync(file)) return sendJson(response, []);
+      void readFile(file, 'utf8').then((text) => sendJson(response, JSON.parse(text)));
+    });
+  }
+
+  async function serverOn(now: string, environment: Record<string, string> = {}) {
+    api = await weekApi();
+    const sink = await peers.sink();
+    const config = deliveryConfig({ SMTP_URL: sink.url, CACHE_DIR: stores.path('cache'), HF_API_URL: `${api.origin}/api/daily_papers`, TZ: 'UTC', ...environment });
+    const store = stores.open();
+    const lines: string[] = [];
+    const logger = createLogger('info', (line) => lines.push(line));
+    const runtime = createRuntime({
+      config,
+      store,
+      transport: peers.transport(config),
+      taxonomy: await loadTaxonomy('topics.json'),
+      logger,
+      background: createBackgroundTasks(logger),
+      now: () => new Date(now),
+    });
+    await addConfirmed(store, [{ email: 'daily@example.net' }, { email: 'weekly@example.net', cadence: 'weekly' }]);
+    return { sink, store, lines, runtime };
+  }
+
+  it('sends the week that ended to weekly subscribers after the daily, on Monday by default, and once however often it fires', async () => {
+    // Monday 6 October 2025: the daily is Sunday's (no papers), the weekly is 2025-W40.
+    const { sink, lines, runtime } = await serverOn('2025-10-06T08:00:00Z');
+
+    await runtime.scheduledRun();
+    await runtime.scheduledRun();
+
+    expect(sink.deliveredTo('weekly@example.net')).toHaveLength(1);
+    expect(sink.deliveredTo('daily@example.net')).toHaveLength(0);
+    expect((await sink.parsed())[0]!.subject).toMatch(/^Week 40 · /);
+    expect(lines).toContain('issue 2025-10-05: no papers that day, nothing sent (set SEND_EMPTY_ISSUE=true to send a short note instead)');
+    expect(lines).toContain('issue 2025-W40: already sent to every subscriber');
+    const daily = lines.findIndex((line) => line.startsWith('issue 2025-10-05'));
+    expect(daily).toBeGreaterThanOrEqual(0);
+    expect(daily).toBeLessThan(lines.findIndex((line) => line.startsWith('issue 2025-W40')));
+  });
+
+  it('sends no weekly on any other day than WEEKLY_DAY', async () => {
+    const { sink, store, runtime } = await serverOn('2025-10-06T08:00:00Z', { WEEKLY_DAY: 'Tuesday' });
+
+    await runtime.scheduledRun();
+
+    expect(sink.messages).toHaveLength(0);
+    expect(await store.frozenIssue('2025-W40')).toBeUndefined();
+  });
+
+  it('reads WEEKLY_DAY in TZ', async () => {
+    // 23:30 UTC on Monday 6 October is Tuesday 7 October in Tokyo: a Tuesday weekly day, and still week 2025-W40.
+    const { sink, lines, runtime } = await serverOn('2025-10-06T23:30:00Z', { TZ: 'Asia/Tokyo', WEEKLY_DAY: 'tuesday' });
+
+    await runtime.scheduledRun();
+
+    expect(sink.deliveredTo('weekly@example.net')).toHaveLength(1);
+    expect(lines.some((line) => line.includes('issue 2025-W40:'))).toBe(true);
   });
 });
