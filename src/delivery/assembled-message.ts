@@ -13,7 +13,7 @@ import { headerBlock, type HeaderLine, listIdHeader, listUnsubscribeHeader, mail
 
 export interface AssembledMessage {
   /**
-   * The issue the message belongs to (YYYY-MM-DD); the outbox files messages in a folder of
+   * The issue the message belongs to (YYYY-MM-DD, or YYYY-Www for a weekly issue); the outbox files messages in a folder of
    * that name. Mail outside an issue passes a plain folder name instead, e.g. "confirmations".
    */
   issueDate: string;

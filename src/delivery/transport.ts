@@ -152,7 +152,7 @@ export function outboxFileName(recipient: string, messageId: string): string {
 /** The date (or other label) becomes a folder name: letters, digits and hyphens only, so never a path. */
 function outboxFolderName(issueDate: string): string {
   if (!/^[a-z0-9][a-z0-9-]{0,63}$/i.test(issueDate)) {
-    throw new PapermailError('EINPUT', `outbox folder for ${JSON.stringify(issueDate)}: must be a date as YYYY-MM-DD or a plain name`);
+    throw new PapermailError('EINPUT', `outbox folder for ${JSON.stringify(issueDate)}: must be an issue id (YYYY-MM-DD, or YYYY-Www for a weekly) or a plain name`);
   }
   return issueDate;
 }

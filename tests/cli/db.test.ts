@@ -47,7 +47,7 @@ describe('papermail db copy --to postgres://…', () => {
     const csv = sandbox.path('list.csv');
     await writeFile(
       csv,
-      'email,name,status,topics\nada@example.com,Ada,confirmed,\nbob@example.com,Bob,pending,agents\ncy@example.com,Cy,confirmed,\n',
+      'email,name,status,topics,cadence\nada@example.com,Ada,confirmed,,\nbob@example.com,Bob,pending,agents,weekly\ncy@example.com,Cy,confirmed,,\n',
     );
     await sandbox.run(['subscribers', 'import', csv]);
     await sandbox.run(['subscribers', 'remove', 'cy@example.com']);
@@ -80,11 +80,12 @@ describe('papermail db copy --to postgres://…', () => {
     );
   });
 
-  it('keeps ids, statuses, topics, times, status versions, suppressions, the delivery report and the day\'s frozen issue, so links in mail already sent still work', async () => {
+  it('keeps ids, statuses, topics, cadences, times, status versions, suppressions, the delivery report and the day\'s frozen issue, so links in mail already sent still work', async () => {
     const inSqlite = await withStore(() => openSqliteStore(databasePath), contents);
     const inPostgres = await withStore(() => openPostgresStore(url), contents);
     expect(inSqlite.subscribers.map((subscriber) => subscriber.email)).toEqual(['ada@example.com', 'bob@example.com']);
-    expect(inSqlite.subscribers[0]).toMatchObject({ status: 'unsubscribed', suppression: { reason: 'complaint' } });
+    expect(inSqlite.subscribers[0]).toMatchObject({ status: 'unsubscribed', cadence: 'daily', suppression: { reason: 'complaint' } });
+    expect(inSqlite.subscribers[1]).toMatchObject({ status: 'pending', cadence: 'weekly' });
     expect(inSqlite.report).toEqual([expect.objectContaining({ issueDate: day, accepted: 1, complained: 1 })]);
     expect(inSqlite.frozen).toMatchObject({ issueDate: day, digest: expect.any(String), compiled: expect.any(String), preparedAt: expect.any(String) });
     expect(inPostgres).toEqual(inSqlite);

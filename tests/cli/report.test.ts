@@ -98,7 +98,7 @@ describe('papermail report', () => {
 
   it('refuses a date that is not a real day with exit 2 and one line', () => {
     expect(runs.badDate!.code).toBe(2);
-    expect(linesOf(runs.badDate!.stderr)).toEqual(['papermail: --date must be a real date as YYYY-MM-DD (got "2025-13-01")']);
+    expect(linesOf(runs.badDate!.stderr)).toEqual(['papermail: --date must be an issue: a real date as YYYY-MM-DD, or an ISO week as YYYY-Www (got "2025-13-01")']);
   });
 });
 

@@ -5,7 +5,7 @@
  * for complaints). Reads the store only; a SQLite store that does not exist yet is not created.
  */
 import type { Command } from 'commander';
-import { parseIssueDay } from '../../digest/dates.js';
+import { parseIssueId } from '../../digest/issue-id.js';
 import { deliveryReportDocument, deliveryReportText } from '../../feedback/delivery-report.js';
 import { describeStoreLocation, openStore } from '../../subscribers/open-store.js';
 import { loadCliContext, storeExists } from '../context.js';
@@ -19,7 +19,7 @@ export function registerReportCommand(program: Command): void {
   program
     .command('report')
     .description('show what happened to each issue: accepted, delivered, bounced, complained, unsubscribed, deferred, and the rates')
-    .option('--date <YYYY-MM-DD>', "only this day's issue", (value: string) => parseIssueDay(value))
+    .option('--date <YYYY-MM-DD|YYYY-Www>', "only this issue: a day's, or a weekly issue's week", (value: string) => parseIssueId(value, '--date'))
     .option('--json', 'print the report as one JSON document (what GET /admin/report answers)')
     .action(async (options: ReportOptions) => {
       const { config } = loadCliContext();
