@@ -105,7 +105,7 @@ export function describeStoreContract(name: string, stores: ContractStores): voi
   });
 
   describe(`${name}: subscribers`, () => {
-    it('adds a pending subscriber by default, with the address normalised', async () => {
+    it('adds a pending, daily subscriber by default, with the address normalised', async () => {
       const store = await stores.open(manualClock());
       const { subscriber, created } = await store.upsert({ email: '  Ann@Example.COM ', name: '  Ann   Smith ' });
       expect(created).toBe(true);
@@ -115,6 +115,7 @@ export function describeStoreContract(name: string, stores: ContractStores): voi
         name: 'Ann Smith',
         status: 'pending',
         topics: null,
+        cadence: 'daily',
         createdAt: '2025-10-01T08:00:00.000Z',
         confirmedAt: null,
         bounceCount: 0,
