@@ -53,6 +53,15 @@ describe('tokens', () => {
     expect(verifyConfirmToken(secret, bare, issuedAt)).toEqual({ ...claims, statusVersion: 2 });
   });
 
+  it('carries the cadence a sign-up asked for, and reads a link from before cadences without one', () => {
+    const expiresAt = new Date('2030-01-01T00:00:00Z');
+    const choices = { name: null, topics: null, cadence: 'weekly' as const };
+    const token = createToken(secret, { purpose: 'confirm', ...claims, expiresAt, confirm: { statusVersion: 1, choices } });
+    expect(verifyConfirmToken(secret, token, issuedAt)).toEqual({ ...claims, statusVersion: 1, choices });
+    const older = createToken(secret, { purpose: 'confirm', ...claims, expiresAt, confirm: { statusVersion: 1, choices: { name: null, topics: null } } });
+    expect(verifyConfirmToken(secret, older, issuedAt).choices).toEqual({ name: null, topics: null });
+  });
+
   it('refuses a confirm token whose requested topics were altered', () => {
     const expiresAt = new Date('2030-01-01T00:00:00Z');
     const token = createToken(secret, { purpose: 'confirm', ...claims, expiresAt, confirm: { statusVersion: 0, choices: { name: null, topics: null } } });
