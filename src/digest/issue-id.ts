@@ -5,7 +5,7 @@
  */
 import { PapermailError } from '../errors.js';
 import { parseIssueDay } from './dates.js';
-import { IsoWeekSchema } from './week.js';
+import { IsoWeekSchema, parseIsoWeek } from './week.js';
 
 const DAY_FORMAT = /^\d{4}-\d{2}-\d{2}$/;
 const WEEK_FORMAT = /^\d{4}-W\d{2}$/;
@@ -34,4 +34,14 @@ export function parseIssueId(value: string, where: string): string {
     throw new PapermailError('EUSAGE', `${where} must be an issue: a real date as YYYY-MM-DD, or an ISO week as YYYY-Www (got ${JSON.stringify(value)})`);
   }
   return value;
+}
+
+/**
+ * Newest first, by the last day each issue covers (a week by its Sunday, after that Sunday's
+ * daily, as it is sent the day after): as text a week's id would sort above every day of its year.
+ */
+export function newestIssueFirst(a: { date: string }, b: { date: string }): number {
+  const key = (id: string) => (isWeekIssueId(id) ? `${parseIsoWeek(id, 'an archived issue').to}~` : id);
+  const [ka, kb] = [key(a.date), key(b.date)];
+  return ka < kb ? 1 : ka > kb ? -1 : 0;
 }

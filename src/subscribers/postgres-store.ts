@@ -44,6 +44,7 @@ import {
 } from './rules.js';
 import type { FrozenIssueRecord } from '../delivery/send-ledger.js';
 import type { MatchedEvent, RecordedEvent, SuppressionReason, SuppressionRules } from '../feedback/event-store.js';
+import { newestIssueFirst } from '../digest/issue-id.js';
 import { cadenceOfIssue, parseCadence, type Cadence } from './cadence.js';
 import { batches, type CopiedSubscriber, type CopyReport, type CopyTarget, type StoreExport } from './store-copy.js';
 import type { ArchivedIssue, DeliveryState, ImportReport, LedgerCounts, NewSubscriber, StoreHealth, Subscriber, SubscriberStatus, SubscriberStore } from './store.js';
@@ -762,7 +763,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
 
     async listIssues() {
       const { rows } = await query<{ date: string; subject: string; created_at: Date }>('listing archived issues', SQL.issues);
-      return rows.map((row) => ({ date: row.date, subject: row.subject, createdAt: row.created_at.toISOString() }));
+      return rows.map((row) => ({ date: row.date, subject: row.subject, createdAt: row.created_at.toISOString() })).sort(newestIssueFirst);
     },
 
     async health() {

@@ -66,6 +66,7 @@ import {
 } from './subscriber-input.js';
 import type { ArchivedIssue, ConfirmOutcome, ConfirmRequest, DeliveryState, ImportReport, LedgerCounts, NewSubscriber, Subscriber, SubscriberStatus, SubscriberStore } from './store.js';
 
+import { newestIssueFirst } from '../digest/issue-id.js';
 import { cadenceOfIssue, parseCadence, type Cadence } from './cadence.js';
 
 export { lockOwnerId } from './lock-owner.js';
@@ -620,11 +621,9 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
 
     async listIssues() {
       return guard('listing archived issues', () =>
-        (sql.issues.all() as Array<{ date: string; subject: string; created_at: string }>).map((row) => ({
-          date: row.date,
-          subject: row.subject,
-          createdAt: row.created_at,
-        })),
+        (sql.issues.all() as Array<{ date: string; subject: string; created_at: string }>)
+          .map((row) => ({ date: row.date, subject: row.subject, createdAt: row.created_at }))
+          .sort(newestIssueFirst),
       );
     },
 

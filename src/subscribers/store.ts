@@ -174,6 +174,7 @@ export interface SubscriberDirectory {
 export interface IssueArchive {
   saveIssue(issue: Omit<ArchivedIssue, 'createdAt'>): Promise<void>;
   getIssue(date: string): Promise<ArchivedIssue | undefined>;
+  /** Newest first, weekly issues among the days by the last day they cover (src/digest/issue-id.ts). */
   listIssues(): Promise<Array<Pick<ArchivedIssue, 'date' | 'subject' | 'createdAt'>>>;
 }
 

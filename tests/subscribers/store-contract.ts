@@ -870,6 +870,14 @@ export function describeStoreContract(name: string, stores: ContractStores): voi
       expect(await store.isIssueComplete(week)).toBe(true);
     });
 
+    it('lists a weekly issue among the days by the last day it covers, newest first', async () => {
+      const store = await stores.open();
+      for (const date of ['2025-09-30', '2025-W40', '2025-10-06', '2025-10-05', '2025-W01']) {
+        await store.saveIssue({ date, subject: date, html: '<p></p>', text: '' });
+      }
+      expect((await store.listIssues()).map((issue) => issue.date)).toEqual(['2025-10-06', '2025-W40', '2025-10-05', '2025-09-30', '2025-W01']);
+    });
+
     it('records delivery events of a weekly issue under its week', async () => {
       const store = await stores.open();
       const weekly = (await store.upsert({ email: 'weekly@example.com', status: 'confirmed', cadence: 'weekly' })).subscriber.id;
