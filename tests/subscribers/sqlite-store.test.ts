@@ -103,6 +103,19 @@ describe('upgrading an older SQLite file', () => {
     expect(await store.markFailed(day, 1, '550 5.1.1 user unknown', 2)).toEqual({ suppressed: true });
   });
 
+  it('upgrades a file from before cadences: everyone is daily, still owed the daily issue and not the weekly one', async () => {
+    const path = stores.path();
+    const raw = new Database(path);
+    MIGRATIONS.slice(0, 6).forEach((migration) => raw.exec(migration));
+    raw.pragma('user_version = 6');
+    raw.prepare("INSERT INTO subscribers (email, status, created_at, confirmed_at) VALUES ('ann@example.com', 'confirmed', '2025-01-01', '2025-01-01')").run();
+    raw.close();
+    const store = stores.open();
+    expect(await store.findByEmail('ann@example.com')).toMatchObject({ status: 'confirmed', cadence: 'daily' });
+    expect(await store.prepareIssue(day)).toEqual({ added: 1 });
+    expect(await store.prepareIssue('2025-W40')).toEqual({ added: 0 });
+  });
+
   it('finds a delivery by Message-ID, the rules’ history and one issue’s report through indexes', async () => {
     const store = stores.open();
     await store.close();
