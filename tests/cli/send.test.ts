@@ -241,6 +241,8 @@ describe('papermail send --weekly, and cadence from subscribers add and import',
     runs.toAnn = await sandbox.run(['subscribers', 'add', 'ann@example.com', '--cadence', 'weekly', '--confirmed']);
     weeklyFiles = await sendAndRecord('weekly', ['send', '--weekly', '--week', '2025-W40', '--source', 'samples/week-2025-W40']);
     await sendAndRecord('weeklyAgain', ['send', '--weekly', '--source', 'samples/week-2025-W40']);
+    // The week is frozen: a worker joins it by its id alone, without any source.
+    await sendAndRecord('worker', ['worker', '--weekly', '--week', '2025-W40']);
     runs.list = await sandbox.run(['subscribers', 'list']);
     runs.badCadence = await sandbox.run(['subscribers', 'add', 'cy@example.com', '--cadence', 'hourly']);
     runs.weekWithoutWeekly = await sandbox.run(['send', '--week', '2025-W40']);
@@ -265,9 +267,12 @@ describe('papermail send --weekly, and cadence from subscribers add and import',
     expect(weeklyFiles.every((file) => file.includes('/2025-W40/'))).toBe(true);
   });
 
-  it('sends nobody the week twice', () => {
+  it('sends nobody the week twice, nor does a worker of the week', () => {
     expect(runs.weeklyAgain!.code).toBe(0);
     expect(recipientsBy.weeklyAgain).toEqual([]);
+    expect(runs.worker!.code).toBe(0);
+    expect(runs.worker!.stdout).toMatch(/issue 2025-W40: /);
+    expect(recipientsBy.worker).toEqual([]);
   });
 
   it('lists each subscriber’s cadence', () => {
