@@ -6,7 +6,9 @@
  */
 import cron from 'node-cron';
 import { addDays, dayInTimeZone } from '../digest/dates.js';
+import { weekdayOf, type Weekday } from '../digest/week.js';
 import { humanDate } from '../render/format.js';
+import type { Cadence } from '../subscribers/cadence.js';
 
 /** Far enough for "29 February only" schedules, still cheap: only matching days cost anything. */
 const MAX_DAYS_AHEAD = 8 * 366;
@@ -75,8 +77,25 @@ export function describeSendTime(at: Date, now: Date, timeZone: string): string 
 }
 
 /** The confirmed page's "when": null when the schedule cannot tell (the page then says less). */
-export function firstIssueTime(schedule: { CRON_SCHEDULE: string; TZ: string }, now: Date): string | null {
-  const at = nextScheduledSend(schedule.CRON_SCHEDULE, schedule.TZ, now);
+/** Fires looked at for the next one on WEEKLY_DAY: a week of an every-minute schedule is far more. */
+const MAX_FIRES_FOR_A_WEEKDAY = 1_000;
+
+/**
+ * When the first issue of a subscriber of `cadence` comes: the next fire, or for a weekly
+ * subscriber the next fire on WEEKLY_DAY (in TZ), which is when the weekly issue goes out.
+ */
+export function firstIssueTime(
+  schedule: { CRON_SCHEDULE: string; TZ: string; WEEKLY_DAY?: Weekday },
+  now: Date,
+  cadence: Cadence = 'daily',
+): string | null {
+  let at = nextScheduledSend(schedule.CRON_SCHEDULE, schedule.TZ, now);
+  if (cadence === 'weekly') {
+    const weeklyDay = schedule.WEEKLY_DAY ?? 'monday';
+    for (let fires = 0; at !== null && weekdayOf(dayInTimeZone(at, schedule.TZ)) !== weeklyDay; fires += 1) {
+      at = fires < MAX_FIRES_FOR_A_WEEKDAY ? nextScheduledSend(schedule.CRON_SCHEDULE, schedule.TZ, at) : null;
+    }
+  }
   return at === null ? null : describeSendTime(at, now, schedule.TZ);
 }
 

@@ -98,7 +98,7 @@ ${cadenceFieldset(values.cadence, error)}
      * confirms, so a mail scanner opening the link changes nothing. The name and topics
      * are the ones the sign-up asked for, shown so the reader sees them before agreeing.
      */
-    confirmPrompt(options: { email: string; name: string | null; topics: readonly string[] | null; actionUrl: string }): string {
+    confirmPrompt(options: { email: string; name: string | null; topics: readonly string[] | null; cadence: Cadence; actionUrl: string }): string {
       return page(
         'Confirm your subscription',
         html`<h1>Confirm your subscription</h1>
@@ -106,6 +106,7 @@ ${cadenceFieldset(values.cadence, error)}
 <ul class="plain">
 <li>Name: ${options.name ?? html`<span class="muted">none given</span>`}</li>
 <li>Topics: ${options.topics === null ? 'all topics' : options.topics.join(', ')}</li>
+<li>How often: ${options.cadence === 'weekly' ? "weekly, the week's best" : 'daily'}</li>
 </ul>
 <form method="post" action="${options.actionUrl}">
 <p><button type="submit">Confirm subscription</button></p>

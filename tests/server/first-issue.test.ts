@@ -47,4 +47,14 @@ describe('firstIssueTime', () => {
     expect(firstIssueTime({ CRON_SCHEDULE: '0 8 * * *', TZ: 'UTC' }, at('2025-10-01T08:00:00Z'))).toBe('tomorrow around 08:00 UTC');
     expect(firstIssueTime({ CRON_SCHEDULE: '0 18 * * *', TZ: 'UTC' }, at('2025-10-01T08:00:00Z'))).toBe('today around 18:00 UTC');
   });
+
+  it('gives a weekly subscriber the next fire on WEEKLY_DAY, in TZ', () => {
+    // Wednesday 1 October 2025.
+    const schedule = { CRON_SCHEDULE: '0 8 * * *', TZ: 'UTC', WEEKLY_DAY: 'monday' as const };
+    expect(firstIssueTime(schedule, at('2025-10-01T09:00:00Z'), 'weekly')).toBe('on Monday around 08:00 UTC');
+    expect(firstIssueTime({ ...schedule, WEEKLY_DAY: 'thursday' }, at('2025-10-01T09:00:00Z'), 'weekly')).toBe('tomorrow around 08:00 UTC');
+    expect(firstIssueTime(schedule, at('2025-10-01T09:00:00Z'), 'daily')).toBe('tomorrow around 08:00 UTC');
+    // A schedule that never fires on the weekly day cannot say.
+    expect(firstIssueTime({ ...schedule, CRON_SCHEDULE: '0 8 * * 2-5' }, at('2025-10-01T09:00:00Z'), 'weekly')).toBeNull();
+  });
 });

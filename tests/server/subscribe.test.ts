@@ -227,7 +227,9 @@ describe('subscribing with double opt-in', () => {
     const second = await latestConfirmLink('ada@example.org');
     expect(await harness.store.findByEmail('ada@example.org')).toMatchObject({ status: 'pending', cadence: 'weekly' });
 
-    expect((await pressConfirm(first)).status).toBe(200);
+    expect(await (await fetch(first)).text()).toContain('<li>How often: weekly, the week&#39;s best</li>');
+    // The harness clock is Wednesday 1 October 2025; the weekly goes out on Monday (WEEKLY_DAY's default).
+    expect(await (await pressConfirm(first)).text()).toContain('Your first issue arrives on Monday around 08:00 UTC.');
     expect(await harness.store.findByEmail('ada@example.org')).toMatchObject({ status: 'confirmed', cadence: 'weekly' });
     // Confirmed now: the stranger's later link is one click too late and changes nothing.
     await pressConfirm(second);

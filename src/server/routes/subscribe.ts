@@ -46,7 +46,7 @@ export function registerSubscribeRoutes(app: Hono<AppEnv>, context: RouteContext
       pages.confirmed({
         email: subscriber.email,
         preferencesUrl: relativeSubscriberLink(config.secret, { purpose: 'preferences', subscriber }),
-        firstIssue: firstIssueTime(config, context.now()),
+        firstIssue: firstIssueTime(config, context.now(), subscriber.cadence),
       }),
     );
   const topicNames = (slugs: string[] | null) =>
@@ -65,6 +65,7 @@ export function registerSubscribeRoutes(app: Hono<AppEnv>, context: RouteContext
         email: link.subscriber.email,
         name: choices.name,
         topics: topicNames(choices.topics),
+        cadence: link.claims.choices?.cadence ?? link.subscriber.cadence,
         actionUrl: relativeTokenLink('confirm', token),
       }),
     );
