@@ -249,6 +249,22 @@ describe('the private feed', () => {
     expect(json.items.map((item) => item.url)).toEqual(['http://localhost:8080/archive/2025-10-02']);
   });
 
+  it('holds the issues of the subscriber’s cadence only, and follows a change of it', async () => {
+    harness = await startHarness();
+    await archiveDay(twoTopics('2025-10-02', { agents: ['A daily paper'], vision: [] }));
+    harness.clock.advanceHours(24);
+    const week = { ...twoTopics('2025-09-29', { agents: ['A weekly paper'], vision: [] }), period: { week: '2025-W40', from: '2025-09-29', to: '2025-10-05' } };
+    await harness.store.freezeIssue({ issueDate: '2025-W40', digest: JSON.stringify(week), compiled: '{}' });
+    await harness.store.saveIssue({ date: '2025-W40', subject: 'Week 40', html: '<p>Week 40</p>', text: 'Week 40' });
+    const ada = await subscriber(null);
+    const link = `/${relativePrivateFeedLink(harness.config.secret, ada, 'rss')}`;
+    const links = async () => rssChannel(await (await harness.app.request(link)).text()).item.map((item) => item.link);
+
+    expect(await links()).toEqual(['http://localhost:8080/archive/2025-10-02']);
+    await harness.store.setCadence(ada.id, 'weekly');
+    expect(await links()).toEqual(['http://localhost:8080/archive/2025-W40']);
+  });
+
   it('follows a change of topics with the next request', async () => {
     harness = await startHarness();
     await archiveDay(twoTopics('2025-10-02', { agents: ['An agent paper'], vision: ['A vision paper'] }));
