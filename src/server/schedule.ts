@@ -5,7 +5,9 @@
  */
 import cron from 'node-cron';
 import { PapermailError } from '../errors.js';
+import type { Weekday } from '../digest/week.js';
 import type { Logger } from '../logger.js';
+import { firstIssueTime } from './first-issue.js';
 
 export interface ScheduleOptions {
   /** CRON_SCHEDULE, e.g. "0 8 * * *" (five fields, or six with seconds first). */
@@ -81,4 +83,13 @@ async function runLogged(run: () => Promise<void>, reason: string, logger: Logge
     // A failed run must not kill the server: the next fire (or a manual send) retries.
     logger.error(`schedule: ${reason} run failed: ${error instanceof Error ? error.message : String(error)}`);
   }
+}
+
+/**
+ * What is wrong with the weekly issue's schedule, or undefined: the weekly goes out with the
+ * first fire on WEEKLY_DAY, so a CRON_SCHEDULE that never fires on that weekday sends none.
+ */
+export function weeklyScheduleProblem(config: { CRON_SCHEDULE: string; TZ: string; WEEKLY_DAY: Weekday }, now: Date): string | undefined {
+  if (firstIssueTime(config, now, 'weekly') !== null) return undefined;
+  return `CRON_SCHEDULE "${config.CRON_SCHEDULE}" has no fire on WEEKLY_DAY (${config.WEEKLY_DAY}, in ${config.TZ}) that papermail can find: weekly subscribers will get no issue`;
 }

@@ -7,7 +7,7 @@ import { loadTaxonomy } from '../../src/digest/taxonomy.js';
 import { createLogger } from '../../src/logger.js';
 import { createBackgroundTasks } from '../../src/server/background.js';
 import { createRuntime } from '../../src/server/runtime.js';
-import { startSchedule, type RunningSchedule } from '../../src/server/schedule.js';
+import { startSchedule, weeklyScheduleProblem, type RunningSchedule } from '../../src/server/schedule.js';
 import { openPostgresStore } from '../../src/subscribers/postgres-store.js';
 import type { SubscriberStore } from '../../src/subscribers/store.js';
 import { addConfirmed, addresses, deliveryConfig, useMailPeers } from '../delivery/fixtures.js';
@@ -232,6 +232,14 @@ describe('the schedule on WEEKLY_DAY', () => {
     const daily = lines.findIndex((line) => line.startsWith('issue 2025-10-05'));
     expect(daily).toBeGreaterThanOrEqual(0);
     expect(daily).toBeLessThan(lines.findIndex((line) => line.startsWith('issue 2025-W40')));
+  });
+
+  it('says when CRON_SCHEDULE never fires on WEEKLY_DAY, so that no weekly would go out', () => {
+    const now = new Date('2025-10-01T09:00:00Z');
+    expect(weeklyScheduleProblem({ CRON_SCHEDULE: '0 8 * * *', TZ: 'UTC', WEEKLY_DAY: 'monday' }, now)).toBeUndefined();
+    expect(weeklyScheduleProblem({ CRON_SCHEDULE: '0 8 * * 1-5', TZ: 'UTC', WEEKLY_DAY: 'sunday' }, now)).toBe(
+      'CRON_SCHEDULE "0 8 * * 1-5" has no fire on WEEKLY_DAY (sunday, in UTC) that papermail can find: weekly subscribers will get no issue',
+    );
   });
 
   it('sends no weekly on any other day than WEEKLY_DAY', async () => {

@@ -5,7 +5,7 @@ import { createApp } from '../../server/app.js';
 import { createBackgroundTasks } from '../../server/background.js';
 import { startBouncePolling } from '../../server/bounce-polling.js';
 import { createRuntime } from '../../server/runtime.js';
-import { startSchedule } from '../../server/schedule.js';
+import { startSchedule, weeklyScheduleProblem } from '../../server/schedule.js';
 import { assertStoreCanServe, startServer } from '../../server/serve.js';
 import { loadCliContext, openCliStore } from '../context.js';
 
@@ -41,6 +41,8 @@ export function registerServeCommand(program: Command): void {
             run: runtime.scheduledRun,
           })
         : undefined;
+      const weeklyProblem = schedule ? weeklyScheduleProblem(config, new Date()) : undefined;
+      if (weeklyProblem !== undefined) logger.warn(`schedule: ${weeklyProblem}`);
       const bounces = runtime.bounceMailbox ? startBouncePolling({ ...runtime.bounceMailbox, logger }) : undefined;
 
       const server = await startServer({
