@@ -212,13 +212,24 @@ describe('GET /admin/report', () => {
     expect(body.issues.map((issue) => issue.issueDate)).toEqual(['2025-10-01']);
   });
 
-  it('refuses a date that is not a real day with 400 naming it', async () => {
+  it.each(['2025-02-30', '2025-W54'])('refuses %s, neither a real day nor a week, with 400 naming it', async (date) => {
     harness = await startHarness();
 
-    const response = await report('?date=2025-02-30');
+    const response = await report(`?date=${date}`);
 
     expect(response.status).toBe(400);
-    expect(await response.json()).toEqual({ error: 'EINPUT', message: 'date: must be a real date as YYYY-MM-DD (got "2025-02-30")' });
+    expect(await response.json()).toEqual({ error: 'EINPUT', message: `date: must be an issue, a real date as YYYY-MM-DD or a week as YYYY-Www (got "${date}")` });
+  });
+
+  it('reports a weekly issue by its week', async () => {
+    harness = await startHarness();
+    const { subscriber } = await harness.store.upsert({ email: 'weekly@example.org', status: 'confirmed', cadence: 'weekly' });
+    await harness.store.markSent('2025-W40', subscriber.id, '<w@example.org>');
+
+    const response = await report('?date=2025-W40');
+
+    expect(response.status).toBe(200);
+    expect(JSON.stringify(await response.json())).toContain('"2025-W40"');
   });
 
   it('answers 401 with a Bearer challenge without the token, and 404 while the admin API is off', async () => {
