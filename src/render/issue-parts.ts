@@ -379,11 +379,17 @@ function issueParts(digest: Digest, layouts: Record<BodyPart, Layout>, pieces: I
   // before sections were cut paper by paper is sent whole (the text part lists every paper).
   const canLeaveOut = ranked.every((_, position) => layouts.text.has(`paper:${position}`));
   // A section's stretches with its counts filled in, for each number of papers a copy keeps of it (bounded by the issue).
-  const filled = new Map<string, Stretch>();
-  const filledStretch = (stretch: Stretch, key: string, values: () => ForEachPart<SectionField>): Stretch => {
+  // Kept by a number, not a string: this is looked up for every section of every new plan.
+  const filled = new Map<number, Stretch>();
+  /** A shown section's opening (its count of `count` papers) or its line of `count` papers left out for size. */
+  const filledStretch = (shownIndex: number, field: SectionField, count: number): Stretch => {
+    const key = (shownIndex * 2 + (field === 'sectionCount' ? 0 : 1)) * 100_000 + count;
     let kept = filled.get(key);
     if (kept === undefined) {
-      const { text, html } = values();
+      const shown = shownSections[shownIndex]!;
+      const stretch = field === 'sectionCount' ? shown.opening : shown.omitted;
+      const value = field === 'sectionCount' ? plural(count, 'paper') : `+ ${plural(count, 'more paper')} in ${shown.topic}`;
+      const { text, html } = forEachPart({ sectionCount: '', sectionOmitted: '', [field]: value } as Record<SectionField, string>);
       kept = { text: stretch.text && fillSectionFields(stretch.text, text), html: stretch.html && fillSectionFields(stretch.html, html) };
       filled.set(key, kept);
     }
@@ -409,19 +415,32 @@ function issueParts(digest: Digest, layouts: Record<BodyPart, Layout>, pieces: I
     return { subject, text: selectionSlots(numbers.text, preview.text), html: selectionSlots(numbers.html, preview.html) };
   };
 
+  /** The positions of a paper set, as a flag per position of today's ranking. */
+  const positionsLeftOut = (set: string): boolean[] => {
+    const left = new Array<boolean>(ranked.length).fill(false);
+    for (const position of paperSetPositions(set)) if (position < left.length) left[position] = true;
+    return left;
+  };
+  /** Each digest section's papers by their positions in the ranking. */
+  const sectionPositions = digest.sections.map((section) => section.papers.map((paper) => positionOf.get(paper.id)!));
+
   /** null: every section; `left`: the positions left out (null: none). */
   const planFor = (chosen: readonly boolean[] | null, left: readonly boolean[] | null): SelectionPlan | null => {
     const isChosen = (index: number) => chosen === null || chosen[index] === true;
     const isKept = (position: number) => left === null || left[position] !== true;
     let chosenSections = chosen === null ? digest.sections : digest.sections.filter((_, index) => chosen[index]);
     if (left !== null) {
-      chosenSections = chosenSections
-        .map((section) => {
-          const papers = section.papers.filter((paper) => isKept(positionOf.get(paper.id)!));
-          return papers.length === section.papers.length ? section : { ...section, papers };
-        })
-        .filter((section) => section.papers.length > 0);
-      if (chosenSections.length === 0) return null;
+      const kept: Digest['sections'] = [];
+      digest.sections.forEach((section, index) => {
+        if (!isChosen(index)) return;
+        const positions = sectionPositions[index]!;
+        if (!positions.some((position) => left[position])) return void kept.push(section);
+        const papers = section.papers.filter((_, at) => !left[positions[at]!]);
+        // Written out: an object spread here costs more than the rest of the plan.
+        if (papers.length > 0) kept.push({ slug: section.slug, topic: section.topic, upvotes: section.upvotes, papers });
+      });
+      if (kept.length === 0) return null;
+      chosenSections = kept;
     }
     if (chosenSections.length === 0 && chosen !== null) return null;
     const positions: number[] = [];
@@ -439,16 +458,14 @@ function issueParts(digest: Digest, layouts: Record<BodyPart, Layout>, pieces: I
         if (!isChosen(shown.section)) return;
         const papers = left === null ? shown.papers : shown.papers.filter((paper) => isKept(paper.position));
         if (papers.length === 0) return;
-        const omitted = papers.filter((paper) => !paper.inHtml).length;
-        stretches.push(filledStretch(shown.opening, `open ${index} ${papers.length}`, () => forEachPart({ sectionCount: plural(papers.length, 'paper'), sectionOmitted: '' })));
+        stretches.push(filledStretch(index, 'sectionCount', papers.length));
+        let omitted = 0;
         for (const paper of papers) {
           stretches.push(paper.stretch);
           received.push(paper.position);
+          if (!paper.inHtml) omitted += 1;
         }
-        if (omitted > 0) {
-          const label = `+ ${plural(omitted, 'more paper')} in ${shown.topic}`;
-          stretches.push(filledStretch(shown.omitted, `omitted ${index} ${omitted}`, () => forEachPart({ sectionCount: '', sectionOmitted: label })));
-        }
+        if (omitted > 0) stretches.push(filledStretch(index, 'sectionOmitted', omitted));
         stretches.push(shown.closing);
         return;
       }
@@ -483,11 +500,7 @@ function issueParts(digest: Digest, layouts: Record<BodyPart, Layout>, pieces: I
       // The "no papers today" note goes to everyone, whatever their topics.
       let chosen: boolean[] | null = null;
       let key: number | string = -1;
-      let left: boolean[] | null = null;
-      if (leaveOut !== '' && canLeaveOut && digest.total > 0) {
-        left = ranked.map(() => false);
-        for (const position of paperSetPositions(leaveOut)) if (position < left.length) left[position] = true;
-      }
+      const leaving = leaveOut !== '' && canLeaveOut && digest.total > 0;
       if (topics !== null && digest.total > 0) {
         chosen = digest.sections.map(() => false);
         let mask = 0;
@@ -500,14 +513,14 @@ function issueParts(digest: Digest, layouts: Record<BodyPart, Layout>, pieces: I
         key = byMask ? mask : chosen.map((taken) => (taken ? '1' : '0')).join('');
       }
       // The papers left out are part of what is chosen: a selection with some left out is a plan of its own.
-      if (left !== null) key = `${key}/${leaveOut}`;
+      if (leaving) key = `${key}/${leaveOut}`;
       let plan = plans.get(key);
       if (plan !== undefined) {
         // Most recently used last.
         plans.delete(key);
         plans.set(key, plan);
       } else {
-        plan = planFor(chosen, left);
+        plan = planFor(chosen, leaving ? positionsLeftOut(leaveOut) : null);
         if (seenOnce.delete(key)) {
           if (plans.size >= MAX_SELECTIONS) plans.delete(plans.keys().next().value!);
           plans.set(key, plan);
