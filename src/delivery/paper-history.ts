@@ -34,7 +34,14 @@ export interface IssueBeingSent {
  * gets every paper of their topics. Empty when `days` is 0 (dedupe off).
  */
 export async function papersAlreadySent(store: PaperHistoryStore, issue: IssueBeingSent, days: number, logger?: Logger): Promise<ReadonlyMap<number, string>> {
-  const leftOut = new Map<number, number[]>();
+  const leftOut = new Map<number, string>();
+  // Readers with the same papers left out share one string: the map holds a number and a reference each.
+  const sets = new Map<string, string>();
+  const shared = (set: string): string => {
+    let kept = sets.get(set);
+    if (kept === undefined) sets.set(set, (kept = set));
+    return kept;
+  };
   const lastDay = lastDayOf(issue.id);
   if (days === 0 || lastDay === undefined || issue.papers.length === 0) return new Map();
   const positionHere = new Map(issue.papers.map((id, position) => [id, position]));
@@ -42,28 +49,21 @@ export async function papersAlreadySent(store: PaperHistoryStore, issue: IssueBe
   for (const id of await store.frozenIssueIds()) {
     const day = lastDayOf(id);
     if (id === issue.id || day === undefined || day < firstDay || day > lastDay) continue;
-    const shared = await sharedPapers(store, id, positionHere, logger);
-    if (shared === undefined) continue;
+    const inBoth = await sharedPapers(store, id, positionHere, logger);
+    if (inBoth === undefined) continue;
     for await (const row of store.receivedPapers(id)) {
+      const here: number[] = [];
       for (const position of paperSetPositions(row.received)) {
-        const here = shared.get(position);
-        if (here === undefined) continue;
-        let positions = leftOut.get(row.subscriberId);
-        if (positions === undefined) leftOut.set(row.subscriberId, (positions = []));
-        positions.push(here);
+        const at = inBoth.get(position);
+        if (at !== undefined) here.push(at);
       }
+      if (here.length === 0) continue;
+      // Usually one earlier issue shares papers; a reader met again in another gets the union.
+      const before = leftOut.get(row.subscriberId);
+      leftOut.set(row.subscriberId, shared(paperSetOf(before === undefined ? here : [...paperSetPositions(before), ...here])));
     }
   }
-  // Readers with the same papers left out share one string.
-  const sets = new Map<string, string>();
-  const result = new Map<number, string>();
-  for (const [subscriberId, positions] of leftOut) {
-    const set = paperSetOf(positions);
-    let shared = sets.get(set);
-    if (shared === undefined) sets.set(set, (shared = set));
-    result.set(subscriberId, shared);
-  }
-  return result;
+  return leftOut;
 }
 
 /**

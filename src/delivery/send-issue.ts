@@ -93,7 +93,7 @@ export interface SendSummary {
   issueDate: string;
   /** Accepted by the server this run (in a dry run: would have been sent). */
   sent: number;
-  /** Confirmed subscribers whose topics have no papers in this issue; nothing is recorded for them. */
+  /** Confirmed subscribers whose topics have no papers in this issue, or only papers sent to them before; nothing is sent to them. */
   skippedNoTopics: number;
   /** Already delivered by an earlier run, before this one started. */
   alreadySent: number;

@@ -73,7 +73,8 @@ export interface SendLedger {
   receivedPapers(issueDate: string, pageSize?: number): AsyncIterable<{ subscriberId: number; received: string }>;
   markDeferred(issueDate: string, subscriberId: number, reason: string): Promise<void>;
   /**
-   * Records that the issue had nothing in the subscriber's topics, so the issue is complete
+   * Records that the issue had nothing in the subscriber's topics (or nothing they were not sent
+   * before, src/delivery/paper-history.ts), so the issue is complete
    * without them. Also settles a 'sending' row a crash left for someone who has since changed
    * topics; never touches a 'sent' or 'failed' one.
    */

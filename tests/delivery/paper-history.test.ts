@@ -183,4 +183,16 @@ describe('never the same paper twice', () => {
     expect(await papersAlreadySent(watched, { id: '2025-10-01', papers: ['9999.00001'] }, 30)).toEqual(new Map());
     expect(asked).toEqual(['2025-09-30']);
   });
+  it('leaves out what a reader got in any earlier issue of the window, several of them together', async () => {
+    const { store, run } = await scenario();
+    const [ada] = await addConfirmed(store, ['ada@example.net']);
+    await run(DAY_ONE, '2025-09-30');
+    await run(await dayFile('2025-10-01', await entries('samples/2026-08-21.json')), '2025-10-01');
+    const fromDayOne = arxivIdWithoutVersion(rankedPapers(await frozen(store, '2025-09-30'))[4]!.id);
+    const fromDayTwo = arxivIdWithoutVersion(rankedPapers(await frozen(store, '2025-10-01'))[0]!.id);
+    const today = { id: '2025-10-02', papers: [fromDayTwo, '9999.00001', fromDayOne] };
+    expect(await papersAlreadySent(store, today, 30)).toEqual(new Map([[ada!.id, paperSetOf([0, 2])]]));
+    // A window of one day reaches back to 1 October only.
+    expect(await papersAlreadySent(store, today, 1)).toEqual(new Map([[ada!.id, paperSetOf([0])]]));
+  });
 });
