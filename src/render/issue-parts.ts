@@ -5,10 +5,11 @@
  * MJML compiles the whole issue once: every section, and a "Top papers" entry for every
  * paper (a selection's top papers can be any of them). Cut markers ({{pmcut "kind" n}}, see
  * issueView) in the compiled HTML and in the text part mark the pieces: the head, each "Top
- * papers" entry, each section, each paper of "Also today" (one-paper topics gathered in one
- * section, so a selection takes some of its papers) and the tail. The per-recipient
+ * papers" entry, each section's opening, each paper (a selection takes some of the papers of
+ * "Also today", the one-paper topics gathered in one section; a reader's copy leaves out the
+ * papers they were sent before), each section's close, and the tail. The per-recipient
  * placeholders ({{name}}, {{unsubscribeUrl}} …) become slots, and so does what depends on
- * the selection (the counts, the preview line, the size of "Also today"). A reader's copy is
+ * the selection (the counts, the preview line, the size of "Also today" and of each section). A reader's copy is
  * a list of piece ids and slot values: nothing is compiled, parsed or escaped again but the
  * slot values, and the pieces' memory depends on the issue alone.
  */
