@@ -138,6 +138,10 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
     ADD COLUMN suppression_detail text,
     ADD COLUMN suppressed_at timestamptz;
   `,
+  // 6: which of the issue's papers a 'sent' copy held (SQLite's migration 7).
+  `
+  ALTER TABLE deliveries ADD COLUMN received text;
+  `,
 ];
 
 /** The first key of every advisory lock papermail takes, so they cannot collide with another application's. */

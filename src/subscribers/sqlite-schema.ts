@@ -152,6 +152,11 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE subscribers ADD COLUMN suppression_detail TEXT;
   ALTER TABLE subscribers ADD COLUMN suppressed_at TEXT;
   `,
+  // 7: which of the issue's papers a 'sent' copy held (src/delivery/paper-history.ts), so a
+  // later issue can leave out what a reader already got; NULL for copies sent before.
+  `
+  ALTER TABLE deliveries ADD COLUMN received TEXT;
+  `,
 ];
 
 /** Brings the file up to the latest schema; safe when two processes open a new file at once. */
