@@ -21,6 +21,8 @@ export interface RenderFigures {
   compilesPerIssue: number;
   /** One reader's message from the encoded issue, varied topics: selection, copy, slots and headers. */
   assembleMicros: number;
+  /** The same with history on: four readers in five have a few papers to leave out (never the same paper twice). */
+  assembleMicrosWithHistory: number;
 }
 
 export async function measureRender(options: { runs: number; recipients: number; naiveRecipients: number }): Promise<RenderFigures> {
@@ -35,7 +37,7 @@ export async function measureRender(options: { runs: number; recipients: number;
   const naive = await warmThenMeasure(options.runs, () =>
     millisecondsPerAsyncCall(options.naiveRecipients, async (index) => (await compileIssue(digest, issueOptions)).personalise(recipients[index]!)),
   );
-  const { compilesPerIssue, assembleMs } = await measureAssembly(recipients, options.runs);
+  const { compilesPerIssue, assembleMs, assembleWithHistoryMs } = await measureAssembly(recipients, options.runs);
   const perRecipientMs = median(ours);
   const naivePerRecipientMs = median(naive);
   return {
@@ -44,11 +46,15 @@ export async function measureRender(options: { runs: number; recipients: number;
     naiveOverOurs: naivePerRecipientMs / perRecipientMs,
     compilesPerIssue,
     assembleMicros: assembleMs * 1000,
+    assembleMicrosWithHistory: assembleWithHistoryMs * 1000,
   };
 }
 
 /** Runs on dist/ in a process of its own (assembly-process.mjs), as production runs it. */
-async function measureAssembly(recipients: ReturnType<typeof recipientsFor>, runs: number): Promise<{ compilesPerIssue: number; assembleMs: number }> {
+async function measureAssembly(
+  recipients: ReturnType<typeof recipientsFor>,
+  runs: number,
+): Promise<{ compilesPerIssue: number; assembleMs: number; assembleWithHistoryMs: number }> {
   await buildDist();
   const pick = await topicPicker();
   const scratch = await scratchFolder('bench-assembly');

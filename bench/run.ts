@@ -19,6 +19,9 @@
  *                             every recipient (the archive version not counted). Target 1.
  *  render.assembleMicros      one reader's message put together from the issue encoded once, varied
  *                             topics: selection, copy, slot encoding, headers. Target ≤ 50 µs.
+ *  render.assembleMicrosWithHistory  the same with never-the-same-paper-twice on: a few of the
+ *                             day's papers were sent before, and four readers in five have some of
+ *                             them left out (one Map lookup, then their own plan). Target ≤ 50 µs.
  *  send.oursPerSec            messages per second papermail delivers to a local SMTP sink (own process)
  *                             with its ledger, tokens and personalisation, pool of 5, 10 in flight.
  *  send.ceilingPerSec         plain Nodemailer, same pool and concurrency, one pre-rendered message
@@ -179,6 +182,7 @@ function figures(results: Results) {
         naivePerRecipientMs: round(render.naivePerRecipientMs),
         compilesPerIssue: render.compilesPerIssue,
         assembleMicros: round(render.assembleMicros),
+        assembleMicrosWithHistory: round(render.assembleMicrosWithHistory),
       },
     }),
     ...(send && {
@@ -253,6 +257,13 @@ function tableRows(results: Results): Row[] {
     rows.push({ key: 'render.naiveOverOurs', value: render.naiveOverOurs, shown: `${Math.round(render.naiveOverOurs)}× (naive ${render.naivePerRecipientMs.toFixed(1)} ms/recipient)` });
     rows.push({ key: 'render.compilesPerIssue', value: render.compilesPerIssue, shown: String(render.compilesPerIssue), target: '= 1', met: render.compilesPerIssue === 1 });
     rows.push({ key: 'render.assembleMicros', value: render.assembleMicros, shown: `${render.assembleMicros.toFixed(1)} µs (varied topics)`, target: '≤ 50 µs', met: render.assembleMicros <= 50 });
+    rows.push({
+      key: 'render.assembleMicrosWithHistory',
+      value: render.assembleMicrosWithHistory,
+      shown: `${render.assembleMicrosWithHistory.toFixed(1)} µs (varied topics, papers already sent left out)`,
+      target: '≤ 50 µs',
+      met: render.assembleMicrosWithHistory <= 50,
+    });
   }
   if (send) {
     rows.push({ key: 'send.oursPerSec', value: send.oursPerSec, shown: `${send.oursPerSec.toFixed(1)} msg/s (${send.subscribers} messages)` });

@@ -67,6 +67,8 @@ export const EnvSchema = z.object({
   /** A weekly issue's papers: the week's most upvoted, each once. */
   WEEKLY_TOP_N: integer(20, 1, 500),
   MIN_UPVOTES: integer(0),
+  /** A reader's copy leaves out papers they were sent in an issue of the last this many days (0: never). */
+  DEDUPE_DAYS: integer(30, 0, 365, ' of days'),
   HIGHLIGHTS: integer(3, 0, 10),
   /** The top papers' preview images (remote, from Hugging Face's CDN) in the email. */
   THUMBNAILS: boolean(true),

@@ -36,18 +36,22 @@ import type { AssembledMessage } from './assembled-message.js';
 import { encodeIssue, type EncodedIssue } from './encoded-issue.js';
 import { recipientLinks } from '../links/public-links.js';
 import { assembleIssueMessage, type MessageSettings } from './message.js';
+import { papersAlreadySent } from './paper-history.js';
 import { prepareDayOnce, prepareLedger, type PrepareWait } from './prepare-day.js';
 import { SendPacer } from './send-pacer.js';
 import type { FrozenIssues, SendLedger } from './send-ledger.js';
 import type { MailTransport } from './transport.js';
 
-export type SendSettings = MessageSettings & Pick<Config, 'SMTP_POOL_CONNECTIONS' | 'SMTP_RATE_PER_SECOND' | 'SEND_RETRIES' | 'HARD_BOUNCE_LIMIT'>;
+export type SendSettings = MessageSettings &
+  Pick<Config, 'SMTP_POOL_CONNECTIONS' | 'SMTP_RATE_PER_SECOND' | 'SEND_RETRIES' | 'HARD_BOUNCE_LIMIT'> &
+  /** Leaving out papers a reader was already sent (paper-history.ts); absent: off. */
+  Partial<Pick<Config, 'DEDUPE_DAYS'>>;
 
 export interface SendIssueRequest {
   issueDate: string;
   /** The day's issue, compiled once whatever topics readers pick; each copy is assembled from its pieces. */
   renderer: IssueRenderer;
-  store: SendLedger & Pick<FrozenIssues, 'frozenIssue'>;
+  store: SendLedger & Pick<FrozenIssues, 'frozenIssue' | 'frozenIssueIds'>;
   transport: MailTransport;
   config: SendSettings;
   logger?: Logger;
@@ -89,7 +93,7 @@ export interface SendSummary {
   issueDate: string;
   /** Accepted by the server this run (in a dry run: would have been sent). */
   sent: number;
-  /** Confirmed subscribers whose topics have no papers in this issue; nothing is recorded for them. */
+  /** Confirmed subscribers whose topics have no papers in this issue, or only papers sent to them before; nothing is sent to them. */
   skippedNoTopics: number;
   /** Already delivered by an earlier run, before this one started. */
   alreadySent: number;
@@ -159,8 +163,10 @@ export async function sendIssue(request: SendIssueRequest): Promise<SendSummary>
     );
   }
   const alreadySent = (await store.ledgerCounts(issueDate)).sent;
+  // Once per run, not per recipient: who already got which of today's papers.
+  const leaveOut = await papersAlreadySent(store, { id: issueDate, papers: issue.parts.papers }, config.DEDUPE_DAYS ?? 0, logger);
   const claims = dryRun ? undefined : keepClaimsAlive(store, issueDate, owner, leaseMs, refreshMs, logger);
-  const run = new SendRun(request, issue, logger, now, startedAt, owner, leaseMs);
+  const run = new SendRun(request, { ...issue, leaveOut }, logger, now, startedAt, owner, leaseMs);
   try {
     logger.info(`${dryRun ? 'dry run: ' : ''}sending the issue of ${issueDate} through ${transport.describe()}`);
     const finished = await forEachConcurrently(
@@ -182,9 +188,11 @@ export async function sendIssue(request: SendIssueRequest): Promise<SendSummary>
 interface IssueForRun {
   parts: IssueParts;
   encoded: EncodedIssue;
+  /** Subscriber id → the papers their copy leaves out, as a paper set; only readers with some. */
+  leaveOut: ReadonlyMap<number, string>;
 }
 
-async function issueOnce(renderer: IssueRenderer): Promise<IssueForRun> {
+async function issueOnce(renderer: IssueRenderer): Promise<Omit<IssueForRun, 'leaveOut'>> {
   const parts = await renderer.parts();
   return { parts, encoded: encodeIssue(parts.pieces) };
 }
@@ -276,8 +284,9 @@ class SendRun {
       else await this.recordFailure(subscriber, reason);
       return this.countHandled();
     }
-    const selection = this.issue.parts.select(subscriber.topics);
+    const selection = this.issue.parts.select(subscriber.topics, this.issue.leaveOut.get(subscriber.id));
     if (!selection) {
+      // No paper of their topics today, or every one of them sent to them before.
       // Recorded, so the issue counts as complete and the next run does not ask again.
       if (!dryRun) await this.ledger((ledger) => ledger.markSkipped(issueDate, subscriber.id));
       this.skippedNoTopics += 1;
@@ -317,7 +326,7 @@ class SendRun {
       return this.countHandled();
     }
     const outcome = await this.sendWithRetries(message);
-    await this.record(subscriber, outcome);
+    await this.record(subscriber, outcome, selection.received);
     this.countHandled();
   }
 
@@ -345,10 +354,11 @@ class SendRun {
     }
   }
 
-  private async record(subscriber: Subscriber, outcome: Outcome): Promise<void> {
+  /** `received`: the papers the copy held (a paper set), recorded with a 'sent' row for later issues to leave out. */
+  private async record(subscriber: Subscriber, outcome: Outcome, received: string): Promise<void> {
     const { issueDate, transport } = this.request;
     if (outcome.kind === 'sent') {
-      await this.ledger((ledger) => ledger.markSent(issueDate, subscriber.id, outcome.messageId));
+      await this.ledger((ledger) => ledger.markSent(issueDate, subscriber.id, outcome.messageId, received));
       this.sent += 1;
       this.connectionFailuresInARow = 0;
       return;

@@ -29,6 +29,8 @@ export interface FrozenIssues {
    */
   freezeIssue(issue: { issueDate: string; digest: string; compiled: string }): Promise<FrozenIssueRecord>;
   frozenIssue(issueDate: string): Promise<FrozenIssueRecord | undefined>;
+  /** The ids of every frozen issue (one row per issue: a few hundred a year), in order. */
+  frozenIssueIds(): Promise<string[]>;
   /**
    * Replaces the day's frozen issue (`send --rebuild`) and asks again about rows skipped for
    * the old content; refused with EFROZEN once any message of the day was accepted.
@@ -62,10 +64,17 @@ export interface SendLedger {
    * acceptance says nothing about the address and leaves its bounce count alone (a delivery
    * event 'delivered' resets it, src/feedback/event-store.ts).
    */
-  markSent(issueDate: string, subscriberId: number, messageId: string): Promise<void>;
+  markSent(issueDate: string, subscriberId: number, messageId: string, received?: string | null): Promise<void>;
+  /**
+   * `received` above, as recorded: what each 'sent' copy of the issue held (a paper set of the
+   * issue, src/delivery/paper-history.ts), in subscriber id order, streamed in pages. Copies
+   * recorded without it (sent before it was kept) are left out.
+   */
+  receivedPapers(issueDate: string, pageSize?: number): AsyncIterable<{ subscriberId: number; received: string }>;
   markDeferred(issueDate: string, subscriberId: number, reason: string): Promise<void>;
   /**
-   * Records that the issue had nothing in the subscriber's topics, so the issue is complete
+   * Records that the issue had nothing in the subscriber's topics (or nothing they were not sent
+   * before, src/delivery/paper-history.ts), so the issue is complete
    * without them. Also settles a 'sending' row a crash left for someone who has since changed
    * topics; never touches a 'sent' or 'failed' one.
    */

@@ -5,17 +5,19 @@
  * MJML compiles the whole issue once: every section, and a "Top papers" entry for every
  * paper (a selection's top papers can be any of them). Cut markers ({{pmcut "kind" n}}, see
  * issueView) in the compiled HTML and in the text part mark the pieces: the head, each "Top
- * papers" entry, each section, each paper of "Also today" (one-paper topics gathered in one
- * section, so a selection takes some of its papers) and the tail. The per-recipient
+ * papers" entry, each section's opening, each paper (a selection takes some of the papers of
+ * "Also today", the one-paper topics gathered in one section; a reader's copy leaves out the
+ * papers they were sent before), each section's close, and the tail. The per-recipient
  * placeholders ({{name}}, {{unsubscribeUrl}} …) become slots, and so does what depends on
- * the selection (the counts, the preview line, the size of "Also today"). A reader's copy is
+ * the selection (the counts, the preview line, the size of "Also today" and of each section). A reader's copy is
  * a list of piece ids and slot values: nothing is compiled, parsed or escaped again but the
  * slot values, and the pieces' memory depends on the issue alone.
  */
 import Handlebars from 'handlebars';
 import { z } from 'zod';
 import type { BodyPart, CopyItem, IssuePieces, RecipientCopy } from '../delivery/encoded-issue.js';
-import type { Digest } from '../digest/paper.js';
+import { arxivIdWithoutVersion, type Digest } from '../digest/paper.js';
+import { paperSetOf, paperSetPositions } from '../digest/paper-set.js';
 import { PapermailError } from '../errors.js';
 import { issueCounts } from './format.js';
 import { fitToBudget, HTML_BUDGET_BYTES } from './issue.js';
@@ -25,7 +27,7 @@ import { escapeHtml } from './escape.js';
 import { asciiReferences, compileMjml } from './mjml.js';
 import { RECIPIENT_PLACEHOLDERS, recipientValues } from './recipient.js';
 import { issueSubject } from './subject.js';
-import { plural } from './text.js';
+import { plural, untrustedText } from './text.js';
 import type { IssueOptions, PersonalisedIssue, RecipientFields } from './types.js';
 
 /** The issue, compiled once, that every reader's copy is chosen from. */
@@ -34,8 +36,14 @@ export interface IssueParts {
   readonly date: string;
   /** Every static piece of both parts, by id: what the delivery side encodes once. */
   readonly pieces: IssuePieces;
-  /** What a topic selection gets (null = all topics); null when none of its topics has a paper today. */
-  select(topics: readonly string[] | null): IssueSelection | null;
+  /** The issue's papers by their position in its ranking (what a paper set counts), as arXiv ids without version. */
+  readonly papers: readonly string[];
+  /**
+   * What a topic selection gets (null = all topics), leaving out the papers of `leaveOut` (a
+   * paper set, src/digest/paper-set.ts: those the reader was already sent); null when none of
+   * its topics has a paper today, or every one of them is left out.
+   */
+  select(topics: readonly string[] | null, leaveOut?: string): IssueSelection | null;
   /** The compiled issue as plain data, for a frozen issue: thawIssueParts makes the same parts of it without MJML. */
   frozen(): FrozenParts;
 }
@@ -80,6 +88,8 @@ export function thawIssueParts(digest: Digest, frozen: FrozenParts): IssueParts 
 
 export interface IssueSelection {
   readonly subject: string;
+  /** The papers the copy holds, as a paper set of this issue: what its ledger row records. */
+  readonly received: string;
   /** The reader's copy: the selection's pieces, with this reader's values in the slots. */
   copyFor(fields: RecipientFields): RecipientCopy;
 }
@@ -87,7 +97,10 @@ export interface IssueSelection {
 /** What a selection fills in besides the reader's own fields (computed from content, so written as ASCII in HTML). */
 const SELECTION_FIELDS = ['counts', 'preheader', 'alsoTodayCount', 'alsoTodayOmitted'] as const;
 type SelectionField = (typeof SELECTION_FIELDS)[number];
-const SLOT_FIELDS: ReadonlySet<string> = new Set([...RECIPIENT_PLACEHOLDERS, ...SELECTION_FIELDS]);
+/** A section's own counts, filled in per section for the papers a copy keeps of it. */
+const SECTION_FIELDS = ['sectionCount', 'sectionOmitted'] as const;
+type SectionField = (typeof SECTION_FIELDS)[number];
+const SLOT_FIELDS: ReadonlySet<string> = new Set([...RECIPIENT_PLACEHOLDERS, ...SELECTION_FIELDS, ...SECTION_FIELDS]);
 const IS_SELECTION_FIELD: ReadonlySet<string> = new Set(SELECTION_FIELDS);
 
 /**
@@ -261,7 +274,9 @@ interface Stretch {
 interface PaperSlot {
   /** Its topic: an index into the digest's sections. */
   section: number;
-  /** Its "Also today" entry. */
+  /** Its position in the issue's ranking (in paper sets). */
+  position: number;
+  /** Its entry in its section. */
   stretch: Stretch;
   /** False when the size plan left it out of the HTML: the line under "Also today" counts it. */
   inHtml: boolean;
@@ -313,6 +328,7 @@ interface Wording {
 interface SelectionPlan {
   stretches: readonly Stretch[];
   wording: Wording;
+  received: string;
 }
 
 /**
@@ -345,17 +361,41 @@ function issueParts(digest: Digest, layouts: Record<BodyPart, Layout>, pieces: I
   const shownSections = issueSections(digest).map((section, index) => ({
     /** The digest's section it shows, or null for "Also today" (one-paper topics gathered). */
     section: section.slug === null ? null : sectionIndex.get(section.slug)!,
+    topic: untrustedText(section.topic),
     opening: stretchOf(`section:${index}`),
     omitted: stretchOf(`omitted:${index}`),
     closing: stretchOf(`close:${index}`),
     papers: section.papers.map((paper): PaperSlot => {
-      const key = `paper:${positionOf.get(paper.id)!}`;
-      return { section: sectionOfPaper.get(paper.id)!, stretch: stretchOf(key), inHtml: layouts.html.has(key) };
+      const position = positionOf.get(paper.id)!;
+      const key = `paper:${position}`;
+      return { section: sectionOfPaper.get(paper.id)!, position, stretch: stretchOf(key), inHtml: layouts.html.has(key) };
     }),
   }));
   const [head, top, topEnd, tail] = (['head', 'top', 'topEnd', 'tail'] as const).map(stretchOf) as [Stretch, Stretch, Stretch, Stretch];
   const highlightCount = digest.highlights.length;
   const hasTop = layouts.html.has('top');
+  const papers = ranked.map((paper) => arxivIdWithoutVersion(paper.id));
+  const everyPaper = paperSetOf(ranked.map((_, position) => position));
+  // A paper can be left out only where it is a piece of its own in both parts: an issue frozen
+  // before sections were cut paper by paper is sent whole (the text part lists every paper).
+  const canLeaveOut = ranked.every((_, position) => layouts.text.has(`paper:${position}`));
+  // A section's stretches with its counts filled in, for each number of papers a copy keeps of it (bounded by the issue).
+  // Kept by a number, not a string: this is looked up for every section of every new plan.
+  const filled = new Map<number, Stretch>();
+  /** A shown section's opening (its count of `count` papers) or its line of `count` papers left out for size. */
+  const filledStretch = (shownIndex: number, field: SectionField, count: number): Stretch => {
+    const key = (shownIndex * 2 + (field === 'sectionCount' ? 0 : 1)) * 100_000 + count;
+    let kept = filled.get(key);
+    if (kept === undefined) {
+      const shown = shownSections[shownIndex]!;
+      const stretch = field === 'sectionCount' ? shown.opening : shown.omitted;
+      const value = field === 'sectionCount' ? plural(count, 'paper') : `+ ${plural(count, 'more paper')} in ${shown.topic}`;
+      const { text, html } = forEachPart({ sectionCount: '', sectionOmitted: '', [field]: value } as Record<SectionField, string>);
+      kept = { text: stretch.text && fillSectionFields(stretch.text, text), html: stretch.html && fillSectionFields(stretch.html, html) };
+      filled.set(key, kept);
+    }
+    return kept;
+  };
   // A selection is known by the set of today's sections it takes (topics the day lacks change nothing).
   const byMask = digest.sections.length <= 30;
   const plans = new Map<number | string, SelectionPlan | null>();
@@ -376,51 +416,92 @@ function issueParts(digest: Digest, layouts: Record<BodyPart, Layout>, pieces: I
     return { subject, text: selectionSlots(numbers.text, preview.text), html: selectionSlots(numbers.html, preview.html) };
   };
 
-  /** null: every section. */
-  const planFor = (chosen: readonly boolean[] | null): SelectionPlan | null => {
+  /** The positions of a paper set, as a flag per position of today's ranking. */
+  const positionsLeftOut = (set: string): boolean[] => {
+    const left = new Array<boolean>(ranked.length).fill(false);
+    for (const position of paperSetPositions(set)) if (position < left.length) left[position] = true;
+    return left;
+  };
+  /** Each digest section's papers by their positions in the ranking. */
+  const sectionPositions = digest.sections.map((section) => section.papers.map((paper) => positionOf.get(paper.id)!));
+
+  /** null: every section; `left`: the positions left out (null: none). */
+  const planFor = (chosen: readonly boolean[] | null, left: readonly boolean[] | null): SelectionPlan | null => {
     const isChosen = (index: number) => chosen === null || chosen[index] === true;
-    const chosenSections = chosen === null ? digest.sections : digest.sections.filter((_, index) => chosen[index]);
+    const isKept = (position: number) => left === null || left[position] !== true;
+    let chosenSections = chosen === null ? digest.sections : digest.sections.filter((_, index) => chosen[index]);
+    if (left !== null) {
+      const kept: Digest['sections'] = [];
+      digest.sections.forEach((section, index) => {
+        if (!isChosen(index)) return;
+        const positions = sectionPositions[index]!;
+        if (!positions.some((position) => left[position])) return void kept.push(section);
+        const papers = section.papers.filter((_, at) => !left[positions[at]!]);
+        // Written out: an object spread here costs more than the rest of the plan.
+        if (papers.length > 0) kept.push({ slug: section.slug, topic: section.topic, upvotes: section.upvotes, papers });
+      });
+      if (kept.length === 0) return null;
+      chosenSections = kept;
+    }
     if (chosenSections.length === 0 && chosen !== null) return null;
     const positions: number[] = [];
-    if (chosen === null) for (const paper of digest.highlights) positions.push(positionOf.get(paper.id)!);
-    else for (let position = 0; position < ranked.length && positions.length < highlightCount; position += 1) if (chosen[rankedSections[position]!]) positions.push(position);
+    if (chosen === null && left === null) for (const paper of digest.highlights) positions.push(positionOf.get(paper.id)!);
+    else
+      for (let position = 0; position < ranked.length && positions.length < highlightCount; position += 1)
+        if (isChosen(rankedSections[position]!) && isKept(position)) positions.push(position);
     const stretches: Stretch[] = [head];
     if (hasTop && positions.length > 0) stretches.push(top, ...positions.map((position) => highlights[position]!), topEnd);
     let alsoToday = 0;
     let alsoTodayOmitted = 0;
-    for (const shown of shownSections) {
+    const received: number[] = [];
+    shownSections.forEach((shown, index) => {
       if (shown.section !== null) {
-        if (isChosen(shown.section)) stretches.push(shown.opening);
-        continue;
+        if (!isChosen(shown.section)) return;
+        const papers = left === null ? shown.papers : shown.papers.filter((paper) => isKept(paper.position));
+        if (papers.length === 0) return;
+        stretches.push(filledStretch(index, 'sectionCount', papers.length));
+        let omitted = 0;
+        for (const paper of papers) {
+          stretches.push(paper.stretch);
+          received.push(paper.position);
+          if (!paper.inHtml) omitted += 1;
+        }
+        if (omitted > 0) stretches.push(filledStretch(index, 'sectionOmitted', omitted));
+        stretches.push(shown.closing);
+        return;
       }
-      const papers = shown.papers.filter((paper) => isChosen(paper.section));
-      if (papers.length === 0) continue;
+      const papers = shown.papers.filter((paper) => isChosen(paper.section) && isKept(paper.position));
+      for (const paper of papers) received.push(paper.position);
+      if (papers.length === 0) return;
       alsoToday = papers.length;
       alsoTodayOmitted = papers.filter((paper) => !paper.inHtml).length;
       stretches.push(shown.opening, ...papers.map((paper) => paper.stretch));
       if (alsoTodayOmitted > 0) stretches.push(shown.omitted);
       stretches.push(shown.closing);
-    }
+    });
     stretches.push(tail);
     const selected = {
       date: digest.date,
       period: digest.period,
       listed: digest.listed,
-      total: chosen === null ? digest.total : chosenSections.reduce((sum, section) => sum + section.papers.length, 0),
-      highlights: chosen === null ? digest.highlights : positions.map((position) => ranked[position]!),
+      total: chosen === null && left === null ? digest.total : chosenSections.reduce((sum, section) => sum + section.papers.length, 0),
+      highlights: chosen === null && left === null ? digest.highlights : positions.map((position) => ranked[position]!),
       sections: chosenSections,
     };
-    return { stretches, wording: wordingOf(selected, positions, alsoToday, alsoTodayOmitted) };
+    const held = chosen === null && left === null ? everyPaper : paperSetOf(received);
+    return { stretches, wording: wordingOf(selected, positions, alsoToday, alsoTodayOmitted), received: digest.total === 0 ? '' : held };
   };
 
   return {
     date: digest.date,
     pieces,
+    papers,
     frozen: () => ({ pieces, layouts: { text: [...layouts.text], html: [...layouts.html] } }),
-    select(topics) {
+    select(topics, leaveOut = '') {
       // The "no papers today" note goes to everyone, whatever their topics.
       let chosen: boolean[] | null = null;
       let key: number | string = -1;
+      const leaving = leaveOut !== '' && canLeaveOut && digest.total > 0;
       if (topics !== null && digest.total > 0) {
         chosen = digest.sections.map(() => false);
         let mask = 0;
@@ -432,13 +513,15 @@ function issueParts(digest: Digest, layouts: Record<BodyPart, Layout>, pieces: I
         }
         key = byMask ? mask : chosen.map((taken) => (taken ? '1' : '0')).join('');
       }
+      // The papers left out are part of what is chosen: a selection with some left out is a plan of its own.
+      if (leaving) key = `${key}/${leaveOut}`;
       let plan = plans.get(key);
       if (plan !== undefined) {
         // Most recently used last.
         plans.delete(key);
         plans.set(key, plan);
       } else {
-        plan = planFor(chosen);
+        plan = planFor(chosen, leaving ? positionsLeftOut(leaveOut) : null);
         if (seenOnce.delete(key)) {
           if (plans.size >= MAX_SELECTIONS) plans.delete(plans.keys().next().value!);
           plans.set(key, plan);
@@ -455,6 +538,7 @@ function issueParts(digest: Digest, layouts: Record<BodyPart, Layout>, pieces: I
 function selection(plan: SelectionPlan): IssueSelection {
   return {
     subject: plan.wording.subject,
+    received: plan.received,
     copyFor(fields) {
       const text = recipientValues(fields);
       const html: Record<string, string> = {};
@@ -503,4 +587,13 @@ function copyItems(
       copyItems(taken ? item.then : item.otherwise, selectionValues, ownValues, into);
     }
   }
+}
+
+/** A section's items with its own counts written in (the section-count slots become filled slots). */
+function fillSectionFields(items: readonly LayoutItem[], values: Readonly<Record<SectionField, string>>): LayoutItem[] {
+  return items.map((item): LayoutItem => {
+    if ('field' in item && (item.field === 'sectionCount' || item.field === 'sectionOmitted')) return { slot: item.field, value: values[item.field] };
+    if ('when' in item) return { when: item.when, then: fillSectionFields(item.then, values), otherwise: fillSectionFields(item.otherwise, values) };
+    return item;
+  });
 }

@@ -235,20 +235,25 @@ export function issueView({ digest, options, forBrowser, levels, forEverySelecti
       const placement = placements.get(paper.id)!;
       if (level === 'omitted') continue;
       const view = paperView(paper, level, placement);
-      // Only "Also today" is cut paper by paper: a selection takes some of its papers.
-      papers.push(section.folded ? { ...view, cut: cut('paper', placement.rank - 1) } : view);
+      // Every paper is cut on its own: a selection takes some of the papers of "Also today", and
+      // a reader's copy leaves out the papers they were already sent (src/delivery/paper-history.ts).
+      view.cut = cut('paper', placement.rank - 1);
+      papers.push(view);
     }
     const omitted = section.papers.length - papers.length;
-    const byPaper = forEverySelection && section.folded;
+    // Compiled for every selection, a section's counts are slots: they depend on the papers a copy keeps.
+    const countLabel = !forEverySelection ? plural(section.papers.length, 'paper') : section.folded ? '{{alsoTodayCount}}' : '{{sectionCount}}';
+    const omittedLabel = !forEverySelection
+      ? `+ ${plural(omitted, 'more paper')}${section.folded ? '' : ` in ${topic}`}`
+      : section.folded
+        ? '{{alsoTodayOmitted}}'
+        : '{{sectionOmitted}}';
     return {
       topic,
-      countLabel: byPaper ? '{{alsoTodayCount}}' : plural(section.papers.length, 'paper'),
+      countLabel,
       papers,
-      omittedLabel:
-        omitted === 0 ? null : byPaper ? '{{alsoTodayOmitted}}' : `+ ${plural(omitted, 'more paper')}${section.folded ? '' : ` in ${topic}`}`,
-      cut: !forEverySelection
-        ? NO_SECTION_CUTS
-        : { open: cut('section', sectionIndex), omitted: byPaper ? cut('omitted', sectionIndex) : '', close: byPaper ? cut('close', sectionIndex) : '' },
+      omittedLabel: omitted === 0 ? null : omittedLabel,
+      cut: !forEverySelection ? NO_SECTION_CUTS : { open: cut('section', sectionIndex), omitted: cut('omitted', sectionIndex), close: cut('close', sectionIndex) },
     };
   });
   const ranked = rankedPapers(digest);

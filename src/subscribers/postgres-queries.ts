@@ -125,11 +125,12 @@ export const POSTGRES_QUERIES = {
   markFailed: markDelivery('failed', ', last_error = excluded.last_error', 'NULL::text, $4::text'),
   // $1 issue date, $2 subscriber ids, $3 message ids, $4 at: many 'sent' marks as one statement; a
   // subscriber deleted mid-run is left out, as in markDelivery. Acceptance only: bounce counts are left alone.
+  // $5 what each copy held (received, src/delivery/paper-history.ts; NULL when not known).
   markSentBatch: `
-    INSERT INTO deliveries (issue_date, subscriber_id, state, message_id, last_error, attempts, created_at, updated_at)
-    SELECT $1, s.id, 'sent', marks.message_id, NULL, 1, ${at(4)}, ${at(4)}
-    FROM unnest($2::integer[], $3::text[]) AS marks (subscriber_id, message_id) JOIN subscribers AS s ON s.id = marks.subscriber_id
-    ON CONFLICT (issue_date, subscriber_id) DO UPDATE SET state = 'sent', message_id = excluded.message_id, last_error = NULL, updated_at = excluded.updated_at
+    INSERT INTO deliveries (issue_date, subscriber_id, state, message_id, received, last_error, attempts, created_at, updated_at)
+    SELECT $1, s.id, 'sent', marks.message_id, marks.received, NULL, 1, ${at(4)}, ${at(4)}
+    FROM unnest($2::integer[], $3::text[], $5::text[]) AS marks (subscriber_id, message_id, received) JOIN subscribers AS s ON s.id = marks.subscriber_id
+    ON CONFLICT (issue_date, subscriber_id) DO UPDATE SET state = 'sent', message_id = excluded.message_id, received = excluded.received, last_error = NULL, updated_at = excluded.updated_at
     WHERE deliveries.state IN (${sqlStateList(LEDGER_TRANSITIONS.sent)})`,
   // $1 id, $2 reason
   lastBounceReason: 'UPDATE subscribers SET last_bounce_reason = $2 WHERE id = $1',
@@ -179,6 +180,12 @@ export const POSTGRES_QUERIES = {
   // Frozen issues and preparing a day (rules.ts, CLAIMABLE for the queue).
   // $1 issue date
   issueDay: 'SELECT issue_date, frozen_at, digest, compiled, prepared_at FROM issue_days WHERE issue_date = $1',
+  // $1 issue date, $2 after subscriber id, $3 limit: an issue's 'sent' copies that say which papers they held.
+  pageReceived: `
+    SELECT subscriber_id, received FROM deliveries
+    WHERE issue_date = $1 AND state = 'sent' AND received IS NOT NULL AND subscriber_id > $2
+    ORDER BY subscriber_id LIMIT $3`,
+  frozenIssueIds: 'SELECT issue_date FROM issue_days ORDER BY issue_date',
   issueDayForUpdate: 'SELECT issue_date FROM issue_days WHERE issue_date = $1 FOR UPDATE',
   // $1 issue date, $2 at, $3 digest, $4 compiled. A day prepared without a frozen issue gets its content when a run freezes it.
   freezeIssue: `

@@ -138,7 +138,11 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
     ADD COLUMN suppression_detail text,
     ADD COLUMN suppressed_at timestamptz;
   `,
-  // 7: how often a subscriber is sent an issue (SQLite's migration 7): everyone there was
+  // 6: which of the issue's papers a 'sent' copy held (SQLite's migration 7).
+  `
+  ALTER TABLE deliveries ADD COLUMN received text;
+  `,
+  // 7: how often a subscriber is sent an issue (SQLite's migration 8): everyone there was
   // before weekly issues gets the dailies, as they did.
   `
   ALTER TABLE subscribers ADD COLUMN cadence text NOT NULL DEFAULT 'daily' CHECK (cadence IN ('daily', 'weekly'));

@@ -159,12 +159,13 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
   }
 
   /** Concurrent 'sent' marks, one statement per batch and issue date (write-batches.ts). */
-  const recordSent = inBatches<{ issueDate: string; subscriberId: number; messageId: string }, void>(async (marks) => {
+  const recordSent = inBatches<{ issueDate: string; subscriberId: number; messageId: string; received: string | null }, void>(async (marks) => {
     for (const [issueDate, group] of groupedBy(marks, (mark) => mark.issueDate)) {
       // One mark per subscriber (the last), in id order: a statement may not touch a row twice.
-      const last = new Map(group.map((mark) => [mark.subscriberId, mark.messageId]));
+      const last = new Map(group.map((mark) => [mark.subscriberId, mark]));
       const ids = [...last.keys()].sort((a, b) => a - b);
-      await query('recording a delivery', SQL.markSentBatch, [issueDate, ids, ids.map((id) => last.get(id)!), clock()], 'papermail_mark_sent');
+      const values = [issueDate, ids, ids.map((id) => last.get(id)!.messageId), clock(), ids.map((id) => last.get(id)!.received)];
+      await query('recording a delivery', SQL.markSentBatch, values, 'papermail_mark_sent');
     }
     return marks.map(() => undefined);
   });
@@ -590,8 +591,18 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
       return markDelivery('recording a send attempt', SQL.markSending, issueDate, subscriberId);
     },
 
-    async markSent(issueDate, subscriberId, messageId) {
-      await recordSent({ issueDate, subscriberId, messageId });
+    async markSent(issueDate, subscriberId, messageId, received = null) {
+      await recordSent({ issueDate, subscriberId, messageId, received });
+    },
+
+    async *receivedPapers(issueDate, pageSize = DEFAULT_PAGE_SIZE) {
+      const size = positiveInteger('pageSize', pageSize);
+      for (let afterId = 0; ; ) {
+        const { rows } = await query<{ subscriber_id: number; received: string }>('reading what an issue\'s copies held', SQL.pageReceived, [issueDate, afterId, size]);
+        if (rows.length === 0) return;
+        for (const row of rows) yield { subscriberId: row.subscriber_id, received: row.received };
+        afterId = rows[rows.length - 1]!.subscriber_id;
+      }
     },
 
     async markDeferred(issueDate, subscriberId, reason) {
@@ -658,6 +669,11 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     async freezeIssue(issue) {
       await query('freezing the issue', SQL.freezeIssue, [issue.issueDate, clock(), issue.digest, issue.compiled]);
       return (await store.frozenIssue(issue.issueDate))!;
+    },
+
+    async frozenIssueIds() {
+      const { rows } = await query<{ issue_date: string }>('listing the frozen issues', SQL.frozenIssueIds);
+      return rows.map((row) => row.issue_date);
     },
 
     async frozenIssue(issueDate) {

@@ -86,8 +86,15 @@ export const SQLITE_QUERIES = {
   // The same mark for a row that exists (a prepared day: nearly always), as a plain UPDATE: half
   // the work of the upsert above, which then only runs when this changed nothing.
   markSentExisting: `
-    UPDATE deliveries SET state = 'sent', message_id = @messageId, last_error = NULL, updated_at = @at
+    UPDATE deliveries SET state = 'sent', message_id = @messageId, received = @received, last_error = NULL, updated_at = @at
     WHERE issue_date = @issueDate AND subscriber_id = @subscriberId AND state IN (${sqlStateList(LEDGER_TRANSITIONS.sent)})`,
+  markReceived: 'UPDATE deliveries SET received = @received WHERE issue_date = @issueDate AND subscriber_id = @subscriberId',
+  // An issue's 'sent' copies that say which papers they held, in keyset pages.
+  pageReceived: `
+    SELECT subscriber_id, received FROM deliveries
+    WHERE issue_date = @issueDate AND state = 'sent' AND received IS NOT NULL AND subscriber_id > @afterId
+    ORDER BY subscriber_id LIMIT @limit`,
+  frozenIssueIds: 'SELECT issue_date FROM issue_days ORDER BY issue_date',
   markDeferred: markDelivery('deferred', ', last_error = excluded.last_error', 'NULL, @reason'),
   markSkipped: markDelivery('skipped', ''),
   markFailed: markDelivery('failed', ', last_error = excluded.last_error', 'NULL, @reason'),

@@ -152,7 +152,12 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE subscribers ADD COLUMN suppression_detail TEXT;
   ALTER TABLE subscribers ADD COLUMN suppressed_at TEXT;
   `,
-  // 7: how often a subscriber is sent an issue (src/subscribers/cadence.ts): everyone there
+  // 7: which of the issue's papers a 'sent' copy held (src/delivery/paper-history.ts), so a
+  // later issue can leave out what a reader already got; NULL for copies sent before.
+  `
+  ALTER TABLE deliveries ADD COLUMN received TEXT;
+  `,
+  // 8: how often a subscriber is sent an issue (src/subscribers/cadence.ts): everyone there
   // was before weekly issues gets the dailies, as they did.
   `
   ALTER TABLE subscribers ADD COLUMN cadence TEXT NOT NULL DEFAULT 'daily' CHECK (cadence IN ('daily', 'weekly'));

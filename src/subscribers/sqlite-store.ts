@@ -183,12 +183,12 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
   );
 
   /** Concurrent 'sent' marks, one transaction (one commit) per batch (write-batches.ts). */
-  const recordSent = inBatches<{ issueDate: string; subscriberId: number; messageId: string; at: string }, void>((marks) =>
+  const recordSent = inBatches<{ issueDate: string; subscriberId: number; messageId: string; received: string | null; at: string }, void>((marks) =>
     guard('recording a delivery', () =>
       sql.transaction(() =>
         marks.map((mark) => {
           // Acceptance only: the bounce count is left alone (a relay accepts every address).
-          if (sql.markSentExisting.run(mark).changes === 0) sql.markSent.run(mark);
+          if (sql.markSentExisting.run(mark).changes === 0 && sql.markSent.run(mark).changes > 0) sql.markReceived.run(mark);
         }),
       ),
     ),
@@ -401,8 +401,17 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
       return guard('recording a send attempt', () => sql.markSending.run({ issueDate, subscriberId, at }).changes > 0);
     },
 
-    async markSent(issueDate, subscriberId, messageId) {
-      await recordSent({ issueDate, subscriberId, messageId, at: timestamp() });
+    async markSent(issueDate, subscriberId, messageId, received = null) {
+      await recordSent({ issueDate, subscriberId, messageId, received, at: timestamp() });
+    },
+
+    receivedPapers(issueDate, pageSize = DEFAULT_PAGE_SIZE) {
+      const size = positiveInteger('pageSize', pageSize);
+      type Row = { subscriber_id: number; received: string };
+      return mapAsync(
+        pages((afterId) => sql.pageReceived.all({ issueDate, afterId, limit: size }) as Row[], (row) => row.subscriber_id, 0),
+        (row) => ({ subscriberId: row.subscriber_id, received: row.received }),
+      );
     },
 
     async markDeferred(issueDate, subscriberId, reason) {
@@ -485,6 +494,10 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
           return toFrozenIssue(sql.issueDay.get(issue.issueDate) as IssueDayRow);
         }),
       );
+    },
+
+    async frozenIssueIds() {
+      return guard('listing the frozen issues', () => (sql.frozenIssueIds.all() as Array<{ issue_date: string }>).map((row) => row.issue_date));
     },
 
     async frozenIssue(issueDate) {

@@ -25,6 +25,11 @@ describe('loadConfig', () => {
     expect(config.WEEKLY_DAY).toBe('monday');
   });
 
+  it('leaves out papers a reader was sent in the last 30 days unless DEDUPE_DAYS says otherwise (0: off)', () => {
+    expect(loadConfig({}).DEDUPE_DAYS).toBe(30);
+    expect(loadConfig({ DEDUPE_DAYS: '0' }).DEDUPE_DAYS).toBe(0);
+  });
+
   it('uses a development secret only while PUBLIC_URL is on this machine', () => {
     expect(loadConfig({}).isLocal).toBe(true);
     expect(loadConfig({}).secret.length).toBeGreaterThanOrEqual(32);
@@ -99,6 +104,8 @@ const BAD_VALUES: Array<[name: string, value: string, message: string]> = [
   ['TOP_N', '1e2', 'TOP_N must be a whole number from 1 to 500 (got "1e2")'],
   ['WEEKLY_TOP_N', '0', 'WEEKLY_TOP_N must be a whole number from 1 to 500 (got "0")'],
   ['WEEKLY_TOP_N', 'twenty', 'WEEKLY_TOP_N must be a whole number from 1 to 500 (got "twenty")'],
+  ['DEDUPE_DAYS', '-1', 'DEDUPE_DAYS must be a whole number of days from 0 to 365 (got "-1")'],
+  ['DEDUPE_DAYS', '400', 'DEDUPE_DAYS must be a whole number of days from 0 to 365 (got "400")'],
   ['MIN_UPVOTES', '2.5', 'MIN_UPVOTES must be a whole number, 0 or more (got "2.5")'],
   ['HIGHLIGHTS', '11', 'HIGHLIGHTS must be a whole number from 0 to 10 (got "11")'],
   ['THUMBNAILS', 'maybe', 'THUMBNAILS must be true or false (got "maybe")'],

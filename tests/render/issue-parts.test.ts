@@ -5,12 +5,14 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { rankPapers } from '../../src/digest/rank.js';
 import type { Digest } from '../../src/digest/paper.js';
+import { paperSetOf } from '../../src/digest/paper-set.js';
 import {
   compileIssue,
   createIssueRenderer,
   HTML_BUDGET_BYTES,
   issueOptionsFrom,
   issueSubject,
+  joinedCopy,
   mjmlCompilations,
   type IssueRenderer,
   type PersonalisedIssue,
@@ -183,5 +185,85 @@ describe('the issue compiled once for every topic selection, on the sample days'
     expect(copy.html).toContain('&quot;&gt;&lt;script&gt;');
     expect(copy.text).toContain('Hi "><script>alert(1)</script> Unsubscribe: https://evil.example,');
     expect(copy.html).not.toContain('https://papers.example.com/unsubscribe?token=unsub-a via titles');
+  });
+});
+
+describe('leaving out papers a reader was already sent (select with a paper set)', () => {
+  const linkOf = (each: { url: string }) => new URL(each.url).href;
+
+  it('2025-09-30: leaves out exactly those papers, in both parts and in "Top papers", with the sections counted for what is left', async () => {
+    const digest = days.get('2025-09-30')!;
+    const parts = await createIssueRenderer(digest, options).parts();
+    const ranked = rankPapers(digest.sections.flatMap((section) => section.papers));
+    // The whole issue first, twice, so its plan is kept: a copy with papers left out must not be given it.
+    const whole = parts.select(null)!;
+    parts.select(null);
+    const all = joinedCopy(parts.pieces, whole.copyFor(recipient('all')));
+    const section = digest.sections.find((each) => each.papers.length >= 3 && !each.papers.includes(ranked[0]!))!;
+    const inSection = ranked.indexOf(section.papers[1]!);
+    const left = [0, inSection];
+    const copy = joinedCopy(parts.pieces, parts.select(null, paperSetOf(left))!.copyFor(recipient('left')));
+    const gone = new Set(left.map((position) => linkOf(ranked[position]!)));
+
+    expect(sectionPapers(copy.html)).toEqual(sectionPapers(all.html).filter((link) => !gone.has(link)));
+    for (const each of ranked) expect(copy.text.includes(linkOf(each)), each.id).toBe(!gone.has(linkOf(each)));
+    const kept = ranked.filter((each) => !gone.has(linkOf(each)));
+    expect(topPapers(copy.html)).toEqual(kept.slice(0, digest.highlights.length).map((each) => [ranked.indexOf(each) + 1, linkOf(each)]));
+    expect(sectionTitles(copy.html).map(decodeEntities)).toContain(`${section.topic} · ${section.papers.length - 1} papers`);
+    expect(sectionTitles(all.html).map(decodeEntities)).toContain(`${section.topic} · ${section.papers.length} papers`);
+    expect(copy.text).toContain(`${section.topic.toUpperCase()} · ${section.papers.length - 1} papers`);
+    expect(copy.subject).not.toContain(ranked[0]!.title.slice(0, 20));
+    expect(copy.subject).toContain(kept[0]!.title.slice(0, 20));
+    expect(copy.html).toContain(`${digest.total - 2} papers`);
+    // What the copy held, for the ledger: every paper but those.
+    expect(whole.received).toBe(paperSetOf(ranked.map((_, position) => position)));
+    expect(parts.select(null, paperSetOf(left))!.received).toBe(paperSetOf(ranked.map((_, position) => position).filter((position) => !left.includes(position))));
+  });
+
+  it('counts only the papers left for the reader in the line about papers left out for size', async () => {
+    const crowded = digestOf(
+      // As the size budget's own test (tests/render/issue.test.ts): far too big for Gmail, so the lowest papers are left out for size.
+      Array.from({ length: 220 }, (_, index) =>
+        paper({
+          upvotes: 1000 - index,
+          title: `Crowded day paper number ${index} with a fairly long descriptive title about models`,
+          abstract: `Abstract of paper ${index}. ${'Long abstract text that goes on and on. '.repeat(20)}`,
+          authors: ['Ada Lovelace', 'Alan Turing', 'Grace Hopper', 'Edsger Dijkstra'],
+          githubRepo: `https://github.com/example/repository-${index}`,
+          projectPage: `https://example.org/projects/${index}`,
+        }),
+      ),
+    );
+    const parts = await createIssueRenderer(crowded, options).parts();
+    const ranked = rankPapers(crowded.sections[0]!.papers);
+    const all = joinedCopy(parts.pieces, parts.select(null)!.copyFor(recipient('all')));
+    const shown = new Set(sectionPapers(all.html));
+    const omitted = ranked.map((each, position) => (shown.has(linkOf(each)) ? -1 : position)).filter((position) => position >= 0);
+    expect(omitted.length).toBeGreaterThan(2);
+    expect(all.html).toContain(`+ ${omitted.length} more papers in Other`);
+    const some = joinedCopy(parts.pieces, parts.select(null, paperSetOf(omitted.slice(-2)))!.copyFor(recipient('some')));
+    expect(some.html).toContain(`+ ${omitted.length - 2} more papers in Other`);
+    expect(sectionTitles(some.html)).toEqual([`Other · ${ranked.length - 2} papers`]);
+    const none = joinedCopy(parts.pieces, parts.select(null, paperSetOf(omitted))!.copyFor(recipient('none')));
+    expect(none.html).not.toContain('more paper');
+    expect(sectionPapers(none.html)).toEqual(sectionPapers(all.html));
+  });
+
+  it('2026-08-21: drops a paper from "Also today" and a section left empty, and gives nothing when every paper of the topics is left out', async () => {
+    const digest = days.get('2026-08-21')!;
+    const parts = await createIssueRenderer(digest, options).parts();
+    const ranked = rankPapers(digest.sections.flatMap((section) => section.papers));
+    const singles = digest.sections.filter((section) => section.papers.length === 1);
+    const topics = [singles[0]!.slug, singles[1]!.slug];
+    const first = ranked.indexOf(singles[0]!.papers[0]!);
+    const copy = joinedCopy(parts.pieces, parts.select(topics, paperSetOf([first]))!.copyFor(recipient('left')));
+    expect(sectionTitles(copy.html)).toEqual(['Also today · 1 paper']);
+    expect(sectionPapers(copy.html)).toEqual([linkOf(singles[1]!.papers[0]!)]);
+    expect(copy.text).toContain('ALSO TODAY · 1 paper\n');
+    const several = digest.sections.find((section) => section.papers.length > 1)!;
+    const withoutSection = joinedCopy(parts.pieces, parts.select(null, paperSetOf(several.papers.map((each) => ranked.indexOf(each))))!.copyFor(recipient('x')));
+    expect(sectionTitles(withoutSection.html).some((title) => title.startsWith(`${several.topic} ·`))).toBe(false);
+    expect(parts.select(topics, paperSetOf(topics.map((_, index) => ranked.indexOf(singles[index]!.papers[0]!))))).toBeNull();
+    expect(parts.select(null, paperSetOf(ranked.map((_, position) => position)))).toBeNull();
   });
 });

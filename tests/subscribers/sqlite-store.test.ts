@@ -106,8 +106,8 @@ describe('upgrading an older SQLite file', () => {
   it('upgrades a file from before cadences: everyone is daily, still owed the daily issue and not the weekly one', async () => {
     const path = stores.path();
     const raw = new Database(path);
-    MIGRATIONS.slice(0, 6).forEach((migration) => raw.exec(migration));
-    raw.pragma('user_version = 6');
+    MIGRATIONS.slice(0, 7).forEach((migration) => raw.exec(migration));
+    raw.pragma('user_version = 7');
     raw.prepare("INSERT INTO subscribers (email, status, created_at, confirmed_at) VALUES ('ann@example.com', 'confirmed', '2025-01-01', '2025-01-01')").run();
     raw.close();
     const store = stores.open();

@@ -770,6 +770,57 @@ export function describeStoreContract(name: string, stores: ContractStores): voi
     });
   });
 
+  describe(`${name}: what sent copies held (never the same paper twice)`, () => {
+    const heldOf = async (store: SubscriberStore, issueDate: string, pageSize?: number) => {
+      const rows: Array<{ subscriberId: number; received: string }> = [];
+      for await (const row of store.receivedPapers(issueDate, pageSize)) rows.push(row);
+      return rows;
+    };
+
+    it("records with each 'sent' row what its copy held, and streams an issue's in subscriber id order, in pages", async () => {
+      const store = await stores.open();
+      const [a, b, c, d, e] = (await confirmed(store, 5)) as [number, number, number, number, number];
+      // Concurrent marks: written in batches, each keeping its own value.
+      await Promise.all([
+        store.markSent(day, d, '<d@example.com>', 'f1'),
+        store.markSent(day, a, '<a@example.com>', '3'),
+        store.markSent(day, b, '<b@example.com>', ''),
+        store.markSent(day, c, '<c@example.com>'),
+      ]);
+      await store.markSkipped(day, e);
+      await store.markSent('2025-10-02', a, '<a2@example.com>', '8');
+      // c was recorded without it (as before it was kept), e was never sent: neither says anything.
+      expect(await heldOf(store, day, 2)).toEqual([
+        { subscriberId: a, received: '3' },
+        { subscriberId: b, received: '' },
+        { subscriberId: d, received: 'f1' },
+      ]);
+      expect(await heldOf(store, '2025-10-02')).toEqual([{ subscriberId: a, received: '8' }]);
+      expect(await heldOf(store, '2025-10-03')).toEqual([]);
+    });
+
+    it('records it for a prepared and claimed row too, and not for a row another run had already sent', async () => {
+      const store = await stores.open();
+      const [a, b] = (await confirmed(store, 2)) as [number, number];
+      await store.prepareIssue(day);
+      expect(await store.markSending(day, a)).toBe(true);
+      await store.markSent(day, a, '<a@example.com>', '7');
+      await store.markSent(day, b, '<b@example.com>', '1');
+      await store.markSent(day, b, '<b-again@example.com>', '2');
+      expect(await heldOf(store, day)).toEqual([
+        { subscriberId: a, received: '7' },
+        { subscriberId: b, received: '1' },
+      ]);
+    });
+
+    it('lists the ids of every frozen issue, days and weeks, in order', async () => {
+      const store = await stores.open();
+      expect(await store.frozenIssueIds()).toEqual([]);
+      for (const issueDate of ['2025-10-02', '2025-W40', '2025-10-01']) await store.freezeIssue({ issueDate, digest: '{}', compiled: '{}' });
+      expect(await store.frozenIssueIds()).toEqual(['2025-10-01', '2025-10-02', '2025-W40']);
+    });
+  });
+
   describe(`${name}: preparing a day`, () => {
     it('creates one pending row per subscriber confirmed at the freeze, in batches, and none for later ones', async () => {
       const clock = manualClock();
