@@ -71,6 +71,12 @@ export interface SendLedger {
    * recorded without it (sent before it was kept) are left out.
    */
   receivedPapers(issueDate: string, pageSize?: number): AsyncIterable<{ subscriberId: number; received: string }>;
+  /**
+   * Which of `issueDates` the subscriber was sent (a 'sent' row), each with what its copy held
+   * as recorded (`received`; null for a copy sent before that was kept). Issues they were not
+   * sent are absent. Their private feed shows exactly this.
+   */
+  copiesSentTo(subscriberId: number, issueDates: readonly string[]): Promise<Map<string, string | null>>;
   markDeferred(issueDate: string, subscriberId: number, reason: string): Promise<void>;
   /**
    * Records that the issue had nothing in the subscriber's topics (or nothing they were not sent

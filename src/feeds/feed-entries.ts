@@ -11,9 +11,11 @@
  * links (safeHttpUrl, as the emails do) become links.
  */
 import { filterDigestByTopics } from '../digest/filter.js';
+import { paperSetPositions } from '../digest/paper-set.js';
 import { arxivLinks, type Digest, type Paper } from '../digest/paper.js';
 import { archiveLink } from '../links/public-links.js';
 import { escapeHtml } from '../render/escape.js';
+import { rankedPapers } from '../render/issue-view.js';
 import { plural } from '../render/text.js';
 import { safeHttpUrl } from '../render/safe-url.js';
 
@@ -59,12 +61,37 @@ export function issueEntries(issues: readonly FeedIssue[], publicUrl: string): F
  * (filterDigestByTopics, the digest-level selection the send loop's copies follow). An issue
  * none of their topics had papers in is left out, as they got no email for it.
  */
-export function subscriberEntries(issues: readonly FeedIssue[], topics: readonly string[] | null, publicUrl: string): FeedEntry[] {
+/**
+ * A subscriber's feed: one entry per issue they were sent (`sent`: the issues with a 'sent'
+ * ledger row, each with what their copy held, src/delivery/send-ledger.ts copiesSentTo), with
+ * exactly the papers that copy held — their topics, less what an earlier issue had already sent
+ * them. A copy sent before copies recorded what they held shows their topics' papers.
+ */
+export function subscriberEntries(
+  issues: readonly FeedIssue[],
+  sent: ReadonlyMap<string, string | null>,
+  topics: readonly string[] | null,
+  publicUrl: string,
+): FeedEntry[] {
   return issues.flatMap((issue) => {
-    if (issue.digest === undefined) return topics === null ? [issueEntry(issue, undefined, publicUrl)] : [];
-    const copy = filterDigestByTopics(issue.digest, topics);
+    if (!sent.has(issue.id)) return [];
+    if (issue.digest === undefined) return [issueEntry(issue, undefined, publicUrl)];
+    const received = sent.get(issue.id);
+    const copy = received == null ? filterDigestByTopics(issue.digest, topics) : digestOfPapers(issue.digest, paperSetPositions(received));
     return copy === null ? [] : [issueEntry(issue, copy, publicUrl)];
   });
+}
+
+/** The digest as a copy that held only the papers at these positions of its ranking had it; null for none. */
+function digestOfPapers(digest: Digest, positions: readonly number[]): Digest | null {
+  const ranked = rankedPapers(digest);
+  const held = new Set(positions.map((position) => ranked[position]).filter((paper) => paper !== undefined));
+  const sections = digest.sections
+    .map((section) => ({ ...section, papers: section.papers.filter((paper) => held.has(paper)) }))
+    .filter((section) => section.papers.length > 0);
+  if (sections.length === 0) return null;
+  const remaining = ranked.filter((paper) => held.has(paper));
+  return { ...digest, total: remaining.length, highlights: remaining.slice(0, digest.highlights.length), sections };
 }
 
 /** A topic's feed: one entry per paper of that topic, newest issue first, in each issue's ranked order. */

@@ -5,7 +5,7 @@ import type { Logger } from '../logger.js';
 import type { ConfirmationMailer } from '../delivery/confirmation-mail.js';
 import type { DeliveryEventStore } from '../feedback/event-store.js';
 import type { SnsNetwork } from '../feedback/webhooks/ses.js';
-import type { FrozenIssues } from '../delivery/send-ledger.js';
+import type { FrozenIssues, SendLedger } from '../delivery/send-ledger.js';
 import type { BusyRetryPolicy } from '../subscribers/busy-retry.js';
 import type { IssueArchive, StoreLifecycle, SubscriberDirectory } from '../subscribers/store.js';
 import type { BackgroundTasks } from './background.js';
@@ -28,6 +28,7 @@ export interface SendRequest {
 export type ServerStore = SubscriberDirectory &
   Pick<IssueArchive, 'getIssue' | 'listIssues'> &
   Pick<FrozenIssues, 'frozenIssue'> &
+  Pick<SendLedger, 'copiesSentTo'> &
   DeliveryEventStore &
   Pick<StoreLifecycle, 'health'>;
 

@@ -185,6 +185,9 @@ export const POSTGRES_QUERIES = {
     SELECT subscriber_id, received FROM deliveries
     WHERE issue_date = $1 AND state = 'sent' AND received IS NOT NULL AND subscriber_id > $2
     ORDER BY subscriber_id LIMIT $3`,
+  copiesSentTo: `
+    SELECT issue_date, received FROM deliveries
+    WHERE subscriber_id = $1 AND state = 'sent' AND issue_date = ANY($2::text[])`,
   frozenIssueIds: 'SELECT issue_date FROM issue_days ORDER BY issue_date',
   issueDayForUpdate: 'SELECT issue_date FROM issue_days WHERE issue_date = $1 FOR UPDATE',
   // $1 issue date, $2 at, $3 digest, $4 compiled. A day prepared without a frozen issue gets its content when a run freezes it.

@@ -595,6 +595,12 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
       await recordSent({ issueDate, subscriberId, messageId, received });
     },
 
+    async copiesSentTo(subscriberId, issueDates) {
+      if (issueDates.length === 0) return new Map();
+      const { rows } = await query<{ issue_date: string; received: string | null }>('reading the copies sent to a subscriber', SQL.copiesSentTo, [subscriberId, issueDates]);
+      return new Map(rows.map((row) => [row.issue_date, row.received]));
+    },
+
     async *receivedPapers(issueDate, pageSize = DEFAULT_PAGE_SIZE) {
       const size = positiveInteger('pageSize', pageSize);
       for (let afterId = 0; ; ) {

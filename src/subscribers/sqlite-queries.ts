@@ -94,6 +94,10 @@ export const SQLITE_QUERIES = {
     SELECT subscriber_id, received FROM deliveries
     WHERE issue_date = @issueDate AND state = 'sent' AND received IS NOT NULL AND subscriber_id > @afterId
     ORDER BY subscriber_id LIMIT @limit`,
+  // @ids: a JSON array of issue ids.
+  copiesSentTo: `
+    SELECT issue_date, received FROM deliveries
+    WHERE subscriber_id = @subscriberId AND state = 'sent' AND issue_date IN (SELECT value FROM json_each(@ids))`,
   frozenIssueIds: 'SELECT issue_date FROM issue_days ORDER BY issue_date',
   markDeferred: markDelivery('deferred', ', last_error = excluded.last_error', 'NULL, @reason'),
   markSkipped: markDelivery('skipped', ''),

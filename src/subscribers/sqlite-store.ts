@@ -405,6 +405,13 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
       await recordSent({ issueDate, subscriberId, messageId, received, at: timestamp() });
     },
 
+    async copiesSentTo(subscriberId, issueDates) {
+      if (issueDates.length === 0) return new Map();
+      type Row = { issue_date: string; received: string | null };
+      const rows = guard('reading the copies sent to a subscriber', () => sql.copiesSentTo.all({ subscriberId, ids: JSON.stringify(issueDates) }) as Row[]);
+      return new Map(rows.map((row) => [row.issue_date, row.received]));
+    },
+
     receivedPapers(issueDate, pageSize = DEFAULT_PAGE_SIZE) {
       const size = positiveInteger('pageSize', pageSize);
       type Row = { subscriber_id: number; received: string };

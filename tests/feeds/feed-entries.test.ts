@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { paperSetOf } from '../../src/digest/paper-set.js';
 import type { Digest, Paper } from '../../src/digest/paper.js';
 import { issueEntries, subscriberEntries, topicPaperEntries, type FeedIssue } from '../../src/feeds/feed-entries.js';
 import { digestOf, paper } from '../builders.js';
@@ -94,12 +95,15 @@ describe('topicPaperEntries', () => {
 });
 
 describe('subscriberEntries', () => {
+  /** Every issue sent to them, recorded before copies kept what they held. */
+  const sentAll = (issues: ReadonlyArray<{ id: string }>) => new Map(issues.map((each) => [each.id, null]));
+
   it("keeps only the subscriber's topics in each issue and leaves out an issue none of them was in", () => {
     const agent = paper({ title: 'Only agents' });
     const seen = paper({ title: 'Only vision' });
     const issues = [issue('2025-09-30', twoTopics('2025-09-30', [agent], [seen])), issue('2025-09-29', digestOf([paper()]))];
 
-    const entries = subscriberEntries(issues, ['agents'], SITE);
+    const entries = subscriberEntries(issues, sentAll(issues), ['agents'], SITE);
 
     expect(entries).toHaveLength(1);
     expect(entries[0]!.contentHtml).toContain('Only agents');
@@ -109,6 +113,22 @@ describe('subscriberEntries', () => {
 
   it('gives a subscriber of every topic the whole issue', () => {
     const issues = [issue('2025-09-30', twoTopics('2025-09-30', [paper()], [paper()]))];
-    expect(subscriberEntries(issues, null, SITE)).toEqual(issueEntries(issues, SITE));
+    expect(subscriberEntries(issues, sentAll(issues), null, SITE)).toEqual(issueEntries(issues, SITE));
+  });
+
+  it('shows exactly the papers their copy held, and no issue they were not sent', () => {
+    const first = paper({ title: 'Held first', upvotes: 30 });
+    const repeat = paper({ title: 'Already sent before', upvotes: 20 });
+    const third = paper({ title: 'Held third', upvotes: 10 });
+    const issues = [issue('2025-10-01', digestOf([first, repeat, third])), issue('2025-09-30', digestOf([paper({ title: 'Never sent to them' })]))];
+
+    // Their copy of 2025-10-01 held the papers ranked 1st and 3rd (positions 0 and 2): the 2nd had reached them before.
+    const entries = subscriberEntries(issues, new Map([['2025-10-01', paperSetOf([0, 2])]]), null, SITE);
+
+    expect(entries).toHaveLength(1);
+    expect(entries[0]!.contentHtml).toContain('Held first');
+    expect(entries[0]!.contentHtml).toContain('Held third');
+    expect(entries[0]!.contentHtml).not.toContain('Already sent before');
+    expect(entries[0]!.summary).toBe('2 papers in 1 topic');
   });
 });

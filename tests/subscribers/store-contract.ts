@@ -799,6 +799,23 @@ export function describeStoreContract(name: string, stores: ContractStores): voi
       expect(await heldOf(store, '2025-10-03')).toEqual([]);
     });
 
+    it("says which of the issues asked about a subscriber was sent, each with what their copy held (their private feed)", async () => {
+      const store = await stores.open();
+      const [a, b] = (await confirmed(store, 2)) as [number, number];
+      await store.markSent(day, a, '<a@example.com>', '5');
+      await store.markSent('2025-10-02', a, '<a2@example.com>');
+      await store.markSent('2025-W40', a, '<aw@example.com>', 'c');
+      await store.markSkipped('2025-10-03', a);
+      await store.markDeferred('2025-10-04', a, '451 later');
+      await store.markSent('2025-10-05', b, '<b@example.com>', '1');
+
+      const sent = await store.copiesSentTo(a, [day, '2025-10-02', '2025-W40', '2025-10-03', '2025-10-04', '2025-10-05', '2025-10-06']);
+
+      // Skipped, deferred, another subscriber's and unknown issues are absent; a copy recorded without what it held is null.
+      expect(Object.fromEntries(sent)).toEqual({ [day]: '5', '2025-10-02': null, '2025-W40': 'c' });
+      expect((await store.copiesSentTo(a, [])).size).toBe(0);
+    });
+
     it('records it for a prepared and claimed row too, and not for a row another run had already sent', async () => {
       const store = await stores.open();
       const [a, b] = (await confirmed(store, 2)) as [number, number];

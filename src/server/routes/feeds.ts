@@ -18,7 +18,6 @@ import { issueEntries, subscriberEntries, topicPaperEntries, type FeedEntry, typ
 import { FEED_FILES, FEED_FORMATS, FEED_MEDIA_TYPES, type FeedFormat } from '../../feeds/formats.js';
 import { writeFeed, type FeedDescription } from '../../feeds/write-feed.js';
 import { archiveListLink, feedLink, parsePrivateFeedFile, privateFeedLink } from '../../links/public-links.js';
-import { cadenceOfIssue } from '../../subscribers/cadence.js';
 import type { Subscriber } from '../../subscribers/store.js';
 import type { AppEnv, RouteContext } from '../dependencies.js';
 import { subscriberForToken } from '../subscriber-for-token.js';
@@ -67,9 +66,9 @@ export function registerFeedRoutes(app: Hono<AppEnv>, context: RouteContext): vo
     const file = parsePrivateFeedFile(c.req.param('file'));
     if (file === undefined) throw new PapermailError('ENOTFOUND', NO_SUCH_FEED);
     const subscriber = await feedSubscriber(context, file.token);
-    // Their emails are the issues of their cadence only: a weekly reader gets no dailies, and the other way round.
-    const recent = (await issues.recent(FEED_ISSUES)).filter((issue) => cadenceOfIssue(issue.id) === subscriber.cadence);
-    const entries = subscriberEntries(recent, subscriber.topics, publicUrl);
+    // Their emails, as the ledger has them: the issues they were sent (of whichever cadence they had then), each as their copy held it.
+    const recent = await issues.recent(FEED_ISSUES);
+    const entries = subscriberEntries(recent, await store.copiesSentTo(subscriber.id, recent.map((issue) => issue.id)), subscriber.topics, publicUrl);
     const description = {
       // The id does not change with the token's spelling: it is the subscriber's, by id.
       id: `${feedLink(publicUrl, 'atom')}#subscriber-${subscriber.id}`,
