@@ -237,15 +237,22 @@ async function loadDigest(request: Pick<IssueRequest, 'day' | 'source' | 'weekly
   const { digest, warnings, origin } = await loadDailyDigest({
     ...(request.day ? { day: request.day } : {}),
     ...(request.source ? { source: request.source } : {}),
+    ...readingServices(services),
+  });
+  for (const warning of warnings) services.logger.warn(warning);
+  services.logger.info(`issue ${digest.date}: ${digest.total} papers in ${digest.sections.length} topics from ${origin}`);
+  return digest;
+}
+
+/** What reading a day or a week takes from the run's services: settings, logger, and the fetch, clock and taxonomy when given. */
+function readingServices(services: Omit<IssueServices, 'store' | 'transport'>) {
+  return {
     config: services.config,
     logger: services.logger,
     ...(services.fetch ? { fetch: services.fetch } : {}),
     ...(services.now ? { now: services.now } : {}),
     ...(services.taxonomy ? { taxonomy: services.taxonomy } : {}),
-  });
-  for (const warning of warnings) services.logger.warn(warning);
-  services.logger.info(`issue ${digest.date}: ${digest.total} papers in ${digest.sections.length} topics from ${origin}`);
-  return digest;
+  };
 }
 
 /** The week's best, every day read again now (src/digest/weekly-digest.ts). */
@@ -253,11 +260,7 @@ async function loadWeekDigest(request: Pick<IssueRequest, 'source' | 'week'>, se
   const { digest, warnings, origins } = await loadWeeklyDigest({
     ...(request.week ? { week: request.week } : {}),
     ...(request.source ? { source: request.source } : {}),
-    config: services.config,
-    logger: services.logger,
-    ...(services.fetch ? { fetch: services.fetch } : {}),
-    ...(services.now ? { now: services.now } : {}),
-    ...(services.taxonomy ? { taxonomy: services.taxonomy } : {}),
+    ...readingServices(services),
   });
   for (const warning of warnings) services.logger.warn(warning);
   services.logger.info(`issue ${issueIdOf(digest)}: the week's top ${digest.total} papers in ${digest.sections.length} topics from ${origins.length} days`);

@@ -33,8 +33,9 @@ export const ENHANCED_STATUS = /^[245]\.\d{1,3}\.\d{1,3}$/;
 export const ReportedEventSchema = z
   .strictObject({
     /**
-     * The idempotency key, unique per source: the provider's event id, or a hash of the report
-     * (src/feedback/event-key.ts). The same report received five times is recorded once.
+     * The idempotency key, unique per source: the provider's event id (webhooks/webhook-request.ts
+     * eventKey), or a hash of the report (read-bounce.ts). The same report received five times is
+     * recorded once.
      */
     key: z.string().min(1).max(200),
     source: z.enum(EVENT_SOURCES),
