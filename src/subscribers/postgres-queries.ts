@@ -306,6 +306,39 @@ export const POSTGRES_QUERIES = {
   issue: 'SELECT date, subject, html, text, created_at FROM issues WHERE date = $1',
   issues: 'SELECT date, subject, created_at FROM issues ORDER BY date DESC',
 
+  // What readers told papermail (src/personal/reader-signals.ts). Selecting from subscribers
+  // makes a write for an unknown subscriber change nothing, which the store reports.
+  // $1 subscriber id, $2 paper id, $3 vote, $4 issue id, $5 title, $6 at
+  recordVote: `
+    INSERT INTO reader_votes (subscriber_id, paper_id, vote, issue_id, title, at)
+    SELECT id, $2, $3, $4, $5, ${at(6)} FROM subscribers WHERE id = $1
+    ON CONFLICT (subscriber_id, paper_id) DO UPDATE SET vote = excluded.vote, issue_id = excluded.issue_id, title = excluded.title, at = excluded.at
+    RETURNING at`,
+  // $1 subscriber id, $2 paper id
+  removeVote: 'DELETE FROM reader_votes WHERE subscriber_id = $1 AND paper_id = $2',
+  // $1 subscriber id
+  clearVotes: 'DELETE FROM reader_votes WHERE subscriber_id = $1',
+  votesOf: 'SELECT paper_id, vote, issue_id, title, at FROM reader_votes WHERE subscriber_id = $1 ORDER BY at DESC, paper_id',
+  interestsOf: 'SELECT interests FROM reader_interests WHERE subscriber_id = $1',
+  clearInterests: 'DELETE FROM reader_interests WHERE subscriber_id = $1',
+  // $1 subscriber id, $2 interests (JSON text), $3 at
+  setInterests: `
+    INSERT INTO reader_interests (subscriber_id, interests, updated_at)
+    SELECT id, $2::jsonb, ${at(3)} FROM subscribers WHERE id = $1
+    ON CONFLICT (subscriber_id) DO UPDATE SET interests = excluded.interests, updated_at = excluded.updated_at`,
+  // $1 subscriber id, $2 model JSON, $3 trained at
+  saveReaderModel: `
+    INSERT INTO reader_models (subscriber_id, model, trained_at)
+    SELECT id, $2, $3 FROM subscribers WHERE id = $1
+    ON CONFLICT (subscriber_id) DO UPDATE SET model = excluded.model, trained_at = excluded.trained_at`,
+  // $1 subscriber ids
+  readerModels: 'SELECT subscriber_id, model, trained_at FROM reader_models WHERE subscriber_id = ANY ($1::integer[])',
+  // $1 vocabulary JSON, $2 fitted through
+  saveVocabulary: `
+    INSERT INTO reader_vocabulary (id, vocabulary, fitted_through) VALUES (1, $1, $2)
+    ON CONFLICT (id) DO UPDATE SET vocabulary = excluded.vocabulary, fitted_through = excluded.fitted_through`,
+  latestVocabulary: 'SELECT vocabulary, fitted_through FROM reader_vocabulary WHERE id = 1',
+
   // Taking a copy of another store (store-copy.ts), in batches; rows already here are kept.
   // $1 ids, $2 emails: the subscribers here that share an id or an address with the batch.
   copyClashes: `SELECT id, email FROM subscribers WHERE id = ANY ($1::integer[]) OR lower(email) = ANY (SELECT lower(unnest($2::text[])))`,
@@ -339,6 +372,20 @@ export const POSTGRES_QUERIES = {
     INSERT INTO issue_days (issue_date, frozen_at, digest, compiled, prepared_at)
     SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[], $5::timestamptz[])
     ON CONFLICT DO NOTHING`,
+  copyVotes: `
+    INSERT INTO reader_votes (subscriber_id, paper_id, vote, issue_id, title, at)
+    SELECT * FROM unnest($1::integer[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[])
+    ON CONFLICT DO NOTHING`,
+  copyInterests: `
+    INSERT INTO reader_interests (subscriber_id, interests, updated_at)
+    SELECT subscriber_id, interests::jsonb, ${at(3)} FROM unnest($1::integer[], $2::text[]) AS copied (subscriber_id, interests)
+    ON CONFLICT DO NOTHING`,
+  copyReaderModels: `
+    INSERT INTO reader_models (subscriber_id, model, trained_at)
+    SELECT * FROM unnest($1::integer[], $2::text[], $3::text[])
+    ON CONFLICT DO NOTHING`,
+  // $1 vocabulary JSON, $2 fitted through: kept when this database has one.
+  copyVocabulary: 'INSERT INTO reader_vocabulary (id, vocabulary, fitted_through) VALUES (1, $1, $2) ON CONFLICT DO NOTHING',
   /** The highest id the identity has handed out (0 before the first). */
   usedSubscriberIds: 'SELECT CASE WHEN is_called THEN last_value ELSE 0 END AS used FROM subscribers_id_seq',
   // $1 the id the identity continues after

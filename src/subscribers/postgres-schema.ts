@@ -147,6 +147,43 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE subscribers ADD COLUMN cadence text NOT NULL DEFAULT 'daily' CHECK (cadence IN ('daily', 'weekly'));
   `,
+  // 8: what a reader told papermail about their taste (SQLite's migration 9): their latest
+  // vote per paper, their written interests, the model trained on them, and the shared
+  // TF-IDF vocabulary. All of a reader's rows go with them when they are deleted.
+  `
+  CREATE TABLE reader_votes (
+    subscriber_id integer NOT NULL REFERENCES subscribers (id) ON DELETE CASCADE,
+    -- An arXiv id without its version: a new vote on the same paper replaces the row.
+    paper_id text NOT NULL,
+    vote text NOT NULL CHECK (vote IN ('up', 'down')),
+    issue_id text NOT NULL,
+    title text NOT NULL,
+    at timestamptz NOT NULL,
+    PRIMARY KEY (subscriber_id, paper_id)
+  );
+  CREATE INDEX reader_votes_newest ON reader_votes (subscriber_id, at);
+
+  CREATE TABLE reader_interests (
+    subscriber_id integer PRIMARY KEY REFERENCES subscribers (id) ON DELETE CASCADE,
+    -- InterestsSchema as JSON: read through the schema, never trusted as stored.
+    interests jsonb NOT NULL,
+    updated_at timestamptz NOT NULL
+  );
+
+  CREATE TABLE reader_models (
+    subscriber_id integer PRIMARY KEY REFERENCES subscribers (id) ON DELETE CASCADE,
+    -- Opaque to the store (src/personal reads it), kept as the text it was given.
+    model text NOT NULL,
+    trained_at text NOT NULL
+  );
+
+  -- One vocabulary, replaced when refitted: every reader's model is over the same features.
+  CREATE TABLE reader_vocabulary (
+    id integer PRIMARY KEY CHECK (id = 1),
+    vocabulary text NOT NULL,
+    fitted_through text NOT NULL
+  );
+  `,
 ];
 
 /** The first key of every advisory lock papermail takes, so they cannot collide with another application's. */

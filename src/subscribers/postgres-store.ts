@@ -36,6 +36,7 @@ import {
   newSubscriber,
   suppressedRowRefusal,
   toSubscriber,
+  interestsAfter,
   withFields,
   withStatus,
   type SubscriberChange,
@@ -57,11 +58,18 @@ import {
   readImportFields,
   positiveInteger,
   readFields,
+  readInterests,
+  readStoredReaderModel,
+  readStoredVocabulary,
+  readVote,
   shorten,
+  storedInterests,
   storeFailure,
   topicsJson,
+  unknownReader,
   validTopics,
 } from './subscriber-input.js';
+import { hasInterests, type Interests, type Vote } from '../personal/reader-signals.js';
 
 export interface PostgresStoreOptions {
   /** A clock for every time the store records, instead of the database's (tests). */
@@ -98,6 +106,21 @@ interface SubscriberRow {
 }
 
 type IssueCountsRow = { issue_date: string } & Omit<IssueCounts, 'issueDate'>;
+
+interface VoteRow {
+  paper_id: string;
+  vote: Vote['vote'];
+  issue_id: string;
+  title: string;
+  at: Date;
+}
+
+/** jsonb, parsed by the driver. */
+type InterestsRow = { interests: unknown };
+
+function interestsOfRow(row: InterestsRow | undefined, subscriberId: number): Interests {
+  return row === undefined ? readInterests({}) : storedInterests(row.interests, subscriberId);
+}
 
 type NewRecord = Omit<SubscriberRecord, 'id' | 'statusVersion'>;
 
@@ -261,6 +284,31 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     return toRecord(rows[0]!);
   }
 
+  async function interestsIn(client: PoolClient, id: number): Promise<Interests> {
+    const { rows } = await client.query<InterestsRow>(SQL.interestsOf, [id]);
+    return interestsOfRow(rows[0], id);
+  }
+
+  /** No interests are no row: a reader who cleared them has nothing stored. */
+  async function writeInterests(client: PoolClient, id: number, interests: Interests): Promise<void> {
+    if (!hasInterests(interests)) {
+      await client.query(SQL.clearInterests, [id]);
+      return;
+    }
+    const { rowCount } = await client.query(SQL.setInterests, [id, JSON.stringify(interests), clock()]);
+    if ((rowCount ?? 0) === 0) throw unknownReader(id);
+  }
+
+  /** Applies the interest fields given with a subscriber; true when that changed what is stored. */
+  async function applyInterests(client: PoolClient, id: number, given: Partial<Interests> | undefined): Promise<boolean> {
+    if (given === undefined) return false;
+    const stored = await interestsIn(client, id);
+    const next = interestsAfter(stored, given);
+    if (JSON.stringify(next) === JSON.stringify(stored)) return false;
+    await writeInterests(client, id, next);
+    return true;
+  }
+
   /**
    * Records one event and applies the rules, inside the caller's transaction. The subscriber's
    * row is locked first, so two events about one subscriber are decided one after the other.
@@ -321,9 +369,16 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
       const { rows: found } = await client.query<SubscriberRow>(SQL.byEmailsForUpdate, [emails]);
       const known = new Map(found.map((row) => [emailKey(row.email), toRecord(row)]));
       const inserts = new Map<string, NewRecord>();
+      // New rows' interests wait for their ids.
+      const insertedInterests = new Map<string, Partial<Interests>>();
       const flush = async () => {
-        for (const record of await insertRecords(client, [...inserts.values()])) known.set(emailKey(record.email), record);
+        for (const record of await insertRecords(client, [...inserts.values()])) {
+          const key = emailKey(record.email);
+          known.set(key, record);
+          await applyInterests(client, record.id, insertedInterests.get(key));
+        }
         inserts.clear();
+        insertedInterests.clear();
       };
       for (const row of chunk) {
         if (!('fields' in row)) {
@@ -342,6 +397,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
         const current = known.get(key);
         if (current === undefined) {
           inserts.set(key, newSubscriber(row.fields, status, at));
+          if (row.fields.interests !== undefined) insertedInterests.set(key, row.fields.interests);
           report.added += 1;
           continue;
         }
@@ -351,12 +407,10 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
           continue;
         }
         const next = withFields(current, row.fields, status, at);
-        if (!differs(current, next)) {
-          report.unchanged += 1;
-          continue;
-        }
-        known.set(key, await applyChange(client, current, next));
-        report.updated += 1;
+        const changed = differs(current, next);
+        if (changed) known.set(key, await applyChange(client, current, next));
+        if ((await applyInterests(client, current.id, row.fields.interests)) || changed) report.updated += 1;
+        else report.unchanged += 1;
       }
       await flush();
     }
@@ -418,6 +472,10 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
       events: { copied: 0, alreadyThere: 0 },
       issues: { copied: 0, alreadyThere: 0 },
       days: { copied: 0, alreadyThere: 0 },
+      votes: { copied: 0, alreadyThere: 0 },
+      interests: { copied: 0, alreadyThere: 0 },
+      models: { copied: 0, alreadyThere: 0 },
+      vocabulary: { copied: 0, alreadyThere: 0 },
     };
     const count = (kind: keyof CopyReport, size: number, copied: number) => {
       report[kind].copied += copied;
@@ -477,6 +535,27 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
         ]);
         count('days', batch.length, copied);
       }
+      for await (const batch of batches(source.exportVotes(), IMPORT_CHUNK)) {
+        const copied = await copyRows(client, SQL.copyVotes, batch, [
+          (row) => row.subscriberId,
+          (row) => row.paperId,
+          (row) => row.vote,
+          (row) => row.issueId,
+          (row) => row.title,
+          (row) => row.at,
+        ]);
+        count('votes', batch.length, copied);
+      }
+      for await (const batch of batches(source.exportInterests(), IMPORT_CHUNK)) {
+        const values = [batch.map((row) => row.subscriberId), batch.map((row) => JSON.stringify(row.interests)), clock()];
+        count('interests', batch.length, (await client.query(SQL.copyInterests, values)).rowCount ?? 0);
+      }
+      for await (const batch of batches(source.exportReaderModels(), IMPORT_CHUNK)) {
+        const copied = await copyRows(client, SQL.copyReaderModels, batch, [(row) => row.subscriberId, (row) => row.json, (row) => row.trainedAt]);
+        count('models', batch.length, copied);
+      }
+      const vocabulary = await source.latestVocabulary();
+      if (vocabulary !== null) count('vocabulary', 1, (await client.query(SQL.copyVocabulary, [vocabulary.json, vocabulary.fittedThrough])).rowCount ?? 0);
       // New subscribers here continue after every id the source ever handed out, deleted ones' included.
       const { rows } = await client.query<{ used: string }>(SQL.usedSubscriberIds);
       const highest = await source.highestSubscriberId();
@@ -493,9 +572,12 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
       return transaction('saving a subscriber', async (client) => {
         await client.query(SQL.lockForNewSubscribers);
         const existing = await recordBy(client, SQL.byEmailForUpdate, fields.email);
-        if (existing === undefined) return { subscriber: await insertSubscriber(client, fields, fields.status ?? 'pending'), created: true };
-        const next = withFields(existing, fields, fields.status ?? existing.status, await timestamp(client));
-        return { subscriber: toSubscriber(await applyChange(client, existing, next)), created: false };
+        const saved =
+          existing === undefined
+            ? { subscriber: await insertSubscriber(client, fields, fields.status ?? 'pending'), created: true }
+            : { subscriber: toSubscriber(await applyChange(client, existing, withFields(existing, fields, fields.status ?? existing.status, await timestamp(client)))), created: false };
+        await applyInterests(client, saved.subscriber.id, fields.interests);
+        return saved;
       });
     },
 
@@ -786,6 +868,60 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     async listIssues() {
       const { rows } = await query<{ date: string; subject: string; created_at: Date }>('listing archived issues', SQL.issues);
       return rows.map((row) => ({ date: row.date, subject: row.subject, createdAt: row.created_at.toISOString() })).sort(newestIssueFirst);
+    },
+
+    async recordVote(subscriberId, vote) {
+      const read = readVote(vote);
+      const { rows } = await query<{ at: Date }>('recording a vote', SQL.recordVote, [subscriberId, read.paperId, read.vote, read.issueId, read.title, clock()]);
+      if (rows[0] === undefined) throw unknownReader(subscriberId);
+      return { ...read, at: rows[0].at.toISOString() };
+    },
+
+    async removeVote(subscriberId, paperId) {
+      return ((await query('removing a vote', SQL.removeVote, [subscriberId, paperId])).rowCount ?? 0) > 0;
+    },
+
+    async clearVotes(subscriberId) {
+      return (await query('clearing votes', SQL.clearVotes, [subscriberId])).rowCount ?? 0;
+    },
+
+    async setInterests(subscriberId, interests) {
+      const read = readInterests(interests);
+      await transaction('saving interests', (client) => writeInterests(client, subscriberId, read));
+    },
+
+    async readerSignals(subscriberId) {
+      const operation = 'reading a reader’s votes and interests';
+      const [votes, interests] = await Promise.all([
+        query<VoteRow>(operation, SQL.votesOf, [subscriberId]),
+        query<InterestsRow>(operation, SQL.interestsOf, [subscriberId]),
+      ]);
+      return {
+        votes: votes.rows.map((row) => ({ paperId: row.paper_id, vote: row.vote, issueId: row.issue_id, title: row.title, at: row.at.toISOString() })),
+        interests: interestsOfRow(interests.rows[0], subscriberId),
+      };
+    },
+
+    async saveReaderModel(model) {
+      const read = readStoredReaderModel(model);
+      const { rowCount } = await query('saving a reader model', SQL.saveReaderModel, [read.subscriberId, read.json, read.trainedAt]);
+      if ((rowCount ?? 0) === 0) throw unknownReader(read.subscriberId);
+    },
+
+    async readerModels(subscriberIds) {
+      if (subscriberIds.length === 0) return new Map();
+      const { rows } = await query<{ subscriber_id: number; model: string; trained_at: string }>('reading reader models', SQL.readerModels, [[...subscriberIds]]);
+      return new Map(rows.map((row) => [row.subscriber_id, { subscriberId: row.subscriber_id, json: row.model, trainedAt: row.trained_at }]));
+    },
+
+    async saveVocabulary(vocabulary) {
+      const read = readStoredVocabulary(vocabulary);
+      await query('saving the vocabulary', SQL.saveVocabulary, [read.json, read.fittedThrough]);
+    },
+
+    async latestVocabulary() {
+      const { rows } = await query<{ vocabulary: string; fitted_through: string }>('reading the vocabulary', SQL.latestVocabulary);
+      return rows[0] === undefined ? null : { json: rows[0].vocabulary, fittedThrough: rows[0].fitted_through };
     },
 
     async health() {

@@ -7,6 +7,7 @@
  */
 import { PapermailError } from '../errors.js';
 import type { IssueDeliveryReport, MatchedEvent, SuppressionReason, SuppressionRules } from '../feedback/event-store.js';
+import type { Interests } from '../personal/reader-signals.js';
 import { DEFAULT_CADENCE, type Cadence } from './cadence.js';
 import type { DeliveryState, LedgerCounts, Subscriber, SubscriberStatus, Suppression } from './store.js';
 
@@ -29,6 +30,8 @@ export interface SubscriberFields {
   cadence: Cadence | undefined;
   status: SubscriberStatus | undefined;
   suppression: SuppressionReason | undefined;
+  /** Interests given with the subscriber (`add --interests`, CSV columns); a field not given keeps what is stored. */
+  interests?: Partial<Interests>;
 }
 
 /**
@@ -100,6 +103,11 @@ export function withFields(current: SubscriberRecord, fields: SubscriberFields, 
     cadence: fields.cadence === undefined ? current.cadence : fields.cadence,
     suppression,
   };
+}
+
+/** A reader's interests with the fields an operator gave replaced (`add --include`, an import's columns). */
+export function interestsAfter(stored: Interests, given: Partial<Interests>): Interests {
+  return { ...stored, ...given };
 }
 
 /** True when writing `next` would change the stored record. */

@@ -222,7 +222,38 @@ export const SQLITE_QUERIES = {
   deliveryReportOf: deliveryReport(true),
   deliveryReportAll: deliveryReport(false),
 
+  // What readers told papermail (src/personal/reader-signals.ts). Selecting from subscribers
+  // makes a write for an unknown subscriber change nothing, which the store reports.
+  recordVote: `
+    INSERT INTO reader_votes (subscriber_id, paper_id, vote, issue_id, title, at)
+    SELECT id, @paperId, @vote, @issueId, @title, @at FROM subscribers WHERE id = @subscriberId
+    ON CONFLICT (subscriber_id, paper_id) DO UPDATE SET vote = excluded.vote, issue_id = excluded.issue_id, title = excluded.title, at = excluded.at`,
+  removeVote: 'DELETE FROM reader_votes WHERE subscriber_id = ? AND paper_id = ?',
+  clearVotes: 'DELETE FROM reader_votes WHERE subscriber_id = ?',
+  votesOf: 'SELECT paper_id, vote, issue_id, title, at FROM reader_votes WHERE subscriber_id = ? ORDER BY at DESC, paper_id',
+  interestsOf: 'SELECT interests FROM reader_interests WHERE subscriber_id = ?',
+  setInterests: `
+    INSERT INTO reader_interests (subscriber_id, interests, updated_at)
+    SELECT id, @interests, @at FROM subscribers WHERE id = @subscriberId
+    ON CONFLICT (subscriber_id) DO UPDATE SET interests = excluded.interests, updated_at = excluded.updated_at`,
+  clearInterests: 'DELETE FROM reader_interests WHERE subscriber_id = ?',
+  saveReaderModel: `
+    INSERT INTO reader_models (subscriber_id, model, trained_at)
+    SELECT id, @json, @trainedAt FROM subscribers WHERE id = @subscriberId
+    ON CONFLICT (subscriber_id) DO UPDATE SET model = excluded.model, trained_at = excluded.trained_at`,
+  // @ids: a JSON array of subscriber ids.
+  readerModels: 'SELECT subscriber_id, model, trained_at FROM reader_models WHERE subscriber_id IN (SELECT value FROM json_each(@ids))',
+  saveVocabulary: `
+    INSERT INTO reader_vocabulary (id, vocabulary, fitted_through) VALUES (1, @json, @fittedThrough)
+    ON CONFLICT (id) DO UPDATE SET vocabulary = excluded.vocabulary, fitted_through = excluded.fitted_through`,
+  latestVocabulary: 'SELECT vocabulary, fitted_through FROM reader_vocabulary WHERE id = 1',
+
   // Copying the store elsewhere (store-copy.ts): every row, in keyset pages.
+  pageVotes: `
+    SELECT * FROM reader_votes WHERE (subscriber_id, paper_id) > (@subscriberId, @paperId)
+    ORDER BY subscriber_id, paper_id LIMIT @limit`,
+  pageInterests: 'SELECT * FROM reader_interests WHERE subscriber_id > ? ORDER BY subscriber_id LIMIT ?',
+  pageReaderModels: 'SELECT * FROM reader_models WHERE subscriber_id > ? ORDER BY subscriber_id LIMIT ?',
   pageDeliveryEvents: 'SELECT * FROM delivery_events WHERE id > ? ORDER BY id LIMIT ?',
   pageDeliveries: `
     SELECT * FROM deliveries WHERE (issue_date, subscriber_id) > (@issueDate, @subscriberId)

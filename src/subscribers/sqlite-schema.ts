@@ -162,6 +162,42 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE subscribers ADD COLUMN cadence TEXT NOT NULL DEFAULT 'daily' CHECK (cadence IN ('daily', 'weekly'));
   `,
+  // 9: what a reader told papermail about their taste (src/personal/reader-signals.ts): their
+  // latest vote per paper and their written interests, the model trained on them, and the
+  // TF-IDF vocabulary the models share. All of a reader's rows go with them when they are deleted.
+  `
+  CREATE TABLE reader_votes (
+    subscriber_id INTEGER NOT NULL REFERENCES subscribers (id) ON DELETE CASCADE,
+    -- An arXiv id without its version: a new vote on the same paper replaces the row.
+    paper_id TEXT NOT NULL,
+    vote TEXT NOT NULL CHECK (vote IN ('up', 'down')),
+    issue_id TEXT NOT NULL,
+    title TEXT NOT NULL,
+    at TEXT NOT NULL,
+    PRIMARY KEY (subscriber_id, paper_id)
+  ) WITHOUT ROWID;
+  CREATE INDEX reader_votes_newest ON reader_votes (subscriber_id, at);
+
+  CREATE TABLE reader_interests (
+    subscriber_id INTEGER PRIMARY KEY REFERENCES subscribers (id) ON DELETE CASCADE,
+    -- InterestsSchema as JSON: read through the schema, never trusted as stored.
+    interests TEXT NOT NULL CHECK (json_valid(interests)),
+    updated_at TEXT NOT NULL
+  );
+
+  CREATE TABLE reader_models (
+    subscriber_id INTEGER PRIMARY KEY REFERENCES subscribers (id) ON DELETE CASCADE,
+    model TEXT NOT NULL,
+    trained_at TEXT NOT NULL
+  );
+
+  -- One vocabulary, replaced when refitted: every reader's model is over the same features.
+  CREATE TABLE reader_vocabulary (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    vocabulary TEXT NOT NULL,
+    fitted_through TEXT NOT NULL
+  );
+  `,
 ];
 
 /** Brings the file up to the latest schema; safe when two processes open a new file at once. */

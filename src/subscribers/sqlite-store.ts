@@ -36,6 +36,7 @@ import {
   newSubscriber,
   suppressedRowRefusal,
   toSubscriber,
+  interestsAfter,
   withFields,
   withStatus,
   type SubscriberChange,
@@ -59,11 +60,18 @@ import {
   readImportFields,
   positiveInteger,
   readFields,
+  readInterests,
+  readStoredReaderModel,
+  readStoredVocabulary,
+  readVote,
   shorten,
+  storedInterests,
   storeFailure,
   topicsJson,
+  unknownReader,
   validTopics,
 } from './subscriber-input.js';
+import { hasInterests, type Interests, type Vote } from '../personal/reader-signals.js';
 import type { ArchivedIssue, ConfirmOutcome, ConfirmRequest, DeliveryState, ImportReport, LedgerCounts, NewSubscriber, Subscriber, SubscriberStatus, SubscriberStore } from './store.js';
 
 import { newestIssueFirst } from '../digest/issue-id.js';
@@ -132,6 +140,25 @@ interface DeliveryRow {
 }
 
 type IssueRow = Omit<ArchivedIssue, 'createdAt'> & { created_at: string };
+
+interface VoteRow {
+  subscriber_id: number;
+  paper_id: string;
+  vote: Vote['vote'];
+  issue_id: string;
+  title: string;
+  at: string;
+}
+
+function toVote(row: VoteRow): Vote {
+  return { paperId: row.paper_id, vote: row.vote, issueId: row.issue_id, title: row.title, at: row.at };
+}
+
+interface ReaderModelRow {
+  subscriber_id: number;
+  model: string;
+  trained_at: string;
+}
 
 interface IssueDayRow {
   issue_date: string;
@@ -211,8 +238,33 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
   function upsertRow(input: NewSubscriber): { subscriber: Subscriber; created: boolean } {
     const fields = readFields(input);
     const existing = byEmail(fields.email);
-    if (existing === undefined) return { subscriber: insertSubscriber(fields, fields.status ?? 'pending'), created: true };
-    return { subscriber: applyChange(existing, withFields(existing, fields, fields.status ?? existing.status, timestamp())), created: false };
+    const saved =
+      existing === undefined
+        ? { subscriber: insertSubscriber(fields, fields.status ?? 'pending'), created: true }
+        : { subscriber: applyChange(existing, withFields(existing, fields, fields.status ?? existing.status, timestamp())), created: false };
+    applyInterests(saved.subscriber.id, fields.interests);
+    return saved;
+  }
+
+  const interestsOf = (id: number): Interests => {
+    const row = sql.interestsOf.get(id) as { interests: string } | undefined;
+    return row === undefined ? readInterests({}) : storedInterests(row.interests, id);
+  };
+
+  /** No interests are no row: a reader who cleared them has nothing stored. */
+  function writeInterests(id: number, interests: Interests): void {
+    if (!hasInterests(interests)) sql.clearInterests.run(id);
+    else if (sql.setInterests.run({ subscriberId: id, interests: JSON.stringify(interests), at: timestamp() }).changes === 0) throw unknownReader(id);
+  }
+
+  /** Applies the interest fields given with a subscriber; true when that changed what is stored. */
+  function applyInterests(id: number, given: Partial<Interests> | undefined): boolean {
+    if (given === undefined) return false;
+    const stored = interestsOf(id);
+    const next = interestsAfter(stored, given);
+    if (JSON.stringify(next) === JSON.stringify(stored)) return false;
+    writeInterests(id, next);
+    return true;
   }
 
   /** Writes a change if there is one and returns the subscriber as stored (the trigger may have moved status_version). */
@@ -247,15 +299,15 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     if (contradiction !== undefined) return { skipped: contradiction };
     const existing = byEmail(fields.email);
     if (existing === undefined) {
-      insertSubscriber(fields, status);
+      applyInterests(insertSubscriber(fields, status).id, fields.interests);
       return 'added';
     }
     const refusal = importRefusal(existing, status);
     if (refusal !== undefined) return { skipped: refusal };
     const next = withFields(existing, fields, status, timestamp());
-    if (!differs(existing, next)) return 'unchanged';
-    sql.updateSubscriber.run(changeRow(existing.id, next));
-    return 'updated';
+    const changed = differs(existing, next);
+    if (changed) sql.updateSubscriber.run(changeRow(existing.id, next));
+    return applyInterests(existing.id, fields.interests) || changed ? 'updated' : 'unchanged';
   }
 
   /**
@@ -647,6 +699,62 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
       );
     },
 
+    async recordVote(subscriberId, vote) {
+      const read = readVote(vote);
+      return guard('recording a vote', () =>
+        sql.immediate(() => {
+          const at = timestamp();
+          if (sql.recordVote.run({ subscriberId, ...read, at }).changes === 0) throw unknownReader(subscriberId);
+          return { ...read, at };
+        }),
+      );
+    },
+
+    async removeVote(subscriberId, paperId) {
+      return guard('removing a vote', () => sql.removeVote.run(subscriberId, paperId).changes > 0);
+    },
+
+    async clearVotes(subscriberId) {
+      return guard('clearing votes', () => sql.clearVotes.run(subscriberId).changes);
+    },
+
+    async setInterests(subscriberId, interests) {
+      const read = readInterests(interests);
+      guard('saving interests', () => sql.immediate(() => writeInterests(subscriberId, read)));
+    },
+
+    async readerSignals(subscriberId) {
+      return guard('reading a reader’s votes and interests', () => ({
+        votes: (sql.votesOf.all(subscriberId) as VoteRow[]).map(toVote),
+        interests: interestsOf(subscriberId),
+      }));
+    },
+
+    async saveReaderModel(model) {
+      const read = readStoredReaderModel(model);
+      guard('saving a reader model', () => {
+        if (sql.saveReaderModel.run(read).changes === 0) throw unknownReader(read.subscriberId);
+      });
+    },
+
+    async readerModels(subscriberIds) {
+      if (subscriberIds.length === 0) return new Map();
+      const rows = guard('reading reader models', () => sql.readerModels.all({ ids: JSON.stringify(subscriberIds) }) as ReaderModelRow[]);
+      return new Map(rows.map((row) => [row.subscriber_id, { subscriberId: row.subscriber_id, json: row.model, trainedAt: row.trained_at }]));
+    },
+
+    async saveVocabulary(vocabulary) {
+      const read = readStoredVocabulary(vocabulary);
+      guard('saving the vocabulary', () => sql.saveVocabulary.run(read));
+    },
+
+    async latestVocabulary() {
+      return guard('reading the vocabulary', () => {
+        const row = sql.latestVocabulary.get() as { vocabulary: string; fitted_through: string } | undefined;
+        return row === undefined ? null : { json: row.vocabulary, fittedThrough: row.fitted_through };
+      });
+    },
+
     exportSubscribers() {
       return mapAsync(
         pages((afterId) => sql.pageAll.all(afterId, DEFAULT_PAGE_SIZE) as SubscriberRow[], (row) => row.id, 0),
@@ -705,6 +813,33 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
       return mapAsync(
         pages((afterDate) => sql.pageIssueDays.all(afterDate, DEFAULT_PAGE_SIZE) as IssueDayRow[], (row) => row.issue_date, ''),
         toFrozenIssue,
+      );
+    },
+
+    exportVotes() {
+      const first = { subscriberId: 0, paperId: '' };
+      return mapAsync(
+        pages(
+          (after) => sql.pageVotes.all({ ...after, limit: DEFAULT_PAGE_SIZE }) as VoteRow[],
+          (row) => ({ subscriberId: row.subscriber_id, paperId: row.paper_id }),
+          first,
+        ),
+        (row) => ({ subscriberId: row.subscriber_id, ...toVote(row) }),
+      );
+    },
+
+    exportInterests() {
+      type Row = { subscriber_id: number; interests: string };
+      return mapAsync(
+        pages((afterId) => sql.pageInterests.all(afterId, DEFAULT_PAGE_SIZE) as Row[], (row) => row.subscriber_id, 0),
+        (row) => ({ subscriberId: row.subscriber_id, interests: storedInterests(row.interests, row.subscriber_id) }),
+      );
+    },
+
+    exportReaderModels() {
+      return mapAsync(
+        pages((afterId) => sql.pageReaderModels.all(afterId, DEFAULT_PAGE_SIZE) as ReaderModelRow[], (row) => row.subscriber_id, 0),
+        (row) => ({ subscriberId: row.subscriber_id, json: row.model, trainedAt: row.trained_at }),
       );
     },
 

@@ -13,6 +13,7 @@
  */
 import type { FrozenIssues, SendLedger } from '../delivery/send-ledger.js';
 import type { DeliveryEventStore, SuppressionReason } from '../feedback/event-store.js';
+import type { Interests, ReaderSignalStore } from '../personal/reader-signals.js';
 import type { Cadence } from './cadence.js';
 
 export { hasComplained, hasWithdrawnConsent } from './rules.js';
@@ -92,6 +93,12 @@ export interface NewSubscriber {
    * store has. undefined: none given.
    */
   suppression?: SuppressionReason;
+  /**
+   * Interests an operator gives (`subscribers add --interests/--include/--exclude/--follow`, an
+   * import's interest columns), written with the subscriber by upsert and importSubscribers; a
+   * field not given keeps what is stored. undefined: none given.
+   */
+  interests?: Partial<Interests>;
 }
 
 export interface ImportReport {
@@ -157,7 +164,7 @@ export interface SubscriberDirectory {
   setTopics(id: number, topics: string[] | null): Promise<Subscriber | undefined>;
   /** Takes effect with the next issue prepared: an issue already prepared keeps its rows. */
   setCadence(id: number, cadence: Cadence): Promise<Subscriber | undefined>;
-  /** Deletes the subscriber and their ledger rows; false when there was none. */
+  /** Deletes the subscriber with their ledger rows, votes, interests and model; false when there was none. */
   remove(email: string): Promise<boolean>;
   /** Every subscriber in id order, streamed. */
   all(): AsyncIterable<Subscriber>;
@@ -190,4 +197,4 @@ export interface StoreLifecycle {
 }
 
 /** Everything one store implements; code that needs only part of it types against the narrow interface. */
-export interface SubscriberStore extends SubscriberDirectory, SendLedger, FrozenIssues, IssueArchive, DeliveryEventStore, StoreLifecycle {}
+export interface SubscriberStore extends SubscriberDirectory, SendLedger, FrozenIssues, IssueArchive, DeliveryEventStore, ReaderSignalStore, StoreLifecycle {}

@@ -8,6 +8,8 @@ import { isPapermailError, PapermailError } from '../errors.js';
 import { ReportedEventSchema } from '../feedback/delivery-event.js';
 import { SUPPRESSION_REASONS, type MatchedEvent, type SuppressionReason, type SuppressionRules } from '../feedback/event-store.js';
 import { isIssueId } from '../digest/issue-id.js';
+import { IsoDaySchema } from '../digest/paper.js';
+import { InterestsSchema, VoteSchema, type Interests, type StoredReaderModel, type StoredVocabulary, type Vote } from '../personal/reader-signals.js';
 import { parseCadence } from './cadence.js';
 import { normaliseEmail, normaliseName } from './email.js';
 import type { SubscriberFields } from './rules.js';
@@ -29,7 +31,72 @@ export function readFields(input: NewSubscriber): SubscriberFields {
     cadence: input.cadence === undefined ? undefined : parseCadence(input.cadence),
     status: input.status === undefined ? undefined : parseStatus(input.status),
     suppression: input.suppression === undefined ? undefined : parseSuppression(input.suppression),
+    ...(input.interests === undefined ? {} : { interests: readInterestChanges(input.interests) }),
   };
+}
+
+/** zod's first problem as EINPUT: "<what> <field>: <message>". */
+function inputError(what: string, error: z.ZodError): PapermailError {
+  const issue = error.issues[0]!;
+  return new PapermailError('EINPUT', `${what} ${issue.path.join('.') || 'value'}: ${issue.message}`);
+}
+
+const NewVoteSchema = VoteSchema.omit({ at: true });
+
+/** A vote as the stores take it; EINPUT names the bad field. */
+export function readVote(vote: Omit<Vote, 'at'>): Omit<Vote, 'at'> {
+  const result = NewVoteSchema.safeParse(vote);
+  if (!result.success) throw inputError('vote', result.error);
+  return result.data;
+}
+
+/** A reader's whole interests (InterestsSchema); EINPUT names the bad field. */
+export function readInterests(interests: unknown): Interests {
+  const result = InterestsSchema.safeParse(interests);
+  if (!result.success) throw inputError('interests', result.error);
+  return result.data;
+}
+
+/** Only the interest fields given, each validated as InterestsSchema's field; EINPUT names the bad one. */
+export function readInterestChanges(changes: Partial<Interests>): Partial<Interests> {
+  const read: Partial<Interests> = {};
+  for (const field of Object.keys(InterestsSchema.shape) as Array<keyof Interests>) {
+    if (changes[field] === undefined) continue;
+    const result = InterestsSchema.shape[field].safeParse(changes[field]);
+    if (!result.success) {
+      const issue = result.error.issues[0]!;
+      throw new PapermailError('EINPUT', `interests ${[field, ...issue.path].join('.')}: ${issue.message}`);
+    }
+    Object.assign(read, { [field]: result.data });
+  }
+  return read;
+}
+
+/** Interests as a store kept them (JSON text or jsonb), read through the schema: a row that no longer fits is ESTORE. */
+export function storedInterests(stored: unknown, subscriberId: number): Interests {
+  const result = InterestsSchema.safeParse(typeof stored === 'string' ? JSON.parse(stored) : stored);
+  if (!result.success) throw new PapermailError('ESTORE', `the stored interests of subscriber #${subscriberId} are unreadable: ${result.error.issues[0]!.message}`);
+  return result.data;
+}
+
+const StoredReaderModelSchema = z.object({ subscriberId: z.number().int().positive(), json: z.string().min(1), trainedAt: z.string().min(1) });
+const StoredVocabularySchema = z.object({ json: z.string().min(1), fittedThrough: IsoDaySchema });
+
+export function readStoredReaderModel(model: StoredReaderModel): StoredReaderModel {
+  const result = StoredReaderModelSchema.safeParse(model);
+  if (!result.success) throw inputError('reader model', result.error);
+  return result.data;
+}
+
+export function readStoredVocabulary(vocabulary: StoredVocabulary): StoredVocabulary {
+  const result = StoredVocabularySchema.safeParse(vocabulary);
+  if (!result.success) throw inputError('vocabulary', result.error);
+  return result.data;
+}
+
+/** A reader write that found no subscriber to write for. */
+export function unknownReader(subscriberId: number): PapermailError {
+  return new PapermailError('ENOTFOUND', `no subscriber #${subscriberId}`);
 }
 
 export function parseSuppression(reason: unknown): SuppressionReason {

@@ -22,8 +22,13 @@ async function withStore<T>(open: () => Promise<SubscriberStore> | SubscriberSto
 
 /** Everything a store holds that a copy must carry over. */
 async function contents(store: SubscriberStore) {
+  const subscribers = await collect(store.all());
+  const ids = subscribers.map((subscriber) => subscriber.id);
   return {
-    subscribers: await collect(store.all()),
+    subscribers,
+    signals: await Promise.all(ids.map((id) => store.readerSignals(id))),
+    models: await store.readerModels(ids),
+    vocabulary: await store.latestVocabulary(),
     ledger: await store.ledgerCounts(day),
     issue: await store.getIssue(day),
     frozen: await store.frozenIssue(day),
@@ -61,6 +66,13 @@ describe('papermail db copy --to postgres://…', () => {
         const complaint = { key: 'arf-1', source: 'mailbox', kind: 'complaint', bounceType: null, status: null, diagnostic: 'abuse', recipient: ada.email } as const;
         const where = { occurredAt: `${day}T12:00:00+02:00`, returnPath: null, messageId: null, subscriberId: ada.id, issueDate: day };
         await store.recordDeliveryEvent({ ...complaint, ...where }, { hardBounceLimit: 2, softBounceLimit: 3, softBounceWindowDays: 15 });
+        // Bob has told papermail what he likes.
+        const bob = (await store.findByEmail('bob@example.com'))!;
+        await store.recordVote(bob.id, { paperId: '2509.25541', vote: 'up', issueId: day, title: 'A paper Bob liked' });
+        await store.recordVote(bob.id, { paperId: '2509.24006', vote: 'down', issueId: day, title: 'A paper Bob did not' });
+        await store.setInterests(bob.id, { text: 'agents that use tools', include: ['tool use'], exclude: ['robotics'], follow: ['Meta'] });
+        await store.saveReaderModel({ subscriberId: bob.id, json: '{"weights":[0.5]}', trainedAt: day });
+        await store.saveVocabulary({ json: '{"terms":["agent"]}', fittedThrough: day });
       },
     );
     first = await sandbox.run(['db', 'copy', '--to', url]);
@@ -68,25 +80,31 @@ describe('papermail db copy --to postgres://…', () => {
     sendAfterMove = await sandbox.run(['send', '--source', `samples/${day}.json`], { env: { DATABASE_URL: url } });
   });
 
-  it('copies the subscribers, the ledger, the delivery events, the archive and the frozen issue, and says what it copied', () => {
+  it('copies the subscribers, the ledger, the delivery events, the archive, the frozen issue and what readers told papermail, and says what it copied', () => {
     expect(first.code).toBe(0);
-    expect(first.stdout).toContain(`copied ${databasePath} to ${url}: 2 subscribers, 1 ledger row, 1 delivery event, 1 archived issue, 1 frozen issue\n`);
+    expect(first.stdout).toContain(
+      `copied ${databasePath} to ${url}: 2 subscribers, 1 ledger row, 1 delivery event, 1 archived issue, 1 frozen issue, 2 votes, 1 reader's interests, 1 reader model, 1 vocabulary\n`,
+    );
   });
 
   it('copies nothing twice when run again, and says what was already there', () => {
     expect(again.code).toBe(0);
     expect(again.stdout).toContain(
-      `copied ${databasePath} to ${url}: 0 subscribers (2 already there), 0 ledger rows (1 already there), 0 delivery events (1 already there), 0 archived issues (1 already there), 0 frozen issues (1 already there)\n`,
+      `copied ${databasePath} to ${url}: 0 subscribers (2 already there), 0 ledger rows (1 already there), 0 delivery events (1 already there), 0 archived issues (1 already there), 0 frozen issues (1 already there), 0 votes (2 already there), 0 readers' interests (1 already there), 0 reader models (1 already there), 0 vocabularies (1 already there)\n`,
     );
   });
 
-  it('keeps ids, statuses, topics, cadences, times, status versions, suppressions, the delivery report and the day\'s frozen issue, so links in mail already sent still work', async () => {
+  it('keeps ids, statuses, topics, cadences, times, status versions, suppressions, votes, interests, models, the delivery report and the day\'s frozen issue, so links in mail already sent still work', async () => {
     const inSqlite = await withStore(() => openSqliteStore(databasePath), contents);
     const inPostgres = await withStore(() => openPostgresStore(url), contents);
     expect(inSqlite.subscribers.map((subscriber) => subscriber.email)).toEqual(['ada@example.com', 'bob@example.com']);
     expect(inSqlite.subscribers[0]).toMatchObject({ status: 'unsubscribed', cadence: 'daily', suppression: { reason: 'complaint' } });
     expect(inSqlite.subscribers[1]).toMatchObject({ status: 'pending', cadence: 'weekly' });
     expect(inSqlite.report).toEqual([expect.objectContaining({ issueDate: day, accepted: 1, complained: 1 })]);
+    expect(inSqlite.signals[1]!.votes.map((vote) => vote.vote)).toEqual(['down', 'up']);
+    expect(inSqlite.signals[1]!.interests).toMatchObject({ include: ['tool use'] });
+    expect(inSqlite.models.size).toBe(1);
+    expect(inSqlite.vocabulary).toMatchObject({ fittedThrough: day });
     expect(inSqlite.frozen).toMatchObject({ issueDate: day, digest: expect.any(String), compiled: expect.any(String), preparedAt: expect.any(String) });
     expect(inPostgres).toEqual(inSqlite);
   });

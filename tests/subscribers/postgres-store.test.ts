@@ -53,7 +53,20 @@ describe('opening the PostgreSQL store', () => {
       ),
     }));
     expect(versions).toEqual(POSTGRES_MIGRATIONS.map((_, index) => index + 1));
-    expect(tables).toEqual(['deliveries', 'delivery_events', 'issue_days', 'issues', 'prepare_locks', 'schema_migrations', 'send_slots', 'subscribers']);
+    expect(tables).toEqual([
+      'deliveries',
+      'delivery_events',
+      'issue_days',
+      'issues',
+      'prepare_locks',
+      'reader_interests',
+      'reader_models',
+      'reader_vocabulary',
+      'reader_votes',
+      'schema_migrations',
+      'send_slots',
+      'subscribers',
+    ]);
   });
 
   it('upgrades a database from the first schema, keeping its ledger, and prepares and claims on it', async () => {

@@ -1371,4 +1371,168 @@ export function describeStoreContract(name: string, stores: ContractStores): voi
       expect((await collect(store.all())).map(({ email, name }) => ({ email, name }))).toEqual([{ email: 'ann@example.com', name: 'Ann Smith' }]);
     });
   });
+
+  describe(`${name}: what readers told papermail (votes, interests, models)`, () => {
+    const vote = (paperId: string, kind: 'up' | 'down' = 'up', issueId = day) => ({ paperId, vote: kind, issueId, title: `Paper ${paperId}` });
+
+    it('records a vote with the store’s time, and a new vote on the same paper replaces it', async () => {
+      const clock = manualClock();
+      const store = await stores.open(clock);
+      const [ann] = await confirmed(store, 1);
+      expect(await store.recordVote(ann!, vote('2510.00001', 'up'))).toEqual({ ...vote('2510.00001', 'up'), at: '2025-10-01T08:00:00.000Z' });
+      clock.advance(minute);
+      await store.recordVote(ann!, vote('2510.00001', 'down', '2025-10-02'));
+      expect((await store.readerSignals(ann!)).votes).toEqual([{ ...vote('2510.00001', 'down', '2025-10-02'), at: '2025-10-01T08:01:00.000Z' }]);
+    });
+
+    it('lists a reader’s votes newest first, and only theirs', async () => {
+      const clock = manualClock();
+      const store = await stores.open(clock);
+      const [ann, bob] = await confirmed(store, 2);
+      for (const paperId of ['2510.00001', '2510.00002', '2510.00003']) {
+        await store.recordVote(ann!, vote(paperId));
+        clock.advance(minute);
+      }
+      await store.recordVote(bob!, vote('2510.00009', 'down'));
+      // A revote moves the paper to the top.
+      await store.recordVote(ann!, vote('2510.00001', 'down'));
+      expect((await store.readerSignals(ann!)).votes.map((stored) => [stored.paperId, stored.vote])).toEqual([
+        ['2510.00001', 'down'],
+        ['2510.00003', 'up'],
+        ['2510.00002', 'up'],
+      ]);
+    });
+
+    it('undoes one vote, saying whether there was one, and leaves the others', async () => {
+      const store = await stores.open();
+      const [ann] = await confirmed(store, 1);
+      await store.recordVote(ann!, vote('2510.00001'));
+      await store.recordVote(ann!, vote('2510.00002'));
+      expect(await store.removeVote(ann!, '2510.00001')).toBe(true);
+      expect(await store.removeVote(ann!, '2510.00001')).toBe(false);
+      expect((await store.readerSignals(ann!)).votes.map((stored) => stored.paperId)).toEqual(['2510.00002']);
+    });
+
+    it('clears all of a reader’s votes, counting them, and nobody else’s', async () => {
+      const store = await stores.open();
+      const [ann, bob] = await confirmed(store, 2);
+      await store.recordVote(ann!, vote('2510.00001'));
+      await store.recordVote(ann!, vote('2510.00002', 'down'));
+      await store.recordVote(bob!, vote('2510.00001'));
+      expect(await store.clearVotes(ann!)).toBe(2);
+      expect(await store.clearVotes(ann!)).toBe(0);
+      expect((await store.readerSignals(ann!)).votes).toEqual([]);
+      expect((await store.readerSignals(bob!)).votes).toHaveLength(1);
+    });
+
+    it('refuses a vote that is not one, naming the field, and stores nothing', async () => {
+      const store = await stores.open();
+      const [ann] = await confirmed(store, 1);
+      await expect(store.recordVote(ann!, { ...vote('2510.00001'), vote: 'sideways' as 'up' })).rejects.toMatchObject({ code: 'EINPUT', message: expect.stringMatching(/^vote vote:/) });
+      await expect(store.recordVote(ann!, vote('2510.00001', 'up', '30 Sep'))).rejects.toMatchObject({ code: 'EINPUT', message: expect.stringMatching(/^vote issueId: must be an issue id/) });
+      await expect(store.recordVote(ann!, vote('<script>'))).rejects.toMatchObject({ code: 'EINPUT', message: expect.stringMatching(/^vote paperId:/) });
+      expect((await store.readerSignals(ann!)).votes).toEqual([]);
+    });
+
+    it('keeps interests as given (trimmed), and saving none removes them', async () => {
+      const store = await stores.open();
+      const [ann] = await confirmed(store, 1);
+      expect((await store.readerSignals(ann!)).interests).toEqual({ text: '', include: [], exclude: [], follow: [] });
+      await store.setInterests(ann!, { text: ' speculative decoding, KV cache ', include: ['KV cache'], exclude: ['robotics '], follow: ['DeepSeek'] });
+      expect((await store.readerSignals(ann!)).interests).toEqual({ text: 'speculative decoding, KV cache', include: ['KV cache'], exclude: ['robotics'], follow: ['DeepSeek'] });
+      await store.setInterests(ann!, { text: '', include: [], exclude: [], follow: [] });
+      expect((await store.readerSignals(ann!)).interests).toEqual({ text: '', include: [], exclude: [], follow: [] });
+    });
+
+    it('refuses interests that break the schema, naming the field, and keeps the stored ones', async () => {
+      const store = await stores.open();
+      const [ann] = await confirmed(store, 1);
+      await store.setInterests(ann!, { text: 'diffusion', include: [], exclude: [], follow: [] });
+      await expect(store.setInterests(ann!, { text: '', include: ['   '], exclude: [], follow: [] })).rejects.toMatchObject({
+        code: 'EINPUT',
+        message: 'interests include.0: must not be empty',
+      });
+      expect((await store.readerSignals(ann!)).interests.text).toBe('diffusion');
+    });
+
+    it('answers nothing for an unknown subscriber and refuses to write for one', async () => {
+      const store = await stores.open();
+      expect(await store.readerSignals(404)).toEqual({ votes: [], interests: { text: '', include: [], exclude: [], follow: [] } });
+      expect(await store.removeVote(404, '2510.00001')).toBe(false);
+      expect(await store.clearVotes(404)).toBe(0);
+      await expect(store.recordVote(404, vote('2510.00001'))).rejects.toMatchObject({ code: 'ENOTFOUND', message: 'no subscriber #404' });
+      await expect(store.setInterests(404, { text: 'agents', include: [], exclude: [], follow: [] })).rejects.toMatchObject({ code: 'ENOTFOUND' });
+      await expect(store.saveReaderModel({ subscriberId: 404, json: '{}', trainedAt: day })).rejects.toMatchObject({ code: 'ENOTFOUND' });
+      expect(await store.readerModels([404])).toEqual(new Map());
+    });
+
+    it('deletes a reader’s votes, interests and model with them, and a new subscriber starts with none', async () => {
+      const store = await stores.open();
+      const [ann, bob] = await confirmed(store, 2);
+      for (const id of [ann!, bob!]) {
+        await store.recordVote(id, vote('2510.00001'));
+        await store.setInterests(id, { text: 'agents', include: ['tool use'], exclude: [], follow: [] });
+        await store.saveReaderModel({ subscriberId: id, json: `{"reader":${id}}`, trainedAt: day });
+      }
+      expect(await store.remove('reader1@example.com')).toBe(true);
+      expect(await store.readerSignals(ann!)).toEqual({ votes: [], interests: { text: '', include: [], exclude: [], follow: [] } });
+      expect([...(await store.readerModels([ann!, bob!])).keys()]).toEqual([bob!]);
+      const { subscriber: again } = await store.upsert({ email: 'reader1@example.com', status: 'confirmed' });
+      expect(again.id).not.toBe(ann);
+      expect(await store.readerSignals(again.id)).toEqual({ votes: [], interests: { text: '', include: [], exclude: [], follow: [] } });
+      expect((await store.readerSignals(bob!)).votes).toHaveLength(1);
+    });
+
+    it('keeps one model per reader, the last saved, and answers the models of the ids asked for', async () => {
+      const store = await stores.open();
+      const [ann, bob, cat] = await confirmed(store, 3);
+      await store.saveReaderModel({ subscriberId: ann!, json: '{"v":1}', trainedAt: '2025-10-01' });
+      await store.saveReaderModel({ subscriberId: ann!, json: '{"v":2}', trainedAt: '2025-10-02' });
+      await store.saveReaderModel({ subscriberId: bob!, json: '{"v":3}', trainedAt: '2025-10-02' });
+      await store.saveReaderModel({ subscriberId: cat!, json: '{"v":4}', trainedAt: '2025-10-02' });
+      const models = await store.readerModels([ann!, bob!, 404]);
+      expect(models).toEqual(
+        new Map([
+          [ann!, { subscriberId: ann!, json: '{"v":2}', trainedAt: '2025-10-02' }],
+          [bob!, { subscriberId: bob!, json: '{"v":3}', trainedAt: '2025-10-02' }],
+        ]),
+      );
+      expect(await store.readerModels([])).toEqual(new Map());
+    });
+
+    it('answers the vocabulary saved last, or null before any', async () => {
+      const store = await stores.open();
+      expect(await store.latestVocabulary()).toBeNull();
+      await store.saveVocabulary({ json: '{"terms":["a"]}', fittedThrough: '2025-09-30' });
+      await store.saveVocabulary({ json: '{"terms":["a","b"]}', fittedThrough: '2025-10-01' });
+      expect(await store.latestVocabulary()).toEqual({ json: '{"terms":["a","b"]}', fittedThrough: '2025-10-01' });
+      await expect(store.saveVocabulary({ json: '{}', fittedThrough: 'yesterday' })).rejects.toMatchObject({ code: 'EINPUT', message: expect.stringMatching(/^vocabulary fittedThrough:/) });
+    });
+
+    it('writes interests given with a subscriber (the operator’s add), replacing only the fields given', async () => {
+      const store = await stores.open();
+      const { subscriber } = await store.upsert({ email: 'ann@example.com', status: 'confirmed', interests: { text: 'agents', include: ['tool use'] } });
+      await store.upsert({ email: 'ann@example.com', interests: { exclude: ['robotics'] } });
+      expect((await store.readerSignals(subscriber.id)).interests).toEqual({ text: 'agents', include: ['tool use'], exclude: ['robotics'], follow: [] });
+      await expect(store.upsert({ email: 'ann@example.com', interests: { follow: [''] } })).rejects.toMatchObject({ code: 'EINPUT', message: expect.stringMatching(/^interests follow\.0: must not be empty/) });
+    });
+
+    it('imports interests with the rows, counting a row whose interests changed as updated', async () => {
+      const store = await stores.open();
+      const rows = [
+        { line: 2, email: 'ann@example.com', interests: { text: 'diffusion distillation', follow: ['Stability AI'] } },
+        { line: 3, email: 'bob@example.com' },
+      ];
+      expect(await store.importSubscribers(rows)).toEqual({ added: 2, updated: 0, unchanged: 0, skipped: [] });
+      const ann = (await store.findByEmail('ann@example.com'))!;
+      expect((await store.readerSignals(ann.id)).interests).toEqual({ text: 'diffusion distillation', include: [], exclude: [], follow: ['Stability AI'] });
+      expect(await store.importSubscribers(rows)).toMatchObject({ added: 0, updated: 0, unchanged: 2 });
+      expect(await store.importSubscribers([{ line: 2, email: 'ann@example.com', interests: { include: ['KV cache'] } }])).toMatchObject({ updated: 1 });
+      expect((await store.readerSignals(ann.id)).interests.include).toEqual(['KV cache']);
+      // A refused row writes nothing of its interests either.
+      expect((await store.importSubscribers([{ line: 2, email: 'cat@example.com', interests: { include: [''] } }])).skipped).toEqual([
+        { line: 2, reason: expect.stringMatching(/^interests include\.0: must not be empty/) },
+      ]);
+    });
+  });
 }

@@ -11,7 +11,7 @@ export function registerDbCommands(program: Command): void {
   const db = program.command('db').description('move the store');
   db.command('copy')
     .description(
-      'copy the SQLite store at DATABASE_PATH (subscribers, preferences, suppressions, ledger, delivery events, archive, frozen issues) into PostgreSQL; ' +
+      'copy the SQLite store at DATABASE_PATH (subscribers, preferences, suppressions, ledger, delivery events, archive, frozen issues, readers\' votes, interests and models) into PostgreSQL; ' +
         'run it again to copy what is new (rows PostgreSQL has already are kept as they are)',
     )
     .requiredOption('--to <url>', 'the PostgreSQL database: postgres://user:password@host:5432/database', databaseUrlArgument)
@@ -55,5 +55,9 @@ function describeCopy(report: CopyReport): string {
     part(report.events, 'delivery event', 'delivery events'),
     part(report.issues, 'archived issue', 'archived issues'),
     part(report.days, 'frozen issue', 'frozen issues'),
+    part(report.votes, 'vote', 'votes'),
+    part(report.interests, "reader's interests", "readers' interests"),
+    part(report.models, 'reader model', 'reader models'),
+    part(report.vocabulary, 'vocabulary', 'vocabularies'),
   ].join(', ');
 }
