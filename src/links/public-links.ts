@@ -6,16 +6,22 @@
  * relative form, so they work wherever the site is mounted.
  *
  * Each kind of token opens the route of the same name: /confirm, /unsubscribe, /preferences,
- * and /feed/<token>.xml (the private feed: the token is the file name, because feed readers
- * and some proxies drop or mangle a query string). Tokens themselves are made and checked
- * in src/subscribers/tokens.ts.
+ * /vote, and /feed/<token>.xml (the private feed: the token is the file name, because feed
+ * readers and some proxies drop or mangle a query string). Tokens themselves are made and
+ * checked in src/subscribers/tokens.ts.
+ *
+ * Vote links are built in two parts, so a copy costs one token however many papers it
+ * shows: voteLinkBase once per copy (the one HMAC), then voteLink per paper and vote (string
+ * joins; voteLinkSuffix is the per-paper part, the same in every copy, to encode once per issue).
  *
  * recipientLinks runs per recipient in the send loop: the base is worked out once per
  * PUBLIC_URL and the links are joined as strings, with no URL object per message.
  */
 import type { Config } from '../config/config.js';
 import { PapermailError } from '../errors.js';
+import { arxivIdWithoutVersion } from '../digest/paper.js';
 import { FEED_FILES, type FeedFormat } from '../feeds/formats.js';
+import type { VoteKind } from '../personal/reader-signals.js';
 import type { RecipientFields } from '../render/types.js';
 import type { Subscriber } from '../subscribers/store.js';
 import { createToken, type ConfirmClaims, type TokenPurpose } from '../subscribers/tokens.js';
@@ -140,6 +146,35 @@ export function relativeFeedLink(format: FeedFormat, topicSlug?: string): string
 /** A feed of the archive (or of one topic's papers), absolute: what feeds, pages' heads and emails link to. */
 export function feedLink(publicUrl: string, format: FeedFormat, topicSlug?: string): string {
   return siteBase(publicUrl) + relativeFeedLink(format, topicSlug);
+}
+
+/**
+ * The start of every 👍/👎 link in one copy of an issue: `<base>vote?token=<t>`, with the
+ * copy's one vote token, bound to the subscriber and the issue (`expiresAt` optional).
+ */
+export function voteLinkBase(config: LinkSettings, subscriber: Pick<Subscriber, 'id' | 'email'>, issueId: string, expiresAt?: Date): string {
+  return siteBase(config.PUBLIC_URL) + relativeTokenLink('vote', voteToken(config.secret, subscriber, issueId, expiresAt));
+}
+
+/** The vote token of one copy: what voteLinkBase carries, and the vote page posts back. */
+export function voteToken(secret: string, subscriber: Pick<Subscriber, 'id' | 'email'>, issueId: string, expiresAt?: Date): string {
+  return createToken(secret, {
+    purpose: 'vote',
+    subscriberId: subscriber.id,
+    email: subscriber.email,
+    vote: { issueId },
+    ...(expiresAt === undefined ? {} : { expiresAt }),
+  });
+}
+
+/** What a vote link adds to its copy's base: `&paper=<arXiv id without version>&vote=up|down`, the same in every copy. */
+export function voteLinkSuffix(paperId: string, vote: VoteKind): string {
+  return `&paper=${encodeURIComponent(arxivIdWithoutVersion(paperId))}&vote=${vote}`;
+}
+
+/** One paper's 👍 (`'up'`) or 👎 (`'down'`) link in a copy whose vote links start with `base` (voteLinkBase). */
+export function voteLink(base: string, paperId: string, vote: VoteKind): string {
+  return base + voteLinkSuffix(paperId, vote);
 }
 
 /** A subscriber's private feed, relative to the site root: "feed/<token>.xml", with a feed token (read-only, never expires). */

@@ -7,7 +7,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { snsOverHttps } from '../feedback/webhooks/ses.js';
 import { retryingWhileBusy, type BusyRetryPolicy } from '../subscribers/busy-retry.js';
 import { createBackgroundTasks } from './background.js';
-import type { AppDependencies, AppEnv, RouteContext } from './dependencies.js';
+import { NO_RETRAINING, type AppDependencies, type AppEnv, type RouteContext } from './dependencies.js';
 import { errorResponse, notFoundPage } from './error-pages.js';
 import { createPages, siteFeedLinks } from './pages.js';
 import { createRateLimiter } from './rate-limit.js';
@@ -17,6 +17,7 @@ import { registerFeedRoutes } from './routes/feeds.js';
 import { registerPreferencesRoutes } from './routes/preferences.js';
 import { registerSubscribeRoutes } from './routes/subscribe.js';
 import { registerUnsubscribeRoutes } from './routes/unsubscribe.js';
+import { registerVoteRoutes, VOTE_POSTS_PER_HOUR } from './routes/vote.js';
 import { registerWebhookRoutes, WEBHOOK_REFUSALS_PER_HOUR } from './routes/webhooks.js';
 import { noStoreByDefault, securityHeaders } from './security-headers.js';
 
@@ -58,6 +59,7 @@ export function createApp(deps: AppDependencies): Hono<AppEnv> {
   });
   registerUnsubscribeRoutes(app, context);
   registerPreferencesRoutes(app, context);
+  registerVoteRoutes(app, context, { perClient: hourly(VOTE_POSTS_PER_HOUR) });
   registerArchiveRoutes(app, context);
   registerFeedRoutes(app, context);
   registerAdminRoutes(app, context);
@@ -68,7 +70,7 @@ export function createApp(deps: AppDependencies): Hono<AppEnv> {
   return app;
 }
 
-function routeContext({ storeRetry = STORE_RETRY, snsNetwork = snsOverHttps(), ...deps }: AppDependencies): RouteContext {
+function routeContext({ storeRetry = STORE_RETRY, snsNetwork = snsOverHttps(), signalsChanged = NO_RETRAINING, ...deps }: AppDependencies): RouteContext {
   return {
     ...deps,
     store: retryingWhileBusy(deps.store, {
@@ -79,5 +81,6 @@ function routeContext({ storeRetry = STORE_RETRY, snsNetwork = snsOverHttps(), .
     background: deps.background ?? createBackgroundTasks(deps.logger),
     pages: createPages(deps.config.NEWSLETTER_NAME, siteFeedLinks(deps.config.PUBLIC_URL, deps.config.NEWSLETTER_NAME)),
     snsNetwork,
+    signalsChanged,
   };
 }

@@ -6,6 +6,7 @@ import type { ConfirmationMailer } from '../delivery/confirmation-mail.js';
 import type { DeliveryEventStore } from '../feedback/event-store.js';
 import type { SnsNetwork } from '../feedback/webhooks/ses.js';
 import type { FrozenIssues, SendLedger } from '../delivery/send-ledger.js';
+import type { ReaderSignalStore, SignalsChanged } from '../personal/reader-signals.js';
 import type { BusyRetryPolicy } from '../subscribers/busy-retry.js';
 import type { IssueArchive, StoreLifecycle, SubscriberDirectory } from '../subscribers/store.js';
 import type { BackgroundTasks } from './background.js';
@@ -23,9 +24,11 @@ export interface SendRequest {
 /**
  * What the web side reads and writes: subscribers, the archive pages, the frozen issues' papers
  * (the feeds), delivery events (an unsubscribe is one, the webhooks record them, the admin
- * report reads them), and the store's health.
+ * report reads them), readers' votes and interests (the vote and preferences pages), and the
+ * store's health.
  */
 export type ServerStore = SubscriberDirectory &
+  Pick<ReaderSignalStore, 'recordVote' | 'removeVote' | 'clearVotes' | 'readerSignals'> &
   Pick<IssueArchive, 'getIssue' | 'listIssues'> &
   Pick<FrozenIssues, 'frozenIssue'> &
   Pick<SendLedger, 'copiesSentTo'> &
@@ -60,7 +63,15 @@ export interface AppDependencies {
    * (over https with global fetch unless given; tests give their own certificate).
    */
   snsNetwork?: SnsNetwork;
+  /**
+   * Runs after a reader's vote, undo, cleared votes or changed interests were stored (after
+   * the response): retraining their model. NO_RETRAINING unless given.
+   */
+  signalsChanged?: SignalsChanged;
 }
+
+/** The SignalsChanged of a server that trains nothing (yet): votes and interests are only stored. */
+export const NO_RETRAINING: SignalsChanged = async () => undefined;
 
 /** The dependencies with defaults filled in, as the routes see them. */
 export interface RouteContext extends Required<Omit<AppDependencies, 'now' | 'storeRetry'>> {

@@ -91,13 +91,19 @@ export function notFoundPage(pages: Pages): string {
   return pages.message({ title: 'Page not found', message: 'There is nothing at this address.' });
 }
 
-export function tooManyRequests(c: Context, pages: Pages, decision: RateLimitDecision): Response {
+/** A 429 page; `refusal` says what came too often (subscription requests unless given). */
+export function tooManyRequests(
+  c: Context,
+  pages: Pages,
+  decision: RateLimitDecision,
+  refusal = 'Too many subscription requests came from here or for this address.',
+): Response {
   c.header('Retry-After', String(decision.retryAfterSeconds));
   const minutes = Math.max(1, Math.ceil(decision.retryAfterSeconds / 60));
   return c.html(
     pages.message({
       title: 'Too many requests',
-      message: `Too many subscription requests came from here or for this address. Please try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`,
+      message: `${refusal} Please try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`,
     }),
     429,
   );

@@ -6,10 +6,12 @@
  */
 import type { Context } from 'hono';
 import { z } from 'zod';
-import { isPapermailError } from '../errors.js';
+import { isPapermailError, PapermailError } from '../errors.js';
 import { CADENCES, DEFAULT_CADENCE, type Cadence } from '../subscribers/cadence.js';
 import { normaliseEmail, normaliseName, parseTopics } from '../subscribers/email.js';
-import { TOPICS_CHOICE_FIELD, type FieldError, type SubscribeFormValues } from './pages.js';
+import { splitInterestList } from '../personal/interest-lists.js';
+import { InterestsSchema, VotedPaperIdSchema, VoteKindSchema, type Interests } from '../personal/reader-signals.js';
+import { INTEREST_FIELDS, TOPICS_CHOICE_FIELD, type FieldError, type InterestFormValues, type SubscribeFormValues } from './pages.js';
 
 export type FormResult<T> = { ok: true; value: T } | { ok: false; error: FieldError };
 
@@ -58,6 +60,103 @@ type TopicsFields = Pick<z.infer<typeof PreferencesFormSchema>, 'topics' | typeo
 /** "Only these" with nothing ticked, on both forms. */
 const NO_TOPIC_CHOSEN = 'Choose at least one topic, or pick All topics.';
 const UNKNOWN_TOPIC = 'One of the chosen topics is not on the list any more; choose again from the topics below.';
+
+/** What each interest field of the preferences form is called on the page, for its sentences. */
+const INTEREST_LABELS: Record<(typeof INTEREST_FIELDS)[number], string> = {
+  interests: 'Your interests',
+  include: 'Always show papers about',
+  exclude: 'Never show papers about',
+  follow: 'Authors and organisations you follow',
+};
+
+const InterestFieldSchema = (field: (typeof INTEREST_FIELDS)[number]) =>
+  z.string({ error: `${INTEREST_LABELS[field]}: type it once, as text.` }).max(10_000, `${INTEREST_LABELS[field]}: that is far too long.`).optional();
+
+const InterestsFormSchema = z.object(Object.fromEntries(INTEREST_FIELDS.map((field) => [field, InterestFieldSchema(field)])) as Record<
+  (typeof INTEREST_FIELDS)[number],
+  ReturnType<typeof InterestFieldSchema>
+>);
+
+/** Where InterestsSchema's fields are on the form. */
+const FORM_FIELD_OF: Record<keyof Interests, (typeof INTEREST_FIELDS)[number]> = { text: 'interests', include: 'include', exclude: 'exclude', follow: 'follow' };
+
+/**
+ * The interest fields of the preferences form, read as InterestsSchema says (lists separated
+ * by commas or line breaks); undefined when the post has none of them (an older page), which
+ * keeps what is stored.
+ */
+export function parseInterestsForm(body: Record<string, unknown>): FormResult<Interests | undefined> {
+  const shape = InterestsFormSchema.safeParse(body);
+  if (!shape.success) {
+    const issue = shape.error.issues[0]!;
+    return { ok: false, error: { field: issue.path[0] as FieldError['field'], message: issue.message } };
+  }
+  const fields = shape.data;
+  if (INTEREST_FIELDS.every((field) => fields[field] === undefined)) return { ok: true, value: undefined };
+  const interests = InterestsSchema.safeParse({
+    text: fields.interests ?? '',
+    include: splitInterestList(fields.include ?? ''),
+    exclude: splitInterestList(fields.exclude ?? ''),
+    follow: splitInterestList(fields.follow ?? ''),
+  });
+  if (interests.success) return { ok: true, value: interests.data };
+  const issue = interests.error.issues[0]!;
+  const field = FORM_FIELD_OF[issue.path[0] as keyof Interests];
+  return { ok: false, error: { field, message: interestSentence(INTEREST_LABELS[field], issue) } };
+}
+
+/** InterestsSchema's complaint as a sentence about the field (and the entry) it is about. */
+function interestSentence(label: string, issue: z.core.$ZodIssue): string {
+  const entry = typeof issue.path[1] === 'number' ? ` (entry ${issue.path[1] + 1})` : '';
+  if (issue.code === 'too_big' && issue.origin === 'array') return `${label}: at most ${String(issue.maximum)} entries, please.`;
+  return `${label}${entry}: ${issue.message}.`;
+}
+
+/** What the visitor typed in the interest fields, to fill the form again after an error (the page escapes it). */
+export function submittedInterests(body: Record<string, unknown>): InterestFormValues {
+  const text = (value: unknown) => (typeof value === 'string' ? value.slice(0, 10_000) : '');
+  return { interests: text(body.interests), include: text(body.include), exclude: text(body.exclude), follow: text(body.follow) };
+}
+
+/** The vote page's buttons: record the link's vote, or undo it. */
+const VoteFormSchema = z.object({ action: z.enum(['record', 'undo']), paper: VotedPaperIdSchema, vote: VoteKindSchema });
+export type VoteForm = z.infer<typeof VoteFormSchema>;
+
+/** The preferences page's vote buttons: remove one vote, or clear them all. */
+const VotesFormSchema = z.discriminatedUnion('action', [
+  z.object({ action: z.literal('remove-vote'), paper: VotedPaperIdSchema }),
+  z.object({ action: z.literal('clear-votes') }),
+]);
+export type VotesForm = z.infer<typeof VotesFormSchema>;
+
+const VoteLinkQuerySchema = z.object({ paper: VotedPaperIdSchema, vote: VoteKindSchema });
+export type VoteLinkQuery = z.infer<typeof VoteLinkQuerySchema>;
+
+/** The paper and vote a 👍/👎 link names (each exactly once); EINPUT naming the parameter when the link was cut or altered. */
+export function parseVoteLinkQuery(queries: Record<string, string[]>): VoteLinkQuery {
+  const once = (name: string) => (queries[name]?.length === 1 ? queries[name][0] : undefined);
+  const result = VoteLinkQuerySchema.safeParse({ paper: once('paper'), vote: once('vote') });
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  throw new PapermailError('EINPUT', `The vote link is incomplete or altered: its ${String(issue.path[0])} ${issue.input === undefined ? 'is missing' : `is not valid (${issue.message})`}. Use the link in your issue as it was sent.`);
+}
+
+/** A posted vote form; EINPUT naming the field when it is not one (a script, a cut-off post). */
+export function parseVoteForm(body: Record<string, unknown>): VoteForm {
+  return parsedOrRefused(VoteFormSchema, body, 'vote form');
+}
+
+/** The preferences page's vote forms, or undefined for its main form (no action field). */
+export function parseVotesForm(body: Record<string, unknown>): VotesForm | undefined {
+  return body.action === undefined ? undefined : parsedOrRefused(VotesFormSchema, body, 'preferences form');
+}
+
+function parsedOrRefused<T>(schema: z.ZodType<T>, body: Record<string, unknown>, what: string): T {
+  const result = schema.safeParse(body);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  throw new PapermailError('EINPUT', `The ${what} is not valid: ${issue.path.join('.') || 'its fields'}: ${issue.message}`);
+}
 
 /** The posted form; repeated fields (the topic checkboxes) come back as arrays. */
 export async function readForm(c: Context): Promise<Record<string, unknown>> {

@@ -7,6 +7,7 @@
  */
 import { isWeekIssueId } from '../digest/issue-id.js';
 import { DEFAULT_CADENCE, type Cadence } from '../subscribers/cadence.js';
+import type { VoteKind } from '../personal/reader-signals.js';
 import type { TopicChoice } from '../digest/taxonomy.js';
 import { FEED_FORMAT_NAMES, FEED_FORMATS, FEED_MEDIA_TYPES } from '../feeds/formats.js';
 import { feedLink, relativeArchiveLink } from '../links/public-links.js';
@@ -15,10 +16,35 @@ import { renderPage, type AlternateLink } from '../render/page.js';
 import type { ArchivedIssue } from '../subscribers/store.js';
 import { html, type SafeHtml } from './html.js';
 
+/** The preferences form's fields for a reader's interests (src/personal/reader-signals.ts, Interests). */
+export const INTEREST_FIELDS = ['interests', 'include', 'exclude', 'follow'] as const;
+
 /** A form field that failed validation, shown right above the field. */
 export interface FieldError {
-  field: 'email' | 'name' | 'topics' | 'cadence';
+  field: 'email' | 'name' | 'topics' | 'cadence' | (typeof INTEREST_FIELDS)[number];
   message: string;
+}
+
+/** The interest fields as the form shows them: the text, and each list as one text (comma- or line-separated). */
+export type InterestFormValues = Record<(typeof INTEREST_FIELDS)[number], string>;
+
+/** One vote as the preferences page lists it. */
+export interface VoteListing {
+  paperId: string;
+  title: string;
+  vote: VoteKind;
+  issueId: string;
+}
+
+/** What a vote page is about: the paper (its title from the issue) and the vote the link asks for. */
+export interface VoteView {
+  paperId: string;
+  title: string;
+  vote: VoteKind;
+  issueId: string;
+  /** Where the page's buttons post (the link's token, without the paper and vote: those go in the body). */
+  actionUrl: string;
+  preferencesUrl: string;
 }
 
 export interface SubscribeFormValues {
@@ -43,9 +69,17 @@ export interface PreferencesView {
   unsubscribeUrl: string;
   /** The subscriber's private feed (relative): their issues, with their topics, in a feed reader. */
   privateFeedUrl: string;
+  interests: InterestFormValues;
+  /** Newest first. */
+  votes: readonly VoteListing[];
   saved?: boolean;
+  /** Says what a vote button did ("Removed your vote on …"). */
+  notice?: string;
   error?: FieldError;
 }
+
+const VOTE_SYMBOL: Record<VoteKind, string> = { up: '👍', down: '👎' };
+const VOTE_WORDS: Record<VoteKind, string> = { up: 'more like this', down: 'less like this' };
 
 export type Pages = ReturnType<typeof createPages>;
 
@@ -194,14 +228,48 @@ ${cadenceFieldset(values.cadence, error)}
         html`<h1>Your preferences</h1>
 <p>For <strong>${view.email}</strong></p>
 ${view.saved && html`<p class="notice success" role="status">Saved. The next issue will follow these choices.</p>`}
+${view.notice && html`<p class="notice success" role="status">${view.notice}</p>`}
 <form method="post" action="${view.actionUrl}">
 ${textField({ id: 'name', label: 'Name', optional: true, type: 'text', autocomplete: 'name', value: view.name, maxLength: 100, error })}
 ${topicFieldset({ topics: view.topics, checked: view.checked, error, hint: 'Your issue lists papers from the topics you choose here.' })}
 ${cadenceFieldset(view.cadence, error)}
+${interestsFieldset(view.interests, error)}
 <p><button type="submit">Save preferences</button></p>
 </form>
+${votesSection(view.votes, view.actionUrl)}
 <p class="muted">Read your issues in a feed reader: <a href="${view.privateFeedUrl}">your private feed</a>, with your topics. The address is yours alone; do not share it.</p>
 <p class="muted">Do not want these emails any more? <a href="${view.unsubscribeUrl}">Unsubscribe</a></p>`,
+      );
+    },
+
+    /** What a 👍/👎 link would record, with the one button that records it: a mail scanner opening the link records nothing. */
+    votePrompt(view: VoteView): string {
+      return page(
+        'Your vote',
+        html`<h1>${VOTE_SYMBOL[view.vote]} ${view.title}</h1>
+<p>Record ${VOTE_SYMBOL[view.vote]} (${VOTE_WORDS[view.vote]}) for this paper from the issue of ${issueName(view.issueId)}? Your votes shape the “For you” papers at the top of your issues.</p>
+${voteForm(view, 'record', 'Record my vote')}
+<p class="muted">Nothing is recorded unless you press the button. <a href="${view.preferencesUrl}">Your votes and interests</a></p>`,
+      );
+    },
+
+    voteRecorded(view: VoteView): string {
+      return page(
+        'Vote recorded',
+        html`<h1>Vote recorded</h1>
+<p class="notice success" role="status">You gave ${VOTE_SYMBOL[view.vote]} (${VOTE_WORDS[view.vote]}) to <strong>${view.title}</strong>.</p>
+${voteForm(view, 'undo', 'Undo', 'secondary')}
+<p class="muted">Your votes are yours: only this server keeps them, to pick your “For you” papers. <a href="${view.preferencesUrl}">See or clear your votes</a></p>`,
+      );
+    },
+
+    voteUndone(view: VoteView): string {
+      return page(
+        'Vote removed',
+        html`<h1>Vote removed</h1>
+<p class="notice success" role="status">You have no vote on <strong>${view.title}</strong> any more.</p>
+${voteForm(view, 'record', `Vote ${VOTE_SYMBOL[view.vote]} again`, 'secondary')}
+<p class="muted"><a href="${view.preferencesUrl}">Your votes and interests</a></p>`,
       );
     },
 
@@ -239,6 +307,61 @@ ${items.length === 0 ? html`<p>No issues have been sent yet.</p>` : html`<ul cla
       );
     },
   };
+}
+
+/** A vote page's one button, posting the paper and the vote with the link's token. */
+function voteForm(view: VoteView, action: 'record' | 'undo', label: string, style?: 'secondary'): SafeHtml {
+  return html`<form method="post" action="${view.actionUrl}">
+<input type="hidden" name="action" value="${action}">
+<input type="hidden" name="paper" value="${view.paperId}">
+${action === 'record' && html`<input type="hidden" name="vote" value="${view.vote}">`}
+<button type="submit"${style && html` class="${style}"`}>${label}</button>
+</form>`;
+}
+
+/** "30 September 2025", or the week as written ("2025-W40"). */
+function issueName(issueId: string): string {
+  return isWeekIssueId(issueId) ? `the week ${issueId}` : humanDate(issueId).replace(/^[^,]*, /, '');
+}
+
+/** The interest fields: free text, and three lists typed comma- or line-separated. */
+function interestsFieldset(values: InterestFormValues, formError: FieldError | undefined): SafeHtml {
+  const area = (id: (typeof INTEREST_FIELDS)[number], label: string, hint: string, rows: number) => {
+    const error = formError?.field === id ? formError : undefined;
+    return html`<label for="${id}">${label} <span class="muted">(optional)</span></label>
+<p class="muted" id="${id}-hint">${hint}</p>
+${error && fieldErrorNotice(id, error)}
+<textarea id="${id}" name="${id}" rows="${rows}" aria-describedby="${id}-hint${error ? ` ${id}-error` : ''}"${error && html` aria-invalid="true"`}>${values[id]}</textarea>`;
+  };
+  return html`<fieldset id="interests-fieldset">
+<legend>For you</legend>
+<p class="muted">Papers that match these go to the “For you” block at the top of your issue. They are yours: kept only on this server, never sent anywhere, and deleted with your address.</p>
+${area('interests', 'Your interests', 'In your own words, e.g. speculative decoding, KV cache, diffusion distillation.', 3)}
+${area('include', 'Always show papers about', 'Keywords, separated by commas or new lines: a paper that mentions one always reaches “For you”.', 2)}
+${area('exclude', 'Never show papers about', 'Keywords, separated by commas or new lines: a paper that mentions one is left out of your issue.', 2)}
+${area('follow', 'Authors and organisations you follow', 'Names, separated by commas or new lines: their papers always reach “For you”.', 2)}
+</fieldset>`;
+}
+
+/** The reader's recent votes, each with a remove button, and one button clearing them all. */
+function votesSection(votes: readonly VoteListing[], actionUrl: string): SafeHtml {
+  if (votes.length === 0) {
+    return html`<h2>Your votes</h2>
+<p class="muted">No votes yet. The 👍 and 👎 under each paper in your issue teach the “For you” block what you like.</p>`;
+  }
+  const items = votes.map(
+    (vote) => html`<li><span aria-label="${vote.vote === 'up' ? 'liked' : 'disliked'}">${VOTE_SYMBOL[vote.vote]}</span> ${vote.title} <small>(${issueName(vote.issueId)})</small>
+<form method="post" action="${actionUrl}" style="display:inline;margin:0 0 0 8px">
+<input type="hidden" name="action" value="remove-vote"><input type="hidden" name="paper" value="${vote.paperId}">
+<button type="submit" class="secondary">Remove</button>
+</form></li>`,
+  );
+  return html`<h2>Your votes</h2>
+<ul class="plain" id="votes">${items}</ul>
+<form method="post" action="${actionUrl}">
+<input type="hidden" name="action" value="clear-votes">
+<button type="submit" class="danger">Clear all votes</button>
+</form>`;
 }
 
 function fieldErrorNotice(id: string, error: FieldError): SafeHtml {

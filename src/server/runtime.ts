@@ -18,7 +18,8 @@ import type { Logger } from '../logger.js';
 import { issueOptionsFrom, renderBrowserVersion } from '../render/index.js';
 import type { SubscriberStore } from '../subscribers/store.js';
 import type { BackgroundTasks } from './background.js';
-import type { AppDependencies } from './dependencies.js';
+import { NO_RETRAINING, type AppDependencies } from './dependencies.js';
+import type { SignalsChanged } from '../personal/reader-signals.js';
 
 export interface RuntimeParts {
   config: Config;
@@ -32,6 +33,8 @@ export interface RuntimeParts {
   now?: () => Date;
   /** Reads the mail in the bounce mailbox; src/feedback/read-bounce.ts unless a test brings its own. */
   readBounceMessage?: ReadBounceMessage;
+  /** What runs after a reader's votes or interests changed (retraining their model); NO_RETRAINING unless given. */
+  signalsChanged?: SignalsChanged;
 }
 
 /** One poll of the bounce mailbox, and its summary in a line (src/server/bounce-polling.ts runs it). */
@@ -81,6 +84,7 @@ export function createRuntime(parts: RuntimeParts): Runtime {
     },
     logger,
     background,
+    signalsChanged: parts.signalsChanged ?? NO_RETRAINING,
     ...(parts.now ? { now: parts.now } : {}),
   };
   return {

@@ -4,7 +4,7 @@
  */
 import { PapermailError } from '../errors.js';
 import type { Subscriber, SubscriberDirectory } from '../subscribers/store.js';
-import { verifyToken, type TokenPurpose } from '../subscribers/tokens.js';
+import { verifyToken, type TokenClaims, type TokenPurpose } from '../subscribers/tokens.js';
 
 /**
  * The subscriber a token was issued for. The token must be valid for `purpose` AND the
@@ -18,7 +18,11 @@ export async function subscriberForToken(
   purpose: TokenPurpose,
   now: Date,
 ): Promise<Subscriber> {
-  const claims = verifyToken(secret, token, purpose, now);
+  return subscriberOfClaims(store, verifyToken(secret, token, purpose, now), purpose);
+}
+
+/** The stored subscriber a verified token's claims name, as subscriberForToken checks them. */
+export async function subscriberOfClaims(store: Pick<SubscriberDirectory, 'findById'>, claims: TokenClaims, purpose: TokenPurpose): Promise<Subscriber> {
   const subscriber = await store.findById(claims.subscriberId);
   if (subscriber === undefined || subscriber.email !== claims.email) {
     throw new PapermailError('ETOKEN', `the ${purpose} link names a subscriber who no longer exists`);

@@ -12,13 +12,21 @@
  * subscriber's status version (any status change since kills them), and carry the name
  * and topics the sign-up asked for: those are applied only when the link is used, so a
  * stranger's request changes nothing stored about an existing address.
+ *
+ * Vote tokens are one per copy of an issue, bound to that issue's id: every paper card's
+ * 👍/👎 link carries the same token and names the paper and the vote as plain parameters
+ * (/vote?token=…&paper=…&vote=up). One HMAC per recipient instead of two per paper, and one
+ * ~150-byte token repeated rather than a hundred different ones, keep the send loop's
+ * per-recipient work and the email's size within their budgets; the signature still makes a
+ * vote for anyone else impossible, and the route checks the paper belongs to that issue.
+ * They may carry an expiry; without one they work as long as the issue's papers do.
  */
 import { CadenceSchema, type Cadence } from './cadence.js';
 import { type BinaryToTextEncoding, createHmac, createSecretKey, type KeyObject, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { PapermailError } from '../errors.js';
 
-export const TOKEN_PURPOSES = ['confirm', 'unsubscribe', 'preferences', 'feed'] as const;
+export const TOKEN_PURPOSES = ['confirm', 'unsubscribe', 'preferences', 'feed', 'vote'] as const;
 export type TokenPurpose = (typeof TOKEN_PURPOSES)[number];
 
 export interface TokenClaims {
@@ -42,12 +50,19 @@ export interface ConfirmClaims {
   choices?: RequestedChoices;
 }
 
+/** The part of a vote token beyond the subscriber: the issue whose papers it may vote on. */
+export interface VoteClaims {
+  issueId: string;
+}
+
 export interface TokenRequest extends TokenClaims {
   purpose: TokenPurpose;
   /** Required for 'confirm'; unsubscribe, preferences and feed tokens are usually given none. */
   expiresAt?: Date;
   /** Required for 'confirm', refused for the others. */
   confirm?: ConfirmClaims;
+  /** Required for 'vote', refused for the others. */
+  vote?: VoteClaims;
 }
 
 /** Bumping the version invalidates every token issued before, should the format change. */
@@ -69,6 +84,8 @@ const PayloadSchema = z.strictObject({
   v: z.number().int().nonnegative().optional(),
   /** Confirm tokens: the requested name (n), topics (t) and cadence (d). */
   c: z.strictObject({ n: z.string().nullable(), t: z.array(z.string().min(1)).nullable(), d: CadenceSchema.optional() }).optional(),
+  /** Vote tokens: the issue id (a day or a week, src/digest/issue-id.ts). */
+  s: z.string().regex(/^\d{4}-(?:\d{2}-\d{2}|W\d{2})$/).optional(),
 });
 type Payload = z.infer<typeof PayloadSchema>;
 
@@ -81,7 +98,12 @@ export function createToken(secret: string, request: TokenRequest): string {
     // Also a programming error: a confirm link not bound to a status version could be replayed.
     throw new Error('createToken: confirm claims belong to (and only to) a confirm token');
   }
+  if ((request.purpose === 'vote') !== (request.vote !== undefined)) {
+    // A vote link not bound to an issue could vote on any paper ever sent.
+    throw new Error('createToken: vote claims belong to (and only to) a vote token');
+  }
   const payload: Payload = { p: request.purpose, i: request.subscriberId, e: request.email };
+  if (request.vote !== undefined) payload.s = request.vote.issueId;
   if (request.expiresAt !== undefined) payload.x = Math.floor(request.expiresAt.getTime() / 1000);
   if (request.confirm !== undefined) {
     payload.v = request.confirm.statusVersion;
@@ -111,6 +133,13 @@ export function verifyConfirmToken(secret: string, token: string, now: Date = ne
     statusVersion: payload.v,
     ...(payload.c === undefined ? {} : { choices: { name: payload.c.n, topics: payload.c.t, ...(payload.c.d === undefined ? {} : { cadence: payload.c.d }) } }),
   };
+}
+
+/** The claims of a valid vote token, with the issue it votes on. */
+export function verifyVoteToken(secret: string, token: string, now: Date = new Date()): TokenClaims & VoteClaims {
+  const payload = verifiedPayload(secret, token, 'vote', now);
+  if (payload.s === undefined) throw new PapermailError('ETOKEN', 'the vote link names no issue');
+  return { subscriberId: payload.i, email: payload.e, issueId: payload.s };
 }
 
 function verifiedPayload(secret: string, token: string, purpose: TokenPurpose, now: Date): Payload {

@@ -18,8 +18,11 @@ import {
   subscriberLink,
   testCopyLinks,
   unsubscribeHelpLink,
+  voteLink,
+  voteLinkBase,
+  voteLinkSuffix,
 } from '../../src/links/public-links.js';
-import { TOKEN_PURPOSES, verifyConfirmToken, verifyToken, type TokenPurpose } from '../../src/subscribers/tokens.js';
+import { TOKEN_PURPOSES, verifyConfirmToken, verifyToken, verifyVoteToken, type TokenPurpose } from '../../src/subscribers/tokens.js';
 
 const secret = 'a-test-secret-that-is-long-enough-for-hmac';
 const settings = (PUBLIC_URL: string) => ({ PUBLIC_URL, secret });
@@ -179,5 +182,27 @@ describe('links that act on nobody', () => {
       preferencesUrl: 'https://example.org/papers/',
       viewInBrowserUrl: 'https://example.org/papers/archive/2025-09-30',
     });
+  });
+});
+
+describe('vote links', () => {
+  it('give every paper of a copy the copy’s one vote token, bound to the reader and the issue, and the paper and vote as parameters', () => {
+    const base = voteLinkBase(settings('https://example.org/papers'), reader, ISSUE_DATE);
+    expect(base).toMatch(/^https:\/\/example\.org\/papers\/vote\?token=[A-Za-z0-9._-]+$/);
+    const up = new URL(voteLink(base, '2509.25541v3', 'up'));
+    const down = new URL(voteLink(base, 'hep-th/9901001', 'down'));
+    expect([...up.searchParams.entries()].slice(1)).toEqual([['paper', '2509.25541'], ['vote', 'up']]);
+    expect([...down.searchParams.entries()].slice(1)).toEqual([['paper', 'hep-th/9901001'], ['vote', 'down']]);
+    expect(up.searchParams.get('token')).toBe(down.searchParams.get('token'));
+    const token = up.searchParams.get('token')!;
+    expect(verifyVoteToken(secret, token, now)).toEqual({ subscriberId: reader.id, email: reader.email, issueId: ISSUE_DATE });
+    expect(purposesOpening(token)).toEqual(['vote']);
+  });
+
+  it('keep the per-paper part the same in every copy, so an issue can encode it once', () => {
+    const ada = voteLinkBase(settings('https://papers.example.org'), reader, ISSUE_DATE);
+    const alan = voteLinkBase(settings('https://papers.example.org'), { id: 8, email: 'alan@example.net' }, ISSUE_DATE);
+    expect(ada).not.toBe(alan);
+    for (const base of [ada, alan]) expect(voteLink(base, '2509.25541', 'down')).toBe(base + voteLinkSuffix('2509.25541', 'down'));
   });
 });

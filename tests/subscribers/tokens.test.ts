@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { createToken, verifyConfirmToken, verifyToken } from '../../src/subscribers/tokens.js';
+import { createToken, verifyConfirmToken, verifyToken, verifyVoteToken } from '../../src/subscribers/tokens.js';
 
 const secret = 'a-test-secret-that-is-at-least-32-characters-long';
 const claims = { subscriberId: 42, email: 'Ann@example.com' };
@@ -109,6 +109,41 @@ describe('tokens', () => {
   it('refuses a token made for another purpose', () => {
     const token = createToken(secret, { purpose: 'unsubscribe', ...claims });
     expectTokenError(() => verifyToken(secret, token, 'preferences'), /for unsubscribe, not preferences/);
+  });
+
+  it('carries a vote token’s issue, daily or weekly, and opens nothing but votes', () => {
+    for (const issueId of ['2025-10-01', '2025-W40']) {
+      const token = createToken(secret, { purpose: 'vote', ...claims, vote: { issueId } });
+      expect(verifyVoteToken(secret, token, issuedAt)).toEqual({ ...claims, issueId });
+      expectTokenError(() => verifyToken(secret, token, 'preferences'), /for vote, not preferences/);
+    }
+    const preferences = createToken(secret, { purpose: 'preferences', ...claims });
+    expectTokenError(() => verifyVoteToken(secret, preferences, issuedAt), /for preferences, not vote/);
+  });
+
+  it('refuses a vote token whose issue was altered', () => {
+    const [payload, mac] = createToken(secret, { purpose: 'vote', ...claims, vote: { issueId: '2025-10-01' } }).split('.');
+    const decoded = JSON.parse(Buffer.from(payload!, 'base64url').toString('utf8')) as Record<string, unknown>;
+    const forged = Buffer.from(JSON.stringify({ ...decoded, s: '2025-10-02' })).toString('base64url');
+    expectTokenError(() => verifyVoteToken(secret, `${forged}.${mac}`, issuedAt), /bad signature/);
+  });
+
+  it('accepts a vote token until its expiry, when it has one', () => {
+    const expiresAt = new Date('2025-12-31T00:00:00Z');
+    const token = createToken(secret, { purpose: 'vote', ...claims, vote: { issueId: '2025-10-01' }, expiresAt });
+    expect(verifyVoteToken(secret, token, issuedAt).issueId).toBe('2025-10-01');
+    expectTokenError(() => verifyVoteToken(secret, token, expiresAt), /vote link expired on 2025-12-31/);
+  });
+
+  it('refuses to mint a vote token without its issue, or another token with one', () => {
+    expect(() => createToken(secret, { purpose: 'vote', ...claims })).toThrow(/vote claims/);
+    expect(() => createToken(secret, { purpose: 'feed', ...claims, vote: { issueId: '2025-10-01' } })).toThrow(/vote claims/);
+  });
+
+  it('refuses a vote token that names no issue (signed, but not as papermail mints them)', () => {
+    const payload = Buffer.from(JSON.stringify({ p: 'vote', i: 42, e: 'Ann@example.com' })).toString('base64url');
+    const mac = createHmac('sha256', secret).update(`papermail-token-v1.${payload}`).digest('base64url');
+    expectTokenError(() => verifyVoteToken(secret, `${payload}.${mac}`, issuedAt), /names no issue/);
   });
 
   it.each(['', 'abc', 'a.b.c', 'ab+c.def', 'x'.repeat(5000) + '.y', '.abc'])('calls %j malformed', (token) => {

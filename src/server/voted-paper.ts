@@ -1,0 +1,31 @@
+/**
+ * What a 👍/👎 link votes on. The link carries one vote token per copy (the subscriber and
+ * the issue, signed) and names the paper and the vote as plain parameters, so the paper is
+ * checked here: it must be one of that issue's papers, as its frozen issue holds them. A
+ * link altered to name another paper of the issue votes only as its own reader, which the
+ * signature already allows them; any other paper is refused.
+ */
+import { frozenDigest } from '../delivery/frozen-issue.js';
+import type { FrozenIssues } from '../delivery/send-ledger.js';
+import { arxivIdWithoutVersion, type Paper } from '../digest/paper.js';
+import type { Subscriber, SubscriberDirectory } from '../subscribers/store.js';
+import { verifyVoteToken } from '../subscribers/tokens.js';
+import { subscriberOfClaims } from './subscriber-for-token.js';
+
+export interface VoteLink {
+  subscriber: Subscriber;
+  issueId: string;
+}
+
+/** The subscriber and issue of a vote token; ETOKEN when it is forged, altered, for another purpose or expired. */
+export async function voteLinkOf(store: Pick<SubscriberDirectory, 'findById'>, secret: string, token: string, now: Date): Promise<VoteLink> {
+  const claims = verifyVoteToken(secret, token, now);
+  return { subscriber: await subscriberOfClaims(store, claims, 'vote'), issueId: claims.issueId };
+}
+
+/** The issue's paper with this arXiv id (any version); undefined when the issue has no such paper or is not kept. */
+export async function paperOfIssue(store: Pick<FrozenIssues, 'frozenIssue'>, issueId: string, paperId: string): Promise<Paper | undefined> {
+  const record = await store.frozenIssue(issueId);
+  const digest = record === undefined ? undefined : frozenDigest(record);
+  return digest?.sections.flatMap((section) => section.papers).find((paper) => arxivIdWithoutVersion(paper.id) === paperId);
+}
