@@ -10,6 +10,10 @@
  * separated by ";" (spaces and quoted commas are read too); export writes ";".
  * `cadence` is daily or weekly (src/subscribers/cadence.ts); an empty cell or an absent column
  * keeps an existing subscriber's and makes a new one daily.
+ * `interests` (free text), `include`, `exclude` and `follow` are the reader's interests
+ * (src/personal/reader-signals.ts): the three lists separated by commas, semicolons or line
+ * breaks, each entry checked as InterestsSchema checks it; an empty cell clears that field,
+ * an absent column keeps it. Export writes them, so a list moved elsewhere keeps them.
  * An empty status cell is left out like a missing column: the importer decides what it
  * means — 'confirmed' by default (importing is for lists people already agreed to), or
  * 'pending' with `subscribers import --status pending`.
@@ -23,11 +27,13 @@ import { stringify } from 'csv-stringify/sync';
 import { z } from 'zod';
 import { isPapermailError, PapermailError } from '../errors.js';
 import { SUPPRESSION_REASONS } from '../feedback/event-store.js';
+import { joinInterestList, splitInterestList } from '../personal/interest-lists.js';
+import { InterestsSchema, type Interests, type ReaderSignals, type ReaderSignalStore } from '../personal/reader-signals.js';
 import { CADENCES } from './cadence.js';
 import { normaliseEmail, normaliseName, parseTopics } from './email.js';
-import type { NewSubscriber, Subscriber, SubscriberStatus } from './store.js';
+import type { NewSubscriber, Subscriber, SubscriberDirectory, SubscriberStatus } from './store.js';
 
-export const CSV_COLUMNS = ['email', 'name', 'status', 'topics', 'suppression', 'cadence'] as const;
+export const CSV_COLUMNS = ['email', 'name', 'status', 'topics', 'suppression', 'cadence', 'interests', 'include', 'exclude', 'follow'] as const;
 type Column = (typeof CSV_COLUMNS)[number];
 
 export interface ParsedSubscriberCsv {
@@ -62,6 +68,23 @@ function wordCell<const Words extends readonly [string, ...string[]]>(column: Co
     );
 }
 
+/** The interest columns, by the field of Interests each holds. */
+const INTEREST_COLUMNS = { interests: 'text', include: 'include', exclude: 'exclude', follow: 'follow' } as const satisfies Partial<Record<Column, keyof Interests>>;
+
+/** An interest cell, read as InterestsSchema reads its field; a problem names the column (and the entry). */
+function interestCell(column: keyof typeof INTEREST_COLUMNS) {
+  const field = INTEREST_COLUMNS[column];
+  const schema = InterestsSchema.shape[field];
+  return z.string().transform((value, context) => {
+    const result = schema.safeParse(field === 'text' ? value : splitInterestList(value));
+    if (result.success) return result.data;
+    const issue = result.error.issues[0]!;
+    const entry = typeof issue.path[0] === 'number' ? ` entry ${issue.path[0] + 1}` : '';
+    context.addIssue({ code: 'custom', message: `${column}${entry}: ${issue.message}` });
+    return z.NEVER;
+  });
+}
+
 function rowSchema(knownTopics: string[]) {
   // Wraps a normaliser that throws PapermailError so its message becomes the zod issue.
   const via = <T>(normalise: (value: string) => T) =>
@@ -81,6 +104,18 @@ function rowSchema(knownTopics: string[]) {
     topics: via((value) => parseTopics(value, knownTopics)).optional(),
     suppression: wordCell('suppression', SUPPRESSION_REASONS).optional(),
     cadence: wordCell('cadence', CADENCES).optional(),
+    interests: interestCell('interests').optional(),
+    include: interestCell('include').optional(),
+    exclude: interestCell('exclude').optional(),
+    follow: interestCell('follow').optional(),
+  }).transform(({ interests, include, exclude, follow, ...subscriber }): NewSubscriber => {
+    const given: Partial<Interests> = {
+      ...(interests === undefined ? {} : { text: interests as string }),
+      ...(include === undefined ? {} : { include: include as string[] }),
+      ...(exclude === undefined ? {} : { exclude: exclude as string[] }),
+      ...(follow === undefined ? {} : { follow: follow as string[] }),
+    };
+    return { ...subscriber, ...(Object.keys(given).length === 0 ? {} : { interests: given }) };
   });
 }
 
@@ -119,12 +154,34 @@ export function parseSubscriberCsv(text: string, options: CsvOptions): ParsedSub
   return { rows, skipped };
 }
 
+/** A subscriber as export writes them: with their interests (all empty when they have none). */
+export type ExportedSubscriber = Subscriber & { interests: Interests };
+
+/** Every subscriber with what they told papermail (their interests, their votes newest first): what `subscribers export` writes. */
+export async function* subscribersWithSignals(
+  store: Pick<SubscriberDirectory, 'all'> & Pick<ReaderSignalStore, 'readerSignals'>,
+): AsyncGenerator<ExportedSubscriber & ReaderSignals> {
+  for await (const subscriber of store.all()) yield { ...subscriber, ...(await store.readerSignals(subscriber.id)) };
+}
+
 /** Exported text in chunks (the header first); reads the subscribers as a stream. */
-export async function* subscribersToCsv(subscribers: AsyncIterable<Subscriber>): AsyncGenerator<string> {
+export async function* subscribersToCsv(subscribers: AsyncIterable<ExportedSubscriber>): AsyncGenerator<string> {
   yield stringify([[...CSV_COLUMNS]]);
   let batch: string[][] = [];
   for await (const subscriber of subscribers) {
-    batch.push([subscriber.email, subscriber.name ?? '', subscriber.status, (subscriber.topics ?? []).join(TOPIC_SEPARATOR), subscriber.suppression?.reason ?? '', subscriber.cadence]);
+    const { text, include, exclude, follow } = subscriber.interests;
+    batch.push([
+      subscriber.email,
+      subscriber.name ?? '',
+      subscriber.status,
+      (subscriber.topics ?? []).join(TOPIC_SEPARATOR),
+      subscriber.suppression?.reason ?? '',
+      subscriber.cadence,
+      text,
+      joinInterestList(include),
+      joinInterestList(exclude),
+      joinInterestList(follow),
+    ]);
     if (batch.length === EXPORT_CHUNK_ROWS) {
       yield stringify(batch);
       batch = [];

@@ -127,9 +127,9 @@ describe('papermail subscribers import, export and remove', () => {
   it('exports every subscriber as CSV with the import header', () => {
     expect(exported.code).toBe(0);
     expect(linesOf(exported.stdout)).toEqual([
-      'email,name,status,topics,suppression,cadence',
-      'good1@example.com,Good One,confirmed,agents,,daily',
-      'good2@example.org,,confirmed,,,daily',
+      'email,name,status,topics,suppression,cadence,interests,include,exclude,follow',
+      'good1@example.com,Good One,confirmed,agents,,daily,,,,',
+      'good2@example.org,,confirmed,,,daily,,,,',
     ]);
   });
 
@@ -371,6 +371,87 @@ describe('papermail subscribers and an address that complained', () => {
   });
 
   it('keeps the suppression in the export', () => {
-    expect(linesOf(runs.export!.stdout)).toEqual(['email,name,status,topics,suppression,cadence', 'ann@example.com,,unsubscribed,,complaint,daily', 'bob@example.com,,confirmed,,,daily']);
+    expect(linesOf(runs.export!.stdout)).toEqual([
+      'email,name,status,topics,suppression,cadence,interests,include,exclude,follow',
+      'ann@example.com,,unsubscribed,,complaint,daily,,,,',
+      'bob@example.com,,confirmed,,,daily,,,,',
+    ]);
+  });
+});
+
+describe("papermail subscribers and what readers told papermail (interests, votes)", () => {
+  const runs: Record<string, CliResult> = {};
+  let sandbox: CliSandbox;
+
+  beforeAll(async () => {
+    sandbox = await sandboxes.create();
+    runs.add = await sandbox.run([
+      'subscribers', 'add', 'ann@example.com', '--confirmed',
+      '--interests', 'speculative decoding, KV cache',
+      '--include', 'KV cache, MoE',
+      '--exclude', 'robotics',
+      '--follow', 'DeepSeek,Tsinghua University',
+    ]);
+    runs.change = await sandbox.run(['subscribers', 'add', 'ann@example.com', '--exclude', '']);
+    runs.tooLong = await sandbox.run(['subscribers', 'add', 'bob@example.com', '--confirmed', '--follow', `Meta, ${'x'.repeat(101)}`]);
+    // Ann votes: as the vote page would record it.
+    const store = openSqliteStore(sandbox.path('papermail.db'));
+    try {
+      const ann = (await store.findByEmail('ann@example.com'))!;
+      await store.recordVote(ann.id, { paperId: '2509.25541', vote: 'up', issueId: '2025-09-30', title: 'A paper Ann liked' });
+    } finally {
+      await store.close();
+    }
+    runs.csv = await sandbox.run(['subscribers', 'export']);
+    runs.json = await sandbox.run(['subscribers', 'export', '--json']);
+    const csv = sandbox.path('interests.csv');
+    await writeFile(csv, 'email,status,include,follow\ncy@example.com,confirmed,agents;tool use,\ndi@example.com,confirmed,"ok, ' + 'y'.repeat(101) + '",\n');
+    runs.import = await sandbox.run(['subscribers', 'import', csv]);
+    runs.remove = await sandbox.run(['subscribers', 'remove', 'ann@example.com']);
+  });
+
+  it('adds a subscriber with their interests, lists split on commas, and a later add replaces only the field it gives', async () => {
+    expect(runs.add!.code).toBe(0);
+    expect(runs.change!.code).toBe(0);
+    const exported = linesOf(runs.json!.stdout).map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(exported[0]).toMatchObject({
+      email: 'ann@example.com',
+      interests: { text: 'speculative decoding, KV cache', include: ['KV cache', 'MoE'], exclude: [], follow: ['DeepSeek', 'Tsinghua University'] },
+    });
+  });
+
+  it('refuses an interest entry that breaks the rules as a bad argument naming the option and the entry, and adds nobody', () => {
+    expect(runs.tooLong!.code).toBe(2);
+    expect(linesOf(runs.tooLong!.stderr)).toHaveLength(1);
+    expect(runs.tooLong!.stderr).toMatch(/^papermail: --follow: interests follow\.1: must be at most 100 characters/);
+    expect(runs.csv!.stdout).not.toContain('bob@example.com');
+  });
+
+  it('exports interests as CSV columns and, with --json, each reader’s votes too', () => {
+    expect(linesOf(runs.csv!.stdout)).toEqual([
+      'email,name,status,topics,suppression,cadence,interests,include,exclude,follow',
+      'ann@example.com,,confirmed,,,daily,"speculative decoding, KV cache","KV cache, MoE",,"DeepSeek, Tsinghua University"',
+    ]);
+    const [ann] = linesOf(runs.json!.stdout).map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(ann!.votes).toEqual([{ paperId: '2509.25541', vote: 'up', issueId: '2025-09-30', title: 'A paper Ann liked', at: expect.any(String) }]);
+  });
+
+  it('imports interest columns, skipping a row whose cell breaks the rules with its line and column', () => {
+    expect(runs.import!.code).toBe(0);
+    expect(runs.import!.stdout).toMatch(/\b1 added\b.*\b1 skipped\b/);
+    expect(errorLines(runs.import!.stderr)).toEqual([expect.stringMatching(/interests\.csv: line 3: include entry 2: must be at most 100 characters$/)]);
+  });
+
+  it('deletes a removed subscriber’s votes and interests with them', async () => {
+    expect(runs.remove!.code).toBe(0);
+    const store = openSqliteStore(sandbox.path('papermail.db'));
+    try {
+      // Ann was the first subscriber: her id is never handed out again, and nothing of hers is left.
+      expect(await store.readerSignals(1)).toEqual({ votes: [], interests: { text: '', include: [], exclude: [], follow: [] } });
+      const cy = (await store.findByEmail('cy@example.com'))!;
+      expect((await store.readerSignals(cy.id)).interests.include).toEqual(['agents', 'tool use']);
+    } finally {
+      await store.close();
+    }
   });
 });

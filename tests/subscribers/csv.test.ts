@@ -1,14 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { loadTaxonomy, topicCatalogue } from '../../src/digest/taxonomy.js';
-import { parseSubscriberCsv, subscribersToCsv } from '../../src/subscribers/csv.js';
-import type { Subscriber } from '../../src/subscribers/store.js';
+import { parseSubscriberCsv, subscribersToCsv, type ExportedSubscriber } from '../../src/subscribers/csv.js';
 import { collect } from './temporary-store.js';
 
 const knownTopics = ['llm-reasoning', 'vision', 'robotics'];
 const options = { origin: 'list.csv', knownTopics };
 
-function subscriber(overrides: Partial<Subscriber>): Subscriber {
+function subscriber(overrides: Partial<ExportedSubscriber>): ExportedSubscriber {
   return {
     id: 1,
     email: 'ann@example.com',
@@ -21,6 +20,7 @@ function subscriber(overrides: Partial<Subscriber>): Subscriber {
     bounceCount: 0,
     statusVersion: 0,
     suppression: null,
+    interests: { text: '', include: [], exclude: [], follow: [] },
     ...overrides,
   };
 }
@@ -135,9 +135,9 @@ describe('subscribersToCsv', () => {
       )
     ).join('');
     expect(text).toBe(
-      'email,name,status,topics,suppression,cadence\n' +
-        'ann@example.com,"Smith, Ann ""Annie""",confirmed,llm-reasoning;vision,,daily\n' +
-        'bob@example.org,,unsubscribed,,complaint,weekly\n',
+      'email,name,status,topics,suppression,cadence,interests,include,exclude,follow\n' +
+        'ann@example.com,"Smith, Ann ""Annie""",confirmed,llm-reasoning;vision,,daily,,,,\n' +
+        'bob@example.org,,unsubscribed,,complaint,weekly,,,,\n',
     );
   });
 
@@ -146,12 +146,17 @@ describe('subscribersToCsv', () => {
       subscriber({ email: 'Ann@example.com', name: 'Ann Smith', topics: ['robotics'] }),
       subscriber({ id: 2, email: 'bob@example.org', name: 'Bob', status: 'pending', cadence: 'weekly' }),
       subscriber({ id: 3, email: 'cy@example.com', status: 'bounced', suppression: { reason: 'hard-bounce', detail: '5.1.1', at: '2025-10-02T08:00:00.000Z' } }),
+      subscriber({
+        id: 4,
+        email: 'di@example.com',
+        interests: { text: 'speculative decoding, "KV" cache', include: ['KV cache', 'MoE'], exclude: ['robotics'], follow: ['DeepSeek', 'Tsinghua University'] },
+      }),
     ];
     const text = (await collect(subscribersToCsv(streamOf(exported)))).join('');
     const { rows, skipped } = parseSubscriberCsv(text, options);
     expect(skipped).toEqual([]);
-    expect(rows.map(({ email, name, status, topics, suppression, cadence }) => ({ email, name, status, topics, suppression, cadence }))).toEqual(
-      exported.map(({ email, name, status, topics, suppression, cadence }) => ({ email, name, status, topics, suppression: suppression?.reason, cadence })),
+    expect(rows.map(({ email, name, status, topics, suppression, cadence, interests }) => ({ email, name, status, topics, suppression, cadence, interests }))).toEqual(
+      exported.map(({ email, name, status, topics, suppression, cadence, interests }) => ({ email, name, status, topics, suppression: suppression?.reason, cadence, interests })),
     );
   });
 
@@ -162,6 +167,34 @@ describe('subscribersToCsv', () => {
       { email: 'bob@example.com', cadence: undefined },
     ]);
     expect(skipped).toEqual([{ line: 4, reason: 'cadence "hourly" must be one of daily, weekly (or empty)' }]);
+  });
+
+  it('reads interest columns: the text as written, lists split on commas, semicolons or line breaks, an empty cell clearing its field', () => {
+    const text = 'email,interests,include,exclude,follow\nann@example.com,"diffusion, distillation","KV cache; MoE\nRLHF",,Meta\nbob@example.com\n';
+    const { rows, skipped } = parseSubscriberCsv(text, options);
+    expect(skipped).toEqual([]);
+    expect(rows.map(({ email, interests }) => ({ email, interests }))).toEqual([
+      { email: 'ann@example.com', interests: { text: 'diffusion, distillation', include: ['KV cache', 'MoE', 'RLHF'], exclude: [], follow: ['Meta'] } },
+      // A short row: its cells are empty, so it clears them.
+      { email: 'bob@example.com', interests: { text: '', include: [], exclude: [], follow: [] } },
+    ]);
+  });
+
+  it('leaves interests alone when the file has no interest columns, and only the fields whose column it has', () => {
+    const { rows } = parseSubscriberCsv('email,follow\nann@example.com,Meta\n', options);
+    expect(rows[0]!.interests).toEqual({ follow: ['Meta'] });
+    expect(parseSubscriberCsv('email,name\nann@example.com,Ann\n', options).rows[0]!.interests).toBeUndefined();
+  });
+
+  it('skips a row whose interest cell breaks the schema, naming the line, the column and the entry', () => {
+    const long = 'x'.repeat(101);
+    const text = `email,include,interests\nann@example.com,"ok, ${long}",\nbob@example.com,,${'y'.repeat(1001)}\ncy@example.com,fine,fine\n`;
+    const { rows, skipped } = parseSubscriberCsv(text, options);
+    expect(rows.map((row) => row.email)).toEqual(['cy@example.com']);
+    expect(skipped).toEqual([
+      { line: 2, reason: 'include entry 2: must be at most 100 characters' },
+      { line: 3, reason: 'interests: must be at most 1,000 characters' },
+    ]);
   });
 
   it('writes large lists in a bounded number of chunks', async () => {

@@ -1,13 +1,13 @@
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { subscribersToCsv } from '../../src/subscribers/csv.js';
+import { subscribersToCsv, subscribersWithSignals } from '../../src/subscribers/csv.js';
 import type { SubscriberStore } from '../../src/subscribers/store.js';
 import { importCsv, sample } from './store-contract.js';
 import { collect, useTemporaryStores } from './temporary-store.js';
 
 const stores = useTemporaryStores();
 function comparable(store: SubscriberStore) {
-  return collect(store.all()).then((all) => all.map(({ email, name, status, topics }) => ({ email, name, status, topics })));
+  return collect(subscribersWithSignals(store)).then((all) => all.map(({ email, name, status, topics, interests }) => ({ email, name, status, topics, interests })));
 }
 
 // The rules of an import (refusals, updates, line numbers) are in the store contract (store-contract.ts), run against every store.
@@ -28,11 +28,13 @@ describe('importing subscribers into SQLite', () => {
     expect(await store.countByStatus()).toEqual({ pending: 0, confirmed: 0, unsubscribed: 0, bounced: 0 });
   });
 
-  it('reimports an export into an empty store as the same list', async () => {
+  it('reimports an export into an empty store as the same list, interests included', async () => {
     const source = stores.open({}, 'source.db');
     await importCsv(source, await sample());
     await importCsv(source, 'email,name,status,topics\nann@example.com,"Smith, Ann",pending,robotics;vision\nzed@example.org,,unsubscribed,\n');
-    const exported = (await collect(subscribersToCsv(source.all()))).join('');
+    const ann = (await source.findByEmail('ann@example.com'))!;
+    await source.setInterests(ann.id, { text: 'diffusion, "distillation"', include: ['KV cache', 'MoE'], exclude: ['robotics'], follow: ['Meta'] });
+    const exported = (await collect(subscribersToCsv(subscribersWithSignals(source)))).join('');
     const copy = stores.open({}, 'copy.db');
     const report = await importCsv(copy, exported);
     expect(report.skipped).toEqual([]);

@@ -6,11 +6,14 @@ import { loadTaxonomy, topicCatalogue } from '../../digest/taxonomy.js';
 import { PapermailError } from '../../errors.js';
 import { readTextFile } from '../../file-errors.js';
 import { confirmLink } from '../../server/subscription.js';
-import { parseSubscriberCsv, subscribersToCsv } from '../../subscribers/csv.js';
+import { splitInterestList } from '../../personal/interest-lists.js';
+import type { Interests, ReaderSignalStore } from '../../personal/reader-signals.js';
+import { parseSubscriberCsv, subscribersToCsv, subscribersWithSignals } from '../../subscribers/csv.js';
 import { parseCadence, type Cadence } from '../../subscribers/cadence.js';
 import { normaliseName } from '../../subscribers/email.js';
+import { readInterestChanges } from '../../subscribers/subscriber-input.js';
 import { hasComplained, hasWithdrawnConsent, type StoreLifecycle, type Subscriber, type SubscriberDirectory } from '../../subscribers/store.js';
-import { emailArgument, topicsArgument } from '../arguments.js';
+import { emailArgument, topicsArgument, usageValue } from '../arguments.js';
 import { loadCliContext, openCliStore, type CliContext } from '../context.js';
 
 interface AddOptions {
@@ -21,6 +24,10 @@ interface AddOptions {
   email: boolean;
   force?: boolean;
   cadence?: Cadence;
+  interests?: string;
+  include?: string[];
+  exclude?: string[];
+  follow?: string[];
 }
 
 /** The statuses `import --status` may give rows whose status cell is empty or missing. */
@@ -43,6 +50,10 @@ export function registerSubscriberCommands(program: Command): void {
     .option('-n, --name <name>', 'display name (an existing subscriber keeps theirs unless given)')
     .option('-t, --topics <slugs>', 'comma-separated topic slugs or "all" (new: all topics; an existing subscriber keeps theirs unless given)')
     .option('--cadence <daily|weekly>', 'every daily issue, or only the weekly one (new: daily; an existing subscriber keeps theirs unless given)', cadenceArgument)
+    .option('--interests <text>', 'what they want "For you" to find, in their words ("" clears; an existing subscriber keeps theirs unless given)', interestsArgument('--interests', 'text'))
+    .option('--include <keywords>', 'comma-separated keywords whose papers always reach their "For you" block ("" clears)', interestsArgument('--include', 'include'))
+    .option('--exclude <keywords>', 'comma-separated keywords whose papers are left out of their copy ("" clears)', interestsArgument('--exclude', 'exclude'))
+    .option('--follow <names>', 'comma-separated authors or organisations whose papers always reach "For you" ("" clears)', interestsArgument('--follow', 'follow'))
     .option('--confirmed', 'skip double opt-in (only for people who already agreed)')
     .option('--no-email', 'do not send the confirmation email')
     .option('--force', 'subscribe an address that unsubscribed or bounced again (only when they asked you; never one that complained); logged')
@@ -58,7 +69,7 @@ export function registerSubscriberCommands(program: Command): void {
 
   subscribers
     .command('remove <email>')
-    .description('delete a subscriber and their delivery history')
+    .description('delete a subscriber with their delivery history, votes, interests and model')
     .action(async (email: string) =>
       withStore(async ({ store }) => {
         const address = emailArgument('<email>')(email);
@@ -100,12 +111,25 @@ export function registerSubscriberCommands(program: Command): void {
 
   subscribers
     .command('export')
-    .description('write all subscribers as CSV to stdout, suppressions included (import reads it back)')
-    .action(async () =>
+    .description("write all subscribers as CSV to stdout, suppressions and interests included (import reads it back); --json adds each reader's votes")
+    .option('--json', 'one JSON object per line: the subscriber, their interests and their votes (newest first)')
+    .action(async (options: { json?: boolean }) =>
       withStore(async ({ store }) => {
-        for await (const chunk of subscribersToCsv(store.all())) process.stdout.write(chunk);
+        if (options.json) {
+          for await (const subscriber of subscribersWithSignals(store)) process.stdout.write(JSON.stringify(subscriber) + '\n');
+          return;
+        }
+        for await (const chunk of subscribersToCsv(subscribersWithSignals(store))) process.stdout.write(chunk);
       }),
     );
+}
+
+/** `--interests`, `--include`, `--exclude`, `--follow`: checked as InterestsSchema checks its field, EUSAGE naming the option. */
+function interestsArgument<Field extends keyof Interests>(name: string, field: Field): (value: string) => Interests[Field] {
+  return usageValue(name, (value) => {
+    const given = { [field]: field === 'text' ? value : splitInterestList(value) } as Partial<Interests>;
+    return readInterestChanges(given)[field] as Interests[Field];
+  });
 }
 
 /** `--cadence`: checked as the command line is read, EUSAGE naming the option. */
@@ -149,15 +173,28 @@ async function addSubscriber(address: string, options: AddOptions, context: Stor
     }
     logger.warn(`--force: subscribing ${existing.email} again, who was ${existing.status}`);
   }
+  const interests = interestOptions(options);
   const { subscriber, created } = await store.upsert({
     email: address,
     ...(options.name === undefined ? {} : { name: normaliseName(options.name) }),
     ...(options.topics === undefined ? {} : { topics: topicsArgument(knownTopics)(options.topics) }),
     ...(options.cadence === undefined ? {} : { cadence: options.cadence }),
+    ...(interests === undefined ? {} : { interests }),
     status: options.confirmed ? 'confirmed' : 'pending',
   });
   const done = `${created ? 'added' : 'updated'} ${subscriber.email} (${subscriber.status})`;
   process.stdout.write(`${done}; ${await confirmationNote(subscriber, options, context)}\n`);
+}
+
+/** The interest fields `add` was given (each replaces that field only), or undefined for none. */
+function interestOptions(options: AddOptions): Partial<Interests> | undefined {
+  const given: Partial<Interests> = {
+    ...(options.interests === undefined ? {} : { text: options.interests }),
+    ...(options.include === undefined ? {} : { include: options.include }),
+    ...(options.exclude === undefined ? {} : { exclude: options.exclude }),
+    ...(options.follow === undefined ? {} : { follow: options.follow }),
+  };
+  return Object.keys(given).length === 0 ? undefined : given;
 }
 
 /** Sends the confirmation email a pending subscriber needs, and says what happened either way. */
@@ -237,7 +274,7 @@ export async function importSubscriberFile(
   process.stdout.write(`imported ${file}: ${parts.join('; ')}\n`);
 }
 
-export type StoreContext = CliContext & { store: SubscriberDirectory & Pick<StoreLifecycle, 'close'>; knownTopics: string[] };
+export type StoreContext = CliContext & { store: SubscriberDirectory & Pick<ReaderSignalStore, 'readerSignals'> & Pick<StoreLifecycle, 'close'>; knownTopics: string[] };
 
 export async function withStore(
   work: (context: StoreContext) => Promise<void>,
