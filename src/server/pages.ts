@@ -314,7 +314,7 @@ function voteForm(view: VoteView, action: 'record' | 'undo', label: string, styl
   return html`<form method="post" action="${view.actionUrl}">
 <input type="hidden" name="action" value="${action}">
 <input type="hidden" name="paper" value="${view.paperId}">
-${action === 'record' && html`<input type="hidden" name="vote" value="${view.vote}">`}
+<input type="hidden" name="vote" value="${view.vote}">
 <button type="submit"${style && html` class="${style}"`}>${label}</button>
 </form>`;
 }

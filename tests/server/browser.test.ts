@@ -7,7 +7,8 @@
 import { mkdirSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { relativeSubscriberLink } from '../../src/links/public-links.js';
+import { relativeSubscriberLink, voteLink, voteLinkBase } from '../../src/links/public-links.js';
+import { digestOf, paper } from '../builders.js';
 import { confirmLinkIn, startHarness, type Harness } from './harness.js';
 
 const SHOTS = process.env.PAPERMAIL_SHOTS ?? '/tmp/papermail-shots';
@@ -232,5 +233,39 @@ describe('choosing topics with JavaScript turned off', () => {
 
     const background = await page.evaluate<string>('getComputedStyle(document.body).backgroundColor');
     expect(background).toBe(colorScheme === 'dark' ? 'rgb(24, 24, 27)' : 'rgb(244, 244, 245)');
+  });
+
+  it.each(['light', 'dark'] as const)('votes from an issue’s 👍 link, undoes and votes again, then sees the vote and saves interests on the preferences page (%s mode)', async (colorScheme) => {
+    harness = await startHarness({ serve: true });
+    const liked = paper({ id: '2509.25541v2', title: 'SLA: Beyond Sparsity in Diffusion Transformers via Fine-Tunable Sparse–Linear Attention' });
+    await harness.store.freezeIssue({ issueDate: '2025-09-30', digest: JSON.stringify(digestOf([liked, paper()])), compiled: '{}' });
+    const { subscriber } = await harness.store.upsert({ email: 'ada@example.org', name: 'Ada', status: 'confirmed' });
+    const link = new URL(voteLink(voteLinkBase(harness.config, subscriber, '2025-09-30'), liked.id, 'up'));
+    const page = await pageWithoutScript(colorScheme);
+
+    await page.goto(`${harness.url}${link.pathname}${link.search}`);
+    await shoot(page, `vote-${colorScheme}`);
+    expect(await harness.store.readerSignals(subscriber.id)).toMatchObject({ votes: [] });
+    await page.getByRole('button', { name: 'Record my vote' }).click();
+    await expect.poll(() => page.getByRole('status').textContent()).toContain('You gave 👍');
+    await shoot(page, `vote-recorded-${colorScheme}`);
+    await page.getByRole('button', { name: 'Undo' }).click();
+    await expect.poll(() => page.getByRole('status').textContent()).toContain('You have no vote');
+    expect((await harness.store.readerSignals(subscriber.id)).votes).toEqual([]);
+    await page.getByRole('button', { name: 'Vote 👍 again' }).click();
+    await expect.poll(() => page.getByRole('status').textContent()).toContain('You gave 👍');
+
+    await page.getByRole('link', { name: 'See or clear your votes' }).click();
+    expect(await page.locator('#votes').textContent()).toContain('SLA: Beyond Sparsity');
+    await page.getByLabel('Always show papers about').fill('sparse attention\nKV cache');
+    await page.getByLabel('Authors and organisations you follow').fill('Tsinghua University');
+    await page.getByRole('button', { name: 'Save preferences' }).click();
+    await expect.poll(() => page.getByRole('status').first().textContent()).toContain('Saved.');
+    await shoot(page, `preferences-votes-${colorScheme}`);
+    expect((await harness.store.readerSignals(subscriber.id)).interests).toMatchObject({ include: ['sparse attention', 'KV cache'], follow: ['Tsinghua University'] });
+
+    await page.getByRole('button', { name: 'Clear all votes' }).click();
+    await expect.poll(() => page.getByRole('status').first().textContent()).toContain('Cleared your 1 vote.');
+    expect((await harness.store.readerSignals(subscriber.id)).votes).toEqual([]);
   });
 });

@@ -49,6 +49,12 @@ function press(app: ReturnType<typeof createApp>, token: string, fields: Record<
   return app.request(`/vote?token=${encodeURIComponent(token)}`, { method: 'POST', body: form(fields) });
 }
 
+/** The hidden fields of the page's one form: what its button posts. */
+function buttonFields(page: string): Record<string, string> {
+  expect(page.match(/<form method="post"/g)).toHaveLength(1);
+  return Object.fromEntries([...page.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((match) => [match[1]!, match[2]!]));
+}
+
 const votesOf = async (id: number) => (await harness.store.readerSignals(id)).votes;
 
 describe('a vote link opened (GET): what every mail scanner does', () => {
@@ -61,10 +67,7 @@ describe('a vote link opened (GET): what every mail scanner does', () => {
     expect(response.status).toBe(200);
     expect(page).toContain('Speculative &lt;Decoding&gt; &amp; KV caches');
     expect(page).toContain('👍');
-    expect(page.match(/<form method="post"/g)).toHaveLength(1);
-    expect(page).toContain('name="action" value="record"');
-    expect(page).toContain('name="paper" value="2510.00001"');
-    expect(page).toContain('name="vote" value="up"');
+    expect(buttonFields(page)).toEqual({ action: 'record', paper: '2510.00001', vote: 'up' });
     expect(page).toMatch(/preferences\?token=/);
     expect(await votesOf(subscriber.id)).toEqual([]);
     expect(await settledRetraining()).toEqual([]);
@@ -121,14 +124,16 @@ describe('the vote button (POST)', () => {
 
   it('undoes the vote with the Undo button, and an undo pressed twice changes nothing more', async () => {
     const { app, subscriber, token, settledRetraining } = await start();
-    await press(app, token, { action: 'record', paper: '2510.00002', vote: 'down' });
+    const recorded = await (await press(app, token, buttonFields(await (await app.request(linkPath(token, '2510.00002', 'down'))).text()))).text();
     await press(app, token, { action: 'record', paper: '2510.00001', vote: 'up' });
+    const undo = buttonFields(recorded);
+    expect(undo).toEqual({ action: 'undo', paper: '2510.00002', vote: 'down' });
 
-    const page = await (await press(app, token, { action: 'undo', paper: '2510.00002', vote: 'down' })).text();
-    await press(app, token, { action: 'undo', paper: '2510.00002', vote: 'down' });
+    const page = await (await press(app, token, undo)).text();
+    await press(app, token, undo);
 
     expect(page).toContain('Vote removed');
-    expect(page).toContain('name="action" value="record"');
+    expect(buttonFields(page)).toEqual({ action: 'record', paper: '2510.00002', vote: 'down' });
     expect((await votesOf(subscriber.id)).map((vote) => vote.paperId)).toEqual(['2510.00001']);
     // Two votes and one undo that removed something: the second undo asked for nothing.
     expect(await settledRetraining()).toEqual([subscriber.id, subscriber.id, subscriber.id]);

@@ -80,7 +80,8 @@ export function registerVoteRoutes(app: Hono<AppEnv>, context: RouteContext, lim
       }
       return c.html(pages.voteUndone(view));
     }
-    await store.recordVote(id, { paperId: form.paper, vote: form.vote, issueId: link.issueId, title: paper.title });
+    // A title past the vote's 500 characters is cut: it only labels the vote on the preferences page.
+    await store.recordVote(id, { paperId: form.paper, vote: form.vote, issueId: link.issueId, title: paper.title.slice(0, 500) });
     afterSignalsChanged(context, id);
     logger.info(`vote: subscriber #${id} voted ${form.vote} on a paper of ${link.issueId}`);
     return c.html(pages.voteRecorded(view));
