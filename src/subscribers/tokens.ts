@@ -73,6 +73,8 @@ const MAC_CONTEXT = 'papermail-token-v1.';
  */
 const MAX_TOKEN_LENGTH = 4096;
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
+/** An issue id's shape: a day (2025-09-30) or a week (2025-W40), src/digest/issue-id.ts. */
+const ISSUE_ID = /^\d{4}-(?:\d{2}-\d{2}|W\d{2})$/;
 
 const PayloadSchema = z.strictObject({
   p: z.enum(TOKEN_PURPOSES),
@@ -85,7 +87,7 @@ const PayloadSchema = z.strictObject({
   /** Confirm tokens: the requested name (n), topics (t) and cadence (d). */
   c: z.strictObject({ n: z.string().nullable(), t: z.array(z.string().min(1)).nullable(), d: CadenceSchema.optional() }).optional(),
   /** Vote tokens: the issue id (a day or a week, src/digest/issue-id.ts). */
-  s: z.string().regex(/^\d{4}-(?:\d{2}-\d{2}|W\d{2})$/).optional(),
+  s: z.string().regex(ISSUE_ID).optional(),
 });
 type Payload = z.infer<typeof PayloadSchema>;
 
@@ -101,6 +103,10 @@ export function createToken(secret: string, request: TokenRequest): string {
   if ((request.purpose === 'vote') !== (request.vote !== undefined)) {
     // A vote link not bound to an issue could vote on any paper ever sent.
     throw new Error('createToken: vote claims belong to (and only to) a vote token');
+  }
+  if (request.vote !== undefined && !ISSUE_ID.test(request.vote.issueId)) {
+    // Such a token would never verify: every link of the copy would be dead.
+    throw new Error(`createToken: a vote token needs an issue id such as 2025-09-30 or 2025-W40 (got ${JSON.stringify(request.vote.issueId)})`);
   }
   const payload: Payload = { p: request.purpose, i: request.subscriberId, e: request.email };
   if (request.vote !== undefined) payload.s = request.vote.issueId;

@@ -135,9 +135,10 @@ describe('tokens', () => {
     expectTokenError(() => verifyVoteToken(secret, token, expiresAt), /vote link expired on 2025-12-31/);
   });
 
-  it('refuses to mint a vote token without its issue, or another token with one', () => {
+  it('refuses to mint a vote token without its issue or with one that is no issue id, or another token with one', () => {
     expect(() => createToken(secret, { purpose: 'vote', ...claims })).toThrow(/vote claims/);
     expect(() => createToken(secret, { purpose: 'feed', ...claims, vote: { issueId: '2025-10-01' } })).toThrow(/vote claims/);
+    expect(() => createToken(secret, { purpose: 'vote', ...claims, vote: { issueId: '30 Sep' } })).toThrow(/needs an issue id/);
   });
 
   it('refuses a vote token that names no issue (signed, but not as papermail mints them)', () => {
