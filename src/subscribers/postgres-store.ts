@@ -36,7 +36,7 @@ import {
   newSubscriber,
   suppressedRowRefusal,
   toSubscriber,
-  interestsAfter,
+  interestsChange,
   withFields,
   withStatus,
   type SubscriberChange,
@@ -302,9 +302,8 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
   /** Applies the interest fields given with a subscriber; true when that changed what is stored. */
   async function applyInterests(client: PoolClient, id: number, given: Partial<Interests> | undefined): Promise<boolean> {
     if (given === undefined) return false;
-    const stored = await interestsIn(client, id);
-    const next = interestsAfter(stored, given);
-    if (JSON.stringify(next) === JSON.stringify(stored)) return false;
+    const next = interestsChange(await interestsIn(client, id), given);
+    if (next === undefined) return false;
     await writeInterests(client, id, next);
     return true;
   }

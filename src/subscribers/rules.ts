@@ -105,9 +105,19 @@ export function withFields(current: SubscriberRecord, fields: SubscriberFields, 
   };
 }
 
-/** A reader's interests with the fields an operator gave replaced (`add --include`, an import's columns). */
-export function interestsAfter(stored: Interests, given: Partial<Interests>): Interests {
-  return { ...stored, ...given };
+/**
+ * A reader's interests with the fields an operator gave replaced (`add --include`, an import's
+ * columns), or undefined when that changes nothing.
+ */
+export function interestsChange(stored: Interests, given: Partial<Interests>): Interests | undefined {
+  const next = { ...stored, ...given };
+  return sameInterests(stored, next) ? undefined : next;
+}
+
+/** Whether two readers' interests say the same (both as InterestsSchema reads them). */
+export function sameInterests(a: Interests, b: Interests): boolean {
+  const sameList = (x: readonly string[], y: readonly string[]) => x.length === y.length && x.every((entry, index) => entry === y[index]);
+  return a.text === b.text && sameList(a.include, b.include) && sameList(a.exclude, b.exclude) && sameList(a.follow, b.follow);
 }
 
 /** True when writing `next` would change the stored record. */

@@ -36,7 +36,7 @@ import {
   newSubscriber,
   suppressedRowRefusal,
   toSubscriber,
-  interestsAfter,
+  interestsChange,
   withFields,
   withStatus,
   type SubscriberChange,
@@ -260,9 +260,8 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
   /** Applies the interest fields given with a subscriber; true when that changed what is stored. */
   function applyInterests(id: number, given: Partial<Interests> | undefined): boolean {
     if (given === undefined) return false;
-    const stored = interestsOf(id);
-    const next = interestsAfter(stored, given);
-    if (JSON.stringify(next) === JSON.stringify(stored)) return false;
+    const next = interestsChange(interestsOf(id), given);
+    if (next === undefined) return false;
     writeInterests(id, next);
     return true;
   }

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   afterDeliveryEvent,
   enhancedStatusIn,
+  interestsChange,
   issueDeliveryReport,
   smtpFailureEvent,
   softBounceLimitReached,
@@ -119,5 +120,20 @@ describe('afterDeliveryEvent', () => {
     const once = { ...reader, bounceCount: 1 };
     const decision = afterDeliveryEvent(once, event({ bounceType: 'hard', issueDate: null }), { ...none, deliveryBounces: [] }, limits, now);
     expect(decision).toMatchObject({ change: { status: 'bounced', bounceCount: 2 }, suppressed: 'hard-bounce' });
+  });
+});
+
+describe('interests an operator gives with a subscriber', () => {
+  const stored = { text: 'agents', include: ['tool use'], exclude: [], follow: ['Meta'] };
+
+  it('replace only the fields given', () => {
+    expect(interestsChange(stored, { exclude: ['robotics'] })).toEqual({ ...stored, exclude: ['robotics'] });
+    expect(interestsChange(stored, { text: '', follow: [] })).toEqual({ text: '', include: ['tool use'], exclude: [], follow: [] });
+  });
+
+  it('are no change when they say what is stored, entry by entry', () => {
+    expect(interestsChange(stored, { text: 'agents', follow: ['Meta'] })).toBeUndefined();
+    expect(interestsChange(stored, {})).toBeUndefined();
+    expect(interestsChange({ ...stored, include: ['a', 'b'] }, { include: ['a\nb'] })).toEqual({ ...stored, include: ['a\nb'] });
   });
 });

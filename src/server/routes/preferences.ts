@@ -8,6 +8,7 @@ import { joinInterestList } from '../../personal/interest-lists.js';
 import type { Interests, ReaderSignals } from '../../personal/reader-signals.js';
 import { relativePrivateFeedLink, relativeSubscriberLink, relativeTokenLink } from '../../links/public-links.js';
 import type { Cadence } from '../../subscribers/cadence.js';
+import { sameInterests } from '../../subscribers/rules.js';
 import type { Subscriber } from '../../subscribers/store.js';
 import type { AppEnv, RouteContext } from '../dependencies.js';
 import { parseInterestsForm, parsePreferencesForm, parseVotesForm, readForm, submittedInterests, submittedValues, type VotesForm } from '../forms.js';
@@ -81,11 +82,12 @@ export function registerPreferencesRoutes(app: Hono<AppEnv>, context: RouteConte
     const interests = parseInterestsForm(body);
     if (!form.ok || !interests.ok) {
       const submitted = submittedValues(body);
-      const error = !form.ok ? form.error : !interests.ok ? interests.error : undefined;
-      const view = { name: submitted.name, checked: submitted.topics, cadence: submitted.cadence, interests: submittedInterests(body), ...(error ? { error } : {}) };
+      // The first field in the page's order that is wrong.
+      const error = [form, interests].flatMap((result) => (result.ok ? [] : [result.error]))[0]!;
+      const view = { name: submitted.name, checked: submitted.topics, cadence: submitted.cadence, interests: submittedInterests(body), error };
       return c.html(preferencesPage(c, subscriber, await store.readerSignals(subscriber.id), view), 400);
     }
-    const before = interests.value === undefined ? undefined : (await store.readerSignals(subscriber.id)).interests;
+    const interestsChange = interests.value !== undefined && !sameInterests((await store.readerSignals(subscriber.id)).interests, interests.value);
     // Status is passed through unchanged: saving preferences never subscribes or confirms anyone.
     const { subscriber: saved } = await store.upsert({
       email: subscriber.email,
@@ -95,7 +97,7 @@ export function registerPreferencesRoutes(app: Hono<AppEnv>, context: RouteConte
       ...(interests.value === undefined ? {} : { interests: interests.value }),
       status: subscriber.status,
     });
-    if (interests.value !== undefined && !sameInterests(before!, interests.value)) afterSignalsChanged(context, saved.id);
+    if (interestsChange) afterSignalsChanged(context, saved.id);
     logger.info(`preferences: subscriber #${saved.id} saved their preferences`);
     return storedPage(c, saved, { saved: true });
   });
@@ -113,8 +115,4 @@ function interestFormValues(interests: Interests): InterestFormValues {
     exclude: joinInterestList(interests.exclude),
     follow: joinInterestList(interests.follow),
   };
-}
-
-function sameInterests(a: Interests, b: Interests): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
 }
