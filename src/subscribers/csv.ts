@@ -27,7 +27,7 @@ import { stringify } from 'csv-stringify/sync';
 import { z } from 'zod';
 import { isPapermailError, PapermailError } from '../errors.js';
 import { SUPPRESSION_REASONS } from '../feedback/event-store.js';
-import { joinInterestList, splitInterestList } from '../personal/interest-lists.js';
+import { givenInterests, joinInterestList, splitInterestList } from '../personal/interest-lists.js';
 import { InterestsSchema, type Interests, type ReaderSignals, type ReaderSignalStore } from '../personal/reader-signals.js';
 import { CADENCES } from './cadence.js';
 import { normaliseEmail, normaliseName, parseTopics } from './email.js';
@@ -68,16 +68,16 @@ function wordCell<const Words extends readonly [string, ...string[]]>(column: Co
     );
 }
 
-/** The interest columns, by the field of Interests each holds. */
-const INTEREST_COLUMNS = { interests: 'text', include: 'include', exclude: 'exclude', follow: 'follow' } as const satisfies Partial<Record<Column, keyof Interests>>;
-
-/** An interest cell, read as InterestsSchema reads its field; a problem names the column (and the entry). */
-function interestCell(column: keyof typeof INTEREST_COLUMNS) {
-  const field = INTEREST_COLUMNS[column];
+/**
+ * A cell holding the `field` of a reader's interests (`column` in the file), read as
+ * InterestsSchema reads that field (a list split by splitInterestList); a problem names the
+ * column and the entry.
+ */
+function interestCell<Field extends keyof Interests>(column: Column, field: Field) {
   const schema = InterestsSchema.shape[field];
-  return z.string().transform((value, context) => {
+  return z.string().transform((value, context): Interests[Field] => {
     const result = schema.safeParse(field === 'text' ? value : splitInterestList(value));
-    if (result.success) return result.data;
+    if (result.success) return result.data as Interests[Field];
     const issue = result.error.issues[0]!;
     const entry = typeof issue.path[0] === 'number' ? ` entry ${issue.path[0] + 1}` : '';
     context.addIssue({ code: 'custom', message: `${column}${entry}: ${issue.message}` });
@@ -104,18 +104,13 @@ function rowSchema(knownTopics: string[]) {
     topics: via((value) => parseTopics(value, knownTopics)).optional(),
     suppression: wordCell('suppression', SUPPRESSION_REASONS).optional(),
     cadence: wordCell('cadence', CADENCES).optional(),
-    interests: interestCell('interests').optional(),
-    include: interestCell('include').optional(),
-    exclude: interestCell('exclude').optional(),
-    follow: interestCell('follow').optional(),
+    interests: interestCell('interests', 'text').optional(),
+    include: interestCell('include', 'include').optional(),
+    exclude: interestCell('exclude', 'exclude').optional(),
+    follow: interestCell('follow', 'follow').optional(),
   }).transform(({ interests, include, exclude, follow, ...subscriber }): NewSubscriber => {
-    const given: Partial<Interests> = {
-      ...(interests === undefined ? {} : { text: interests as string }),
-      ...(include === undefined ? {} : { include: include as string[] }),
-      ...(exclude === undefined ? {} : { exclude: exclude as string[] }),
-      ...(follow === undefined ? {} : { follow: follow as string[] }),
-    };
-    return { ...subscriber, ...(Object.keys(given).length === 0 ? {} : { interests: given }) };
+    const given = givenInterests({ text: interests, include, exclude, follow });
+    return { ...subscriber, ...(given === undefined ? {} : { interests: given }) };
   });
 }
 

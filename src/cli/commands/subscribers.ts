@@ -6,7 +6,7 @@ import { loadTaxonomy, topicCatalogue } from '../../digest/taxonomy.js';
 import { PapermailError } from '../../errors.js';
 import { readTextFile } from '../../file-errors.js';
 import { confirmLink } from '../../server/subscription.js';
-import { splitInterestList } from '../../personal/interest-lists.js';
+import { givenInterests, splitInterestList } from '../../personal/interest-lists.js';
 import type { Interests, ReaderSignalStore } from '../../personal/reader-signals.js';
 import { parseSubscriberCsv, subscribersToCsv, subscribersWithSignals } from '../../subscribers/csv.js';
 import { parseCadence, type Cadence } from '../../subscribers/cadence.js';
@@ -173,7 +173,7 @@ async function addSubscriber(address: string, options: AddOptions, context: Stor
     }
     logger.warn(`--force: subscribing ${existing.email} again, who was ${existing.status}`);
   }
-  const interests = interestOptions(options);
+  const interests = givenInterests({ text: options.interests, include: options.include, exclude: options.exclude, follow: options.follow });
   const { subscriber, created } = await store.upsert({
     email: address,
     ...(options.name === undefined ? {} : { name: normaliseName(options.name) }),
@@ -184,17 +184,6 @@ async function addSubscriber(address: string, options: AddOptions, context: Stor
   });
   const done = `${created ? 'added' : 'updated'} ${subscriber.email} (${subscriber.status})`;
   process.stdout.write(`${done}; ${await confirmationNote(subscriber, options, context)}\n`);
-}
-
-/** The interest fields `add` was given (each replaces that field only), or undefined for none. */
-function interestOptions(options: AddOptions): Partial<Interests> | undefined {
-  const given: Partial<Interests> = {
-    ...(options.interests === undefined ? {} : { text: options.interests }),
-    ...(options.include === undefined ? {} : { include: options.include }),
-    ...(options.exclude === undefined ? {} : { exclude: options.exclude }),
-    ...(options.follow === undefined ? {} : { follow: options.follow }),
-  };
-  return Object.keys(given).length === 0 ? undefined : given;
 }
 
 /** Sends the confirmation email a pending subscriber needs, and says what happened either way. */
