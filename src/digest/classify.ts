@@ -1,6 +1,6 @@
 import type { Paper } from './paper.js';
 import { matchesPattern, normaliseText } from './normalise.js';
-import type { FallbackTopic, FieldWeights, Taxonomy, Topic } from './taxonomy.js';
+import type { FallbackTopic, FieldName, FieldWeights, Taxonomy, Topic } from './taxonomy.js';
 
 /** How strongly a paper belongs to one topic, and which rules said so (for tuning topics.json). */
 export interface TopicScore {
@@ -11,22 +11,22 @@ export interface TopicScore {
 
 /** One field of a paper to match rules against: a rule counts once per field, however often it occurs. */
 interface Field {
+  name: FieldName;
   /** Normalised text; keywords are joined by " | ", which no rule contains, so a phrase never spans two. */
   text: string;
   weight: number;
 }
 
 /**
- * The fields a paper is judged by. Hugging Face's AI keywords are a cleaned-up digest of the abstract,
- * so when they exist the abstract adds only noise ("unlike LLMs, ..."); the title stays in because it
- * is the authors' own framing and names the domain the keywords sometimes leave out.
+ * The fields a paper is judged by: the title (the authors' own framing), Hugging Face's AI
+ * keywords (a cleaned-up digest of the abstract, when it has them) and the abstract. Each
+ * counts by its field weight.
  */
 function paperFields(paper: Paper, weights: FieldWeights): Field[] {
-  const title: Field = { text: normaliseText(paper.title), weight: weights.title };
-  if (paper.aiKeywords.length > 0) {
-    return [title, { text: paper.aiKeywords.map(normaliseText).join(' | '), weight: weights.keywords }];
-  }
-  return [title, { text: normaliseText(paper.abstract), weight: weights.abstract }];
+  const fields: Field[] = [{ name: 'title', text: normaliseText(paper.title), weight: weights.title }];
+  if (paper.aiKeywords.length > 0) fields.push({ name: 'keywords', text: paper.aiKeywords.map(normaliseText).join(' | '), weight: weights.keywords });
+  fields.push({ name: 'abstract', text: normaliseText(paper.abstract), weight: weights.abstract });
+  return fields.filter((field) => field.weight > 0);
 }
 
 /** Every topic's score for a paper, in taxonomy order. */
@@ -37,7 +37,9 @@ export function scoreTopics(paper: Paper, taxonomy: Taxonomy): TopicScore[] {
     const matched: string[] = [];
     for (const rule of topic.rules) {
       let fieldWeight = 0;
-      for (const field of fields) if (matchesPattern(field.text, rule.pattern)) fieldWeight += field.weight;
+      for (const field of fields) {
+        if ((rule.fields === undefined || rule.fields.includes(field.name)) && matchesPattern(field.text, rule.pattern)) fieldWeight += field.weight;
+      }
       if (fieldWeight > 0) {
         score += rule.weight * fieldWeight;
         matched.push(rule.match);

@@ -37,20 +37,25 @@ export interface TextPattern {
   words: string;
   /** True when the rule ended in "*": its last word then matches any word it begins ("quantiz*"). */
   prefix: boolean;
+  /** True when the rule began with "*": its first word then matches any word it ends ("*bench": OmniBench, IWR-Bench). */
+  suffix: boolean;
 }
 
 export function compilePattern(match: string): TextPattern {
   const trimmed = match.trim();
-  if (!trimmed.endsWith('*')) return { words: normaliseText(trimmed), prefix: false };
-  const words = rawWords(trimmed.slice(0, -1));
+  const suffix = trimmed.startsWith('*');
+  const prefix = trimmed.endsWith('*') && trimmed.length > 1;
+  const inner = trimmed.slice(suffix ? 1 : 0, prefix ? -1 : undefined);
+  if (!prefix) return { words: normaliseText(inner), prefix, suffix };
+  const words = rawWords(inner);
   // A stem is kept as written: folding the "s" off "gaussians*" would match more than was asked for.
   const folded = [...words.slice(0, -1).map(singular), ...words.slice(-1)];
-  return { words: folded.join(' '), prefix: true };
+  return { words: folded.join(' '), prefix, suffix };
 }
 
 /** Whole-word match of a pattern inside already-normalised text. */
 export function matchesPattern(normalisedText: string, pattern: TextPattern): boolean {
   if (pattern.words === '') return false;
   const haystack = ` ${normalisedText} `;
-  return haystack.includes(pattern.prefix ? ` ${pattern.words}` : ` ${pattern.words} `);
+  return haystack.includes(`${pattern.suffix ? '' : ' '}${pattern.words}${pattern.prefix ? '' : ' '}`);
 }

@@ -26,6 +26,11 @@ const RuleSchema = z.strictObject({
     .min(-10)
     .max(10)
     .refine((weight) => weight !== 0, 'must not be 0'),
+  /**
+   * Where the rule counts (default: every field). "Bench" in a title says the paper is a
+   * benchmark; in an abstract it is usually one the paper was evaluated on.
+   */
+  fields: z.array(z.enum(['title', 'keywords', 'abstract'])).min(1).optional(),
 });
 
 const TopicSchema = z.strictObject({
@@ -69,11 +74,14 @@ const TaxonomyFileSchema = z
   });
 
 export type FieldWeights = z.infer<typeof FieldWeightsSchema>;
+export type FieldName = keyof FieldWeights;
 
 export interface TopicRule {
   match: string;
   weight: number;
   pattern: TextPattern;
+  /** Absent: the rule counts in every field. */
+  fields?: readonly FieldName[];
 }
 
 export interface Topic {
@@ -119,7 +127,12 @@ export function parseTaxonomy(json: unknown, origin: string): Taxonomy {
       name: topic.name,
       ...(topic.description === undefined ? {} : { description: topic.description }),
       priority: topic.priority,
-      rules: topic.rules.map((rule) => ({ match: rule.match, weight: rule.weight, pattern: compilePattern(rule.match) })),
+      rules: topic.rules.map((rule) => ({
+        match: rule.match,
+        weight: rule.weight,
+        pattern: compilePattern(rule.match),
+        ...(rule.fields === undefined ? {} : { fields: rule.fields }),
+      })),
     })),
     fallback: file.fallback,
     minimumScore: file.minimumScore,

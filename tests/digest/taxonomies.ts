@@ -1,5 +1,5 @@
 /** Small hand-written taxonomies for digest tests, built through the real parser. */
-import { parseTaxonomy, type Taxonomy } from '../../src/digest/taxonomy.js';
+import { parseTaxonomy, type FieldWeights, type Taxonomy } from '../../src/digest/taxonomy.js';
 
 export interface TopicSpec {
   slug: string;
@@ -9,7 +9,7 @@ export interface TopicSpec {
 }
 
 /** `taxonomyOf([{ slug: 'agents', rules: { agent: 3 } }])` — rules as match → weight. */
-export function taxonomyOf(topics: TopicSpec[], options: { minimumScore?: number } = {}): Taxonomy {
+export function taxonomyOf(topics: TopicSpec[], options: { minimumScore?: number; fieldWeights?: FieldWeights } = {}): Taxonomy {
   return parseTaxonomy(
     {
       topics: topics.map((topic) => ({
@@ -20,7 +20,7 @@ export function taxonomyOf(topics: TopicSpec[], options: { minimumScore?: number
       })),
       fallback: { slug: 'other', name: 'Other' },
       minimumScore: options.minimumScore ?? 1,
-      fieldWeights: { title: 2, keywords: 1, abstract: 1 },
+      fieldWeights: options.fieldWeights ?? { title: 2, keywords: 1, abstract: 1 },
     },
     'test taxonomy',
   );
