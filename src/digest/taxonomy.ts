@@ -8,6 +8,9 @@ import { compilePattern, type TextPattern } from './normalise.js';
  * touching code. This module validates that file and compiles its rules once.
  */
 
+/** The default `secondaryShare`: a runner-up within three quarters of the best score is close. */
+export const SECONDARY_SHARE = 0.75;
+
 const SlugSchema = z
   .string()
   .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be lower-case words joined by hyphens, e.g. "llm-reasoning"');
@@ -59,6 +62,12 @@ const TaxonomyFileSchema = z
     minimumScore: z.number().positive(),
     /** How much a rule match counts in each field of a paper. */
     fieldWeights: FieldWeightsSchema.default({ title: 2, keywords: 1, abstract: 1 }),
+    /**
+     * A paper's runner-up topic is its secondary topic (readers of that topic get the paper too,
+     * in its one section) when it scores at least this share of the best topic's score. 1 turns
+     * secondary topics off but for exact ties.
+     */
+    secondaryShare: z.number().positive().max(1).default(SECONDARY_SHARE),
   })
   .superRefine((file, context) => {
     const seen = new Set<string>();
@@ -102,6 +111,7 @@ export interface Taxonomy {
   fallback: FallbackTopic;
   minimumScore: number;
   fieldWeights: FieldWeights;
+  secondaryShare: number;
 }
 
 /** One choice on the subscribe and preferences forms. */
@@ -137,6 +147,7 @@ export function parseTaxonomy(json: unknown, origin: string): Taxonomy {
     fallback: file.fallback,
     minimumScore: file.minimumScore,
     fieldWeights: file.fieldWeights,
+    secondaryShare: file.secondaryShare,
   };
 }
 

@@ -9,7 +9,7 @@ export interface TopicSpec {
 }
 
 /** `taxonomyOf([{ slug: 'agents', rules: { agent: 3 } }])` — rules as match → weight. */
-export function taxonomyOf(topics: TopicSpec[], options: { minimumScore?: number; fieldWeights?: FieldWeights } = {}): Taxonomy {
+export function taxonomyOf(topics: TopicSpec[], options: { minimumScore?: number; fieldWeights?: FieldWeights; secondaryShare?: number } = {}): Taxonomy {
   return parseTaxonomy(
     {
       topics: topics.map((topic) => ({
@@ -21,14 +21,17 @@ export function taxonomyOf(topics: TopicSpec[], options: { minimumScore?: number
       fallback: { slug: 'other', name: 'Other' },
       minimumScore: options.minimumScore ?? 1,
       fieldWeights: options.fieldWeights ?? { title: 2, keywords: 1, abstract: 1 },
+      // 1: only exact ties are close, so tests about the primary topic see no secondary one.
+      secondaryShare: options.secondaryShare ?? 1,
     },
     'test taxonomy',
   );
 }
 
 /** Three topics that can be told apart by one word each: "agent", "speech", "robot". */
-export const threeTopics = taxonomyOf([
+export const threeTopicSpecs: TopicSpec[] = [
   { slug: 'agents', name: 'Agents', priority: 30, rules: { agent: 3 } },
   { slug: 'speech', name: 'Speech', priority: 20, rules: { speech: 3 } },
   { slug: 'robotics', name: 'Robotics', priority: 10, rules: { robot: 3 } },
-]);
+];
+export const threeTopics = taxonomyOf(threeTopicSpecs);

@@ -53,5 +53,5 @@ function printPaper(paper: Paper, prefix: string, taxonomy: Taxonomy): void {
     .sort((a, b) => b.score - a.score);
   const scoreLine = scores.map((entry) => `${entry.topic.slug}=${entry.score}`).join(' ');
   console.log(`${prefix} ${paper.title.slice(0, 90).padEnd(90)} ${scoreLine}`);
-  if (explain) for (const entry of scores) console.log(`${' '.repeat(24)}${entry.topic.slug}: ${entry.matched.join(', ')}`);
+  if (explain) for (const entry of scores) console.log(`${' '.repeat(24)}${entry.topic.slug}: ${entry.matched.map((rule) => `${rule.match} (${rule.fields.join('+')})`).join(', ')}`);
 }
