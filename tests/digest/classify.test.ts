@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { primaryTopic, scoreTopics } from '../../src/digest/classify.js';
+import { decideTopics, primaryTopic, scoreTopics } from '../../src/digest/classify.js';
 import { paper } from '../builders.js';
 import { parseTaxonomy } from '../../src/digest/taxonomy.js';
-import { taxonomyOf, threeTopics } from './taxonomies.js';
+import { taxonomyOf, threeTopics, threeTopicSpecs } from './taxonomies.js';
 
 const neutral = { title: 'A Study', abstract: 'We report results.' };
 
@@ -95,5 +95,33 @@ describe('scoreTopics', () => {
     const agents = scoreTopics(item, threeTopics).find((entry) => entry.topic.slug === 'agents');
     // weight 3 × (title 2 + abstract 1)
     expect(agents?.score).toBe(9);
+  });
+});
+
+describe('decideTopics', () => {
+  const close = (minimumScore = 1) => taxonomyOf(threeTopicSpecs, { secondaryShare: 0.5, minimumScore });
+
+  it('names the runner-up as secondary topic when it scores at least secondaryShare of the best', () => {
+    // agents 3 × title 2 = 6, speech 3 × abstract 1 = 3.
+    const decision = decideTopics(paper({ title: 'Agent', abstract: 'It hears speech.' }), close());
+    expect([decision.primary.slug, decision.secondary?.slug]).toEqual(['agents', 'speech']);
+    expect(decision.scores.map((entry) => [entry.topic.slug, entry.score])).toEqual([['agents', 6], ['speech', 3], ['robotics', 0]]);
+  });
+
+  it('names none when the runner-up is below the minimum score, however close', () => {
+    const decision = decideTopics(paper({ title: 'Agent', abstract: 'It hears speech.' }), close(4));
+    expect(decision.primary.slug).toBe('agents');
+    expect(decision.secondary).toBeUndefined();
+  });
+
+  it('gives a paper in the fallback topic no secondary topic', () => {
+    const decision = decideTopics(paper({ title: 'Agent', abstract: 'It hears speech.' }), close(7));
+    expect(decision.primary.slug).toBe('other');
+    expect(decision.secondary).toBeUndefined();
+  });
+
+  it('says which rules matched, in which fields, for how many points', () => {
+    const decision = decideTopics(paper({ title: 'Agent', abstract: 'An agent.' }), close());
+    expect(decision.scores[0]!.matched).toEqual([{ match: 'agent', weight: 3, fields: ['title', 'abstract'], points: 9 }]);
   });
 });

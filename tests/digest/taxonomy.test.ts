@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadTaxonomy, parseTaxonomy, topicCatalogue } from '../../src/digest/taxonomy.js';
+import { loadTaxonomy, parseTaxonomy, SECONDARY_SHARE, topicCatalogue } from '../../src/digest/taxonomy.js';
 import { isPapermailError } from '../../src/errors.js';
 
 const valid = () => ({
@@ -45,6 +45,11 @@ describe('parseTaxonomy', () => {
     const json = valid();
     (json.topics[0]!.rules[0] as { fields?: unknown }).fields = ['summary'];
     expect(parseError(json).message).toMatch(/^topics\.json: topics\[0\]\.rules\[0\]\.fields\[0\] .*\(got "summary"\)$/);
+  });
+
+  it('defaults secondaryShare to SECONDARY_SHARE and refuses one above 1', () => {
+    expect(parseTaxonomy(valid(), 'topics.json').secondaryShare).toBe(SECONDARY_SHARE);
+    expect(parseError({ ...valid(), secondaryShare: 1.5 }).message).toMatch(/^topics\.json: secondaryShare .*\(got 1\.5\)$/);
   });
 
   it('rejects a misspelt key, naming it', () => {

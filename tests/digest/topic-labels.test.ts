@@ -1,18 +1,18 @@
 /**
  * The shipped topics.json against the expert-labelled dev set: a taxonomy edit that breaks
  * grouping fails here. The floors sit a little under what `npm run bench -- --only topics`
- * measured (held out: 96.4 % acceptable, 76.4 % primary, 1.8 % Other; all 120: 95.8 %, 79.2 %),
- * so an edit that misfiles two or three more papers than today fails.
+ * measured (held out: 96.4 % acceptable, 76.4 % primary, 1.8 % Other; all 120: 96.7 %, 82.5 %,
+ * 1.7 %), so an edit that misfiles two or three more papers than today fails.
  */
+import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { primaryTopic } from '../../src/digest/classify.js';
 import { loadTaxonomy, parseTaxonomy, type Taxonomy } from '../../src/digest/taxonomy.js';
-import { readFileSync } from 'node:fs';
 import { labelledPapers, topicFigures, type LabelledPaper, type TopicFigures } from './topic-labels.js';
 
 const FLOORS = {
   heldOut: { acceptable: 0.92, primary: 0.72, otherShare: 0.05 },
-  all: { acceptable: 0.93, primary: 0.75, otherShare: 0.05 },
+  all: { acceptable: 0.94, primary: 0.79, otherShare: 0.05 },
 };
 
 const labelled = labelledPapers();
