@@ -1,5 +1,5 @@
 import type { Paper } from './paper.js';
-import { matchesPattern, normaliseText } from './normalise.js';
+import { matchableText, matchesPattern, normaliseText, type MatchableText } from './normalise.js';
 import type { FallbackTopic, FieldName, FieldWeights, Taxonomy, Topic } from './taxonomy.js';
 
 /** One rule that matched a paper: where, and what it added to its topic's score. */
@@ -34,7 +34,7 @@ export interface TopicDecision {
 interface Field {
   name: FieldName;
   /** Normalised text; keywords are joined by " | ", which no rule contains, so a phrase never spans two. */
-  text: string;
+  text: MatchableText;
   weight: number;
 }
 
@@ -44,10 +44,14 @@ interface Field {
  * counts by its field weight.
  */
 function paperFields(paper: Paper, weights: FieldWeights): Field[] {
-  const fields: Field[] = [{ name: 'title', text: normaliseText(paper.title), weight: weights.title }];
-  if (paper.aiKeywords.length > 0) fields.push({ name: 'keywords', text: paper.aiKeywords.map(normaliseText).join(' | '), weight: weights.keywords });
-  fields.push({ name: 'abstract', text: normaliseText(paper.abstract), weight: weights.abstract });
-  return fields.filter((field) => field.weight > 0);
+  const fields: Field[] = [];
+  const add = (name: FieldName, text: () => string) => {
+    if (weights[name] > 0) fields.push({ name, text: matchableText(text()), weight: weights[name] });
+  };
+  add('title', () => normaliseText(paper.title));
+  if (paper.aiKeywords.length > 0) add('keywords', () => paper.aiKeywords.map(normaliseText).join(' | '));
+  add('abstract', () => normaliseText(paper.abstract));
+  return fields;
 }
 
 /** Every topic's score for a paper, in taxonomy order. */

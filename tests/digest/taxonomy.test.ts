@@ -26,7 +26,7 @@ function parseError(json: unknown): Error {
 describe('parseTaxonomy', () => {
   it('reads a valid taxonomy and normalises its rules once', () => {
     const taxonomy = parseTaxonomy(valid(), 'topics.json');
-    expect(taxonomy.topics[0]!.rules[0]!.pattern).toEqual({ words: 'agent', prefix: false, suffix: false });
+    expect(taxonomy.topics[0]!.rules[0]!.pattern).toEqual({ words: 'agent', prefix: false, suffix: false, needle: ' agent ', firstWord: 'agent' });
   });
 
   it('defaults the field weights to title 2, keywords 1, abstract 1', () => {
