@@ -44,6 +44,12 @@
  *                             with long recipient fields. Target ≤ 90 kB (Gmail clips near 102 KB).
  *  ingest.oursMs / jsonParseMs  a 50-paper day from text to a ranked, grouped Digest, against
  *                             JSON.parse of the same text alone.
+ *  topics.acceptable / primary / otherShare  topic grouping against an expert reader's labels on
+ *                             the dev set (tests/digest/fixtures/topic-labels-dev.json), on its
+ *                             held-out third (papers topics.json was not tuned on; see
+ *                             bench/topics.ts); the tuning part and all 120 beside them, and one
+ *                             topics.confusion.<topic> row per labelled topic. Targets on held-out:
+ *                             ≥ 95 % acceptable, ≥ 80 % primary, ≤ 5 % Other. `--only topics`.
  *  startup.helpOverNode       `papermail --help` (compiled, bin/papermail.js) over `node -e 0`, fresh
  *                             processes, medians. Target ≤ 4×. `--only startup` runs it alone.
  *  scale.ledgerPerSecPg1 / Pg2 / Pg4 / Sqlite1 / Sqlite2  ledger throughput alone: recipients per
@@ -69,10 +75,11 @@ import { measureSend, type SendFigures } from './send.js';
 import { ledgerKey, measureScale, type ScaleFigures } from './scale.js';
 import { measureSize, type SizeFigures } from './size.js';
 import { measureStartup, type StartupFigures } from './startup.js';
+import { confusionLine, measureTopics, shareOf, type TopicsFigures } from './topics.js';
 import { round } from './stats.js';
 import { REPO_ROOT } from './workspace.js';
 
-const SECTIONS = ['render', 'send', 'memory', 'size', 'ingest', 'startup', 'scale'] as const;
+const SECTIONS = ['render', 'send', 'memory', 'size', 'ingest', 'topics', 'startup', 'scale'] as const;
 type Section = (typeof SECTIONS)[number];
 
 interface Plan {
@@ -106,6 +113,7 @@ interface Results {
   memory?: MemoryFigures;
   size?: SizeFigures;
   ingest?: IngestFigures;
+  topics?: TopicsFigures;
   startup?: StartupFigures;
   scale?: ScaleFigures;
 }
@@ -147,6 +155,9 @@ for (const section of plan.sections) {
     case 'ingest':
       results.ingest = await measureIngest(sizes.ingest);
       break;
+    case 'topics':
+      results.topics = await measureTopics();
+      break;
     case 'startup':
       results.startup = await measureStartup({ ...sizes.startup, log });
       break;
@@ -173,7 +184,7 @@ log(`wrote ${path.relative(process.cwd(), file)}${plan.cpuProfileDir ? `; CPU pr
 
 /** The figures under their stable keys (render.perRecipientMicros, …), rounded for reading. */
 function figures(results: Results) {
-  const { render, send, memory, size, ingest, startup, scale } = results;
+  const { render, send, memory, size, ingest, topics, startup, scale } = results;
   return {
     ...(render && {
       render: {
@@ -220,6 +231,17 @@ function figures(results: Results) {
     }),
     ...(size && { size: { maxHtmlKB: round(size.maxHtmlKB), maxHtmlBytes: size.maxHtmlBytes, largestDay: size.largestDay, papers: size.papers } }),
     ...(ingest && { ingest: { oursMs: round(ingest.oursMs, 2), jsonParseMs: round(ingest.jsonParseMs, 3), papers: ingest.papers } }),
+    ...(topics && {
+      topics: {
+        acceptable: round(topics.heldOut.acceptable, 3),
+        primary: round(topics.heldOut.primary, 3),
+        otherShare: round(topics.heldOut.otherShare, 3),
+        heldOutPapers: topics.heldOut.papers,
+        tuning: topics.tuning,
+        all: topics.all,
+        confusion: topics.confusion,
+      },
+    }),
     ...(startup && {
       startup: { helpOverNode: round(startup.ratio, 2), helpMs: round(startup.helpMs), nodeMs: round(startup.nodeMs), runs: startup.runs },
     }),
@@ -251,7 +273,7 @@ interface Row {
 
 function tableRows(results: Results): Row[] {
   const rows: Row[] = [];
-  const { render, send, memory, size, ingest, startup, scale } = results;
+  const { render, send, memory, size, ingest, topics, startup, scale } = results;
   if (render) {
     rows.push({ key: 'render.perRecipientMicros', value: render.perRecipientMicros, shown: `${render.perRecipientMicros.toFixed(1)} µs`, target: '< 100 µs', met: render.perRecipientMicros < 100 });
     rows.push({ key: 'render.naiveOverOurs', value: render.naiveOverOurs, shown: `${Math.round(render.naiveOverOurs)}× (naive ${render.naivePerRecipientMs.toFixed(1)} ms/recipient)` });
@@ -312,6 +334,15 @@ function tableRows(results: Results): Row[] {
   if (ingest) {
     rows.push({ key: 'ingest.oursMs', value: ingest.oursMs, shown: `${ingest.oursMs.toFixed(2)} ms (${ingest.papers} papers)` });
     rows.push({ key: 'ingest.jsonParseMs', value: ingest.jsonParseMs, shown: `${ingest.jsonParseMs.toFixed(3)} ms (${(ingest.oursMs / ingest.jsonParseMs).toFixed(0)}× less than ours)` });
+  }
+  if (topics) {
+    const { heldOut, tuning, all } = topics;
+    const beside = (key: 'acceptable' | 'primary' | 'otherShare') =>
+      `${shareOf(heldOut[key], heldOut.papers)} held out; tuning part ${shareOf(tuning[key], tuning.papers)}, all ${shareOf(all[key], all.papers)}`;
+    rows.push({ key: 'topics.acceptable', value: heldOut.acceptable, shown: beside('acceptable'), target: '≥ 95 % held out', met: heldOut.acceptable >= 0.95 });
+    rows.push({ key: 'topics.primary', value: heldOut.primary, shown: beside('primary'), target: '≥ 80 % held out', met: heldOut.primary >= 0.8 });
+    rows.push({ key: 'topics.otherShare', value: heldOut.otherShare, shown: beside('otherShare'), target: '≤ 5 % held out', met: heldOut.otherShare <= 0.05 });
+    for (const entry of topics.confusion) rows.push({ key: `topics.confusion.${entry.topic}`, value: entry.acceptable / entry.papers, shown: `${confusionLine(entry)} (all 120)` });
   }
   if (startup) {
     rows.push({

@@ -1,4 +1,4 @@
-import { primaryTopic } from './classify.js';
+import { decideTopics } from './classify.js';
 import type { Digest, DigestSection, Paper } from './paper.js';
 import { rankPapers, selectPapers } from './rank.js';
 import type { Taxonomy } from './taxonomy.js';
@@ -15,14 +15,29 @@ export interface DigestOptions {
 
 /** One day's issue: the day's papers ranked, trimmed and grouped by primary topic. */
 export function buildDigest(papers: readonly Paper[], options: DigestOptions): Digest {
-  const selected = selectPapers(rankPapers(papers), options);
+  const placed = selectPapers(rankPapers(papers), options).map((paper) => placePaper(paper, options.taxonomy));
+  const selected = placed.map((entry) => entry.paper);
   return {
     date: options.date,
     total: selected.length,
     listed: papers.length,
     highlights: selected.slice(0, Math.max(0, options.highlights)),
-    sections: groupByTopic(selected, options.taxonomy),
+    sections: groupByTopic(placed, options.taxonomy),
   };
+}
+
+interface PlacedPaper {
+  /** With its secondary topic, when it has one. */
+  paper: Paper;
+  /** The slug of its section. */
+  section: string;
+}
+
+function placePaper(paper: Paper, taxonomy: Taxonomy): PlacedPaper {
+  const { primary, secondary } = decideTopics(paper, taxonomy);
+  // A paper grouped again (a weekly issue of frozen days) gets this taxonomy's secondary topic, or none.
+  const { secondaryTopic: _earlier, ...own } = paper;
+  return { paper: secondary === undefined ? own : { ...own, secondaryTopic: secondary.slug }, section: primary.slug };
 }
 
 /**
@@ -30,13 +45,12 @@ export function buildDigest(papers: readonly Paper[], options: DigestOptions): D
  * to taxonomy order), the fallback topic always last since "Other" leading an issue reads oddly.
  * Papers keep their ranked order inside a section; topics with no papers get no section.
  */
-function groupByTopic(ranked: readonly Paper[], taxonomy: Taxonomy): DigestSection[] {
+function groupByTopic(ranked: readonly PlacedPaper[], taxonomy: Taxonomy): DigestSection[] {
   const papersBySlug = new Map<string, Paper[]>();
-  for (const paper of ranked) {
-    const slug = primaryTopic(paper, taxonomy).slug;
-    const papers = papersBySlug.get(slug);
+  for (const { paper, section } of ranked) {
+    const papers = papersBySlug.get(section);
     if (papers) papers.push(paper);
-    else papersBySlug.set(slug, [paper]);
+    else papersBySlug.set(section, [paper]);
   }
   const topicSections = taxonomy.topics
     .map((topic, order) => ({ topic, order, papers: papersBySlug.get(topic.slug) ?? [] }))

@@ -1,32 +1,57 @@
 import type { Paper } from './paper.js';
-import { matchesPattern, normaliseText } from './normalise.js';
-import type { FallbackTopic, FieldWeights, Taxonomy, Topic } from './taxonomy.js';
+import { matchableText, matchesPattern, normaliseText, type MatchableText } from './normalise.js';
+import type { FallbackTopic, FieldName, FieldWeights, Taxonomy, Topic } from './taxonomy.js';
+
+/** One rule that matched a paper: where, and what it added to its topic's score. */
+export interface RuleMatch {
+  /** The rule as written in topics.json ("quantiz*"). */
+  match: string;
+  weight: number;
+  /** The fields it matched in, in the order title, keywords, abstract. */
+  fields: FieldName[];
+  /** weight × the sum of those fields' weights. */
+  points: number;
+}
 
 /** How strongly a paper belongs to one topic, and which rules said so (for tuning topics.json). */
 export interface TopicScore {
   topic: Topic;
   score: number;
-  matched: string[];
+  matched: RuleMatch[];
+}
+
+/** Where a paper goes, and why: what `digest --why` prints. */
+export interface TopicDecision {
+  /** The paper's one section. */
+  primary: Topic | FallbackTopic;
+  /** The runner-up, when it scores close to the primary (see `secondaryShare` in topics.json). */
+  secondary?: Topic;
+  /** Every topic's score, best first (ties in the order the primary is chosen by). */
+  scores: TopicScore[];
 }
 
 /** One field of a paper to match rules against: a rule counts once per field, however often it occurs. */
 interface Field {
+  name: FieldName;
   /** Normalised text; keywords are joined by " | ", which no rule contains, so a phrase never spans two. */
-  text: string;
+  text: MatchableText;
   weight: number;
 }
 
 /**
- * The fields a paper is judged by. Hugging Face's AI keywords are a cleaned-up digest of the abstract,
- * so when they exist the abstract adds only noise ("unlike LLMs, ..."); the title stays in because it
- * is the authors' own framing and names the domain the keywords sometimes leave out.
+ * The fields a paper is judged by: the title (the authors' own framing), Hugging Face's AI
+ * keywords (a cleaned-up digest of the abstract, when it has them) and the abstract. Each
+ * counts by its field weight.
  */
 function paperFields(paper: Paper, weights: FieldWeights): Field[] {
-  const title: Field = { text: normaliseText(paper.title), weight: weights.title };
-  if (paper.aiKeywords.length > 0) {
-    return [title, { text: paper.aiKeywords.map(normaliseText).join(' | '), weight: weights.keywords }];
-  }
-  return [title, { text: normaliseText(paper.abstract), weight: weights.abstract }];
+  const fields: Field[] = [];
+  const add = (name: FieldName, text: () => string) => {
+    if (weights[name] > 0) fields.push({ name, text: matchableText(text()), weight: weights[name] });
+  };
+  add('title', () => normaliseText(paper.title));
+  if (paper.aiKeywords.length > 0) add('keywords', () => paper.aiKeywords.map(normaliseText).join(' | '));
+  add('abstract', () => normaliseText(paper.abstract));
+  return fields;
 }
 
 /** Every topic's score for a paper, in taxonomy order. */
@@ -34,13 +59,19 @@ export function scoreTopics(paper: Paper, taxonomy: Taxonomy): TopicScore[] {
   const fields = paperFields(paper, taxonomy.fieldWeights);
   return taxonomy.topics.map((topic) => {
     let score = 0;
-    const matched: string[] = [];
+    const matched: RuleMatch[] = [];
     for (const rule of topic.rules) {
       let fieldWeight = 0;
-      for (const field of fields) if (matchesPattern(field.text, rule.pattern)) fieldWeight += field.weight;
+      const where: FieldName[] = [];
+      for (const field of fields) {
+        if ((rule.fields === undefined || rule.fields.includes(field.name)) && matchesPattern(field.text, rule.pattern)) {
+          fieldWeight += field.weight;
+          where.push(field.name);
+        }
+      }
       if (fieldWeight > 0) {
         score += rule.weight * fieldWeight;
-        matched.push(rule.match);
+        matched.push({ match: rule.match, weight: rule.weight, fields: where, points: rule.weight * fieldWeight });
       }
     }
     return { topic, score, matched };
@@ -48,19 +79,22 @@ export function scoreTopics(paper: Paper, taxonomy: Taxonomy): TopicScore[] {
 }
 
 /**
- * The one topic a paper is listed under: the highest score; a tie goes to the higher priority,
- * then to the topic listed first. Below the taxonomy's minimum score, the fallback topic.
+ * The topic a paper is listed under: the highest score; a tie goes to the higher priority, then
+ * to the topic listed first. Below the taxonomy's minimum score, the fallback topic. The
+ * runner-up is the secondary topic when it reaches the minimum score too and at least
+ * `secondaryShare` of the best score: a paper close to two topics reaches the readers of both.
  */
+export function decideTopics(paper: Paper, taxonomy: Taxonomy): TopicDecision {
+  const scores = scoreTopics(paper, taxonomy)
+    .map((entry, order) => ({ entry, order }))
+    .sort((a, b) => b.entry.score - a.entry.score || b.entry.topic.priority - a.entry.topic.priority || a.order - b.order)
+    .map(({ entry }) => entry);
+  const [best, second] = scores;
+  if (best === undefined || best.score < taxonomy.minimumScore) return { primary: taxonomy.fallback, scores };
+  const close = second !== undefined && second.score >= taxonomy.minimumScore && second.score >= taxonomy.secondaryShare * best.score;
+  return { primary: best.topic, ...(close ? { secondary: second.topic } : {}), scores };
+}
+
 export function primaryTopic(paper: Paper, taxonomy: Taxonomy): Topic | FallbackTopic {
-  let best: TopicScore | undefined;
-  for (const candidate of scoreTopics(paper, taxonomy)) {
-    if (
-      best === undefined ||
-      candidate.score > best.score ||
-      (candidate.score === best.score && candidate.topic.priority > best.topic.priority)
-    ) {
-      best = candidate;
-    }
-  }
-  return best !== undefined && best.score >= taxonomy.minimumScore ? best.topic : taxonomy.fallback;
+  return decideTopics(paper, taxonomy).primary;
 }

@@ -33,6 +33,8 @@ export interface PaperJson {
   summary: string;
   /** Weekly issues only: the Daily Papers day the paper was listed on. */
   day?: string;
+  /** The topic that scored close behind its section's (its readers get the paper too), or null. */
+  secondaryTopic: string | null;
 }
 
 export function digestToJson(digest: Digest): DigestJson {
@@ -61,5 +63,6 @@ function paperToJson(paper: Paper): PaperJson {
     githubRepo: paper.githubRepo ?? null,
     githubStars: paper.githubStars ?? null,
     summary: paper.aiSummary !== undefined && paper.aiSummary.trim() !== '' ? paper.aiSummary : paper.abstract,
+    secondaryTopic: paper.secondaryTopic ?? null,
   };
 }

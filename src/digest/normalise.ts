@@ -37,20 +37,48 @@ export interface TextPattern {
   words: string;
   /** True when the rule ended in "*": its last word then matches any word it begins ("quantiz*"). */
   prefix: boolean;
+  /** True when the rule began with "*": its first word then matches any word it ends ("*bench": OmniBench, IWR-Bench). */
+  suffix: boolean;
+  /** What a padded text must contain: the words with a space on each side that is not a "*". */
+  needle: string;
+  /**
+   * A word the text must have whole, or null when the first word is a stem: most rules fail on
+   * it, and a set lookup rejects them without searching the whole abstract.
+   */
+  firstWord: string | null;
 }
 
 export function compilePattern(match: string): TextPattern {
   const trimmed = match.trim();
-  if (!trimmed.endsWith('*')) return { words: normaliseText(trimmed), prefix: false };
-  const words = rawWords(trimmed.slice(0, -1));
-  // A stem is kept as written: folding the "s" off "gaussians*" would match more than was asked for.
-  const folded = [...words.slice(0, -1).map(singular), ...words.slice(-1)];
-  return { words: folded.join(' '), prefix: true };
+  const suffix = trimmed.startsWith('*');
+  const prefix = trimmed.endsWith('*') && trimmed.length > 1;
+  const inner = trimmed.slice(suffix ? 1 : 0, prefix ? -1 : undefined);
+  let words: string;
+  if (!prefix) words = normaliseText(inner);
+  else {
+    const raw = rawWords(inner);
+    // A stem is kept as written: folding the "s" off "gaussians*" would match more than was asked for.
+    words = [...raw.slice(0, -1).map(singular), ...raw.slice(-1)].join(' ');
+  }
+  const space = words.indexOf(' ');
+  const firstWord = suffix || (prefix && space < 0) ? null : space < 0 ? words : words.slice(0, space);
+  return { words, prefix, suffix, needle: `${suffix ? '' : ' '}${words}${prefix ? '' : ' '}`, firstWord };
+}
+
+/** Normalised text made ready for matching many patterns against: padded once, its words in a set. */
+export interface MatchableText {
+  padded: string;
+  words: ReadonlySet<string>;
+}
+
+export function matchableText(normalisedText: string): MatchableText {
+  return { padded: ` ${normalisedText} `, words: new Set(normalisedText.split(' ')) };
 }
 
 /** Whole-word match of a pattern inside already-normalised text. */
-export function matchesPattern(normalisedText: string, pattern: TextPattern): boolean {
+export function matchesPattern(text: string | MatchableText, pattern: TextPattern): boolean {
   if (pattern.words === '') return false;
-  const haystack = ` ${normalisedText} `;
-  return haystack.includes(pattern.prefix ? ` ${pattern.words}` : ` ${pattern.words} `);
+  const prepared = typeof text === 'string' ? matchableText(text) : text;
+  if (pattern.firstWord !== null && !prepared.words.has(pattern.firstWord)) return false;
+  return prepared.padded.includes(pattern.needle);
 }

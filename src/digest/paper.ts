@@ -44,6 +44,12 @@ export const PaperSchema = z.object({
   aiKeywords: z.array(z.string()),
   /** The Daily Papers day the paper was listed on (not its arXiv publication date). */
   day: IsoDaySchema,
+  /**
+   * Set by grouping, never by a source: the topic that scored close behind the one whose section
+   * the paper is in (see `secondaryShare`, src/digest/classify.ts). A subscriber of only this
+   * topic still gets the paper, in its one section. Absent on digests frozen before it existed.
+   */
+  secondaryTopic: z.string().optional(),
   /** The paper's Hugging Face page. */
   url: HttpUrlSchema,
 });

@@ -8,6 +8,9 @@ import { compilePattern, type TextPattern } from './normalise.js';
  * touching code. This module validates that file and compiles its rules once.
  */
 
+/** The default `secondaryShare`: a runner-up within three quarters of the best score is close. */
+export const SECONDARY_SHARE = 0.75;
+
 const SlugSchema = z
   .string()
   .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be lower-case words joined by hyphens, e.g. "llm-reasoning"');
@@ -26,6 +29,11 @@ const RuleSchema = z.strictObject({
     .min(-10)
     .max(10)
     .refine((weight) => weight !== 0, 'must not be 0'),
+  /**
+   * Where the rule counts (default: every field). "Bench" in a title says the paper is a
+   * benchmark; in an abstract it is usually one the paper was evaluated on.
+   */
+  fields: z.array(z.enum(['title', 'keywords', 'abstract'])).min(1).optional(),
 });
 
 const TopicSchema = z.strictObject({
@@ -54,6 +62,12 @@ const TaxonomyFileSchema = z
     minimumScore: z.number().positive(),
     /** How much a rule match counts in each field of a paper. */
     fieldWeights: FieldWeightsSchema.default({ title: 2, keywords: 1, abstract: 1 }),
+    /**
+     * A paper's runner-up topic is its secondary topic (readers of that topic get the paper too,
+     * in its one section) when it scores at least this share of the best topic's score. 1 turns
+     * secondary topics off but for exact ties.
+     */
+    secondaryShare: z.number().positive().max(1).default(SECONDARY_SHARE),
   })
   .superRefine((file, context) => {
     const seen = new Set<string>();
@@ -69,11 +83,14 @@ const TaxonomyFileSchema = z
   });
 
 export type FieldWeights = z.infer<typeof FieldWeightsSchema>;
+export type FieldName = keyof FieldWeights;
 
 export interface TopicRule {
   match: string;
   weight: number;
   pattern: TextPattern;
+  /** Absent: the rule counts in every field. */
+  fields?: readonly FieldName[];
 }
 
 export interface Topic {
@@ -94,6 +111,7 @@ export interface Taxonomy {
   fallback: FallbackTopic;
   minimumScore: number;
   fieldWeights: FieldWeights;
+  secondaryShare: number;
 }
 
 /** One choice on the subscribe and preferences forms. */
@@ -119,11 +137,17 @@ export function parseTaxonomy(json: unknown, origin: string): Taxonomy {
       name: topic.name,
       ...(topic.description === undefined ? {} : { description: topic.description }),
       priority: topic.priority,
-      rules: topic.rules.map((rule) => ({ match: rule.match, weight: rule.weight, pattern: compilePattern(rule.match) })),
+      rules: topic.rules.map((rule) => ({
+        match: rule.match,
+        weight: rule.weight,
+        pattern: compilePattern(rule.match),
+        ...(rule.fields === undefined ? {} : { fields: rule.fields }),
+      })),
     })),
     fallback: file.fallback,
     minimumScore: file.minimumScore,
     fieldWeights: file.fieldWeights,
+    secondaryShare: file.secondaryShare,
   };
 }
 

@@ -94,19 +94,24 @@ function digestOfPapers(digest: Digest, positions: readonly number[]): Digest | 
   return { ...digest, total: remaining.length, highlights: remaining.slice(0, digest.highlights.length), sections };
 }
 
-/** A topic's feed: one entry per paper of that topic, newest issue first, in each issue's ranked order. */
+/**
+ * A topic's feed: one entry per paper a reader of that topic gets (its section's, and those whose
+ * secondary topic it is), newest issue first, in each issue's ranked order.
+ */
 export function topicPaperEntries(issues: readonly FeedIssue[], topicSlug: string, publicUrl: string): FeedEntry[] {
   return issues.flatMap((issue) => {
-    const section = issue.digest?.sections.find((candidate) => candidate.slug === topicSlug);
-    if (section === undefined) return [];
+    const theirs = issue.digest === undefined ? null : filterDigestByTopics(issue.digest, [topicSlug]);
+    if (theirs === null) return [];
     const issueUrl = archiveLink(publicUrl, issue.id);
-    return section.papers.map((paper) => ({
+    const sectionOf = new Map(theirs.sections.flatMap((section) => section.papers.map((paper) => [paper, section] as const)));
+    return rankedPapers(theirs).map((paper) => ({
       // One entry per paper per issue: the same paper on two days is two entries.
       id: `${issueUrl}#${encodeURIComponent(paper.id)}`,
       title: oneLine(paper.title),
       link: safeHttpUrl(paper.url) ?? issueUrl,
       date: issue.archivedAt,
-      summary: `${plural(paper.upvotes, 'upvote')} · ${section.topic} · ${issue.subject}`,
+      // The section the paper is in, which is not this topic's for a paper it is the secondary topic of.
+      summary: `${plural(paper.upvotes, 'upvote')} · ${sectionOf.get(paper)!.topic} · ${issue.subject}`,
       contentHtml: `${paperHtml(paper, 'p')}<p>From <a href="${escapeHtml(issueUrl)}">${escapeHtml(oneLine(issue.subject))}</a>.</p>`,
       authors: shownAuthors(paper),
     }));

@@ -16,6 +16,7 @@
 import Handlebars from 'handlebars';
 import { z } from 'zod';
 import type { BodyPart, CopyItem, IssuePieces, RecipientCopy } from '../delivery/encoded-issue.js';
+import { isForTopics } from '../digest/filter.js';
 import { arxivIdWithoutVersion, type Digest } from '../digest/paper.js';
 import { paperSetOf, paperSetPositions } from '../digest/paper-set.js';
 import { PapermailError } from '../errors.js';
@@ -396,8 +397,13 @@ function issueParts(digest: Digest, layouts: Record<BodyPart, Layout>, pieces: I
     }
     return kept;
   };
-  // A selection is known by the set of today's sections it takes (topics the day lacks change nothing).
-  const byMask = digest.sections.length <= 30;
+  // A selection is known by the set of today's topics it takes (topics the day lacks change nothing):
+  // each section's, then those that are only some papers' secondary topic.
+  const topicIndex = new Map(sectionIndex);
+  const secondaryTopics = new Set<string>();
+  for (const paper of ranked) if (paper.secondaryTopic !== undefined) secondaryTopics.add(paper.secondaryTopic);
+  for (const slug of secondaryTopics) if (!topicIndex.has(slug)) topicIndex.set(slug, topicIndex.size);
+  const byMask = topicIndex.size <= 30;
   const plans = new Map<number | string, SelectionPlan | null>();
   const seenOnce = new Set<number | string>();
   // A selection's wording depends on little of it: the subject on its top paper and count, the
@@ -424,6 +430,27 @@ function issueParts(digest: Digest, layouts: Record<BodyPart, Layout>, pieces: I
   };
   /** Each digest section's papers by their positions in the ranking. */
   const sectionPositions = digest.sections.map((section) => section.papers.map((paper) => positionOf.get(paper.id)!));
+
+  /**
+   * The sections a reader of `topics` takes and the papers they leave out, when a secondary topic
+   * of theirs brings papers of other sections: those sections are taken for those papers alone
+   * (isForTopics, the rule filterDigestByTopics follows too). Worked out once per selection.
+   */
+  const withSecondary = (topics: readonly string[], chosen: boolean[], left: readonly boolean[] | null): { chosen: boolean[]; left: readonly boolean[] | null } => {
+    if (!canLeaveOut || !topics.some((topic) => secondaryTopics.has(topic))) return { chosen, left };
+    const wanted = new Set(topics);
+    const kept = left === null ? new Array<boolean>(ranked.length).fill(false) : [...left];
+    const taken = digest.sections.map((section, index) => {
+      const positions = sectionPositions[index]!;
+      let any = false;
+      section.papers.forEach((paper, at) => {
+        if (isForTopics(section, paper, wanted)) any = true;
+        else kept[positions[at]!] = true;
+      });
+      return any;
+    });
+    return { chosen: taken, left: kept };
+  };
 
   /** null: every section; `left`: the positions left out (null: none). */
   const planFor = (chosen: readonly boolean[] | null, left: readonly boolean[] | null): SelectionPlan | null => {
@@ -504,14 +531,16 @@ function issueParts(digest: Digest, layouts: Record<BodyPart, Layout>, pieces: I
       const leaving = leaveOut !== '' && canLeaveOut && digest.total > 0;
       if (topics !== null && digest.total > 0) {
         chosen = digest.sections.map(() => false);
+        const takes = byMask ? null : new Array<boolean>(topicIndex.size).fill(false);
         let mask = 0;
         for (const topic of topics) {
-          const index = sectionIndex.get(topic);
+          const index = topicIndex.get(topic);
           if (index === undefined) continue;
-          chosen[index] = true;
-          mask |= 1 << index;
+          if (index < chosen.length) chosen[index] = true;
+          if (takes === null) mask |= 1 << index;
+          else takes[index] = true;
         }
-        key = byMask ? mask : chosen.map((taken) => (taken ? '1' : '0')).join('');
+        key = takes === null ? mask : takes.map((taken) => (taken ? '1' : '0')).join('');
       }
       // The papers left out are part of what is chosen: a selection with some left out is a plan of its own.
       if (leaving) key = `${key}/${leaveOut}`;
@@ -521,7 +550,9 @@ function issueParts(digest: Digest, layouts: Record<BodyPart, Layout>, pieces: I
         plans.delete(key);
         plans.set(key, plan);
       } else {
-        plan = planFor(chosen, leaving ? positionsLeftOut(leaveOut) : null);
+        const left = leaving ? positionsLeftOut(leaveOut) : null;
+        const choice = chosen === null || topics === null ? { chosen, left } : withSecondary(topics, chosen, left);
+        plan = planFor(choice.chosen, choice.left);
         if (seenOnce.delete(key)) {
           if (plans.size >= MAX_SELECTIONS) plans.delete(plans.keys().next().value!);
           plans.set(key, plan);

@@ -56,13 +56,73 @@ describe('papermail digest --json on a saved API response', () => {
   });
 });
 
+describe('papermail digest --why <paper id>', () => {
+  const day = ['digest', '--source', 'samples/2025-09-30.json'];
+  let digest: DigestJson;
+
+  beforeAll(async () => {
+    const sandbox = await sandboxes.create();
+    digest = JSON.parse((await sandbox.run([...day, '--json'])).stdout) as DigestJson;
+  });
+
+  it('names the section the digest put the paper in, and every topic with a rule that matched, with each rule, its fields and its points', async () => {
+    const sandbox = await sandboxes.create();
+    const result = await sandbox.run([...day, '--why', '2509.25149']);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toBe('');
+    const section = digest.sections.find((entry) => entry.papers.some((paper) => paper.id === '2509.25149'))!;
+    const lines = result.stdout.split('\n');
+    expect(lines[0]).toBe('2509.25149  Pretraining Large Language Models with NVFP4');
+    expect(lines[1]).toMatch(new RegExp(`^section: .* \\(${section.slug}\\), score \\d`));
+    // Each topic line: its score, then the rules that matched; the points add up to the score.
+    const topicLines = lines.filter((line) => /^  [a-z0-9-]+ +-?[\d.]+  /.test(line));
+    expect(topicLines.length).toBeGreaterThan(1);
+    expect(topicLines[0]).toMatch(new RegExp(`^  ${section.slug} `));
+    expect(topicLines[0]).toContain('nvfp4 +9 (title, keywords, abstract)');
+    for (const line of topicLines) {
+      const [, score, rules] = /^  [a-z0-9-]+ +(-?[\d.]+)  (.*)$/.exec(line)!;
+      const sum = [...rules!.matchAll(/ ([+-][\d.]+) \(/g)].reduce((total, match) => total + Number(match[1]), 0);
+      expect(sum, line).toBeCloseTo(Number(score), 5);
+    }
+  });
+
+  it('with --json prints the same decision as data: the topic the digest chose, and the scores best first', async () => {
+    const sandbox = await sandboxes.create();
+    const result = await sandbox.run([...day, '--why', '2509.25149v1', '--json']);
+    expect(result.code).toBe(0);
+    const why = JSON.parse(result.stdout) as { topic: string; secondaryTopic: string | null; scores: { topic: string; score: number }[] };
+    const paper = digest.sections.flatMap((entry) => entry.papers.map((item) => ({ ...item, slug: entry.slug }))).find((item) => item.id === '2509.25149')!;
+    expect(why.topic).toBe(paper.slug);
+    expect(why.secondaryTopic).toBe(paper.secondaryTopic);
+    const scores = why.scores.map((entry) => entry.score);
+    expect(scores).toEqual([...scores].sort((a, b) => b - a));
+    expect(why.scores[0]!.topic).toBe(paper.slug);
+  });
+
+  it('names a paper of the day with a close runner-up as having a secondary topic', async () => {
+    const withSecondary = digest.sections.flatMap((entry) => entry.papers).find((paper) => paper.secondaryTopic !== null)!;
+    const sandbox = await sandboxes.create();
+    const result = await sandbox.run([...day, '--why', withSecondary.id]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(new RegExp(`\\nsecondary: .* \\(${withSecondary.secondaryTopic}\\), score `));
+  });
+
+  it('refuses an id that is not in the issue with exit 2 and one line naming it', async () => {
+    const sandbox = await sandboxes.create();
+    const result = await sandbox.run([...day, '--why', '9999.00001']);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toBe('papermail: --why 9999.00001: no such paper in the issue of 2025-09-30 (50 papers; see papermail digest)\n');
+  });
+});
+
 describe('papermail digest as text', () => {
-  it('says "1 paper" for a topic with one paper (2026-08-21: 10 of 13 topics)', async () => {
+  it('says "1 paper" for a topic with one paper (2026-08-21: 8 of 11 topics)', async () => {
     const sandbox = await sandboxes.create();
     const result = await sandbox.run(['digest', '--source', 'samples/2026-08-21.json']);
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/^2026-08-21: 17 papers in 13 topics \(17 listed\)$/m);
-    expect(result.stdout.match(/ \(1 paper, \d+ upvotes?\)$/gm)).toHaveLength(10);
+    expect(result.stdout).toMatch(/^2026-08-21: 17 papers in 11 topics \(17 listed\)$/m);
+    expect(result.stdout.match(/ \(1 paper, \d+ upvotes?\)$/gm)).toHaveLength(8);
     expect(result.stdout).not.toMatch(/\b1 papers\b/);
   });
 });

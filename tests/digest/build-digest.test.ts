@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { buildDigest } from '../../src/digest/build-digest.js';
 import { DigestSchema } from '../../src/digest/paper.js';
 import { paper } from '../builders.js';
-import { threeTopics } from './taxonomies.js';
+import { taxonomyOf, threeTopics, threeTopicSpecs } from './taxonomies.js';
 
 const options = { date: '2025-09-30', taxonomy: threeTopics, topN: 50, minUpvotes: 0, highlights: 2 };
 const agent = (upvotes: number, id?: string) => paper({ title: `Agent ${upvotes}`, upvotes, ...(id ? { id } : {}) });
@@ -71,5 +71,32 @@ describe('buildDigest', () => {
 
   it('gives an empty digest for an empty day', () => {
     expect(buildDigest([], options)).toEqual({ date: '2025-09-30', total: 0, listed: 0, highlights: [], sections: [] });
+  });
+
+  describe('secondary topics', () => {
+    const close = taxonomyOf(threeTopicSpecs, { secondaryShare: 0.5 });
+    // agents 3 × title 2; speech 3 × abstract 1, half of it.
+    const both = () => paper({ title: 'Agent with ears', abstract: 'It hears speech.', upvotes: 5 });
+
+    it('keeps a paper in one section and names its runner-up when it scores within secondaryShare of the best', () => {
+      const digest = buildDigest([both(), speech(2)], { ...options, taxonomy: close });
+      expect(digest.sections.map((section) => [section.slug, section.papers.map((item) => [item.title, item.secondaryTopic])])).toEqual([
+        ['agents', [['Agent with ears', 'speech']]],
+        ['speech', [['Speech 2', undefined]]],
+      ]);
+      // The highlight is the same paper, secondary topic and all.
+      expect(digest.highlights[0]).toBe(digest.sections[0]!.papers[0]);
+    });
+
+    it('names none when the runner-up is further behind, and replaces one a paper brought from an earlier grouping', () => {
+      const regrouped = buildDigest([{ ...both(), secondaryTopic: 'robotics' }], options);
+      expect(regrouped.sections[0]!.papers[0]!.secondaryTopic).toBeUndefined();
+    });
+
+    it('reads a digest frozen before secondary topics existed (no paper has one)', () => {
+      const { secondaryTopic: _none, ...old } = buildDigest([both()], { ...options, taxonomy: close }).sections[0]!.papers[0]!;
+      const frozen = { date: '2025-09-30', total: 1, listed: 1, highlights: [old], sections: [{ slug: 'agents', topic: 'Agents', upvotes: 5, papers: [old] }] };
+      expect(DigestSchema.parse(JSON.parse(JSON.stringify(frozen)))).toEqual(frozen);
+    });
   });
 });

@@ -1,14 +1,42 @@
 import { describe, expect, it } from 'vitest';
-import { primaryTopic, scoreTopics } from '../../src/digest/classify.js';
+import { decideTopics, primaryTopic, scoreTopics } from '../../src/digest/classify.js';
 import { paper } from '../builders.js';
-import { taxonomyOf, threeTopics } from './taxonomies.js';
+import { parseTaxonomy } from '../../src/digest/taxonomy.js';
+import { taxonomyOf, threeTopics, threeTopicSpecs } from './taxonomies.js';
 
 const neutral = { title: 'A Study', abstract: 'We report results.' };
 
 describe('primaryTopic', () => {
-  it('uses the AI keywords rather than the abstract when the paper has them', () => {
-    const item = paper({ ...neutral, abstract: 'Unlike speech systems, ...', aiKeywords: ['LLM agents'] });
-    expect(primaryTopic(item, threeTopics).slug).toBe('agents');
+  it('reads the abstract beside the AI keywords, each by its own field weight', () => {
+    const taxonomy = taxonomyOf(
+      [
+        { slug: 'agents', rules: { agent: 3 } },
+        { slug: 'speech', rules: { speech: 3 } },
+        { slug: 'robotics', rules: { robot: 3 } },
+      ],
+      { fieldWeights: { title: 2, keywords: 1, abstract: 0.5 } },
+    );
+    // Keywords name agents (3 × 1); the abstract speech (3 × 0.5).
+    expect(primaryTopic(paper({ ...neutral, abstract: 'Unlike speech systems, ...', aiKeywords: ['LLM agents'] }), taxonomy).slug).toBe('agents');
+    // Keywords that name no topic: the abstract still does.
+    expect(primaryTopic(paper({ ...neutral, abstract: 'A robot arm folds towels.', aiKeywords: ['towel folding'] }), taxonomy).slug).toBe('robotics');
+  });
+
+  it('counts a rule only in the fields it names', () => {
+    const taxonomy = parseTaxonomy(
+      {
+        topics: [
+          { slug: 'datasets-benchmarks', name: 'Benchmarks', priority: 0, rules: [{ match: '*bench', weight: 3, fields: ['title'] }] },
+          { slug: 'code', name: 'Code', priority: 0, rules: [{ match: 'code', weight: 1 }] },
+        ],
+        fallback: { slug: 'other', name: 'Other' },
+        minimumScore: 1,
+      },
+      'test taxonomy',
+    );
+    expect(primaryTopic(paper({ title: 'CodeBench: Judging Code', abstract: 'code' }), taxonomy).slug).toBe('datasets-benchmarks');
+    // "bench" in the abstract only: the paper was evaluated on one, it is not one.
+    expect(primaryTopic(paper({ title: 'Faster Code', abstract: 'Results on SWE-bench and HumanEval-Bench.' }), taxonomy).slug).toBe('code');
   });
 
   it('uses title and abstract when the paper has no keywords', () => {
@@ -67,5 +95,33 @@ describe('scoreTopics', () => {
     const agents = scoreTopics(item, threeTopics).find((entry) => entry.topic.slug === 'agents');
     // weight 3 × (title 2 + abstract 1)
     expect(agents?.score).toBe(9);
+  });
+});
+
+describe('decideTopics', () => {
+  const close = (minimumScore = 1) => taxonomyOf(threeTopicSpecs, { secondaryShare: 0.5, minimumScore });
+
+  it('names the runner-up as secondary topic when it scores at least secondaryShare of the best', () => {
+    // agents 3 × title 2 = 6, speech 3 × abstract 1 = 3.
+    const decision = decideTopics(paper({ title: 'Agent', abstract: 'It hears speech.' }), close());
+    expect([decision.primary.slug, decision.secondary?.slug]).toEqual(['agents', 'speech']);
+    expect(decision.scores.map((entry) => [entry.topic.slug, entry.score])).toEqual([['agents', 6], ['speech', 3], ['robotics', 0]]);
+  });
+
+  it('names none when the runner-up is below the minimum score, however close', () => {
+    const decision = decideTopics(paper({ title: 'Agent', abstract: 'It hears speech.' }), close(4));
+    expect(decision.primary.slug).toBe('agents');
+    expect(decision.secondary).toBeUndefined();
+  });
+
+  it('gives a paper in the fallback topic no secondary topic', () => {
+    const decision = decideTopics(paper({ title: 'Agent', abstract: 'It hears speech.' }), close(7));
+    expect(decision.primary.slug).toBe('other');
+    expect(decision.secondary).toBeUndefined();
+  });
+
+  it('says which rules matched, in which fields, for how many points', () => {
+    const decision = decideTopics(paper({ title: 'Agent', abstract: 'An agent.' }), close());
+    expect(decision.scores[0]!.matched).toEqual([{ match: 'agent', weight: 3, fields: ['title', 'abstract'], points: 9 }]);
   });
 });

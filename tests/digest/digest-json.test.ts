@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { buildDigest } from '../../src/digest/build-digest.js';
 import { digestToJson } from '../../src/digest/digest-json.js';
 import { paper } from '../builders.js';
-import { threeTopics } from './taxonomies.js';
+import { taxonomyOf, threeTopics, threeTopicSpecs } from './taxonomies.js';
 
 const options = { date: '2025-09-30', taxonomy: threeTopics, topN: 50, minUpvotes: 0, highlights: 1 };
 
@@ -39,6 +39,7 @@ describe('digestToJson', () => {
               githubRepo: 'https://github.com/example/agent-zero',
               githubStars: 12,
               summary: 'An agent.',
+              secondaryTopic: null,
             },
           ],
         },
@@ -49,7 +50,21 @@ describe('digestToJson', () => {
   it('uses the abstract as summary when there is no AI summary, and null for missing optional values', () => {
     const item = paper({ title: 'Agent One', abstract: 'The abstract.' });
     const [json] = digestToJson(buildDigest([item], options)).sections[0]!.papers;
-    expect(json).toMatchObject({ summary: 'The abstract.', organization: null, githubRepo: null, githubStars: null });
+    expect(json).toMatchObject({ summary: 'The abstract.', organization: null, githubRepo: null, githubStars: null, secondaryTopic: null });
+  });
+
+  it('names the secondary topic of a paper that scores close to a second topic', () => {
+    const taxonomy = taxonomyOf(threeTopicSpecs, { secondaryShare: 0.5 });
+    // agents 3 × title 2, speech 3 × abstract 1: half the best score.
+    const item = paper({ title: 'Agent One', abstract: 'It listens to speech.' });
+    const [json] = digestToJson(buildDigest([item], { ...options, taxonomy })).sections[0]!.papers;
+    expect(json).toMatchObject({ title: 'Agent One', secondaryTopic: 'speech' });
+  });
+
+  it('names none when the runner-up scores below the share', () => {
+    const taxonomy = taxonomyOf(threeTopicSpecs, { secondaryShare: 0.75 });
+    const item = paper({ title: 'Agent One', abstract: 'It listens to speech.' });
+    expect(digestToJson(buildDigest([item], { ...options, taxonomy })).sections[0]!.papers[0]!.secondaryTopic).toBeNull();
   });
 
   it('lists papers in ranked order', () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { buildDigest } from '../../src/digest/build-digest.js';
 import { filterDigestByTopics } from '../../src/digest/filter.js';
 import { paper } from '../builders.js';
-import { threeTopics } from './taxonomies.js';
+import { taxonomyOf, threeTopics, threeTopicSpecs } from './taxonomies.js';
 
 const digest = buildDigest(
   [
@@ -40,5 +40,35 @@ describe('filterDigestByTopics', () => {
 
   it('returns null for an empty topic list', () => {
     expect(filterDigestByTopics(digest, [])).toBeNull();
+  });
+
+  describe('secondary topics', () => {
+    const close = buildDigest(
+      [
+        paper({ title: 'Agent A', upvotes: 9 }),
+        // agents 3 × 2 (title) and speech 3 × 1 (abstract), within secondaryShare (0.5) of each other.
+        paper({ title: 'Agent B', abstract: 'It listens to speech.', upvotes: 6 }),
+        paper({ title: 'Speech A', upvotes: 3 }),
+      ],
+      { date: '2025-09-30', taxonomy: taxonomyOf(threeTopicSpecs, { secondaryShare: 0.5 }), topN: 50, minUpvotes: 0, highlights: 2 },
+    );
+
+    it('gives a reader of only the secondary topic that paper, in its primary topic\'s section', () => {
+      const filtered = filterDigestByTopics(close, ['speech']);
+      expect(filtered?.sections.map((section) => [section.slug, section.papers.map((item) => item.title)])).toEqual([
+        ['agents', ['Agent B']],
+        ['speech', ['Speech A']],
+      ]);
+      expect(filtered?.total).toBe(2);
+    });
+
+    it('lists the paper once for a reader of both topics', () => {
+      const filtered = filterDigestByTopics(close, ['speech', 'agents']);
+      expect(filtered?.sections.flatMap((section) => section.papers.map((item) => item.title)).sort()).toEqual(['Agent A', 'Agent B', 'Speech A']);
+    });
+
+    it('brings nothing to a reader whose topic is no paper\'s secondary topic', () => {
+      expect(filterDigestByTopics(close, ['robotics'])).toBeNull();
+    });
   });
 });

@@ -45,4 +45,10 @@ describe('matchesPattern', () => {
   it('does not let a stem match in the middle of a word', () => {
     expect(matches('dequantization', 'quantiz*')).toBe(false);
   });
+
+  it('matches any word ending in a stem that begins with *', () => {
+    expect(matches('OmniBench: one benchmark', '*bench')).toBe(true);
+    expect(matches('IWR-Bench', '*bench')).toBe(true);
+    expect(matches('Benchmarking agents', '*bench')).toBe(false);
+  });
 });

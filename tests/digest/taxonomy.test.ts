@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadTaxonomy, parseTaxonomy, topicCatalogue } from '../../src/digest/taxonomy.js';
+import { loadTaxonomy, parseTaxonomy, SECONDARY_SHARE, topicCatalogue } from '../../src/digest/taxonomy.js';
 import { isPapermailError } from '../../src/errors.js';
 
 const valid = () => ({
@@ -26,7 +26,7 @@ function parseError(json: unknown): Error {
 describe('parseTaxonomy', () => {
   it('reads a valid taxonomy and normalises its rules once', () => {
     const taxonomy = parseTaxonomy(valid(), 'topics.json');
-    expect(taxonomy.topics[0]!.rules[0]!.pattern).toEqual({ words: 'agent', prefix: false });
+    expect(taxonomy.topics[0]!.rules[0]!.pattern).toEqual({ words: 'agent', prefix: false, suffix: false, needle: ' agent ', firstWord: 'agent' });
   });
 
   it('defaults the field weights to title 2, keywords 1, abstract 1', () => {
@@ -39,6 +39,17 @@ describe('parseTaxonomy', () => {
     const error = parseError(json);
     expect(isPapermailError(error, 'ECONFIG')).toBe(true);
     expect(error.message).toMatch(/^topics\.json: topics\[1\]\.rules\[0\]\.weight .*\(got "high"\)$/);
+  });
+
+  it('rejects a rule field that is not title, keywords or abstract, naming the rule', () => {
+    const json = valid();
+    (json.topics[0]!.rules[0] as { fields?: unknown }).fields = ['summary'];
+    expect(parseError(json).message).toMatch(/^topics\.json: topics\[0\]\.rules\[0\]\.fields\[0\] .*\(got "summary"\)$/);
+  });
+
+  it('defaults secondaryShare to SECONDARY_SHARE and refuses one above 1', () => {
+    expect(parseTaxonomy(valid(), 'topics.json').secondaryShare).toBe(SECONDARY_SHARE);
+    expect(parseError({ ...valid(), secondaryShare: 1.5 }).message).toMatch(/^topics\.json: secondaryShare .*\(got 1\.5\)$/);
   });
 
   it('rejects a misspelt key, naming it', () => {

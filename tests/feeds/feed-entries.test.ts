@@ -89,6 +89,13 @@ describe('topicPaperEntries', () => {
     expect(entries[0]!.contentHtml).toContain('From <a href="https://papers.example.org/base/archive/2025-09-30">Issue of 2025-09-30</a>.');
   });
 
+  it("takes in the papers whose secondary topic it is, naming the section they are in", () => {
+    const close = paper({ title: 'Agent that sees', secondaryTopic: 'vision' });
+    const entries = topicPaperEntries([issue('2025-09-30', twoTopics('2025-09-30', [close, paper({ title: 'Plain agent' })], [paper({ title: 'Vision only' })]))], 'vision', SITE);
+    expect(entries.map((entry) => entry.title).sort()).toEqual(['Agent that sees', 'Vision only']);
+    expect(entries.find((entry) => entry.title === 'Agent that sees')!.summary).toContain(' · Agents · ');
+  });
+
   it('is empty for a topic no recent issue had', () => {
     expect(topicPaperEntries([issue('2025-09-30', twoTopics('2025-09-30', [paper()], [paper()]))], 'robotics', SITE)).toEqual([]);
   });

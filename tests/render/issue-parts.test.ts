@@ -3,6 +3,7 @@
  * sample days: one MJML compile, and each reader's copy chosen from its pieces.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
+import { filterDigestByTopics } from '../../src/digest/filter.js';
 import { rankPapers } from '../../src/digest/rank.js';
 import type { Digest } from '../../src/digest/paper.js';
 import { paperSetOf } from '../../src/digest/paper-set.js';
@@ -70,12 +71,6 @@ function layoutNeutral(html: string): string {
     .replace(/\s+/g, ' ');
 }
 
-function slugByLink(digest: Digest): Map<string, string> {
-  const slugs = new Map<string, string>();
-  for (const section of digest.sections) for (const each of section.papers) slugs.set(new URL(each.url).href, section.slug);
-  return slugs;
-}
-
 describe('the issue compiled once for every topic selection, on the sample days', () => {
   for (const day of SAMPLE_DAYS) {
     it(`${day}: MJML compiles once, however many different selections are put together`, async () => {
@@ -86,20 +81,20 @@ describe('the issue compiled once for every topic selection, on the sample days'
       expect(mjmlCompilations() - before).toBe(1);
     });
 
-    it(`${day}: a reader's copy holds exactly their topics' sections and papers, and their own top papers with the day's ranks`, async () => {
+    it(`${day}: a reader's copy holds exactly their topics' papers (their sections', and those whose secondary topic is theirs), and their own top papers with the day's ranks`, async () => {
       const digest = days.get(day)!;
       const renderer = createIssueRenderer(digest, options);
       const all = (await copyOf(renderer, null))!;
-      const slugOf = slugByLink(digest);
       const ranked = rankPapers(digest.sections.flatMap((section) => section.papers));
       const slugs = digest.sections.map((section) => section.slug);
       const selections = [[slugs[0]!], slugs.slice(1, 4), [...slugs].reverse(), ...seededSelections(digest, 12)];
       for (const topics of selections) {
         const copy = (await copyOf(renderer, topics))!;
         const context = `${day} ${topics.join(',')}`;
-        const wanted = new Set(topics);
-        expect(sectionPapers(copy.html), context).toEqual(sectionPapers(all.html).filter((link) => wanted.has(slugOf.get(link)!)));
-        const mine = ranked.filter((each) => wanted.has(slugOf.get(new URL(each.url).href)!));
+        // The digest-level rule (filterDigestByTopics) is what the copy must follow.
+        const theirs = new Set(filterDigestByTopics(digest, topics)!.sections.flatMap((section) => section.papers.map((each) => new URL(each.url).href)));
+        expect(sectionPapers(copy.html), context).toEqual(sectionPapers(all.html).filter((link) => theirs.has(link)));
+        const mine = ranked.filter((each) => theirs.has(new URL(each.url).href));
         expect(topPapers(copy.html), context).toEqual(
           mine.slice(0, digest.highlights.length).map((each) => [ranked.indexOf(each) + 1, new URL(each.url).href]),
         );
@@ -117,15 +112,8 @@ describe('the issue compiled once for every topic selection, on the sample days'
       const selections = seededSelections(digest, 60);
       // Three times over: a selection is kept from its second reader on, so the third copy comes from what the issue kept.
       for (const topics of [...selections, ...[...selections].reverse(), ...selections]) {
-        const sections = digest.sections.filter((section) => topics.includes(section.slug));
-        if (sections.length === 0) continue;
-        const theirs = new Set(sections.flatMap((section) => section.papers));
-        const selected = {
-          ...digest,
-          sections,
-          total: theirs.size,
-          highlights: ranked.filter((each) => theirs.has(each)).slice(0, digest.highlights.length),
-        };
+        const selected = filterDigestByTopics(digest, topics);
+        if (selected === null) continue;
         const copy = (await copyOf(renderer, topics))!;
         expect(copy.subject, topics.join(',')).toBe(issueSubject(selected));
         expect(decodeEntities(copy.html), topics.join(',')).toContain(decodeEntities(preheader(selected)));
@@ -185,6 +173,49 @@ describe('the issue compiled once for every topic selection, on the sample days'
     expect(copy.html).toContain('&quot;&gt;&lt;script&gt;');
     expect(copy.text).toContain('Hi "><script>alert(1)</script> Unsubscribe: https://evil.example,');
     expect(copy.html).not.toContain('https://papers.example.com/unsubscribe?token=unsub-a via titles');
+  });
+});
+
+describe('secondary topics: a paper close to two topics reaches the readers of both, in its one section', () => {
+  it('2025-09-30: a reader of only a paper\'s secondary topic gets it in its own section, counted for them, and every other paper of that section left out', async () => {
+    const digest = days.get('2025-09-30')!;
+    const section = digest.sections.find((each) => each.papers.length >= 2 && each.papers.some((paper) => paper.secondaryTopic !== undefined && !digest.sections.some((other) => other.slug === paper.secondaryTopic)))
+      ?? digest.sections.find((each) => each.papers.length >= 2 && each.papers.some((paper) => paper.secondaryTopic !== undefined))!;
+    const paper = section.papers.find((each) => each.secondaryTopic !== undefined)!;
+    const topic = paper.secondaryTopic!;
+    const renderer = createIssueRenderer(digest, options);
+    const copy = (await copyOf(renderer, [topic]))!;
+    const link = new URL(paper.url).href;
+    const others = section.papers.filter((each) => each !== paper && each.secondaryTopic !== topic);
+    expect(sectionPapers(copy.html)).toContain(link);
+    expect(sectionPapers(copy.html).filter((each) => each === link)).toHaveLength(1);
+    for (const other of others) expect(copy.text.includes(new URL(other.url).href), other.id).toBe(false);
+    // Its section is the primary topic's, holding only what this reader gets of it.
+    const mine = filterDigestByTopics(digest, [topic])!;
+    const shown = mine.sections.find((each) => each.slug === section.slug)!;
+    expect(shown.papers).toContain(paper);
+    expect(copy.text).toContain(`${section.topic.toUpperCase()} · ${shown.papers.length} paper${shown.papers.length === 1 ? '' : 's'}`);
+    // A reader of the primary topic gets the whole section, the paper once.
+    const primary = (await copyOf(renderer, [section.slug]))!;
+    expect(sectionPapers(primary.html).filter((each) => each === link)).toHaveLength(1);
+  });
+
+  it('gives a reader of a topic with no section today the papers it is secondary for, and nothing when none is', async () => {
+    const agentOne = paper({ id: '2510.00001', title: 'Agent one', upvotes: 9, secondaryTopic: 'robotics' });
+    const agentTwo = paper({ id: '2510.00002', title: 'Agent two', upvotes: 8 });
+    const speechOne = paper({ id: '2510.00003', title: 'Speech one', upvotes: 7 });
+    const digest = digestOf([agentOne, agentTwo, speechOne], {
+      sections: [
+        { slug: 'agents', topic: 'Agents', upvotes: 17, papers: [agentOne, agentTwo] },
+        { slug: 'speech', topic: 'Speech', upvotes: 7, papers: [speechOne] },
+      ],
+    });
+    const renderer = createIssueRenderer(digest, options);
+    const copy = (await copyOf(renderer, ['robotics']))!;
+    expect(copy.text).toContain('Agent one');
+    expect(copy.text).not.toContain('Agent two');
+    expect(copy.text).not.toContain('Speech one');
+    expect(await renderer.forTopics(['code'])).toBeNull();
   });
 });
 

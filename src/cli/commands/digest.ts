@@ -3,7 +3,9 @@ import type { Command } from 'commander';
 import { loadDailyDigest } from '../../digest/daily-digest.js';
 import { parseIssueDay } from '../../digest/dates.js';
 import { digestToJson } from '../../digest/digest-json.js';
-import { issueIdOf, type Digest } from '../../digest/paper.js';
+import { decideTopics, type TopicDecision } from '../../digest/classify.js';
+import { arxivIdWithoutVersion, issueIdOf, type Digest, type Paper } from '../../digest/paper.js';
+import { loadTaxonomy, type Taxonomy } from '../../digest/taxonomy.js';
 import { parseIsoWeek } from '../../digest/week.js';
 import { loadWeeklyDigest } from '../../digest/weekly-digest.js';
 import type { Config } from '../../config/config.js';
@@ -27,6 +29,7 @@ interface WeeklyOptions {
 
 interface DigestOptions extends WeeklyOptions {
   json?: boolean;
+  why?: string;
 }
 
 interface PreviewOptions extends WeeklyOptions {
@@ -36,9 +39,16 @@ interface PreviewOptions extends WeeklyOptions {
 export function registerDigestCommands(program: Command): void {
   withWeeklyOptions(withSourceOptions(program.command('digest').description("rank and group a day's papers (or a week's best) and print the digest")))
     .option('--json', 'print the digest as JSON')
+    .option('--why <paper id>', "print why one of the issue's papers went to its topic: every topic's score and the rules that matched")
     .action(async (options: DigestOptions) => {
       const { config, logger } = loadCliContext();
       const digest = await loadIssueDigest(options, config, logger);
+      if (options.why !== undefined) {
+        const paper = paperOfDigest(digest, options.why);
+        const taxonomy = await loadTaxonomy(config.TOPICS_FILE);
+        process.stdout.write(options.json ? terminalJson(decisionToJson(paper, decideTopics(paper, taxonomy))) + '\n' : terminalText(describeDecision(paper, decideTopics(paper, taxonomy), taxonomy)));
+        return;
+      }
       process.stdout.write(options.json ? terminalJson(digestToJson(digest)) + '\n' : terminalText(describeDigest(digest)));
     });
 
@@ -119,6 +129,53 @@ export function sourceRequest(options: { source?: string; date?: string }): { so
     ...(options.source ? { source: options.source } : {}),
     ...(options.date ? { day: options.date } : {}),
   };
+}
+
+/** The issue's paper with that arXiv id (a version suffix on either side is ignored), or EUSAGE naming the issue. */
+function paperOfDigest(digest: Digest, id: string): Paper {
+  const wanted = arxivIdWithoutVersion(id.trim());
+  for (const section of digest.sections) for (const paper of section.papers) if (arxivIdWithoutVersion(paper.id) === wanted) return paper;
+  throw new PapermailError('EUSAGE', `--why ${id}: no such paper in the issue of ${issueIdOf(digest)} (${plural(digest.total, 'paper')}; see papermail digest)`);
+}
+
+/**
+ * Every topic's score for the paper, best first, with the rules that matched, where, and what
+ * each added: what an operator editing topics.json needs to see why a paper went where it did.
+ */
+function describeDecision(paper: Paper, decision: TopicDecision, taxonomy: Taxonomy): string {
+  const [best, second] = decision.scores;
+  const weights = taxonomy.fieldWeights;
+  const lines = [`${paper.id}  ${paper.title}`, `section: ${decision.primary.name} (${decision.primary.slug})${best === undefined || best.score < taxonomy.minimumScore ? `: no topic reached the minimum score ${taxonomy.minimumScore}` : `, score ${points(best.score)}`}`];
+  if (decision.secondary !== undefined) {
+    lines.push(`secondary: ${decision.secondary.name} (${decision.secondary.slug}), score ${points(second!.score)}: at least ${taxonomy.secondaryShare} × the best score, so its readers get the paper too`);
+  } else if (second !== undefined && second.score > 0 && decision.primary.slug !== taxonomy.fallback.slug) {
+    lines.push(`secondary: none (the runner-up, ${second.topic.slug} at ${points(second.score)}, is under ${taxonomy.secondaryShare} × ${points(best!.score)})`);
+  }
+  lines.push(`field weights: title ${weights.title}, keywords ${weights.keywords}, abstract ${weights.abstract}; minimum score ${taxonomy.minimumScore}`, '');
+  const scored = decision.scores.filter((entry) => entry.matched.length > 0);
+  const width = Math.max(...scored.map((entry) => entry.topic.slug.length), 0);
+  for (const entry of scored) {
+    const rules = [...entry.matched].sort((a, b) => b.points - a.points).map((rule) => `${rule.match} ${rule.points >= 0 ? '+' : ''}${points(rule.points)} (${rule.fields.join(', ')})`);
+    lines.push(`  ${entry.topic.slug.padEnd(width)}  ${points(entry.score).padStart(6)}  ${rules.join('; ')}`);
+  }
+  const unscored = decision.scores.length - scored.length;
+  if (unscored > 0) lines.push(`  ${plural(unscored, 'more topic')} matched no rule`);
+  return lines.join('\n') + '\n';
+}
+
+function decisionToJson(paper: Paper, decision: TopicDecision) {
+  return {
+    id: paper.id,
+    title: paper.title,
+    topic: decision.primary.slug,
+    secondaryTopic: decision.secondary?.slug ?? null,
+    scores: decision.scores.map((entry) => ({ topic: entry.topic.slug, score: entry.score, matched: entry.matched })),
+  };
+}
+
+/** 4.5 → "4.5", 6 → "6": scores are sums of whole weights times field weights. */
+function points(value: number): string {
+  return String(Math.round(value * 100) / 100);
 }
 
 function describeDigest(digest: Digest): string {
