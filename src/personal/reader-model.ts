@@ -1,0 +1,174 @@
+/**
+ * A reader's model: a linear model over TF-IDF features of title, abstract and AI keywords
+ * (src/digest/text-features.ts, src/digest/linear-model.ts), trained on their 👍 (1) and 👎 (0)
+ * and, for a cold start, on their interests, plus the rules they wrote. Trained when their votes
+ * or interests change (retrain.ts), never per send; the same signals and archive always give the
+ * same model.
+ *
+ * Cold start, deterministic:
+ *  - the interests text and the must-include phrases are one positive document, counting as
+ *    INTERESTS_WEIGHT votes (so a few real votes soon outweigh it);
+ *  - the WEAK_NEGATIVES papers of the archive least like the reader's positives (cosine to their
+ *    centroid, ties by arXiv id) are negatives counting WEAK_NEGATIVE_WEIGHT each: without any
+ *    negative a logistic model only learns "everything is liked".
+ *
+ * Stored compact (StoredReaderModel.json): only the MAX_FEATURES strongest weights, by term
+ * rather than by feature number, so a model keeps working when the vocabulary is refitted.
+ */
+import { z } from 'zod';
+import { arxivIdWithoutVersion } from '../digest/paper.js';
+import { trainLogisticModel, type TrainingExample } from '../digest/linear-model.js';
+import { cosineSimilarity, termsOfPaper, termsOfText, type PaperText, type SparseVector, type Vectoriser } from '../digest/text-features.js';
+import { PapermailError } from '../errors.js';
+import { frozenUnreadable } from '../render/issue-parts.js';
+import { hasInterests, type ReaderSignals, type StoredReaderModel } from './reader-signals.js';
+import { interestPhrases, phraseRule, PhraseRuleSchema } from './rules.js';
+
+/** The interests document counts as this many 👍. */
+export const INTERESTS_WEIGHT = 2;
+/** How many of the archive's least similar papers stand in as 👎 … */
+export const WEAK_NEGATIVES = 20;
+/** … each counting this much of a real 👎. */
+export const WEAK_NEGATIVE_WEIGHT = 0.2;
+/** Weights kept per reader, the strongest first: enough for a reader's taste, a few KB of JSON. */
+export const MAX_FEATURES = 256;
+/** 👍'd titles kept for the reason "like papers you 👍". */
+const LIKED_TITLES = 5;
+
+export const ReaderModelSchema = z.strictObject({
+  version: z.literal(1),
+  /** Term → weight, the MAX_FEATURES strongest; terms the vocabulary lacks today count nothing. */
+  weights: z.record(z.string(), z.number()),
+  /**
+   * The evidence (weights · vector) of a typical paper the reader liked, the median of their
+   * positive examples; 0 when they liked nothing. The "For you" bar is a share of it (for-you.ts).
+   */
+  typical: z.number().nonnegative(),
+  /** Always in the block, whatever the score: must-include phrases and followed authors or organisations. */
+  include: z.array(PhraseRuleSchema),
+  follow: z.array(PhraseRuleSchema),
+  /** Left out of the reader's copy altogether. */
+  exclude: z.array(PhraseRuleSchema),
+  /** The phrases of the interests text, for the reason "matches: KV cache". */
+  interests: z.array(PhraseRuleSchema),
+  /** The titles of the latest 👍, newest first, for the reason "like papers you 👍". */
+  liked: z.array(z.string()),
+});
+export type ReaderModel = z.infer<typeof ReaderModelSchema>;
+
+export interface ArchiveVector {
+  /** arXiv id without version. */
+  id: string;
+  vector: SparseVector;
+}
+
+export interface ReaderTraining {
+  signals: ReaderSignals;
+  vectoriser: Vectoriser;
+  /** A voted paper's text by arXiv id (without version), from the archive; undefined when it is not there (its title is used). */
+  paperText(paperId: string): PaperText | undefined;
+  /** The archive's papers as vectors, in a fixed order: where weak negatives come from. */
+  archive: readonly ArchiveVector[];
+}
+
+/** The reader's model, or null when they have neither votes nor interests (no model: their copy stays as it is). */
+export function trainReaderModel({ signals, vectoriser, paperText, archive }: ReaderTraining): ReaderModel | null {
+  const { votes, interests } = signals;
+  if (votes.length === 0 && !hasInterests(interests)) return null;
+  // Sorted, so the model does not depend on the order the store lists the votes in.
+  const byPaper = [...votes].sort((a, b) => (a.paperId < b.paperId ? -1 : a.paperId > b.paperId ? 1 : 0));
+  const examples: TrainingExample[] = byPaper.map((vote) => {
+    const text = paperText(arxivIdWithoutVersion(vote.paperId)) ?? { title: vote.title, abstract: '', aiKeywords: [] };
+    return { vector: vectoriser.vectorOf(termsOfPaper(text)), label: vote.vote === 'up' ? 1 : 0 };
+  });
+  const interestTerms = [...termsOfText(interests.text), ...interests.include.flatMap((phrase) => termsOfText(phrase))];
+  const interestVector = vectoriser.vectorOf(interestTerms);
+  if (interestVector.indices.length > 0) examples.push({ vector: interestVector, label: 1, weight: INTERESTS_WEIGHT });
+  const positives = examples.filter((example) => example.label === 1);
+  const voted = new Set(byPaper.map((vote) => arxivIdWithoutVersion(vote.paperId)));
+  for (const negative of weakNegatives(positives, archive, voted)) examples.push({ vector: negative, label: 0, weight: WEAK_NEGATIVE_WEIGHT });
+
+  const trained = positives.length === 0 ? { weights: [] as number[] } : trainLogisticModel(examples, vectoriser.vocabulary.terms.length);
+  const weights = strongestWeights(trained.weights, vectoriser.vocabulary.terms);
+  return {
+    version: 1,
+    weights,
+    typical: positives.length === 0 ? 0 : Math.max(0, median(positives.map((example) => evidenceOf(weights, example.vector, vectoriser)))),
+    include: interests.include.map(phraseRule),
+    follow: interests.follow.map(phraseRule),
+    exclude: interests.exclude.map(phraseRule),
+    interests: interestPhrases(interests.text).map(phraseRule),
+    liked: votes.filter((vote) => vote.vote === 'up').slice(0, LIKED_TITLES).map((vote) => vote.title),
+  };
+}
+
+/** The archive papers least like the positives' centroid; none when there are no positives (nothing to be unlike). */
+function weakNegatives(positives: readonly TrainingExample[], archive: readonly ArchiveVector[], voted: ReadonlySet<string>): SparseVector[] {
+  if (positives.length === 0) return [];
+  const centroid = centroidOf(positives.map((example) => example.vector));
+  return archive
+    .filter((paper) => !voted.has(paper.id))
+    .map((paper) => ({ paper, similarity: cosineSimilarity(paper.vector, centroid) }))
+    .sort((a, b) => a.similarity - b.similarity || (a.paper.id < b.paper.id ? -1 : a.paper.id > b.paper.id ? 1 : 0))
+    .slice(0, WEAK_NEGATIVES)
+    .map(({ paper }) => paper.vector);
+}
+
+function centroidOf(vectors: readonly SparseVector[]): SparseVector {
+  const sums = new Map<number, number>();
+  for (const vector of vectors) vector.indices.forEach((feature, slot) => sums.set(feature, (sums.get(feature) ?? 0) + vector.values[slot]!));
+  const indices = Int32Array.from([...sums.keys()].sort((a, b) => a - b));
+  return { indices, values: Float64Array.from(indices, (feature) => sums.get(feature)!) };
+}
+
+/** The MAX_FEATURES largest weights by size (ties by term), rounded to 5 significant digits, keyed by term. */
+function strongestWeights(weights: readonly number[], terms: readonly string[]): Record<string, number> {
+  const kept = weights
+    .map((weight, feature) => ({ term: terms[feature]!, weight }))
+    .filter(({ weight }) => weight !== 0)
+    .sort((a, b) => Math.abs(b.weight) - Math.abs(a.weight) || (a.term < b.term ? -1 : 1))
+    .slice(0, MAX_FEATURES)
+    .sort((a, b) => (a.term < b.term ? -1 : 1));
+  const record: Record<string, number> = {};
+  for (const { term, weight } of kept) record[term] = Number(weight.toPrecision(5));
+  return record;
+}
+
+/** weights · vector, with the weights by term. */
+function evidenceOf(weights: Readonly<Record<string, number>>, vector: SparseVector, vectoriser: Vectoriser): number {
+  let sum = 0;
+  vector.indices.forEach((feature, slot) => {
+    sum += (weights[vectoriser.vocabulary.terms[feature]!] ?? 0) * vector.values[slot]!;
+  });
+  return sum;
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+/**
+ * The model as the store keeps it; null is stored as JSON null, "this reader has no model": the
+ * store interface replaces models and never deletes one, and a reader who cleared their votes
+ * and interests must get the copy everyone gets.
+ */
+export function storedReaderModel(subscriberId: number, model: ReaderModel | null, trainedAt: Date): StoredReaderModel {
+  return { subscriberId, json: JSON.stringify(model), trainedAt: trainedAt.toISOString() };
+}
+
+/** A stored model read back, validated like any outside input; null when the reader has none. */
+export function parseReaderModel(stored: StoredReaderModel): ReaderModel | null {
+  const what = `the reader model of subscriber #${stored.subscriberId}`;
+  let json: unknown;
+  try {
+    json = JSON.parse(stored.json);
+  } catch (error) {
+    throw new PapermailError('ESTORE', `${what} is not JSON: ${(error as Error).message}`);
+  }
+  if (json === null) return null;
+  const parsed = ReaderModelSchema.safeParse(json);
+  if (!parsed.success) throw frozenUnreadable(what, parsed.error);
+  return parsed.data;
+}
