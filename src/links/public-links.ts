@@ -18,12 +18,12 @@ import { PapermailError } from '../errors.js';
 import { FEED_FILES, type FeedFormat } from '../feeds/formats.js';
 import type { RecipientFields } from '../render/types.js';
 import type { Subscriber } from '../subscribers/store.js';
-import { createToken, type ConfirmClaims, type TokenPurpose } from '../subscribers/tokens.js';
+import { createToken, createVoteToken, type ConfirmClaims, type TokenPurpose } from '../subscribers/tokens.js';
 
 export type LinkSettings = Pick<Config, 'PUBLIC_URL' | 'secret'>;
 
-/** The links an issue's copy carries in its footer and header. */
-export type RecipientLinks = Pick<RecipientFields, 'unsubscribeUrl' | 'preferencesUrl' | 'viewInBrowserUrl'>;
+/** The links an issue's copy carries in its footer and header, and the start of its vote links (none in a copy that acts on nobody). */
+export type RecipientLinks = Pick<RecipientFields, 'unsubscribeUrl' | 'preferencesUrl' | 'viewInBrowserUrl' | 'voteUrl'>;
 
 export interface SubscriberLinkRequest {
   purpose: TokenPurpose;
@@ -108,7 +108,27 @@ export function recipientLinks(config: LinkSettings, subscriber: Pick<Subscriber
     unsubscribeUrl: base + relativeTokenLink('unsubscribe', createToken(config.secret, { purpose: 'unsubscribe', ...claims })),
     preferencesUrl: base + relativeTokenLink('preferences', createToken(config.secret, { purpose: 'preferences', ...claims })),
     viewInBrowserUrl: base + relativeArchiveLink(issueDate),
+    voteUrl: voteLink(config, subscriber, issueDate),
   };
+}
+
+/**
+ * A copy's vote link without its paper: `<base>vote?token=<t>`, the token bound to the
+ * subscriber and the issue (createVoteToken). Every paper card of the copy appends its own
+ * `&paper=<arXiv id>&vote=up|down` (paperVoteLink), so a copy carries one token, however many cards.
+ */
+export function voteLink(config: LinkSettings, subscriber: Pick<Subscriber, 'id' | 'email'>, issueId: string): string {
+  return siteBase(config.PUBLIC_URL) + relativeVoteLink(createVoteToken(config.secret, { subscriberId: subscriber.id, email: subscriber.email, issueId }));
+}
+
+/** `vote?token=<t>`, relative to the site root. */
+export function relativeVoteLink(token: string): string {
+  return `vote?token=${encodeURIComponent(token)}`;
+}
+
+/** One card's vote: a copy's vote link (voteLink) with the paper and the vote, as the issue templates write it. */
+export function paperVoteLink(voteUrl: string, paperId: string, vote: 'up' | 'down'): string {
+  return `${voteUrl}&paper=${encodeURIComponent(paperId)}&vote=${vote}`;
 }
 
 /**

@@ -9,6 +9,8 @@
 import { normaliseText } from '../digest/normalise.js';
 import { termsOfPaper, type Vectoriser } from '../digest/text-features.js';
 import type { Paper } from '../digest/paper.js';
+import { FOR_YOU_ENTRIES } from '../render/issue-view.js';
+import type { ForYouEntry } from '../render/types.js';
 import type { ReaderModel } from './reader-model.js';
 import { dayText, paperMatches, papersMatching, type DayText, type PhraseRule } from './rules.js';
 
@@ -24,8 +26,6 @@ import { dayText, paperMatches, papersMatching, type DayText, type PhraseRule } 
  * days with papers that only share a word. A day where no paper clears it shows no block.
  */
 export const FOR_YOU_BAR = 0.15;
-/** At most this many papers in the block: the top of a reader's day, not a second issue. */
-export const FOR_YOU_MAX = 5;
 
 /** The day's papers as personal ranking reads them, built once per issue. */
 export interface DayFeatures {
@@ -58,13 +58,6 @@ export function dayFeatures(papers: readonly Paper[], vectoriser: Vectoriser): D
     text: dayText(papers.map((paper) => [paper.title, paper.abstract, ...paper.aiKeywords].map(normaliseText).join(' | '))),
     people: dayText(papers.map((paper) => [...paper.authors, paper.organization ?? ''].map(normaliseText).join(' | '))),
   };
-}
-
-export interface ForYouEntry {
-  /** The paper's position in the issue's ranking. */
-  position: number;
-  /** Why it is there, a few words: "matches: KV cache", "like papers you 👍". */
-  reason: string;
 }
 
 export interface PersonalChoice {
@@ -105,7 +98,7 @@ export function personalChoice(day: DayFeatures, model: ReaderModel, unavailable
   }
   // Rules first (they always reach the block), then by evidence; ties keep the day's ranking.
   chosen.sort((a, b) => Number(forced.has(b)) - Number(forced.has(a)) || evidence[b]! - evidence[a]! || a - b);
-  const forYou = chosen.slice(0, FOR_YOU_MAX).map((position) => ({ position, reason: forced.get(position) ?? learnedReason(day, model, position) }));
+  const forYou = chosen.slice(0, FOR_YOU_ENTRIES).map((position) => ({ position, reason: forced.get(position) ?? learnedReason(day, model, position) }));
 
   const excluded: number[] = [];
   excludedFlags.forEach((flag, position) => {
