@@ -98,7 +98,11 @@ export function trainReaderModel({ signals, vectoriser, paperText, archive }: Re
     follow: interests.follow.map(phraseRule),
     exclude: interests.exclude.map(phraseRule),
     interests: interestPhrases(interests.text).map(phraseRule),
-    liked: votes.filter((vote) => vote.vote === 'up').slice(0, LIKED_TITLES).map((vote) => vote.title),
+    liked: byPaper
+      .filter((vote) => vote.vote === 'up')
+      .sort((a, b) => (a.at > b.at ? -1 : a.at < b.at ? 1 : 0))
+      .slice(0, LIKED_TITLES)
+      .map((vote) => vote.title),
   };
 }
 

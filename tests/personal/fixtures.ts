@@ -1,0 +1,37 @@
+/** Shared inputs for the personal-ranking tests: the real sample days, read as a send reads them. */
+import { arxivIdWithoutVersion, type Paper } from '../../src/digest/paper.js';
+import { createVectoriser, termsOfPaper, type Vectoriser } from '../../src/digest/text-features.js';
+import { rankedPapers } from '../../src/render/issue-view.js';
+import { trainReaderModel, type ArchiveVector, type ReaderModel } from '../../src/personal/reader-model.js';
+import { NO_INTERESTS, type Interests, type Vote } from '../../src/personal/reader-signals.js';
+import { fitPaperVocabulary } from '../../src/personal/vocabulary.js';
+import { sampleDay } from '../render/sample-days.js';
+
+export interface Archive {
+  papers: Paper[];
+  vectoriser: Vectoriser;
+  vectors: ArchiveVector[];
+  byId: Map<string, Paper>;
+}
+
+/** The archive of the sample days 2024-05-27 and 2026-08-21 (2025-09-30 is "today" in these tests). */
+export async function sampleArchive(): Promise<Archive> {
+  const papers = [...rankedPapers(await sampleDay('2024-05-27')), ...rankedPapers(await sampleDay('2026-08-21'))];
+  const today = rankedPapers(await sampleDay('2025-09-30'));
+  const vectoriser = createVectoriser(fitPaperVocabulary([...papers, ...today]));
+  const byId = new Map([...papers, ...today].map((paper) => [arxivIdWithoutVersion(paper.id), paper]));
+  return { papers, vectoriser, byId, vectors: papers.map((paper) => ({ id: arxivIdWithoutVersion(paper.id), vector: vectoriser.vectorOf(termsOfPaper(paper)) })) };
+}
+
+export function vote(paper: Paper, kind: 'up' | 'down', at = '2025-10-01T08:00:00.000Z'): Vote {
+  return { paperId: arxivIdWithoutVersion(paper.id), vote: kind, issueId: paper.day, title: paper.title, at };
+}
+
+export function modelOf(archive: Archive, votes: Vote[], interests: Partial<Interests> = {}): ReaderModel | null {
+  return trainReaderModel({
+    signals: { votes, interests: { ...NO_INTERESTS, ...interests } },
+    vectoriser: archive.vectoriser,
+    paperText: (id) => archive.byId.get(id),
+    archive: archive.vectors,
+  });
+}
