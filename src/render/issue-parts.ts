@@ -573,7 +573,7 @@ function selection(plan: SelectionPlan, forYou: ForYouStretches | null): IssueSe
       // encoding is made once per message for both (encoded-issue.ts).
       for (const field of RECIPIENT_PLACEHOLDERS) html[field] = escapeHtml(text[field] ?? '');
       const { wording } = plan;
-      const block = forYou !== null && entries !== undefined && entries.length > 0 ? entries.slice(0, FOR_YOU_ENTRIES) : null;
+      const block = forYou !== null && entries !== undefined && entries.length > 0 ? entries : null;
       const part = (name: BodyPart, values: Readonly<Record<string, string | null>>, reasonOf: (reason: string) => string): CopyItem[] => {
         const into: CopyItem[] = [];
         plan.stretches.forEach((stretch, index) => {
@@ -599,7 +599,7 @@ function copyForYou(
   reasonOf: (reason: string) => string,
   into: CopyItem[],
 ): void {
-  const shown = entries.filter((entry) => forYou.entries[entry.position]?.[part] !== undefined);
+  const shown = entries.filter((entry) => forYou.entries[entry.position]?.[part] !== undefined).slice(0, FOR_YOU_ENTRIES);
   if (shown.length === 0) return;
   const around = (stretch: Stretch) => {
     const items = stretch[part];
