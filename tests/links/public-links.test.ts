@@ -5,6 +5,7 @@ import {
   archiveListLink,
   feedLink,
   homeLink,
+  paperVoteLink,
   parsePrivateFeedFile,
   privateFeedLink,
   publicCopyLinks,
@@ -18,8 +19,9 @@ import {
   subscriberLink,
   testCopyLinks,
   unsubscribeHelpLink,
+  voteLink,
 } from '../../src/links/public-links.js';
-import { TOKEN_PURPOSES, verifyConfirmToken, verifyToken, type TokenPurpose } from '../../src/subscribers/tokens.js';
+import { TOKEN_PURPOSES, verifyConfirmToken, verifyToken, verifyVoteToken, type TokenPurpose } from '../../src/subscribers/tokens.js';
 
 const secret = 'a-test-secret-that-is-long-enough-for-hmac';
 const settings = (PUBLIC_URL: string) => ({ PUBLIC_URL, secret });
@@ -179,5 +181,36 @@ describe('links that act on nobody', () => {
       preferencesUrl: 'https://example.org/papers/',
       viewInBrowserUrl: 'https://example.org/papers/archive/2025-09-30',
     });
+  });
+});
+
+describe('vote links', () => {
+  it("start every reader's copy with one vote link, under the path prefix, bound to the reader and the issue", () => {
+    const config = settings('https://example.org/papers/');
+    const link = voteLink(config, reader, ISSUE_DATE);
+    expect(link).toMatch(/^https:\/\/example\.org\/papers\/vote\?token=[^&]+$/);
+    expect(recipientLinks(config, reader, ISSUE_DATE).voteUrl).toBe(link);
+    const token = tokenOf(link);
+    expect(verifyVoteToken(secret, token, reader)).toEqual({ subscriberId: 7, issueId: ISSUE_DATE });
+    // A vote token opens no other route, and no other token opens the vote route.
+    expect(purposesOpening(token)).toEqual([]);
+    expect(() => verifyVoteToken(secret, tokenOf(recipientLinks(config, reader, ISSUE_DATE).preferencesUrl), reader)).toThrow(expect.objectContaining({ code: 'ETOKEN' }));
+  });
+
+  it('name the paper and the vote after the token, so each card adds only its own few bytes', () => {
+    const start = voteLink(settings('https://papers.example.org'), reader, '2025-W40');
+    const link = new URL(paperVoteLink(start, '2509.25541', 'down'));
+    expect([...link.searchParams.entries()]).toEqual([
+      ['token', tokenOf(start)],
+      ['paper', '2509.25541'],
+      ['vote', 'down'],
+    ]);
+    // Short: the 50 cards of a copy hold it a hundred times within Gmail's size budget.
+    expect(start.length).toBeLessThan(80);
+  });
+
+  it('are not in copies that act on nobody', () => {
+    expect(testCopyLinks('https://papers.example.org', ISSUE_DATE).voteUrl).toBeUndefined();
+    expect(publicCopyLinks('https://papers.example.org', ISSUE_DATE).voteUrl).toBeUndefined();
   });
 });

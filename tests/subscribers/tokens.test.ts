@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { createToken, verifyConfirmToken, verifyToken } from '../../src/subscribers/tokens.js';
+import { createToken, createVoteToken, readVoteToken, verifyConfirmToken, verifyToken, verifyVoteToken } from '../../src/subscribers/tokens.js';
 
 const secret = 'a-test-secret-that-is-at-least-32-characters-long';
 const claims = { subscriberId: 42, email: 'Ann@example.com' };
@@ -123,5 +123,39 @@ describe('tokens', () => {
     });
     expect(token).toMatch(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/);
     expect(token.length).toBeLessThan(160);
+  });
+});
+
+describe('vote tokens', () => {
+  const ann = { id: 42, email: 'Ann@example.com' };
+  const token = createVoteToken(secret, { subscriberId: 42, email: ann.email, issueId: '2025-09-30' });
+
+  it('round-trip to the subscriber and the issue, for the subscriber as stored', () => {
+    expect(readVoteToken(token)).toEqual({ subscriberId: 42, issueId: '2025-09-30' });
+    expect(verifyVoteToken(secret, token, ann)).toEqual({ subscriberId: 42, issueId: '2025-09-30' });
+    expect(verifyVoteToken(secret, createVoteToken(secret, { subscriberId: 42, email: ann.email, issueId: '2025-W40' }), ann).issueId).toBe('2025-W40');
+  });
+
+  it('are short: one per copy, repeated on every card', () => {
+    expect(createVoteToken(secret, { subscriberId: 9_999_999, email: 'a-rather-long-address@example.org', issueId: '2025-09-30' }).length).toBeLessThanOrEqual(34);
+  });
+
+  it('open nothing for the same id with another address (a deleted subscriber whose id was reused)', () => {
+    expectTokenError(() => verifyVoteToken(secret, token, { id: 42, email: 'someone-else@example.com' }), /bad signature/);
+  });
+
+  it('open nothing for another subscriber, another issue, an altered MAC or another secret', () => {
+    expectTokenError(() => verifyVoteToken(secret, token, { id: 43, email: ann.email }), /bad signature/);
+    expectTokenError(() => verifyVoteToken(secret, token.replace('2025-09-30', '2025-10-01'), ann), /bad signature/);
+    const mac = token.slice(-16);
+    expectTokenError(() => verifyVoteToken(secret, token.slice(0, -16) + (mac.startsWith('A') ? 'B' : 'A') + mac.slice(1), ann), /bad signature/);
+    expectTokenError(() => verifyVoteToken('another-secret-that-is-also-long-enough-ok', token, ann), /bad signature/);
+  });
+
+  it('refuse what is not a vote token: cut off, another kind of token, an id that is no id', () => {
+    expectTokenError(() => readVoteToken(token.slice(0, -3)), /malformed/);
+    expectTokenError(() => readVoteToken(createToken(secret, { purpose: 'preferences', ...claims })), /malformed/);
+    expectTokenError(() => readVoteToken(`0.2025-09-30.${'A'.repeat(16)}`), /malformed/);
+    expectTokenError(() => readVoteToken(`zzzzzzzzzzz.2025-09-30.${'A'.repeat(16)}`), /malformed/);
   });
 });
