@@ -25,12 +25,21 @@
  * it, side by side in alternating runs, medians.
  */
 import path from 'node:path';
+import { encodeIssue } from '../src/delivery/encoded-issue.js';
+import { assembleIssueMessage } from '../src/delivery/message.js';
+import { silentLogger } from '../src/logger.js';
+import { personalisationOf } from '../src/personal/issue-personalisation.js';
+import type { StoredReaderModel } from '../src/personal/reader-signals.js';
+import { createIssueRenderer, issueOptionsFrom } from '../src/render/index.js';
+import { recipientsFor } from './sample-day.js';
+import { median, millisecondsPerCall } from './stats.js';
+import { benchConfig, FULL_DAY_SOURCE } from './workspace.js';
 import { compilePattern, matchesPattern, normaliseText } from '../src/digest/normalise.js';
 import { arxivIdWithoutVersion, type Digest, type Paper } from '../src/digest/paper.js';
 import { createVectoriser, termsOfPaper } from '../src/digest/text-features.js';
 import { rankedPapers } from '../src/render/issue-view.js';
 import { dayFeatures, personalChoice } from '../src/personal/for-you.js';
-import { parseReaderModel, storedReaderModel, trainReaderModel, type ReaderModel } from '../src/personal/reader-model.js';
+import { storedReaderModel, trainReaderModel, type ReaderModel } from '../src/personal/reader-model.js';
 import { NO_INTERESTS, type Vote } from '../src/personal/reader-signals.js';
 import { fitPaperVocabulary } from '../src/personal/vocabulary.js';
 import { loadSampleDigest } from './sample-day.js';
@@ -43,7 +52,9 @@ export interface PersonalFigures {
   upvoteBaselineAt5: number;
   /** Pairs of (reader, held-back day) averaged over. */
   pairs: number;
-  extraMicros?: number;
+  extraMicros: number;
+  /** The same readers' copies without a block, µs per message: what the extra is added to. */
+  plainMicros: number;
 }
 
 interface SimulatedReader {
@@ -69,7 +80,7 @@ const TRAINING_DAY_FILES = ['2024-05-27.json', '2025-09-30.json', 'week-2025-W40
 const HELD_BACK_DAY_FILES = ['week-2025-W40/2025-10-03.json', '2026-08-21.json'];
 const VOTE_COUNTS = [0, 5, 20] as const;
 
-export async function measurePersonal(): Promise<PersonalFigures> {
+export async function measurePersonal(options: { runs: number; recipients: number }): Promise<PersonalFigures> {
   const load = (file: string) => loadSampleDigest(path.join(REPO_ROOT, 'samples', file));
   const training = await Promise.all(TRAINING_DAY_FILES.map(load));
   const heldBack = await Promise.all(HELD_BACK_DAY_FILES.map(load));
@@ -80,6 +91,7 @@ export async function measurePersonal(): Promise<PersonalFigures> {
 
   const sums = { votes0: 0, votes5: 0, votes20: 0, baseline: 0 };
   let pairs = 0;
+  const trainedOn20: ReaderModel[] = [];
   for (const [index, reader] of READERS.entries()) {
     const relevant = relevanceOf(reader);
     const votes = simulatedVotes(training, relevant, 20, index + 1);
@@ -91,6 +103,7 @@ export async function measurePersonal(): Promise<PersonalFigures> {
         archive: archiveVectors,
       })!,
     );
+    trainedOn20.push(models[2]!);
     for (const digest of heldBack) {
       const papers = rankedPapers(digest);
       if (!papers.some(relevant)) continue;
@@ -105,13 +118,64 @@ export async function measurePersonal(): Promise<PersonalFigures> {
       sums.votes20 += precision(seen(models[2]!));
     }
   }
+  const { extraMicros, plainMicros } = await measureExtra(trainedOn20, archive, options);
   return {
     precisionAt5Votes0: sums.votes0 / pairs,
     precisionAt5Votes5: sums.votes5 / pairs,
     precisionAt5Votes20: sums.votes20 / pairs,
     upvoteBaselineAt5: sums.baseline / pairs,
     pairs,
+    extraMicros,
+    plainMicros,
   };
+}
+
+/**
+ * The bench's 50-paper day sent to `recipients` readers, each with one of the simulated
+ * readers' 20-vote models: per message, the copy with the reader's block (their stored model
+ * parsed, their choice made, the copy and message assembled) against the same copy and message
+ * without it. The models are loaded before the timing, as a claimed batch would have them.
+ */
+async function measureExtra(models: readonly ReaderModel[], archive: readonly Paper[], options: { runs: number; recipients: number }) {
+  const config = benchConfig();
+  const digest = await loadSampleDigest(FULL_DAY_SOURCE);
+  const parts = await createIssueRenderer(digest, issueOptionsFrom(config)).parts();
+  const encoded = encodeIssue(parts.pieces);
+  const papers = rankedPapers(digest);
+  const day = dayFeatures(papers, createVectoriser(fitPaperVocabulary(uniquePapers([...archive, ...papers]))));
+  const recipients = recipientsFor(digest, options.recipients);
+  const stored = recipients.map((_, index) => storedReaderModel(index + 1, models[index % models.length]!, new Date(0)));
+  const message = (index: number, withBlock: boolean, personal: ReturnType<typeof personalisationOf>) => {
+    const fields = recipients[index]!;
+    const chosen = withBlock ? personal.copyFor(index + 1, undefined) : undefined;
+    const selection = parts.select(null, chosen?.leaveOut)!;
+    const copy = selection.copyFor(fields, chosen?.choice.forYou);
+    return assembleIssueMessage({ issue: encoded, copy, recipient: { id: index + 1, email: fields.email, name: fields.name ?? null }, config, unsubscribeUrl: fields.unsubscribeUrl, issueDate: digest.date });
+  };
+  const run = async (withBlock: boolean): Promise<number> => {
+    const personal = personalisationOf(day, async () => new Map(stored.map((model) => [model.subscriberId, model] as [number, StoredReaderModel])), silentLogger);
+    await personal.loadBatch(recipients.map((_, index) => index + 1));
+    return millisecondsPerCall(recipients.length, (index) => message(index, withBlock, personal));
+  };
+  await run(true);
+  await run(false);
+  const extra: number[] = [];
+  const plain: number[] = [];
+  for (let attempt = 0; attempt < options.runs; attempt += 1) {
+    // Alternating which goes first, so neither always runs on a warmer heap.
+    let withBlock: number;
+    let without: number;
+    if (attempt % 2 === 0) {
+      withBlock = await run(true);
+      without = await run(false);
+    } else {
+      without = await run(false);
+      withBlock = await run(true);
+    }
+    extra.push((withBlock - without) * 1000);
+    plain.push(without * 1000);
+  }
+  return { extraMicros: median(extra), plainMicros: median(plain) };
 }
 
 /** The block's papers, then the day's upvote order without them: what the top of the reader's copy shows. */
@@ -165,4 +229,3 @@ function uniquePapers(papers: readonly Paper[]): Paper[] {
   return [...byId.values()];
 }
 
-export { parseReaderModel, storedReaderModel };

@@ -64,6 +64,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { measureIngest, type IngestFigures } from './ingest.js';
 import { measureMemory, type MemoryFigures } from './memory.js';
+import { measurePersonal, type PersonalFigures } from './personal.js';
 import { measureRender, type RenderFigures } from './render.js';
 import { measureSend, type SendFigures } from './send.js';
 import { ledgerKey, measureScale, type ScaleFigures } from './scale.js';
@@ -72,7 +73,7 @@ import { measureStartup, type StartupFigures } from './startup.js';
 import { round } from './stats.js';
 import { REPO_ROOT } from './workspace.js';
 
-const SECTIONS = ['render', 'send', 'memory', 'size', 'ingest', 'startup', 'scale'] as const;
+const SECTIONS = ['render', 'send', 'memory', 'size', 'ingest', 'startup', 'scale', 'personal'] as const;
 type Section = (typeof SECTIONS)[number];
 
 interface Plan {
@@ -88,6 +89,7 @@ const FULL = {
   ingest: { runs: 5, iterations: 200 },
   startup: { runs: 21 },
   scale: { ledger: { recipients: 30_000, runs: 3 }, send: { subscribers: 3_000, runs: 3 } },
+  personal: { runs: 7, recipients: 2_000 },
 };
 
 const QUICK: typeof FULL = {
@@ -98,6 +100,7 @@ const QUICK: typeof FULL = {
   ingest: { runs: 3, iterations: 50 },
   startup: { runs: 7 },
   scale: { ledger: { recipients: 10_000, runs: 1 }, send: { subscribers: 2_000, runs: 1 } },
+  personal: { runs: 3, recipients: 500 },
 };
 
 interface Results {
@@ -108,6 +111,7 @@ interface Results {
   ingest?: IngestFigures;
   startup?: StartupFigures;
   scale?: ScaleFigures;
+  personal?: PersonalFigures;
 }
 
 const plan = readArguments(process.argv.slice(2));
@@ -153,6 +157,9 @@ for (const section of plan.sections) {
     case 'scale':
       results.scale = await measureScale({ ...sizes.scale, log });
       break;
+    case 'personal':
+      results.personal = await measurePersonal(sizes.personal);
+      break;
   }
   log(`${section} done in ${((Date.now() - sectionStart) / 1000).toFixed(0)} s`);
 }
@@ -173,7 +180,7 @@ log(`wrote ${path.relative(process.cwd(), file)}${plan.cpuProfileDir ? `; CPU pr
 
 /** The figures under their stable keys (render.perRecipientMicros, …), rounded for reading. */
 function figures(results: Results) {
-  const { render, send, memory, size, ingest, startup, scale } = results;
+  const { render, send, memory, size, ingest, startup, scale, personal } = results;
   return {
     ...(render && {
       render: {
@@ -238,6 +245,17 @@ function figures(results: Results) {
         pgLedgerBytesPerRecipient: Math.round(scale.pgLedgerBytesPerRecipient),
       },
     }),
+    ...(personal && {
+      personal: {
+        precisionAt5Votes0: round(personal.precisionAt5Votes0, 3),
+        precisionAt5Votes5: round(personal.precisionAt5Votes5, 3),
+        precisionAt5Votes20: round(personal.precisionAt5Votes20, 3),
+        upvoteBaselineAt5: round(personal.upvoteBaselineAt5, 3),
+        pairs: personal.pairs,
+        extraMicros: round(personal.extraMicros, 2),
+        plainMicros: round(personal.plainMicros, 2),
+      },
+    }),
   };
 }
 
@@ -251,7 +269,7 @@ interface Row {
 
 function tableRows(results: Results): Row[] {
   const rows: Row[] = [];
-  const { render, send, memory, size, ingest, startup, scale } = results;
+  const { render, send, memory, size, ingest, startup, scale, personal } = results;
   if (render) {
     rows.push({ key: 'render.perRecipientMicros', value: render.perRecipientMicros, shown: `${render.perRecipientMicros.toFixed(1)} µs`, target: '< 100 µs', met: render.perRecipientMicros < 100 });
     rows.push({ key: 'render.naiveOverOurs', value: render.naiveOverOurs, shown: `${Math.round(render.naiveOverOurs)}× (naive ${render.naivePerRecipientMs.toFixed(1)} ms/recipient)` });
@@ -348,6 +366,27 @@ function tableRows(results: Results): Row[] {
       key: 'scale.pgLedgerBytesPerRecipient',
       value: scale.pgLedgerBytesPerRecipient,
       shown: `${Math.round(scale.pgLedgerBytesPerRecipient)} bytes per row with indexes, after the day (PostgreSQL, before vacuum)`,
+    });
+  }
+  if (personal) {
+    const shown = (value: number) => value.toFixed(3);
+    rows.push({ key: 'personal.upvoteBaselineAt5', value: personal.upvoteBaselineAt5, shown: `${shown(personal.upvoteBaselineAt5)} (${personal.pairs} reader-days held back)` });
+    rows.push({ key: 'personal.precisionAt5Votes0', value: personal.precisionAt5Votes0, shown: `${shown(personal.precisionAt5Votes0)} (a vague interests text only)` });
+    rows.push({ key: 'personal.precisionAt5Votes5', value: personal.precisionAt5Votes5, shown: shown(personal.precisionAt5Votes5) });
+    const target = 2 * personal.upvoteBaselineAt5;
+    rows.push({
+      key: 'personal.precisionAt5Votes20',
+      value: personal.precisionAt5Votes20,
+      shown: `${shown(personal.precisionAt5Votes20)} (${(personal.precisionAt5Votes20 / personal.upvoteBaselineAt5).toFixed(2)}× the baseline)`,
+      target: `≥ 2× baseline (${shown(target)})`,
+      met: personal.precisionAt5Votes20 >= target,
+    });
+    rows.push({
+      key: 'personal.extraMicros',
+      value: personal.extraMicros,
+      shown: `${personal.extraMicros.toFixed(1)} µs per recipient (on ${personal.plainMicros.toFixed(1)} µs without a block)`,
+      target: '≤ 20 µs',
+      met: personal.extraMicros <= 20,
     });
   }
   return rows;

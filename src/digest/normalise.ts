@@ -50,7 +50,15 @@ export function compilePattern(match: string): TextPattern {
 
 /** Whole-word match of a pattern inside already-normalised text. */
 export function matchesPattern(normalisedText: string, pattern: TextPattern): boolean {
+  return matchesPaddedPattern(` ${normalisedText} `, pattern);
+}
+
+/**
+ * The same on normalised text padded with a space at each end (` ${text} `), for text matched
+ * many times (a day's abstracts, against every reader's rules): padding once spares a copy
+ * of the text per match.
+ */
+export function matchesPaddedPattern(paddedText: string, pattern: TextPattern): boolean {
   if (pattern.words === '') return false;
-  const haystack = ` ${normalisedText} `;
-  return haystack.includes(pattern.prefix ? ` ${pattern.words}` : ` ${pattern.words} `);
+  return paddedText.includes(pattern.prefix ? ` ${pattern.words}` : ` ${pattern.words} `);
 }

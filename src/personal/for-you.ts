@@ -21,14 +21,15 @@ import { dayText, paperMatches, papersMatching, type DayText, type PhraseRule } 
  * model's scale depends on how many votes it was trained on: a reader with 3 votes and one with
  * 300 both have a "typical liked paper". A day where no paper clears it shows no block.
  *
- * Where 0.2 comes from: for a reader with four 👍 on video papers of the other sample days,
- * 2025-09-30's video papers land at 23-46 % of their typical evidence, every other paper at
- * 20 % or less (tests/personal/for-you.test.ts). On the personal bench (bench/personal.ts),
- * precision@5 after 5 and 20 votes was 0.35 and 0.47 at a bar of 0.15, 0.31 and 0.46 at 0.2,
- * 0.23 and 0.41 at 0.35: lower fills the block more often, but also lets in papers that
- * share only a word or two with what the reader liked, on days with nothing for them.
+ * Where 0.25 comes from: for a reader with four 👍 on video papers of the other sample days,
+ * four of 2025-09-30's video papers land at 35-48 % of their typical evidence, a fifth at 24 %,
+ * a long-horizon speech paper at 22 % and every other paper at 16 % or less
+ * (tests/personal/for-you.test.ts). On the personal bench (bench/personal.ts), precision@5
+ * after 5 and 20 votes was 0.37 and 0.49 at a bar of 0.15, 0.35 and 0.49 at 0.2, 0.28 and 0.49
+ * at 0.25, 0.26 and 0.45 at 0.3: a lower bar fills the block sooner for a new reader, but lets
+ * in papers that share only a word or two with what they liked on days with nothing for them.
  */
-export const FOR_YOU_BAR = 0.2;
+export const FOR_YOU_BAR = 0.25;
 
 /** The day's papers as personal ranking reads them, built once per issue. */
 export interface DayFeatures {
@@ -73,40 +74,48 @@ export interface PersonalChoice {
 /**
  * The reader's block and exclusions for the day. `unavailable` flags positions the copy does
  * not hold for other reasons (papers sent to the reader before): they are never in the block.
+ * Written as plain loops: it runs once per recipient, and closures cost here what the rest does.
  */
 export function personalChoice(day: DayFeatures, model: ReaderModel, unavailable?: readonly boolean[]): PersonalChoice {
-  const excludedFlags = new Uint8Array(day.count);
-  for (const rule of model.exclude) for (const position of papersMatching(day.text, rule)) excludedFlags[position] = 1;
-  const isOpen = (position: number) => excludedFlags[position] === 0 && unavailable?.[position] !== true;
+  const count = day.count;
+  const excluded: number[] = [];
+  let closed: Uint8Array | undefined;
+  if (model.exclude.length > 0) {
+    closed = new Uint8Array(count);
+    for (const rule of model.exclude) for (const position of papersMatching(day.text, rule)) closed[position] = 1;
+    for (let position = 0; position < count; position += 1) if (closed[position] === 1) excluded.push(position);
+  }
 
-  const evidence = new Float64Array(day.count);
-  for (const term in model.weights) {
-    const posting = day.postings.get(term);
+  const evidence = new Float64Array(count);
+  const { terms, weights } = model;
+  for (let feature = 0; feature < terms.length; feature += 1) {
+    const posting = day.postings.get(terms[feature]!);
     if (posting === undefined) continue;
-    const weight = model.weights[term]!;
+    const weight = weights[feature]!;
     for (let slot = 0; slot < posting.papers.length; slot += 1) evidence[posting.papers[slot]!]! += weight * posting.values[slot]!;
   }
 
-  const forced = new Map<number, string>();
-  const force = (rules: readonly PhraseRule[], field: DayText, reason: (rule: PhraseRule) => string) => {
-    for (const rule of rules) for (const position of papersMatching(field, rule)) if (isOpen(position) && !forced.has(position)) forced.set(position, reason(rule));
-  };
-  force(model.follow, day.people, (rule) => `you follow ${rule.phrase}`);
-  force(model.include, day.text, (rule) => `matches: ${rule.phrase}`);
-
-  const bar = FOR_YOU_BAR * model.typical;
-  const chosen: number[] = [];
-  for (let position = 0; position < day.count; position += 1) {
-    if (isOpen(position) && (forced.has(position) || (model.typical > 0 && evidence[position]! > 0 && evidence[position]! >= bar))) chosen.push(position);
+  // Rules first: they always reach the block, whatever the model says.
+  let forced: Map<number, string> | undefined;
+  if (model.follow.length > 0 || model.include.length > 0) {
+    forced = new Map();
+    for (const rule of model.follow) for (const position of papersMatching(day.people, rule)) if (!forced.has(position)) forced.set(position, `you follow ${rule.phrase}`);
+    for (const rule of model.include) for (const position of papersMatching(day.text, rule)) if (!forced.has(position)) forced.set(position, `matches: ${rule.phrase}`);
   }
-  // Rules first (they always reach the block), then by evidence; ties keep the day's ranking.
-  chosen.sort((a, b) => Number(forced.has(b)) - Number(forced.has(a)) || evidence[b]! - evidence[a]! || a - b);
-  const forYou = chosen.slice(0, FOR_YOU_ENTRIES).map((position) => ({ position, reason: forced.get(position) ?? learnedReason(day, model, position) }));
 
-  const excluded: number[] = [];
-  excludedFlags.forEach((flag, position) => {
-    if (flag === 1) excluded.push(position);
-  });
+  const bar = model.typical > 0 ? Math.max(Number.MIN_VALUE, FOR_YOU_BAR * model.typical) : Number.POSITIVE_INFINITY;
+  const chosen: number[] = [];
+  for (let position = 0; position < count; position += 1) {
+    if (closed?.[position] === 1 || unavailable?.[position] === true) continue;
+    if (evidence[position]! >= bar || forced?.has(position) === true) chosen.push(position);
+  }
+  // Then by evidence; ties keep the day's ranking.
+  if (chosen.length > 1) chosen.sort((a, b) => Number(forced?.has(b) === true) - Number(forced?.has(a) === true) || evidence[b]! - evidence[a]! || a - b);
+  const forYou: ForYouEntry[] = [];
+  for (let index = 0; index < chosen.length && index < FOR_YOU_ENTRIES; index += 1) {
+    const position = chosen[index]!;
+    forYou.push({ position, reason: forced?.get(position) ?? learnedReason(day, model, position) });
+  }
   return { excluded, forYou };
 }
 
@@ -114,5 +123,5 @@ export function personalChoice(day: DayFeatures, model: ReaderModel, unavailable
 function learnedReason(day: DayFeatures, model: ReaderModel, position: number): string {
   const phrase = model.interests.find((rule) => paperMatches(day.text, position, rule));
   if (phrase !== undefined) return `matches: ${phrase.phrase}`;
-  return model.liked.length > 0 ? 'like papers you 👍' : 'close to your interests';
+  return model.liked > 0 ? 'like papers you 👍' : 'close to your interests';
 }

@@ -5,7 +5,7 @@
  * two, not a scan of every abstract.
  */
 import { z } from 'zod';
-import { compilePattern, matchesPattern, normaliseText, type TextPattern } from '../digest/normalise.js';
+import { compilePattern, matchesPaddedPattern, normaliseText, type TextPattern } from '../digest/normalise.js';
 
 /** A rule as a reader's model keeps it: the phrase as they wrote it (for the reason shown) and its pattern. */
 export const PhraseRuleSchema = z.strictObject({
@@ -30,8 +30,8 @@ export function interestPhrases(text: string): string[] {
 
 /** One field of the day's papers (their text, or their authors and organisation), indexed by word. */
 export interface DayText {
-  /** Each paper's field, normalised, by its position in the issue's ranking. */
-  readonly normalised: readonly string[];
+  /** Each paper's field, normalised and padded with a space at each end, by its position in the issue's ranking. */
+  readonly padded: readonly string[];
   /** Word → the positions of the papers whose field has it, ascending. */
   readonly papersByWord: ReadonlyMap<string, readonly number[]>;
   /** Every word of the field, sorted: word beginnings ("quantiz*") are a range of it. */
@@ -49,7 +49,7 @@ export function dayText(fields: readonly string[]): DayText {
       papers.push(position);
     }
   });
-  return { normalised: fields, papersByWord, words: [...papersByWord.keys()].sort() };
+  return { padded: fields.map((field) => ` ${field} `), papersByWord, words: [...papersByWord.keys()].sort() };
 }
 
 /** The positions of the day's papers whose field matches the rule, ascending. */
@@ -62,7 +62,7 @@ export function papersMatching(day: DayText, rule: Pick<TextPattern, 'words' | '
   // (Only a phrase's last word can be a word beginning, so its first is always whole.)
   const candidates = day.papersByWord.get(words[0]!) ?? [];
   if (single) return [...candidates];
-  return candidates.filter((position) => matchesPattern(day.normalised[position]!, rule));
+  return candidates.filter((position) => matchesPaddedPattern(day.padded[position]!, rule));
 }
 
 function papersWithWordBeginning(day: DayText, stem: string): number[] {
@@ -80,12 +80,17 @@ function papersWithWordBeginning(day: DayText, stem: string): number[] {
   return [...found].sort((a, b) => a - b);
 }
 
-/** Whether one paper's field matches the rule (for the few papers a block shows). */
+/**
+ * Whether one paper's field matches the rule (for the few papers a block shows): first whether
+ * the paper has each whole word of it at all (a lookup each), and only then where.
+ */
 export function paperMatches(day: DayText, position: number, rule: Pick<TextPattern, 'words' | 'prefix'>): boolean {
   if (rule.words === '') return false;
-  if (!rule.prefix || rule.words.includes(' ')) {
-    const papers = day.papersByWord.get(rule.words.split(' ', 1)[0]!);
+  const words = rule.words.split(' ');
+  const whole = rule.prefix ? words.length - 1 : words.length;
+  for (let index = 0; index < whole; index += 1) {
+    const papers = day.papersByWord.get(words[index]!);
     if (papers === undefined || !papers.includes(position)) return false;
   }
-  return matchesPattern(day.normalised[position]!, rule);
+  return words.length === 1 && !rule.prefix ? true : matchesPaddedPattern(day.padded[position]!, rule);
 }

@@ -607,10 +607,12 @@ function copyForYou(
   };
   around(forYou.open);
   for (const entry of shown) {
-    // The entry's own reason, over the reader's values (looked up through the prototype).
-    const values = Object.create(ownValues) as Record<string, string | null>;
-    values[FOR_YOU_REASON] = reasonOf(entry.reason);
-    copyItems(forYou.entries[entry.position]![part]!, selectionValues, values, into);
+    const reason = reasonOf(entry.reason);
+    for (const item of forYou.entries[entry.position]![part]!) {
+      // The entry's own reason in its slot; anything else as in any stretch.
+      if ('field' in item && item.field === FOR_YOU_REASON) into.push({ slot: FOR_YOU_REASON, value: reason });
+      else copyItems([item], selectionValues, ownValues, into);
+    }
   }
   around(forYou.close);
 }

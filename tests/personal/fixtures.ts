@@ -35,3 +35,9 @@ export function modelOf(archive: Archive, votes: Vote[], interests: Partial<Inte
     archive: archive.vectors,
   });
 }
+
+/** A model's weight of one term (0 when it kept none). */
+export function weightOf(model: ReaderModel, term: string): number {
+  const at = model.terms.indexOf(term);
+  return at === -1 ? 0 : model.weights[at]!;
+}

@@ -19,6 +19,7 @@ import { rankedPapers } from '../../src/render/issue-view.js';
 import type { SubscriberStore } from '../../src/subscribers/store.js';
 import { useTemporaryStores } from '../subscribers/temporary-store.js';
 import { sampleConfig, sampleDay } from '../render/sample-days.js';
+import { weightOf } from './fixtures.js';
 
 const stores = useTemporaryStores();
 const days = new Map<string, { digest: Digest; frozen: ReturnType<typeof frozenContent> }>();
@@ -56,7 +57,7 @@ describe('retraining a reader', () => {
     await retrain(subscriber.id);
     const stored = (await store.readerModels([subscriber.id])).get(subscriber.id)!;
     expect(stored.trainedAt).toBe('2026-08-22T08:00:00.000Z');
-    expect(parseReaderModel(stored)!.weights['video']).toBeGreaterThan(0);
+    expect(weightOf(parseReaderModel(stored)!, 'video')).toBeGreaterThan(0);
     await createReaderTrainer({ store, now: () => new Date('2026-08-22T08:00:00Z') })(subscriber.id);
     expect((await store.readerModels([subscriber.id])).get(subscriber.id)!.json).toBe(stored.json);
   });
