@@ -21,19 +21,15 @@
  * (reader, held-back day) with at least one relevant paper.
  *
  * extraMicros: one reader's message assembled with their block (model parsed from its stored
- * JSON, their choice made, the block's items added) against the same readers' copies without
- * it, side by side in alternating runs, medians.
+ * JSON, their choice made, the block's items added) against the same readers' messages without
+ * it, side by side in alternating runs, the median of the differences (compiled dist/, in a
+ * process of its own: bench/personal-process.mjs).
  */
 import path from 'node:path';
-import { encodeIssue } from '../src/delivery/encoded-issue.js';
-import { assembleIssueMessage } from '../src/delivery/message.js';
-import { silentLogger } from '../src/logger.js';
-import { personalisationOf } from '../src/personal/issue-personalisation.js';
-import type { StoredReaderModel } from '../src/personal/reader-signals.js';
-import { createIssueRenderer, issueOptionsFrom } from '../src/render/index.js';
+import { writeFile } from 'node:fs/promises';
+import { runForResult } from './processes.js';
 import { recipientsFor } from './sample-day.js';
-import { median, millisecondsPerCall } from './stats.js';
-import { benchConfig, FULL_DAY_SOURCE } from './workspace.js';
+import { buildDist, FULL_DAY_SOURCE, scratchFolder, SENDER_ENVIRONMENT } from './workspace.js';
 import { compilePattern, matchesPattern, normaliseText } from '../src/digest/normalise.js';
 import { arxivIdWithoutVersion, type Digest, type Paper } from '../src/digest/paper.js';
 import { createVectoriser, termsOfPaper } from '../src/digest/text-features.js';
@@ -131,51 +127,32 @@ export async function measurePersonal(options: { runs: number; recipients: numbe
 }
 
 /**
- * The bench's 50-paper day sent to `recipients` readers, each with one of the simulated
- * readers' 20-vote models: per message, the copy with the reader's block (their stored model
- * parsed, their choice made, the copy and message assembled) against the same copy and message
- * without it. The models are loaded before the timing, as a claimed batch would have them.
+ * The bench's 50-paper day assembled for `recipients` readers, each with one of the simulated
+ * readers' 20-vote models, with their block and without: bench/personal-process.mjs, on dist/
+ * in a process of its own, as production runs it (the render bench's assembly figure does the same).
  */
 async function measureExtra(models: readonly ReaderModel[], archive: readonly Paper[], options: { runs: number; recipients: number }) {
-  const config = benchConfig();
+  await buildDist();
   const digest = await loadSampleDigest(FULL_DAY_SOURCE);
-  const parts = await createIssueRenderer(digest, issueOptionsFrom(config)).parts();
-  const encoded = encodeIssue(parts.pieces);
-  const papers = rankedPapers(digest);
-  const day = dayFeatures(papers, createVectoriser(fitPaperVocabulary(uniquePapers([...archive, ...papers]))));
-  const recipients = recipientsFor(digest, options.recipients);
-  const stored = recipients.map((_, index) => storedReaderModel(index + 1, models[index % models.length]!, new Date(0)));
-  const message = (index: number, withBlock: boolean, personal: ReturnType<typeof personalisationOf>) => {
-    const fields = recipients[index]!;
-    const chosen = withBlock ? personal.copyFor(index + 1, undefined) : undefined;
-    const selection = parts.select(null, chosen?.leaveOut)!;
-    const copy = selection.copyFor(fields, chosen?.choice.forYou);
-    return assembleIssueMessage({ issue: encoded, copy, recipient: { id: index + 1, email: fields.email, name: fields.name ?? null }, config, unsubscribeUrl: fields.unsubscribeUrl, issueDate: digest.date });
-  };
-  const run = async (withBlock: boolean): Promise<number> => {
-    const personal = personalisationOf(day, async () => new Map(stored.map((model) => [model.subscriberId, model] as [number, StoredReaderModel])), silentLogger);
-    await personal.loadBatch(recipients.map((_, index) => index + 1));
-    return millisecondsPerCall(recipients.length, (index) => message(index, withBlock, personal));
-  };
-  await run(true);
-  await run(false);
-  const extra: number[] = [];
-  const plain: number[] = [];
-  for (let attempt = 0; attempt < options.runs; attempt += 1) {
-    // Alternating which goes first, so neither always runs on a warmer heap.
-    let withBlock: number;
-    let without: number;
-    if (attempt % 2 === 0) {
-      withBlock = await run(true);
-      without = await run(false);
-    } else {
-      without = await run(false);
-      withBlock = await run(true);
-    }
-    extra.push((withBlock - without) * 1000);
-    plain.push(without * 1000);
+  const vocabulary = fitPaperVocabulary(uniquePapers([...archive, ...rankedPapers(digest)]));
+  const recipients = recipientsFor(digest, options.recipients).map((fields, index) => ({ id: index + 1, email: fields.email, name: fields.name ?? null }));
+  const scratch = await scratchFolder('bench-personal');
+  try {
+    const jobFile = path.join(scratch.folder, 'job.json');
+    const job = {
+      source: FULL_DAY_SOURCE,
+      environment: SENDER_ENVIRONMENT,
+      runs: options.runs,
+      vocabulary: JSON.stringify(vocabulary),
+      models: models.map((model, index) => storedReaderModel(index + 1, model, new Date(0)).json),
+      recipients,
+    };
+    await writeFile(jobFile, JSON.stringify(job));
+    const { extraMs, plainMs } = await runForResult<{ extraMs: number; plainMs: number }>(path.join(REPO_ROOT, 'bench', 'personal-process.mjs'), [jobFile]);
+    return { extraMicros: extraMs * 1000, plainMicros: plainMs * 1000 };
+  } finally {
+    await scratch.remove();
   }
-  return { extraMicros: median(extra), plainMicros: median(plain) };
 }
 
 /** The block's papers, then the day's upvote order without them: what the top of the reader's copy shows. */

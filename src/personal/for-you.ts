@@ -7,7 +7,7 @@
  * of the few papers that scored: a few microseconds, independent of how many readers there are.
  */
 import { normaliseText } from '../digest/normalise.js';
-import { termsOfPaper, type Vectoriser } from '../digest/text-features.js';
+import { termKey, termsOfPaper, type Vectoriser } from '../digest/text-features.js';
 import type { Paper } from '../digest/paper.js';
 import { FOR_YOU_ENTRIES } from '../render/issue-view.js';
 import type { ForYouEntry } from '../render/types.js';
@@ -35,8 +35,8 @@ export const FOR_YOU_BAR = 0.25;
 export interface DayFeatures {
   /** How many papers: positions 0 … count - 1 are the issue's ranking (IssueParts.papers). */
   readonly count: number;
-  /** Term → the papers (positions) that have it and its TF-IDF value in each. */
-  readonly postings: ReadonlyMap<string, { readonly papers: Int32Array; readonly values: Float64Array }>;
+  /** Term (as its termKey) → the papers (positions) that have it and its TF-IDF value in each. */
+  readonly postings: ReadonlyMap<number, { readonly papers: Int32Array; readonly values: Float64Array }>;
   /** Title, abstract and AI keywords: what include, exclude and interest phrases match. */
   readonly text: DayText;
   /** Authors and organisation: what followed names match. */
@@ -45,11 +45,12 @@ export interface DayFeatures {
 
 /** `papers` in the issue's ranking order (rankedPapers), read with the current vocabulary. */
 export function dayFeatures(papers: readonly Paper[], vectoriser: Vectoriser): DayFeatures {
-  const postings = new Map<string, { papers: number[]; values: number[] }>();
+  const postings = new Map<number, { papers: number[]; values: number[] }>();
+  const keys = vectoriser.vocabulary.terms.map(termKey);
   papers.forEach((paper, position) => {
     const vector = vectoriser.vectorOf(termsOfPaper(paper));
     vector.indices.forEach((feature, slot) => {
-      const term = vectoriser.vocabulary.terms[feature]!;
+      const term = keys[feature]!;
       let posting = postings.get(term);
       if (posting === undefined) postings.set(term, (posting = { papers: [], values: [] }));
       posting.papers.push(position);
@@ -87,9 +88,9 @@ export function personalChoice(day: DayFeatures, model: ReaderModel, unavailable
   }
 
   const evidence = new Float64Array(count);
-  const { terms, weights } = model;
-  for (let feature = 0; feature < terms.length; feature += 1) {
-    const posting = day.postings.get(terms[feature]!);
+  const { keys, weights } = model;
+  for (let feature = 0; feature < keys.length; feature += 1) {
+    const posting = day.postings.get(keys[feature]!);
     if (posting === undefined) continue;
     const weight = weights[feature]!;
     for (let slot = 0; slot < posting.papers.length; slot += 1) evidence[posting.papers[slot]!]! += weight * posting.values[slot]!;

@@ -12,13 +12,14 @@
  *    centroid, ties by arXiv id) are negatives counting WEAK_NEGATIVE_WEIGHT each: without any
  *    negative a logistic model only learns "everything is liked".
  *
- * Stored compact (StoredReaderModel.json): only the MAX_FEATURES strongest weights, by term
- * rather than by feature number, so a model keeps working when the vocabulary is refitted.
+ * Stored compact (StoredReaderModel.json): only the MAX_FEATURES strongest weights, keyed by
+ * their terms (termKey) rather than by feature number, so a model keeps working when the
+ * vocabulary is refitted.
  */
 import { z } from 'zod';
 import { arxivIdWithoutVersion } from '../digest/paper.js';
 import { trainLogisticModel, type TrainingExample } from '../digest/linear-model.js';
-import { cosineSimilarity, termsOfPaper, termsOfText, type PaperText, type SparseVector, type Vectoriser } from '../digest/text-features.js';
+import { cosineSimilarity, termKey, termsOfPaper, termsOfText, type PaperText, type SparseVector, type Vectoriser } from '../digest/text-features.js';
 import { PapermailError } from '../errors.js';
 import { frozenUnreadable } from '../render/issue-parts.js';
 import { hasInterests, type ReaderSignals, type StoredReaderModel } from './reader-signals.js';
@@ -37,20 +38,26 @@ export const WEAK_NEGATIVE_WEIGHT = 0.2;
  * 256: the strongest terms carry a reader's taste, the rest is mostly noise from single votes.
  */
 export const MAX_FEATURES = 64;
+/** Stored weights are whole ten-thousandths: a weight is 0.01-3, and 4 decimals are far finer than any vote moves it. */
+export const WEIGHT_SCALE = 10_000;
 
 export const ReaderModelSchema = z
   .strictObject({
   version: z.literal(1),
   /**
-   * The MAX_FEATURES strongest weights, as two lists (terms, and their weights in the same
-   * order): read per recipient, and two flat lists parse and validate several times faster
-   * than an object with a key per term. Terms the vocabulary lacks today count nothing.
+   * The MAX_FEATURES strongest weights, as two lists: their terms' keys (termKey, in ascending
+   * order) and the weights in the same order, in ten-thousandths. Keys, not feature numbers, so
+   * a model outlives a refit of the vocabulary; small integers, not terms and decimals, because
+   * the model is read per recipient, and integers parse, validate and look up several times
+   * faster (about 3 µs for a model here against 15 µs with terms and decimal weights). A key no
+   * paper of the day has counts nothing, whatever it is.
    */
-  terms: z.array(z.string()).max(MAX_FEATURES),
+  keys: z.array(z.number()).max(MAX_FEATURES),
   weights: z.array(z.number()),
   /**
-   * The evidence (weights · vector) of a typical paper the reader liked, the median of their
-   * positive examples; 0 when they liked nothing. The "For you" bar is a share of it (for-you.ts).
+   * The evidence (weights · vector, in the weights' ten-thousandths) of a typical paper the
+   * reader liked, the median of their positive examples; 0 when they liked nothing. The "For
+   * you" bar is a share of it (for-you.ts).
    */
   typical: z.number().nonnegative(),
   /** Always in the block, whatever the score: must-include phrases and followed authors or organisations. */
@@ -63,7 +70,7 @@ export const ReaderModelSchema = z
   /** How many papers the reader 👍: the reason "like papers you 👍" needs some. */
   liked: z.number().int().nonnegative(),
   })
-  .refine((model) => model.terms.length === model.weights.length, { message: 'must have one weight per term', path: ['weights'] });
+  .refine((model) => model.keys.length === model.weights.length, { message: 'must have one weight per key', path: ['weights'] });
 export type ReaderModel = z.infer<typeof ReaderModelSchema>;
 
 export interface ArchiveVector {
@@ -102,7 +109,7 @@ export function trainReaderModel({ signals, vectoriser, paperText, archive }: Re
   const weights = strongestWeights(trained.weights, vectoriser.vocabulary.terms);
   return {
     version: 1,
-    terms: [...weights.keys()],
+    keys: [...weights.keys()].map(termKey),
     weights: [...weights.values()],
     typical: positives.length === 0 ? 0 : Math.max(0, median(positives.map((example) => evidenceOf(weights, example.vector, vectoriser)))),
     include: interests.include.map(phraseRule),
@@ -132,15 +139,15 @@ function centroidOf(vectors: readonly SparseVector[]): SparseVector {
   return { indices, values: Float64Array.from(indices, (feature) => sums.get(feature)!) };
 }
 
-/** The MAX_FEATURES largest weights by size (ties by term), rounded to 5 significant digits, by term in term order. */
+/** The MAX_FEATURES largest weights by size (ties by term), in ten-thousandths, by term in the order of their keys. */
 function strongestWeights(weights: readonly number[], terms: readonly string[]): Map<string, number> {
   const kept = weights
     .map((weight, feature) => ({ term: terms[feature]!, weight }))
     .filter(({ weight }) => weight !== 0)
     .sort((a, b) => Math.abs(b.weight) - Math.abs(a.weight) || (a.term < b.term ? -1 : 1))
     .slice(0, MAX_FEATURES)
-    .sort((a, b) => (a.term < b.term ? -1 : 1));
-  return new Map(kept.map(({ term, weight }) => [term, Number(weight.toPrecision(5))]));
+    .sort((a, b) => termKey(a.term) - termKey(b.term));
+  return new Map(kept.map(({ term, weight }) => [term, Math.round(weight * WEIGHT_SCALE)]));
 }
 
 /** weights · vector, with the weights by term. */

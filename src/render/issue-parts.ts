@@ -584,10 +584,18 @@ function selection(plan: SelectionPlan, forYou: ForYouStretches | null): IssueSe
         });
         return into;
       };
-      return { subject: wording.subject, text: part('text', text, foldWhitespace), html: part('html', html, escapeHtml) };
+      return { subject: wording.subject, text: part('text', text, reasonInText), html: part('html', html, reasonInHtml) };
     },
   };
 }
+
+/**
+ * A reason as each part shows it. Readers share a few reasons ("like papers you 👍", their
+ * common phrases), so each wording is kept (bounded, like the selections' wordings).
+ */
+const reasonWordings = { text: new Map<string, string>(), html: new Map<string, string>() };
+const reasonInText = (reason: string) => remembered(reasonWordings.text, reason, () => foldWhitespace(reason));
+const reasonInHtml = (reason: string) => remembered(reasonWordings.html, reason, () => escapeHtml(foldWhitespace(reason)));
 
 /** A reader's "For you" block in one part: its opening, their entries with their reasons, its close. */
 function copyForYou(
@@ -610,7 +618,8 @@ function copyForYou(
     const reason = reasonOf(entry.reason);
     for (const item of forYou.entries[entry.position]![part]!) {
       // The entry's own reason in its slot; anything else as in any stretch.
-      if ('field' in item && item.field === FOR_YOU_REASON) into.push({ slot: FOR_YOU_REASON, value: reason });
+      if ('piece' in item || 'slot' in item) into.push(item);
+      else if ('field' in item && item.field === FOR_YOU_REASON) into.push({ slot: FOR_YOU_REASON, value: reason });
       else copyItems([item], selectionValues, ownValues, into);
     }
   }

@@ -1,6 +1,6 @@
 /** Shared inputs for the personal-ranking tests: the real sample days, read as a send reads them. */
 import { arxivIdWithoutVersion, type Paper } from '../../src/digest/paper.js';
-import { createVectoriser, termsOfPaper, type Vectoriser } from '../../src/digest/text-features.js';
+import { createVectoriser, termKey, termsOfPaper, type Vectoriser } from '../../src/digest/text-features.js';
 import { rankedPapers } from '../../src/render/issue-view.js';
 import { trainReaderModel, type ArchiveVector, type ReaderModel } from '../../src/personal/reader-model.js';
 import { NO_INTERESTS, type Interests, type Vote } from '../../src/personal/reader-signals.js';
@@ -38,6 +38,6 @@ export function modelOf(archive: Archive, votes: Vote[], interests: Partial<Inte
 
 /** A model's weight of one term (0 when it kept none). */
 export function weightOf(model: ReaderModel, term: string): number {
-  const at = model.terms.indexOf(term);
+  const at = model.keys.indexOf(termKey(term));
   return at === -1 ? 0 : model.weights[at]!;
 }
