@@ -29,7 +29,7 @@ export interface PaperView {
   /**
    * The paper's id as its vote links name it (URL-encoded arXiv id without version), in a copy
    * for a reader (whose voteUrl slot then starts the links); null in the browser version and
-   * for a paper trimmed to its title.
+   * for a card without links (trimmed to its title).
    */
   vote: string | null;
 }
@@ -195,13 +195,14 @@ function voteId(paper: Paper): string | null {
   return /^[A-Za-z0-9._/-]{1,64}$/.test(id) ? encodeURIComponent(id) : null;
 }
 
-/** `votes`: the copy is a reader's, so its cards carry vote links (kept only with a summary or links: a title-only card stays one line). */
+/** `votes`: the copy is a reader's, so its cards carry vote links, at the end of their links (a title-only card stays one line). */
 export function paperView(paper: Paper, level: DetailLevel, placement: PaperPlacement, votes = false): PaperView {
   const summaryLength = SUMMARY_LENGTH[level];
   const authorsShown = AUTHORS_SHOWN[level];
   const summarySource = paper.aiSummary?.trim() ? paper.aiSummary : paper.abstract;
   const credit = authorsShown > 0 ? trimAtWordBoundary(byline(paper.authors, paper.organization, authorsShown), BYLINE_LENGTH) : '';
   const summary = summaryLength > 0 ? trimAtWordBoundary(foldWhitespace(summarySource), summaryLength) : '';
+  const links = paperLinks(paper, level);
   return {
     rank: placement.rank,
     topic: placement.topic,
@@ -211,9 +212,9 @@ export function paperView(paper: Paper, level: DetailLevel, placement: PaperPlac
     commentsLabel: plural(paper.comments, 'comment'),
     byline: credit ? untrustedText(credit) : null,
     summary: summary ? inertBraces(summary) : null,
-    links: paperLinks(paper, level),
+    links,
     cut: '',
-    vote: votes && (level === 'full' || level === 'brief') ? voteId(paper) : null,
+    vote: votes && links.length > 0 ? voteId(paper) : null,
   };
 }
 

@@ -117,7 +117,7 @@ describe('vote links', () => {
     for (const copy of [testCopy, preview, browser]) {
       expect(copy.html).not.toContain('vote?');
       expect(copy.text).not.toContain('vote?');
-      expect(copy.html).not.toContain('class="pm-vote"');
+      expect(copy.html).not.toContain('<span class="pm-vote"');
     }
   });
 });
@@ -151,7 +151,7 @@ describe('the block in a real browser', () => {
       })()`);
       expect(colours.box).toBe(colorScheme === 'dark' ? 'rgb(6, 78, 59)' : 'rgb(236, 253, 245)');
       expect(colours.title).not.toBe(colours.box);
-      const up = page.getByRole('link', { name: '👍 More like this' }).first();
+      const up = page.getByRole('link', { name: '👍' }).first();
       await up.scrollIntoViewIfNeeded();
       expect(await up.isVisible()).toBe(true);
       expect((await up.boundingBox())!.height).toBeGreaterThan(10);
