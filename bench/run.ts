@@ -41,7 +41,8 @@
  *                             is the same sender's peak over real SMTP at the send size.
  *  memory.rss10kVariedMB / rss100kVariedMB  the same with each subscriber on 2-6 random topics.
  *  size.maxHtmlKB             HTML part of the largest sample day (50 papers), 1 kB = 1,000 bytes,
- *                             with long recipient fields. Target ≤ 90 kB (Gmail clips near 102 KB).
+ *                             with long recipient fields and every card's vote links, with and
+ *                             without a full "For you" block. Target ≤ 90 kB (Gmail clips near 102 KB).
  *  ingest.oursMs / jsonParseMs  a 50-paper day from text to a ranked, grouped Digest, against
  *                             JSON.parse of the same text alone.
  *  startup.helpOverNode       `papermail --help` (compiled, bin/papermail.js) over `node -e 0`, fresh
@@ -56,6 +57,14 @@
  *                             core count is printed; on 2 cores the sink and PostgreSQL share them.
  *  scale.pgPrepareSecondsPer100k / pgLedgerBytesPerRecipient  for sizing a PostgreSQL ledger:
  *                             preparing a day's rows, and the deliveries table's size per recipient.
+ *  personal.precisionAt5Votes0 / Votes5 / Votes20 / upvoteBaselineAt5  simulated readers (hidden
+ *                             keywords as the truth, a vaguer interests text, votes on five bundled
+ *                             days; see bench/personal.ts): precision@5 of what they see first on two
+ *                             held-back days, with their "For you" block after 0, 5 and 20 votes, and
+ *                             by upvotes alone. Target: Votes20 ≥ 2 × the baseline.
+ *  personal.extraMicros       CPU time a "For you" block adds to one reader's message (their model
+ *                             parsed, their choice made, the block assembled), compiled dist/, side by
+ *                             side with the same messages without it. Target ≤ 20 µs.
  * With --quick the sizes are smaller (the table and results.json say which); compare quick runs with
  * quick runs only.
  */
