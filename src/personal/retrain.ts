@@ -10,7 +10,8 @@ import { termsOfPaper, type Vectoriser } from '../digest/text-features.js';
 import type { Logger } from '../logger.js';
 import { storedReaderModel, trainReaderModel, type ArchiveVector } from './reader-model.js';
 import type { ReaderSignalStore, SignalsChanged } from './reader-signals.js';
-import { currentVectoriser, readArchivePapers, type ArchivePapers, type ArchiveStore } from './vocabulary.js';
+import type { Paper } from '../digest/paper.js';
+import { currentVectoriser, readArchivePapers, type ArchiveStore } from './vocabulary.js';
 
 export interface RetrainServices {
   store: ReaderSignalStore & ArchiveStore;
@@ -22,7 +23,7 @@ export interface RetrainServices {
 /** The archive as read last, and its papers as vectors of the vocabulary they were made with. */
 interface ArchiveReading {
   ids: string;
-  papers: ArchivePapers['papers'];
+  papers: ReadonlyMap<string, Paper>;
   vectoriser: Vectoriser;
   vectors: ArchiveVector[];
 }
@@ -33,7 +34,7 @@ export function createReaderTrainer({ store, logger, now = () => new Date() }: R
   const archiveFor = async (vectoriser: Vectoriser): Promise<ArchiveReading> => {
     const ids = (await store.frozenIssueIds()).join(' ');
     if (kept?.ids === ids && kept.vectoriser === vectoriser) return kept;
-    const papers = kept?.ids === ids ? kept.papers : (await readArchivePapers(store, logger)).papers;
+    const papers = kept?.ids === ids ? kept.papers : await readArchivePapers(store, logger);
     const vectors = [...papers.keys()].sort().map((id) => ({ id, vector: vectoriser.vectorOf(termsOfPaper(papers.get(id)!)) }));
     kept = { ids, papers, vectoriser, vectors };
     return kept;

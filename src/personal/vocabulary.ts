@@ -19,17 +19,12 @@ import type { ReaderSignalStore, StoredVocabulary } from './reader-signals.js';
 export type ArchiveStore = Pick<FrozenIssues, 'frozenIssueIds' | 'frozenIssue'>;
 export type VocabularyStore = Pick<ReaderSignalStore, 'latestVocabulary' | 'saveVocabulary'>;
 
-/** The archive's papers, each once by arXiv id without version (the latest listing wins), and the last day it covers. */
-export interface ArchivePapers {
-  papers: ReadonlyMap<string, Paper>;
-  /** The last day of the newest issue in the archive; undefined for an empty archive. */
-  lastDay: string | undefined;
-}
-
-/** Reads every frozen issue's digest (a few hundred a year); an unreadable one is skipped with a warning. */
-export async function readArchivePapers(store: ArchiveStore, logger?: Logger): Promise<ArchivePapers> {
+/**
+ * The archive's papers, each once by arXiv id without version (the latest listing wins): every
+ * frozen issue's digest (a few hundred a year); an unreadable one is skipped with a warning.
+ */
+export async function readArchivePapers(store: ArchiveStore, logger?: Logger): Promise<ReadonlyMap<string, Paper>> {
   const papers = new Map<string, Paper>();
-  let lastDay: string | undefined;
   const ids = [...(await store.frozenIssueIds())].sort();
   for (const id of ids) {
     const record = await store.frozenIssue(id);
@@ -43,11 +38,9 @@ export async function readArchivePapers(store: ArchiveStore, logger?: Logger): P
       continue;
     }
     if (digest === undefined) continue;
-    const day = lastDayOf(id);
-    if (day !== undefined && (lastDay === undefined || day > lastDay)) lastDay = day;
     for (const paper of rankedPapers(digest)) papers.set(arxivIdWithoutVersion(paper.id), paper);
   }
-  return { papers, lastDay };
+  return papers;
 }
 
 /** The vocabulary of some papers, independent of their order (fitVocabulary sorts its terms). */
@@ -88,8 +81,7 @@ export async function currentVectoriser(store: VocabularyStore & ArchiveStore, i
   );
   const stored = await store.latestVocabulary();
   if (stored !== null && (newest === undefined || stored.fittedThrough >= newest)) return vectoriserOf(stored.json, () => parseStoredVocabulary(stored));
-  const archive = await readArchivePapers(store, logger);
-  const papers = new Map(archive.papers);
+  const papers = new Map(await readArchivePapers(store, logger));
   for (const paper of issue === undefined ? [] : rankedPapers(issue.digest)) papers.set(arxivIdWithoutVersion(paper.id), paper);
   const vocabulary = fitPaperVocabulary(papers.values());
   const fittedThrough = newest ?? new Date(0).toISOString().slice(0, 10);

@@ -41,3 +41,15 @@ export function weightOf(model: ReaderModel, term: string): number {
   const at = model.keys.indexOf(termKey(term));
   return at === -1 ? 0 : model.weights[at]!;
 }
+
+/**
+ * Someone who liked four video papers of the archive's days (iVideoGPT, 4DAnyone, ForgeWM, NARU)
+ * and passed over three about agents and executable software tasks (EnvHarness, FACET, SWE-bench Science).
+ */
+export function videoVotes(archive: Archive): Vote[] {
+  const paper = (id: string) => archive.byId.get(id)!;
+  return [
+    ...['2405.15223', '2608.20335', '2608.14022', '2608.13210'].map((id) => vote(paper(id), 'up')),
+    ...['2608.19880', '2608.18580', '2608.19799'].map((id) => vote(paper(id), 'down')),
+  ];
+}

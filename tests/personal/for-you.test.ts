@@ -7,7 +7,7 @@ import type { Paper } from '../../src/digest/paper.js';
 import { dayFeatures, FOR_YOU_BAR, personalChoice, type DayFeatures } from '../../src/personal/for-you.js';
 import { FOR_YOU_ENTRIES, rankedPapers } from '../../src/render/issue-view.js';
 import { sampleDay } from '../render/sample-days.js';
-import { modelOf, sampleArchive, vote, type Archive } from './fixtures.js';
+import { modelOf, sampleArchive, videoVotes, vote, type Archive } from './fixtures.js';
 
 let archive: Archive;
 let today: Paper[];
@@ -22,17 +22,7 @@ beforeAll(async () => {
   day = dayFeatures(today, archive.vectoriser);
 });
 
-/** Someone who liked video papers on earlier days and passed over agent papers. */
-const videoReader = () =>
-  modelOf(archive, [
-    vote(paper('2405.15223'), 'up'),
-    vote(paper('2608.20335'), 'up'),
-    vote(paper('2608.14022'), 'up'),
-    vote(paper('2608.13210'), 'up'),
-    vote(paper('2608.19880'), 'down'),
-    vote(paper('2608.18580'), 'down'),
-    vote(paper('2608.19799'), 'down'),
-  ])!;
+const videoReader = () => modelOf(archive, videoVotes(archive))!;
 
 describe('the "For you" block', () => {
   it("holds at most five of the day's papers, the ones most like what the reader 👍, best first", () => {

@@ -6,20 +6,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { termKey } from '../../src/digest/text-features.js';
 import { isPapermailError } from '../../src/errors.js';
 import { MAX_FEATURES, parseReaderModel, storedReaderModel } from '../../src/personal/reader-model.js';
-import { modelOf, sampleArchive, vote, weightOf, type Archive } from './fixtures.js';
+import { modelOf, sampleArchive, videoVotes as videoVotesOf, vote, weightOf, type Archive } from './fixtures.js';
 
 let archive: Archive;
 const paper = (id: string) => archive.byId.get(id)!;
-/** Someone who likes video papers and passes over agent benchmarks. */
-const videoVotes = () => [
-  vote(paper('2405.15223'), 'up'),
-  vote(paper('2608.20335'), 'up'),
-  vote(paper('2608.14022'), 'up'),
-  vote(paper('2608.13210'), 'up'),
-  vote(paper('2608.19880'), 'down'),
-  vote(paper('2608.18580'), 'down'),
-  vote(paper('2608.19799'), 'down'),
-];
+const videoVotes = () => videoVotesOf(archive);
 
 beforeAll(async () => {
   archive = await sampleArchive();
