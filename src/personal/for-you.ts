@@ -12,7 +12,7 @@ import type { Paper } from '../digest/paper.js';
 import { FOR_YOU_ENTRIES } from '../render/issue-view.js';
 import type { ForYouEntry } from '../render/types.js';
 import type { ReaderModel } from './reader-model.js';
-import { dayText, paperMatches, papersMatching, type DayText, type PhraseRule } from './rules.js';
+import { dayText, paperMatches, papersMatching, type DayText } from './rules.js';
 
 /**
  * A paper reaches the block when its evidence (the model's weights · its TF-IDF vector) is at

@@ -25,7 +25,12 @@ export interface PersonalCopy {
 }
 
 export interface IssuePersonalisation {
-  /** Reads the models of a claimed batch of recipients; a store that fails only costs that batch its blocks (logged). */
+  /**
+   * Reads the models of a claimed batch of recipients; a store that fails only costs that batch
+   * its blocks (logged). Each model is let go when its reader's copy is made (copyFor); only
+   * those of recipients never sent to (an undeliverable address, a run stopped mid-batch) wait
+   * for the end of the run.
+   */
   loadBatch(subscriberIds: readonly number[]): Promise<void>;
   /**
    * The reader's personal copy, or undefined when they have no model (their copy is everyone's).
