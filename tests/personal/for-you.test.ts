@@ -25,7 +25,7 @@ beforeAll(async () => {
 const videoReader = () => modelOf(archive, videoVotes(archive))!;
 
 describe('the "For you" block', () => {
-  it("holds at most five of the day's papers, the ones most like what the reader 👍, best first", () => {
+  it("holds at most five of the day's papers, those most like what the reader 👍", () => {
     const { forYou } = personalChoice(day, videoReader());
     expect(forYou.length).toBeGreaterThanOrEqual(3);
     expect(forYou.length).toBeLessThanOrEqual(FOR_YOU_ENTRIES);
