@@ -48,7 +48,7 @@ const assembleOne = (reader) => {
   if (!selection) return;
   const message = assembleIssueMessage({
     issue: encoded,
-    copy: selection.copyFor({ name: reader.name, email: reader.email, unsubscribeUrl: reader.links.unsubscribeUrl, preferencesUrl: reader.links.preferencesUrl, viewInBrowserUrl: reader.links.viewInBrowserUrl }),
+    copy: selection.copyFor({ name: reader.name, email: reader.email, unsubscribeUrl: reader.links.unsubscribeUrl, preferencesUrl: reader.links.preferencesUrl, viewInBrowserUrl: reader.links.viewInBrowserUrl, voteUrl: reader.links.voteUrl }),
     recipient: reader,
     config,
     issueDate: digest.date,

@@ -41,7 +41,8 @@
  *                             is the same sender's peak over real SMTP at the send size.
  *  memory.rss10kVariedMB / rss100kVariedMB  the same with each subscriber on 2-6 random topics.
  *  size.maxHtmlKB             HTML part of the largest sample day (50 papers), 1 kB = 1,000 bytes,
- *                             with long recipient fields. Target ≤ 90 kB (Gmail clips near 102 KB).
+ *                             with long recipient fields and every card's vote links, with and
+ *                             without a full "For you" block. Target ≤ 90 kB (Gmail clips near 102 KB).
  *  ingest.oursMs / jsonParseMs  a 50-paper day from text to a ranked, grouped Digest, against
  *                             JSON.parse of the same text alone.
  *  topics.acceptable / primary / otherShare  topic grouping against an expert reader's labels on
@@ -62,6 +63,14 @@
  *                             core count is printed; on 2 cores the sink and PostgreSQL share them.
  *  scale.pgPrepareSecondsPer100k / pgLedgerBytesPerRecipient  for sizing a PostgreSQL ledger:
  *                             preparing a day's rows, and the deliveries table's size per recipient.
+ *  personal.precisionAt5Votes0 / Votes5 / Votes20 / upvoteBaselineAt5  simulated readers (hidden
+ *                             keywords as the truth, a vaguer interests text, votes on five bundled
+ *                             days; see bench/personal.ts): precision@5 of what they see first on two
+ *                             held-back days, with their "For you" block after 0, 5 and 20 votes, and
+ *                             by upvotes alone. Target: Votes20 ≥ 2 × the baseline.
+ *  personal.extraMicros       CPU time a "For you" block adds to one reader's message (their model
+ *                             parsed, their choice made, the block assembled), compiled dist/, side by
+ *                             side with the same messages without it. Target ≤ 20 µs.
  * With --quick the sizes are smaller (the table and results.json say which); compare quick runs with
  * quick runs only.
  */
@@ -70,6 +79,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { measureIngest, type IngestFigures } from './ingest.js';
 import { measureMemory, type MemoryFigures } from './memory.js';
+import { measurePersonal, type PersonalFigures } from './personal.js';
 import { measureRender, type RenderFigures } from './render.js';
 import { measureSend, type SendFigures } from './send.js';
 import { ledgerKey, measureScale, type ScaleFigures } from './scale.js';
@@ -79,7 +89,7 @@ import { confusionLine, measureTopics, shareOf, type TopicsFigures } from './top
 import { round } from './stats.js';
 import { REPO_ROOT } from './workspace.js';
 
-const SECTIONS = ['render', 'send', 'memory', 'size', 'ingest', 'topics', 'startup', 'scale'] as const;
+const SECTIONS = ['render', 'send', 'memory', 'size', 'ingest', 'topics', 'startup', 'scale', 'personal'] as const;
 type Section = (typeof SECTIONS)[number];
 
 interface Plan {
@@ -95,6 +105,7 @@ const FULL = {
   ingest: { runs: 5, iterations: 200 },
   startup: { runs: 21 },
   scale: { ledger: { recipients: 30_000, runs: 3 }, send: { subscribers: 3_000, runs: 3 } },
+  personal: { runs: 7, recipients: 2_000 },
 };
 
 const QUICK: typeof FULL = {
@@ -105,6 +116,7 @@ const QUICK: typeof FULL = {
   ingest: { runs: 3, iterations: 50 },
   startup: { runs: 7 },
   scale: { ledger: { recipients: 10_000, runs: 1 }, send: { subscribers: 2_000, runs: 1 } },
+  personal: { runs: 3, recipients: 500 },
 };
 
 interface Results {
@@ -116,6 +128,7 @@ interface Results {
   topics?: TopicsFigures;
   startup?: StartupFigures;
   scale?: ScaleFigures;
+  personal?: PersonalFigures;
 }
 
 const plan = readArguments(process.argv.slice(2));
@@ -164,6 +177,9 @@ for (const section of plan.sections) {
     case 'scale':
       results.scale = await measureScale({ ...sizes.scale, log });
       break;
+    case 'personal':
+      results.personal = await measurePersonal(sizes.personal);
+      break;
   }
   log(`${section} done in ${((Date.now() - sectionStart) / 1000).toFixed(0)} s`);
 }
@@ -184,7 +200,7 @@ log(`wrote ${path.relative(process.cwd(), file)}${plan.cpuProfileDir ? `; CPU pr
 
 /** The figures under their stable keys (render.perRecipientMicros, …), rounded for reading. */
 function figures(results: Results) {
-  const { render, send, memory, size, ingest, topics, startup, scale } = results;
+  const { render, send, memory, size, ingest, topics, startup, scale, personal } = results;
   return {
     ...(render && {
       render: {
@@ -260,6 +276,17 @@ function figures(results: Results) {
         pgLedgerBytesPerRecipient: Math.round(scale.pgLedgerBytesPerRecipient),
       },
     }),
+    ...(personal && {
+      personal: {
+        precisionAt5Votes0: round(personal.precisionAt5Votes0, 3),
+        precisionAt5Votes5: round(personal.precisionAt5Votes5, 3),
+        precisionAt5Votes20: round(personal.precisionAt5Votes20, 3),
+        upvoteBaselineAt5: round(personal.upvoteBaselineAt5, 3),
+        pairs: personal.pairs,
+        extraMicros: round(personal.extraMicros, 2),
+        plainMicros: round(personal.plainMicros, 2),
+      },
+    }),
   };
 }
 
@@ -273,7 +300,7 @@ interface Row {
 
 function tableRows(results: Results): Row[] {
   const rows: Row[] = [];
-  const { render, send, memory, size, ingest, topics, startup, scale } = results;
+  const { render, send, memory, size, ingest, topics, startup, scale, personal } = results;
   if (render) {
     rows.push({ key: 'render.perRecipientMicros', value: render.perRecipientMicros, shown: `${render.perRecipientMicros.toFixed(1)} µs`, target: '< 100 µs', met: render.perRecipientMicros < 100 });
     rows.push({ key: 'render.naiveOverOurs', value: render.naiveOverOurs, shown: `${Math.round(render.naiveOverOurs)}× (naive ${render.naivePerRecipientMs.toFixed(1)} ms/recipient)` });
@@ -379,6 +406,27 @@ function tableRows(results: Results): Row[] {
       key: 'scale.pgLedgerBytesPerRecipient',
       value: scale.pgLedgerBytesPerRecipient,
       shown: `${Math.round(scale.pgLedgerBytesPerRecipient)} bytes per row with indexes, after the day (PostgreSQL, before vacuum)`,
+    });
+  }
+  if (personal) {
+    const shown = (value: number) => value.toFixed(3);
+    rows.push({ key: 'personal.upvoteBaselineAt5', value: personal.upvoteBaselineAt5, shown: `${shown(personal.upvoteBaselineAt5)} (${personal.pairs} reader-days held back)` });
+    rows.push({ key: 'personal.precisionAt5Votes0', value: personal.precisionAt5Votes0, shown: `${shown(personal.precisionAt5Votes0)} (a vague interests text only)` });
+    rows.push({ key: 'personal.precisionAt5Votes5', value: personal.precisionAt5Votes5, shown: shown(personal.precisionAt5Votes5) });
+    const target = 2 * personal.upvoteBaselineAt5;
+    rows.push({
+      key: 'personal.precisionAt5Votes20',
+      value: personal.precisionAt5Votes20,
+      shown: `${shown(personal.precisionAt5Votes20)} (${(personal.precisionAt5Votes20 / personal.upvoteBaselineAt5).toFixed(2)}× the baseline)`,
+      target: `≥ 2× baseline (${shown(target)})`,
+      met: personal.precisionAt5Votes20 >= target,
+    });
+    rows.push({
+      key: 'personal.extraMicros',
+      value: personal.extraMicros,
+      shown: `${personal.extraMicros.toFixed(1)} µs per recipient (on ${personal.plainMicros.toFixed(1)} µs without a block)`,
+      target: '≤ 20 µs',
+      met: personal.extraMicros <= 20,
     });
   }
   return rows;

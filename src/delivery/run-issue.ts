@@ -17,6 +17,8 @@ import type { Taxonomy } from '../digest/taxonomy.js';
 import type { Logger } from '../logger.js';
 import { createIssueRenderer, issueOptionsFrom, renderBrowserVersion, type IssueRenderer } from '../render/index.js';
 import type { IssueArchive } from '../subscribers/store.js';
+import { issuePersonalisation } from '../personal/issue-personalisation.js';
+import type { ReaderSignalStore } from '../personal/reader-signals.js';
 import { lockOwnerId } from '../subscribers/lock-owner.js';
 import { frozenContent, thawFrozenIssue } from './frozen-issue.js';
 import { isPrepared, prepareDayOnce, prepareLedger, type PrepareDayRequest, type PrepareWait } from './prepare-day.js';
@@ -59,6 +61,12 @@ export interface IssueServices {
   sleep?: (ms: number) => Promise<void>;
   /** Waiting for another run that is preparing the day. */
   prepareWait?: PrepareWait;
+  /**
+   * Where reader models and the vocabulary are kept (the store, once it implements
+   * ReaderSignalStore): with it, readers with a model get their "For you" block. Absent: no
+   * personal ranking, every copy as for everyone.
+   */
+  readerSignals?: Pick<ReaderSignalStore, 'readerModels' | 'latestVocabulary' | 'saveVocabulary'>;
 }
 
 export type IssueOutcome =
@@ -79,6 +87,22 @@ export async function runIssue(request: IssueRequest, services: IssueServices): 
   const issue = await dayIssue(request, services, scheduledDay, owner);
   if (issue.kind === 'no-papers') return issue;
   const { digest, renderer } = issue;
+  // Once per issue: the vocabulary and the day's papers as personal ranking reads them.
+  const signals = services.readerSignals;
+  const personal =
+    signals && !request.dryRun
+      ? await issuePersonalisation(
+          {
+            readerModels: (ids) => signals.readerModels(ids),
+            latestVocabulary: () => signals.latestVocabulary(),
+            saveVocabulary: (vocabulary) => signals.saveVocabulary(vocabulary),
+            frozenIssueIds: () => store.frozenIssueIds(),
+            frozenIssue: (id) => store.frozenIssue(id),
+          },
+          { id: issueIdOf(digest), digest },
+          logger,
+        )
+      : undefined;
   const summary = await sendIssue({
     issueDate: issueIdOf(digest),
     renderer,
@@ -92,6 +116,7 @@ export async function runIssue(request: IssueRequest, services: IssueServices): 
     ...(services.sleep ? { sleep: services.sleep } : {}),
     ...(services.prepareWait ? { prepareWait: services.prepareWait } : {}),
     dryRun: request.dryRun ?? false,
+    ...(personal ? { personal } : {}),
   });
   return { kind: 'sent', summary };
 }

@@ -37,6 +37,7 @@ import { encodeIssue, type EncodedIssue } from './encoded-issue.js';
 import { recipientLinks } from '../links/public-links.js';
 import { assembleIssueMessage, type MessageSettings } from './message.js';
 import { papersAlreadySent } from './paper-history.js';
+import { receivedWithBlock, type IssuePersonalisation } from '../personal/issue-personalisation.js';
 import { prepareDayOnce, prepareLedger, type PrepareWait } from './prepare-day.js';
 import { SendPacer } from './send-pacer.js';
 import type { FrozenIssues, SendLedger } from './send-ledger.js';
@@ -74,6 +75,13 @@ export interface SendIssueRequest {
   prepareWait?: PrepareWait;
   /** Ledger rows claimed at a time. */
   claimBatch?: number;
+  /**
+   * Personal ranking for this issue (src/personal/issue-personalisation.ts): each claimed
+   * batch's reader models are read with the batch, and a reader with a model gets their "For
+   * you" block and their exclusions. Absent, and for readers without a model: the copy
+   * everyone with their topics gets. Not used by a dry run, which claims no batches.
+   */
+  personal?: IssuePersonalisation;
 }
 
 export interface SendProgress {
@@ -254,6 +262,8 @@ class SendRun {
       const batch = await this.ledger((ledger) => ledger.claimRecipients(issueDate, this.owner, this.request.claimBatch ?? CLAIM_BATCH, this.leaseMs));
       if (batch.length === 0) return;
       for (const subscriber of batch) this.unstarted.add(subscriber.id);
+      // One read per batch, and each model is let go as its reader's copy is made.
+      await this.request.personal?.loadBatch(batch.map((subscriber) => subscriber.id));
       yield* batch;
     }
   }
@@ -284,7 +294,9 @@ class SendRun {
       else await this.recordFailure(subscriber, reason);
       return this.countHandled();
     }
-    const selection = this.issue.parts.select(subscriber.topics, this.issue.leaveOut.get(subscriber.id));
+    const sentBefore = this.issue.leaveOut.get(subscriber.id);
+    const personal = this.request.personal?.copyFor(subscriber.id, sentBefore);
+    const selection = this.issue.parts.select(subscriber.topics, personal ? personal.leaveOut : sentBefore);
     if (!selection) {
       // No paper of their topics today, or every one of them sent to them before.
       // Recorded, so the issue counts as complete and the next run does not ask again.
@@ -293,13 +305,17 @@ class SendRun {
       return this.countHandled();
     }
     const links = recipientLinks(config, subscriber, issueDate);
-    const copy = selection.copyFor({
-      name: subscriber.name,
-      email: subscriber.email,
-      unsubscribeUrl: links.unsubscribeUrl,
-      preferencesUrl: links.preferencesUrl,
-      viewInBrowserUrl: links.viewInBrowserUrl,
-    });
+    const copy = selection.copyFor(
+      {
+        name: subscriber.name,
+        email: subscriber.email,
+        unsubscribeUrl: links.unsubscribeUrl,
+        preferencesUrl: links.preferencesUrl,
+        viewInBrowserUrl: links.viewInBrowserUrl,
+        voteUrl: links.voteUrl ?? null,
+      },
+      personal?.choice.forYou,
+    );
     const message = assembleIssueMessage({
       issue: this.issue.encoded,
       copy,
@@ -326,7 +342,7 @@ class SendRun {
       return this.countHandled();
     }
     const outcome = await this.sendWithRetries(message);
-    await this.record(subscriber, outcome, selection.received);
+    await this.record(subscriber, outcome, personal ? receivedWithBlock(selection.received, personal.choice) : selection.received);
     this.countHandled();
   }
 

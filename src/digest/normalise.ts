@@ -82,3 +82,13 @@ export function matchesPattern(text: string | MatchableText, pattern: TextPatter
   if (pattern.firstWord !== null && !prepared.words.has(pattern.firstWord)) return false;
   return prepared.padded.includes(pattern.needle);
 }
+
+/**
+ * The same for a rule kept as data with only its words and prefix flag (a reader's phrase in a
+ * stored model, src/personal/rules.ts), on text padded with a space at each end once for many
+ * matches (a day's abstracts, against every reader's rules).
+ */
+export function matchesPaddedPattern(paddedText: string, pattern: Pick<TextPattern, 'words' | 'prefix'>): boolean {
+  if (pattern.words === '') return false;
+  return paddedText.includes(pattern.prefix ? ` ${pattern.words}` : ` ${pattern.words} `);
+}

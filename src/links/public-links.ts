@@ -11,8 +11,8 @@
  * checked in src/subscribers/tokens.ts.
  *
  * Vote links are built in two parts, so a copy costs one token however many papers it
- * shows: voteLinkBase once per copy (the one HMAC), then voteLink per paper and vote (string
- * joins; voteLinkSuffix is the per-paper part, the same in every copy, to encode once per issue).
+ * shows: voteLink once per copy (the one HMAC), then paperVoteLink per paper and vote (a string
+ * join whose added part is the same in every copy, so an issue encodes it once).
  *
  * recipientLinks runs per recipient in the send loop: the base is worked out once per
  * PUBLIC_URL and the links are joined as strings, with no URL object per message.
@@ -24,12 +24,12 @@ import { FEED_FILES, type FeedFormat } from '../feeds/formats.js';
 import type { VoteKind } from '../personal/reader-signals.js';
 import type { RecipientFields } from '../render/types.js';
 import type { Subscriber } from '../subscribers/store.js';
-import { createToken, type ConfirmClaims, type TokenPurpose } from '../subscribers/tokens.js';
+import { createToken, createVoteToken, type ConfirmClaims, type TokenPurpose } from '../subscribers/tokens.js';
 
 export type LinkSettings = Pick<Config, 'PUBLIC_URL' | 'secret'>;
 
-/** The links an issue's copy carries in its footer and header. */
-export type RecipientLinks = Pick<RecipientFields, 'unsubscribeUrl' | 'preferencesUrl' | 'viewInBrowserUrl'>;
+/** The links an issue's copy carries in its footer and header, and the start of its vote links (none in a copy that acts on nobody). */
+export type RecipientLinks = Pick<RecipientFields, 'unsubscribeUrl' | 'preferencesUrl' | 'viewInBrowserUrl' | 'voteUrl'>;
 
 export interface SubscriberLinkRequest {
   purpose: TokenPurpose;
@@ -114,7 +114,27 @@ export function recipientLinks(config: LinkSettings, subscriber: Pick<Subscriber
     unsubscribeUrl: base + relativeTokenLink('unsubscribe', createToken(config.secret, { purpose: 'unsubscribe', ...claims })),
     preferencesUrl: base + relativeTokenLink('preferences', createToken(config.secret, { purpose: 'preferences', ...claims })),
     viewInBrowserUrl: base + relativeArchiveLink(issueDate),
+    voteUrl: voteLink(config, subscriber, issueDate),
   };
+}
+
+/**
+ * A copy's vote link without its paper: `<base>vote?token=<t>`, the token bound to the
+ * subscriber and the issue (createVoteToken). Every paper card of the copy appends its own
+ * `&paper=<arXiv id>&vote=up|down` (paperVoteLink), so a copy carries one token, however many cards.
+ */
+export function voteLink(config: LinkSettings, subscriber: Pick<Subscriber, 'id' | 'email'>, issueId: string): string {
+  return siteBase(config.PUBLIC_URL) + relativeVoteLink(createVoteToken(config.secret, { subscriberId: subscriber.id, email: subscriber.email, issueId }));
+}
+
+/** `vote?token=<t>`, relative to the site root. */
+export function relativeVoteLink(token: string): string {
+  return `vote?token=${encodeURIComponent(token)}`;
+}
+
+/** One card's vote: a copy's vote link (voteLink) with the paper and the vote, as the issue templates write it. */
+export function paperVoteLink(voteUrl: string, paperId: string, vote: VoteKind): string {
+  return `${voteUrl}&paper=${encodeURIComponent(arxivIdWithoutVersion(paperId))}&vote=${vote}`;
 }
 
 /**
@@ -146,35 +166,6 @@ export function relativeFeedLink(format: FeedFormat, topicSlug?: string): string
 /** A feed of the archive (or of one topic's papers), absolute: what feeds, pages' heads and emails link to. */
 export function feedLink(publicUrl: string, format: FeedFormat, topicSlug?: string): string {
   return siteBase(publicUrl) + relativeFeedLink(format, topicSlug);
-}
-
-/**
- * The start of every 👍/👎 link in one copy of an issue: `<base>vote?token=<t>`, with the
- * copy's one vote token, bound to the subscriber and the issue (`expiresAt` optional).
- */
-export function voteLinkBase(config: LinkSettings, subscriber: Pick<Subscriber, 'id' | 'email'>, issueId: string, expiresAt?: Date): string {
-  return siteBase(config.PUBLIC_URL) + relativeTokenLink('vote', voteToken(config.secret, subscriber, issueId, expiresAt));
-}
-
-/** The vote token of one copy: what voteLinkBase carries, and the vote page posts back. */
-export function voteToken(secret: string, subscriber: Pick<Subscriber, 'id' | 'email'>, issueId: string, expiresAt?: Date): string {
-  return createToken(secret, {
-    purpose: 'vote',
-    subscriberId: subscriber.id,
-    email: subscriber.email,
-    vote: { issueId },
-    ...(expiresAt === undefined ? {} : { expiresAt }),
-  });
-}
-
-/** What a vote link adds to its copy's base: `&paper=<arXiv id without version>&vote=up|down`, the same in every copy. */
-export function voteLinkSuffix(paperId: string, vote: VoteKind): string {
-  return `&paper=${encodeURIComponent(arxivIdWithoutVersion(paperId))}&vote=${vote}`;
-}
-
-/** One paper's 👍 (`'up'`) or 👎 (`'down'`) link in a copy whose vote links start with `base` (voteLinkBase). */
-export function voteLink(base: string, paperId: string, vote: VoteKind): string {
-  return base + voteLinkSuffix(paperId, vote);
 }
 
 /** A subscriber's private feed, relative to the site root: "feed/<token>.xml", with a feed token (read-only, never expires). */

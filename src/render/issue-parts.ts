@@ -23,13 +23,13 @@ import { PapermailError } from '../errors.js';
 import { issueCounts } from './format.js';
 import { fitToBudget, HTML_BUDGET_BYTES } from './issue.js';
 import { issueTemplates } from './issue-templates.js';
-import { issueSections, issueView, preheader, rankedPapers } from './issue-view.js';
+import { FOR_YOU_ENTRIES, issueSections, issueView, preheader, rankedPapers } from './issue-view.js';
 import { escapeHtml } from './escape.js';
 import { asciiReferences, compileMjml } from './mjml.js';
-import { RECIPIENT_PLACEHOLDERS, recipientValues } from './recipient.js';
+import { PLANNED_SLOT_BYTES, RECIPIENT_PLACEHOLDERS, recipientValues } from './recipient.js';
 import { issueSubject } from './subject.js';
-import { plural, untrustedText } from './text.js';
-import type { IssueOptions, PersonalisedIssue, RecipientFields } from './types.js';
+import { foldWhitespace, plural, untrustedText } from './text.js';
+import type { ForYouEntry, IssueOptions, PersonalisedIssue, RecipientFields } from './types.js';
 
 /** The issue, compiled once, that every reader's copy is chosen from. */
 export interface IssueParts {
@@ -91,8 +91,13 @@ export interface IssueSelection {
   readonly subject: string;
   /** The papers the copy holds, as a paper set of this issue: what its ledger row records. */
   readonly received: string;
-  /** The reader's copy: the selection's pieces, with this reader's values in the slots. */
-  copyFor(fields: RecipientFields): RecipientCopy;
+  /**
+   * The reader's copy: the selection's pieces, with this reader's values in the slots, and,
+   * when `forYou` has entries, their "For you" block under the greeting (at most
+   * FOR_YOU_ENTRIES; an issue frozen before the block existed has none to show). Without
+   * entries the copy is exactly the selection's copy for everyone.
+   */
+  copyFor(fields: RecipientFields, forYou?: readonly ForYouEntry[]): RecipientCopy;
 }
 
 /** What a selection fills in besides the reader's own fields (computed from content, so written as ASCII in HTML). */
@@ -101,7 +106,9 @@ type SelectionField = (typeof SELECTION_FIELDS)[number];
 /** A section's own counts, filled in per section for the papers a copy keeps of it. */
 const SECTION_FIELDS = ['sectionCount', 'sectionOmitted'] as const;
 type SectionField = (typeof SECTION_FIELDS)[number];
-const SLOT_FIELDS: ReadonlySet<string> = new Set([...RECIPIENT_PLACEHOLDERS, ...SELECTION_FIELDS, ...SECTION_FIELDS]);
+/** A "For you" entry's reason: filled per entry of a reader's block. */
+const FOR_YOU_REASON = 'forYouReason';
+const SLOT_FIELDS: ReadonlySet<string> = new Set([...RECIPIENT_PLACEHOLDERS, ...SELECTION_FIELDS, ...SECTION_FIELDS, FOR_YOU_REASON]);
 const IS_SELECTION_FIELD: ReadonlySet<string> = new Set(SELECTION_FIELDS);
 
 /**
@@ -118,6 +125,8 @@ const MAX_WORDINGS = 1_000;
 
 /** The first size plan's estimate of one "Top papers" entry, thumbnail included. */
 const BYTES_PER_HIGHLIGHT = 1_500;
+/** … and of the largest "For you" block: its frame and FOR_YOU_ENTRIES entries with long titles and reasons. */
+const FOR_YOU_BLOCK_BYTES = 5_000;
 
 /**
  * Compiles the day's issue once for every selection. The size budget is planned for the
@@ -135,7 +144,7 @@ export async function compileIssueParts(digest: Digest, options: IssueOptions): 
     const pieces: Record<string, string> = {};
     const layout = cutPart(await compileMjml(templates.mjml(view), 'issue.mjml'), pieces, 'issue.mjml');
     return { result: { layout, pieces }, bytes: largestCopyBytes(layout, pieces, digest.highlights.length, allTopics) };
-  });
+  }, digest.total > 0 ? FOR_YOU_BLOCK_BYTES : 0);
   return issueParts(digest, { text, html }, { text: textPieces, html: htmlPieces });
 }
 
@@ -217,7 +226,7 @@ function cutKey(mustache: hbs.AST.MustacheStatement): string | undefined {
   if (kind?.type !== 'StringLiteral' || index?.type !== 'NumberLiteral') return undefined;
   const name = (kind as hbs.AST.StringLiteral).value;
   const number = (index as hbs.AST.NumberLiteral).value;
-  return ['head', 'top', 'topEnd', 'tail'].includes(name) ? name : `${name}:${number}`;
+  return ['head', 'top', 'topEnd', 'tail', 'forYou', 'forYouEnd'].includes(name) ? name : `${name}:${number}`;
 }
 
 function isPathNamed(expression: hbs.AST.Node, name: string): boolean {
@@ -230,25 +239,31 @@ function isSlot(expression: hbs.AST.Node): boolean {
 
 /**
  * The HTML size of the largest copy a selection can get: every section and every paper of
- * "Also today", and the `highlightCount` largest "Top papers" entries. Recipient slots count
- * as their placeholders did before (a few bytes; HTML_BUDGET_BYTES leaves room for them).
+ * "Also today", the `highlightCount` largest "Top papers" entries, and a "For you" block of
+ * its FOR_YOU_ENTRIES largest entries. Vote links and reasons count at their planned length
+ * (PLANNED_SLOT_BYTES); other recipient slots as their placeholders did before (a few bytes;
+ * HTML_BUDGET_BYTES leaves room for them).
  */
 function largestCopyBytes(layout: Layout, pieces: Record<string, string>, highlightCount: number, allTopics: Record<SelectionField, string>): number {
+  const fieldBytes = (field: string): number =>
+    IS_SELECTION_FIELD.has(field) ? Buffer.byteLength(allTopics[field as SelectionField]) : (PLANNED_SLOT_BYTES[field] ?? field.length + 4);
   const itemBytes = (items: readonly LayoutItem[]): number =>
     items.reduce((sum, item) => {
       if ('piece' in item) return sum + Buffer.byteLength(pieces[item.piece]!);
       if ('slot' in item) return sum + Buffer.byteLength(item.value);
-      if ('field' in item) return sum + (IS_SELECTION_FIELD.has(item.field) ? Buffer.byteLength(allTopics[item.field as SelectionField]) : item.field.length + 4);
+      if ('field' in item) return sum + fieldBytes(item.field);
       return sum + Math.max(itemBytes(item.then), itemBytes(item.otherwise));
     }, 0);
+  const largest = (sizes: number[], count: number) => sizes.sort((a, b) => b - a).slice(0, count).reduce((sum, bytes) => sum + bytes, 0);
   let total = 0;
-  const entries: number[] = [];
+  const highlights: number[] = [];
+  const forYou: number[] = [];
   for (const [key, items] of layout) {
-    if (key.startsWith('hl:')) entries.push(itemBytes(items));
+    if (key.startsWith('hl:')) highlights.push(itemBytes(items));
+    else if (key.startsWith('fy:')) forYou.push(itemBytes(items));
     else total += itemBytes(items);
   }
-  entries.sort((a, b) => b - a);
-  return total + entries.slice(0, highlightCount).reduce((sum, bytes) => sum + bytes, 0);
+  return total + largest(highlights, highlightCount) + largest(forYou, FOR_YOU_ENTRIES);
 }
 
 /** A selection's own values: the counts, the preview line, and "Also today"'s size when it has `alsoToday` of its papers. */
@@ -373,6 +388,10 @@ function issueParts(digest: Digest, layouts: Record<BodyPart, Layout>, pieces: I
     }),
   }));
   const [head, top, topEnd, tail] = (['head', 'top', 'topEnd', 'tail'] as const).map(stretchOf) as [Stretch, Stretch, Stretch, Stretch];
+  const forYou: ForYouStretches | null =
+    layouts.html.has('forYou') && layouts.text.has('forYou')
+      ? { open: stretchOf('forYou'), close: stretchOf('forYouEnd'), entries: ranked.map((_, position) => stretchOf(`fy:${position}`)) }
+      : null;
   const highlightCount = digest.highlights.length;
   const hasTop = layouts.html.has('top');
   const papers = ranked.map((paper) => arxivIdWithoutVersion(paper.id));
@@ -561,16 +580,23 @@ function issueParts(digest: Digest, layouts: Record<BodyPart, Layout>, pieces: I
           seenOnce.add(key);
         }
       }
-      return plan === null ? null : selection(plan);
+      return plan === null ? null : selection(plan, forYou);
     },
   };
 }
 
-function selection(plan: SelectionPlan): IssueSelection {
+/** The "For you" block's stretches: its opening, one entry per paper of the ranking (by position), its close. */
+interface ForYouStretches {
+  open: Stretch;
+  close: Stretch;
+  entries: readonly Stretch[];
+}
+
+function selection(plan: SelectionPlan, forYou: ForYouStretches | null): IssueSelection {
   return {
     subject: plan.wording.subject,
     received: plan.received,
-    copyFor(fields) {
+    copyFor(fields, entries) {
       const text = recipientValues(fields);
       const html: Record<string, string> = {};
       // escapeHtml, not Handlebars' escape: slots stand only in element content and quoted
@@ -578,28 +604,57 @@ function selection(plan: SelectionPlan): IssueSelection {
       // encoding is made once per message for both (encoded-issue.ts).
       for (const field of RECIPIENT_PLACEHOLDERS) html[field] = escapeHtml(text[field] ?? '');
       const { wording } = plan;
-      return { subject: wording.subject, text: copyOfStretches(plan.stretches, 'text', wording.text, text), html: copyOfStretches(plan.stretches, 'html', wording.html, html) };
+      const block = forYou !== null && entries !== undefined && entries.length > 0 ? entries : null;
+      const part = (name: BodyPart, values: Readonly<Record<string, string | null>>, reasonOf: (reason: string) => string): CopyItem[] => {
+        const into: CopyItem[] = [];
+        plan.stretches.forEach((stretch, index) => {
+          const items = stretch[name];
+          if (items) copyItems(items, wording[name], values, into);
+          // The block goes under the greeting: the head is every plan's first stretch.
+          if (index === 0 && block !== null) copyForYou(forYou!, block, name, wording[name], values, reasonOf, into);
+        });
+        return into;
+      };
+      return { subject: wording.subject, text: part('text', text, reasonInText), html: part('html', html, reasonInHtml) };
     },
   };
 }
 
 /**
- * A reader's items of one part: the selection's stretches in order (a part lacks the keys it
- * has no stretch for), the selection's values and the reader's own in their slots, and the
- * choices on either made.
+ * A reason as each part shows it. Readers share a few reasons ("like papers you 👍", their
+ * common phrases), so each wording is kept (bounded, like the selections' wordings).
  */
-function copyOfStretches(
-  stretches: readonly Stretch[],
+const reasonWordings = { text: new Map<string, string>(), html: new Map<string, string>() };
+const reasonInText = (reason: string) => remembered(reasonWordings.text, reason, () => foldWhitespace(reason));
+const reasonInHtml = (reason: string) => remembered(reasonWordings.html, reason, () => escapeHtml(foldWhitespace(reason)));
+
+/** A reader's "For you" block in one part: its opening, their entries with their reasons, its close. */
+function copyForYou(
+  forYou: ForYouStretches,
+  entries: readonly ForYouEntry[],
   part: BodyPart,
   selectionValues: Readonly<Record<SelectionField, string>>,
-  ownValues: Readonly<Record<string, string | null | undefined>>,
-): CopyItem[] {
-  const into: CopyItem[] = [];
-  for (const stretch of stretches) {
+  ownValues: Readonly<Record<string, string | null>>,
+  reasonOf: (reason: string) => string,
+  into: CopyItem[],
+): void {
+  const shown = entries.filter((entry) => forYou.entries[entry.position]?.[part] !== undefined).slice(0, FOR_YOU_ENTRIES);
+  if (shown.length === 0) return;
+  const around = (stretch: Stretch) => {
     const items = stretch[part];
     if (items) copyItems(items, selectionValues, ownValues, into);
+  };
+  around(forYou.open);
+  for (const entry of shown) {
+    const reason = reasonOf(entry.reason);
+    for (const item of forYou.entries[entry.position]![part]!) {
+      // The entry's own reason in its slot; anything else as in any stretch.
+      if ('piece' in item || 'slot' in item) into.push(item);
+      else if ('field' in item && item.field === FOR_YOU_REASON) into.push({ slot: FOR_YOU_REASON, value: reason });
+      else copyItems([item], selectionValues, ownValues, into);
+    }
   }
-  return into;
+  around(forYou.close);
 }
 
 function copyItems(

@@ -1,4 +1,4 @@
-import { arxivLinks, type Digest, type Paper } from '../digest/paper.js';
+import { arxivIdWithoutVersion, arxivLinks, type Digest, type Paper } from '../digest/paper.js';
 import { rankPapers } from '../digest/rank.js';
 import { feedLink, homeLink } from '../links/public-links.js';
 import type { DetailLevel } from './budget.js';
@@ -26,6 +26,12 @@ export interface PaperView {
   links: LinkView[];
   /** A cut marker before the paper (papers of "Also today", compiled once for every selection); '' otherwise. */
   cut: string;
+  /**
+   * The paper's id as its vote links name it (URL-encoded arXiv id without version), in a copy
+   * for a reader (whose voteUrl slot then starts the links); null in the browser version and
+   * for a card without links (trimmed to its title).
+   */
+  vote: string | null;
 }
 
 export interface LinkView {
@@ -62,6 +68,9 @@ export interface IssueCuts {
   top: string;
   topEnd: string;
   tail: string;
+  /** Before the "For you" block and after its last entry. */
+  forYou: string;
+  forYouEnd: string;
 }
 
 export interface HighlightView {
@@ -72,6 +81,16 @@ export interface HighlightView {
   topic: string | null;
   /** The paper's preview image (http(s) only), when thumbnails are on and the source has one. */
   thumbnail: string | null;
+  cut: string;
+}
+
+/** One paper as the "For you" block can show it; compiled for every paper, a reader's block takes a few. */
+export interface ForYouView {
+  rank: number;
+  title: string;
+  url: string;
+  upvotes: number;
+  /** The cut marker before the entry. */
   cut: string;
 }
 
@@ -96,6 +115,8 @@ export interface IssueView {
   /** The web version: no subscriber, no "view in browser", a subscribe link instead. */
   forBrowser: boolean;
   highlights: HighlightView[];
+  /** Every paper as a "For you" entry, in the issue compiled for readers' copies; empty elsewhere. */
+  forYou: ForYouView[];
   sections: SectionView[];
   cut: IssueCuts;
 }
@@ -106,6 +127,8 @@ const AUTHORS_SHOWN: Record<DetailLevel, number> = { full: 3, brief: 1, title: 0
 /** Titles are capped too: one pathological title must not eat the whole budget. */
 const TITLE_LENGTH = 240;
 const BYLINE_LENGTH = 160;
+/** At most this many papers in a reader's "For you" block: the top of their day, not a second issue. */
+export const FOR_YOU_ENTRIES = 5;
 /** Where topics with one paper each are gathered, so a quiet topic is not a whole section. */
 export const FOLDED_SECTION_TOPIC = 'Also today';
 /** The same in a weekly issue. */
@@ -166,12 +189,20 @@ function topicsById(digest: Digest): Map<string, string> {
   return topicOf;
 }
 
-export function paperView(paper: Paper, level: DetailLevel, placement: PaperPlacement): PaperView {
+/** A paper id as a vote link names it; null for one no vote could be recorded for (VotedPaperIdSchema). */
+function voteId(paper: Paper): string | null {
+  const id = arxivIdWithoutVersion(paper.id);
+  return /^[A-Za-z0-9._/-]{1,64}$/.test(id) ? encodeURIComponent(id) : null;
+}
+
+/** `votes`: the copy is a reader's, so its cards carry vote links, at the end of their links (a title-only card stays one line). */
+export function paperView(paper: Paper, level: DetailLevel, placement: PaperPlacement, votes = false): PaperView {
   const summaryLength = SUMMARY_LENGTH[level];
   const authorsShown = AUTHORS_SHOWN[level];
   const summarySource = paper.aiSummary?.trim() ? paper.aiSummary : paper.abstract;
   const credit = authorsShown > 0 ? trimAtWordBoundary(byline(paper.authors, paper.organization, authorsShown), BYLINE_LENGTH) : '';
   const summary = summaryLength > 0 ? trimAtWordBoundary(foldWhitespace(summarySource), summaryLength) : '';
+  const links = paperLinks(paper, level);
   return {
     rank: placement.rank,
     topic: placement.topic,
@@ -181,8 +212,9 @@ export function paperView(paper: Paper, level: DetailLevel, placement: PaperPlac
     commentsLabel: plural(paper.comments, 'comment'),
     byline: credit ? untrustedText(credit) : null,
     summary: summary ? inertBraces(summary) : null,
-    links: paperLinks(paper, level),
+    links,
     cut: '',
+    vote: votes && links.length > 0 ? voteId(paper) : null,
   };
 }
 
@@ -234,7 +266,7 @@ export function issueView({ digest, options, forBrowser, levels, forEverySelecti
       const level = levels?.get(paper.id) ?? 'full';
       const placement = placements.get(paper.id)!;
       if (level === 'omitted') continue;
-      const view = paperView(paper, level, placement);
+      const view = paperView(paper, level, placement, !forBrowser);
       // Every paper is cut on its own: a selection takes some of the papers of "Also today", and
       // a reader's copy leaves out the papers they were already sent (src/delivery/paper-history.ts).
       view.cut = cut('paper', placement.rank - 1);
@@ -279,8 +311,19 @@ export function issueView({ digest, options, forBrowser, levels, forEverySelecti
       thumbnail: options.thumbnails === false ? null : (safeHttpUrl(paper.thumbnail) ?? null),
       cut: cut('hl', (placements.get(paper.id)?.rank ?? index + 1) - 1),
     })),
+    // A reader's block is chosen per copy, so only the issue compiled for readers' copies has entries.
+    forYou:
+      forEverySelection && !forBrowser && digest.total > 0
+        ? ranked.map((paper, index) => ({
+            rank: index + 1,
+            title: untrustedText(trimAtWordBoundary(foldWhitespace(paper.title), TITLE_LENGTH)),
+            url: safeHttpUrl(paper.url) ?? '#',
+            upvotes: paper.upvotes,
+            cut: cut('fy', index),
+          }))
+        : [],
     sections,
-    cut: { top: cut('top'), topEnd: cut('topEnd'), tail: cut('tail') },
+    cut: { top: cut('top'), topEnd: cut('topEnd'), tail: cut('tail'), forYou: cut('forYou'), forYouEnd: cut('forYouEnd') },
   };
 }
 

@@ -5,7 +5,7 @@ import { issueTemplates, type IssueTemplates } from './issue-templates.js';
 import { issueSections, issueView, paperPlacements, paperView, rankedPapers } from './issue-view.js';
 import { compactHtml, compileMjml } from './mjml.js';
 import { compilePlaceholderTemplate } from './placeholders.js';
-import { RECIPIENT_PLACEHOLDERS, recipientValues } from './recipient.js';
+import { PLANNED_SLOT_BYTES, RECIPIENT_PLACEHOLDERS, recipientValues } from './recipient.js';
 import { issueSubject } from './subject.js';
 import type { CompiledIssue, IssueOptions, RecipientFields, RenderedEmail } from './types.js';
 
@@ -107,10 +107,12 @@ export async function fitToBudget<T>(
   budgetBytes: number,
   bytesPerHighlight: number,
   build: (levels: ReadonlyMap<string, DetailLevel>) => Promise<{ result: T; bytes: number }>,
+  /** What the first plan adds for anything else a copy can hold (a reader's "For you" block). */
+  extraFrameBytes = 0,
 ): Promise<T> {
   const rankedIds = rankedPapers(digest).map((paper) => paper.id);
   const sizeOf = paperSizes(digest, issueTemplates());
-  let frameBytes = FRAME_BYTES + FRAME_BYTES_PER_SECTION * issueSections(digest).length + bytesPerHighlight * digest.highlights.length;
+  let frameBytes = FRAME_BYTES + FRAME_BYTES_PER_SECTION * issueSections(digest).length + bytesPerHighlight * digest.highlights.length + extraFrameBytes;
   let built: T | undefined;
   for (let attempt = 0; attempt < PLAN_ATTEMPTS; attempt += 1) {
     const levels = planDetailLevels(rankedIds, sizeOf, budgetBytes - frameBytes);
@@ -124,7 +126,13 @@ export async function fitToBudget<T>(
   return built!;
 }
 
-/** A paper's size in the compiled HTML at a level: its partial rendered exactly as the issue includes it. */
+/** The placeholder a reader's copy fills with its vote link, as the compiled issue holds it. */
+const VOTE_URL_PLACEHOLDER = '{{voteUrl}}';
+
+/**
+ * A paper's size in a reader's copy at a level: its partial rendered exactly as the issue
+ * includes it, with each vote link counted at its planned length rather than its placeholder's.
+ */
 function paperSizes(digest: Digest, templates: IssueTemplates): (id: string, level: DetailLevel) => number {
   const papers = new Map(digest.sections.flatMap((section) => section.papers).map((paper) => [paper.id, paper]));
   const placements = paperPlacements(digest);
@@ -134,7 +142,9 @@ function paperSizes(digest: Digest, templates: IssueTemplates): (id: string, lev
     const key = `${level} ${id}`;
     let size = sizes.get(key);
     if (size === undefined) {
-      size = Buffer.byteLength(compactHtml(templates.paper(paperView(papers.get(id)!, level, placements.get(id)!))));
+      const html = compactHtml(templates.paper(paperView(papers.get(id)!, level, placements.get(id)!, true)));
+      const voteLinks = html.split(VOTE_URL_PLACEHOLDER).length - 1;
+      size = Buffer.byteLength(html) + voteLinks * (PLANNED_SLOT_BYTES['voteUrl']! - VOTE_URL_PLACEHOLDER.length);
       sizes.set(key, size);
     }
     return size;

@@ -4,7 +4,16 @@ import { foldWhitespace } from './text.js';
 import type { RecipientFields } from './types.js';
 
 /** The placeholders an issue leaves for the per-recipient stage. */
-export const RECIPIENT_PLACEHOLDERS = ['name', 'email', 'unsubscribeUrl', 'preferencesUrl', 'viewInBrowserUrl'] as const;
+export const RECIPIENT_PLACEHOLDERS = ['name', 'email', 'unsubscribeUrl', 'preferencesUrl', 'viewInBrowserUrl', 'voteUrl'] as const;
+
+/**
+ * What the size plan counts for the slots whose values are long, per occurrence: a copy's vote
+ * link (`https://papers.example.org/vote?token=` and a token of about 33 characters: 71 bytes,
+ * with room for a longer PUBLIC_URL), which every paper card holds twice, and a "For you"
+ * reason ("matches: " and a phrase of up to 100 characters). Other slots count as their
+ * placeholders do; HTML_BUDGET_BYTES leaves room for those.
+ */
+export const PLANNED_SLOT_BYTES: Readonly<Record<string, number>> = { voteUrl: 100, forYouReason: 120 };
 
 const NAME_LENGTH = 80;
 /** Cheap on purpose (runs per recipient): one line, http(s), nothing that could leave an attribute. */
@@ -23,6 +32,7 @@ export function recipientValues(fields: RecipientFields): PlaceholderValues {
     unsubscribeUrl: checkedUrl(fields.unsubscribeUrl, 'unsubscribeUrl'),
     preferencesUrl: checkedUrl(fields.preferencesUrl, 'preferencesUrl'),
     viewInBrowserUrl: checkedUrl(fields.viewInBrowserUrl, 'viewInBrowserUrl'),
+    voteUrl: fields.voteUrl ? checkedUrl(fields.voteUrl, 'voteUrl') : null,
   };
 }
 

@@ -15,6 +15,20 @@ export interface RecipientFields {
   unsubscribeUrl: string;
   preferencesUrl: string;
   viewInBrowserUrl: string;
+  /**
+   * The start of the copy's vote links, `<base>vote?token=<t>` (src/links/public-links.ts
+   * voteLink): each paper card appends its paper and vote. Absent in copies that act on nobody
+   * (test copies, previews, the browser version): their cards carry no vote links.
+   */
+  voteUrl?: string | null;
+}
+
+/** One paper of a reader's "For you" block (src/personal/for-you.ts chooses them). */
+export interface ForYouEntry {
+  /** The paper's position in the issue's ranking (IssueParts.papers). */
+  position: number;
+  /** Why it is there, a few words ("matches: KV cache"); plain text, escaped where it is shown. */
+  reason: string;
 }
 
 export interface PersonalisedIssue {

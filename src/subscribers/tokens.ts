@@ -13,20 +13,15 @@
  * and topics the sign-up asked for: those are applied only when the link is used, so a
  * stranger's request changes nothing stored about an existing address.
  *
- * Vote tokens are one per copy of an issue, bound to that issue's id: every paper card's
- * 👍/👎 link carries the same token and names the paper and the vote as plain parameters
- * (/vote?token=…&paper=…&vote=up). One HMAC per recipient instead of two per paper, and one
- * ~150-byte token repeated rather than a hundred different ones, keep the send loop's
- * per-recipient work and the email's size within their budgets; the signature still makes a
- * vote for anyone else impossible, and the route checks the paper belongs to that issue.
- * They may carry an expiry; without one they work as long as the issue's papers do.
+ * Vote tokens (the 👍/👎 links on every paper card) have a shorter format of their own, at
+ * the end of this file.
  */
 import { CadenceSchema, type Cadence } from './cadence.js';
 import { type BinaryToTextEncoding, createHmac, createSecretKey, type KeyObject, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { PapermailError } from '../errors.js';
 
-export const TOKEN_PURPOSES = ['confirm', 'unsubscribe', 'preferences', 'feed', 'vote'] as const;
+export const TOKEN_PURPOSES = ['confirm', 'unsubscribe', 'preferences', 'feed'] as const;
 export type TokenPurpose = (typeof TOKEN_PURPOSES)[number];
 
 export interface TokenClaims {
@@ -50,19 +45,12 @@ export interface ConfirmClaims {
   choices?: RequestedChoices;
 }
 
-/** The part of a vote token beyond the subscriber: the issue whose papers it may vote on. */
-export interface VoteClaims {
-  issueId: string;
-}
-
 export interface TokenRequest extends TokenClaims {
   purpose: TokenPurpose;
   /** Required for 'confirm'; unsubscribe, preferences and feed tokens are usually given none. */
   expiresAt?: Date;
   /** Required for 'confirm', refused for the others. */
   confirm?: ConfirmClaims;
-  /** Required for 'vote', refused for the others. */
-  vote?: VoteClaims;
 }
 
 /** Bumping the version invalidates every token issued before, should the format change. */
@@ -73,8 +61,6 @@ const MAC_CONTEXT = 'papermail-token-v1.';
  */
 const MAX_TOKEN_LENGTH = 4096;
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
-/** An issue id's shape: a day (2025-09-30) or a week (2025-W40), src/digest/issue-id.ts. */
-const ISSUE_ID = /^\d{4}-(?:\d{2}-\d{2}|W\d{2})$/;
 
 const PayloadSchema = z.strictObject({
   p: z.enum(TOKEN_PURPOSES),
@@ -86,8 +72,6 @@ const PayloadSchema = z.strictObject({
   v: z.number().int().nonnegative().optional(),
   /** Confirm tokens: the requested name (n), topics (t) and cadence (d). */
   c: z.strictObject({ n: z.string().nullable(), t: z.array(z.string().min(1)).nullable(), d: CadenceSchema.optional() }).optional(),
-  /** Vote tokens: the issue id (a day or a week, src/digest/issue-id.ts). */
-  s: z.string().regex(ISSUE_ID).optional(),
 });
 type Payload = z.infer<typeof PayloadSchema>;
 
@@ -100,16 +84,7 @@ export function createToken(secret: string, request: TokenRequest): string {
     // Also a programming error: a confirm link not bound to a status version could be replayed.
     throw new Error('createToken: confirm claims belong to (and only to) a confirm token');
   }
-  if ((request.purpose === 'vote') !== (request.vote !== undefined)) {
-    // A vote link not bound to an issue could vote on any paper ever sent.
-    throw new Error('createToken: vote claims belong to (and only to) a vote token');
-  }
-  if (request.vote !== undefined && !ISSUE_ID.test(request.vote.issueId)) {
-    // Such a token would never verify: every link of the copy would be dead.
-    throw new Error(`createToken: a vote token needs an issue id such as 2025-09-30 or 2025-W40 (got ${JSON.stringify(request.vote.issueId)})`);
-  }
   const payload: Payload = { p: request.purpose, i: request.subscriberId, e: request.email };
-  if (request.vote !== undefined) payload.s = request.vote.issueId;
   if (request.expiresAt !== undefined) payload.x = Math.floor(request.expiresAt.getTime() / 1000);
   if (request.confirm !== undefined) {
     payload.v = request.confirm.statusVersion;
@@ -139,13 +114,6 @@ export function verifyConfirmToken(secret: string, token: string, now: Date = ne
     statusVersion: payload.v,
     ...(payload.c === undefined ? {} : { choices: { name: payload.c.n, topics: payload.c.t, ...(payload.c.d === undefined ? {} : { cadence: payload.c.d }) } }),
   };
-}
-
-/** The claims of a valid vote token, with the issue it votes on. */
-export function verifyVoteToken(secret: string, token: string, now: Date = new Date()): TokenClaims & VoteClaims {
-  const payload = verifiedPayload(secret, token, 'vote', now);
-  if (payload.s === undefined) throw new PapermailError('ETOKEN', 'the vote link names no issue');
-  return { subscriberId: payload.i, email: payload.e, issueId: payload.s };
 }
 
 function verifiedPayload(secret: string, token: string, purpose: TokenPurpose, now: Date): Payload {
@@ -204,4 +172,56 @@ function decodePayload(encoded: string): Payload {
   const result = PayloadSchema.safeParse(json);
   if (!result.success) throw new PapermailError('ETOKEN', 'the link is malformed (its content is incomplete)');
   return result.data;
+}
+
+/**
+ * Vote links (👍/👎 on each paper card, /vote?token=…&paper=…&vote=up|down) carry a token of
+ * their own, one per copy: bound to the subscriber (id and address) and the issue, signed, and
+ * short, because a 50-paper copy repeats it a hundred times within Gmail's size budget. It is
+ * `<id in base 36>.<issue id>.<MAC>`: the address is in the MAC but not in the token, so the
+ * route reads the id, looks the subscriber up, and verifies against the address stored
+ * (verifyVoteToken); a token for an id since deleted, or re-used with another address, opens
+ * nothing. 96 bits of HMAC-SHA256 are plenty for a link that only records a vote, behind a
+ * rate-limited page whose button POSTs. Vote tokens do not expire: an old issue's 👍 still counts.
+ */
+const VOTE_MAC_CONTEXT = 'papermail-vote-v1.';
+const VOTE_MAC_LENGTH = 16;
+const VOTE_ISSUE_ID = /^\d{4}-(?:\d{2}-\d{2}|W\d{2})$/;
+const VOTE_TOKEN = /^([0-9a-z]{1,11})\.(\d{4}-(?:\d{2}-\d{2}|W\d{2}))\.([A-Za-z0-9_-]{16})$/;
+
+export interface VoteTokenClaims {
+  subscriberId: number;
+  /** The issue whose copy carried the link: a day (2025-09-30) or a week (2025-W40). */
+  issueId: string;
+}
+
+export function createVoteToken(secret: string, claims: VoteTokenClaims & { email: string }): string {
+  if (!VOTE_ISSUE_ID.test(claims.issueId)) {
+    // A programming error: such a token would never verify, and every vote link of the copy would be dead.
+    throw new Error(`createVoteToken: an issue id such as 2025-09-30 or 2025-W40 is needed (got ${JSON.stringify(claims.issueId)})`);
+  }
+  return `${claims.subscriberId.toString(36)}.${claims.issueId}.${voteMac(secret, claims.subscriberId, claims.issueId, claims.email)}`;
+}
+
+/** The claims a vote token states, unchecked: which subscriber to look up before verifyVoteToken. Throws ETOKEN when it is not one. */
+export function readVoteToken(token: string): VoteTokenClaims {
+  const match = typeof token === 'string' ? VOTE_TOKEN.exec(token) : null;
+  const subscriberId = match ? Number.parseInt(match[1]!, 36) : Number.NaN;
+  if (!match || !Number.isSafeInteger(subscriberId) || subscriberId <= 0) throw new PapermailError('ETOKEN', 'the link is malformed (it may have been cut off; copy the whole link)');
+  return { subscriberId, issueId: match[2]! };
+}
+
+/** The claims of a vote token issued for this subscriber (as stored now); throws ETOKEN otherwise. */
+export function verifyVoteToken(secret: string, token: string, subscriber: { id: number; email: string }): VoteTokenClaims {
+  const claims = readVoteToken(token);
+  const given = Buffer.from(token.slice(token.lastIndexOf('.') + 1), 'utf8');
+  const expected = Buffer.from(voteMac(secret, subscriber.id, claims.issueId, subscriber.email), 'utf8');
+  if (claims.subscriberId !== subscriber.id || !timingSafeEqual(given, expected)) {
+    throw new PapermailError('ETOKEN', 'the link has a bad signature (it was altered, issued by another server, or for another subscriber)');
+  }
+  return claims;
+}
+
+function voteMac(secret: string, subscriberId: number, issueId: string, email: string): string {
+  return secretHmac(secret, `${VOTE_MAC_CONTEXT}${subscriberId}.${issueId}.${email}`, 'base64url').slice(0, VOTE_MAC_LENGTH);
 }

@@ -4,6 +4,7 @@ import {
   createVectoriser,
   fitVocabulary,
   termsOfPaper,
+  termKey,
   termsOfText,
   VocabularySchema,
 } from '../../src/digest/text-features.js';
@@ -82,5 +83,17 @@ describe('createVectoriser', () => {
     const similarities = vectors.map((vector) => cosineSimilarity(first, vector));
     expect(Math.max(...similarities)).toBeCloseTo(1, 10);
     expect(similarities.indexOf(Math.max(...similarities))).toBe(0);
+  });
+});
+
+describe('termKey', () => {
+  it('is the same number for the same term, in any vocabulary, and tells the terms of a real day apart', () => {
+    expect(termKey('kv cache')).toBe(termKey('kv cache'));
+    expect(termKey('kv cache')).not.toBe(termKey('kv cach'));
+    // FNV-1a's published check value for "a", cut to 30 bits.
+    expect(termKey('a')).toBe(0xe40c292c & 0x3fffffff);
+    expect(termKey('speculative decoding')).toBeLessThan(2 ** 30);
+    const terms = new Set(samplePapers('2025-09-30').flatMap((paper) => termsOfPaper(paper)));
+    expect(new Set([...terms].map(termKey)).size).toBe(terms.size);
   });
 });

@@ -7,7 +7,7 @@
 import { mkdirSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { relativeSubscriberLink, voteLink, voteLinkBase } from '../../src/links/public-links.js';
+import { paperVoteLink, relativeSubscriberLink, voteLink } from '../../src/links/public-links.js';
 import { digestOf, paper } from '../builders.js';
 import { confirmLinkIn, startHarness, type Harness } from './harness.js';
 
@@ -240,7 +240,7 @@ describe('choosing topics with JavaScript turned off', () => {
     const liked = paper({ id: '2509.25541v2', title: 'SLA: Beyond Sparsity in Diffusion Transformers via Fine-Tunable Sparse–Linear Attention' });
     await harness.store.freezeIssue({ issueDate: '2025-09-30', digest: JSON.stringify(digestOf([liked, paper()])), compiled: '{}' });
     const { subscriber } = await harness.store.upsert({ email: 'ada@example.org', name: 'Ada', status: 'confirmed' });
-    const link = new URL(voteLink(voteLinkBase(harness.config, subscriber, '2025-09-30'), liked.id, 'up'));
+    const link = new URL(paperVoteLink(voteLink(harness.config, subscriber, '2025-09-30'), liked.id, 'up'));
     const page = await pageWithoutScript(colorScheme);
 
     await page.goto(`${harness.url}${link.pathname}${link.search}`);

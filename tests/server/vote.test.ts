@@ -5,11 +5,11 @@
  * purpose, for a paper outside the token's issue, or malformed is a 4xx page that records nothing.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { voteLink, voteLinkBase, voteToken } from '../../src/links/public-links.js';
+import { paperVoteLink, voteLink } from '../../src/links/public-links.js';
 import { createApp } from '../../src/server/app.js';
 import { VOTE_POSTS_PER_HOUR } from '../../src/server/routes/vote.js';
 import type { SubscriberStatus } from '../../src/subscribers/store.js';
-import { createToken } from '../../src/subscribers/tokens.js';
+import { createToken, createVoteToken } from '../../src/subscribers/tokens.js';
 import { digestOf, paper } from '../builders.js';
 import { form, SECRET, startHarness, type Harness } from './harness.js';
 
@@ -33,12 +33,16 @@ async function start(status: SubscriberStatus = 'confirmed') {
   await harness.store.freezeIssue({ issueDate: ISSUE, digest: JSON.stringify(digestOf([liked, other], { date: ISSUE })), compiled: '{}' });
   await harness.store.freezeIssue({ issueDate: '2025-10-02', digest: JSON.stringify(digestOf([elsewhere], { date: '2025-10-02' })), compiled: '{}' });
   const { subscriber } = await harness.store.upsert({ email: 'ada@example.org', status });
-  const token = voteToken(SECRET, subscriber, ISSUE);
+  const token = voteTokenOf(subscriber, ISSUE);
   const settledRetraining = async () => {
     await harness.background.settled();
     return retrained;
   };
   return { app, subscriber, token, settledRetraining };
+}
+
+function voteTokenOf(subscriber: { id: number; email: string }, issueId: string, secret = SECRET): string {
+  return createVoteToken(secret, { subscriberId: subscriber.id, email: subscriber.email, issueId });
 }
 
 function linkPath(token: string, paperId: string, vote: 'up' | 'down'): string {
@@ -79,10 +83,10 @@ describe('a vote link opened (GET): what every mail scanner does', () => {
     expect(await votesOf(subscriber.id)).toEqual([]);
   });
 
-  it('opens from the links the email side builds: one base per copy, a suffix per paper (versions dropped)', async () => {
+  it('opens from the links the email side builds: one link per copy, the paper and vote added per card (versions dropped)', async () => {
     const { app, subscriber } = await start();
-    const base = voteLinkBase(harness.config, subscriber, ISSUE);
-    const link = new URL(voteLink(base, liked.id, 'down'));
+    const base = voteLink(harness.config, subscriber, ISSUE);
+    const link = new URL(paperVoteLink(base, liked.id, 'down'));
     expect([...link.searchParams.keys()]).toEqual(['token', 'paper', 'vote']);
     expect(link.searchParams.get('paper')).toBe('2510.00001');
 
@@ -159,17 +163,18 @@ describe('the vote button (POST)', () => {
 });
 
 describe('vote links that open nothing', () => {
-  it('refuses a forged, altered, other-purpose or expired token with the invalid-link page, and records nothing', async () => {
+  it('refuses a forged, altered, other-reader, other-purpose or other-server token with the invalid-link page, and records nothing', async () => {
     const { app, subscriber, token } = await start();
-    const [payload, mac] = token.split('.');
-    // Someone else's id in the payload: the signature no longer matches.
-    const otherReader = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(payload!, 'base64url').toString()), i: subscriber.id + 1 })).toString('base64url');
+    const [id, issue, mac] = token.split('.');
     const refused = [
-      `${otherReader}.${mac}`,
-      `${payload}.${mac!.startsWith('A') ? 'B' : 'A'}${mac!.slice(1)}`,
+      // Someone else's id, or another issue, under this copy's MAC.
+      `${(subscriber.id + 1).toString(36)}.${issue}.${mac}`,
+      `${id}.2025-10-02.${mac}`,
+      `${id}.${issue}.${mac!.startsWith('A') ? 'B' : 'A'}${mac!.slice(1)}`,
+      // A subscriber who does not exist, with a well-formed token.
+      voteTokenOf({ id: subscriber.id + 100, email: subscriber.email }, ISSUE),
       createToken(SECRET, { purpose: 'preferences', subscriberId: subscriber.id, email: subscriber.email }),
-      voteToken(SECRET, subscriber, ISSUE, new Date('2025-10-01T07:59:59Z')),
-      voteToken('another-server-secret-that-is-long-enough', subscriber, ISSUE),
+      voteTokenOf(subscriber, ISSUE, 'another-server-secret-that-is-long-enough'),
       '',
     ];
     for (const bad of refused) {
@@ -189,7 +194,7 @@ describe('vote links that open nothing', () => {
       expect(await shown.text()).toContain('names a paper that is not in the issue it came with');
       expect((await press(app, token, { action: 'record', paper: paperId, vote: 'up' })).status).toBe(404);
     }
-    const unkept = voteToken(SECRET, subscriber, '2025-09-01');
+    const unkept = voteTokenOf(subscriber, '2025-09-01');
     expect((await press(app, unkept, { action: 'record', paper: '2510.00001', vote: 'up' })).status).toBe(404);
     expect(await votesOf(subscriber.id)).toEqual([]);
   });

@@ -7,7 +7,7 @@
  * expired or other-purpose token, a paper that is not in the token's issue, a malformed body.
  */
 import type { Context, Hono } from 'hono';
-import { relativeSubscriberLink, relativeTokenLink } from '../../links/public-links.js';
+import { relativeSubscriberLink, relativeVoteLink } from '../../links/public-links.js';
 import type { Paper } from '../../digest/paper.js';
 import type { VoteKind } from '../../personal/reader-signals.js';
 import { clientAddress } from '../client-address.js';
@@ -34,14 +34,14 @@ export interface VoteLimits {
 export function registerVoteRoutes(app: Hono<AppEnv>, context: RouteContext, limits: VoteLimits): void {
   const { store, config, logger, pages } = context;
 
-  const linkOf = (c: Context) => voteLinkOf(store, config.secret, tokenParameter(c), context.now());
+  const linkOf = (c: Context) => voteLinkOf(store, config.secret, tokenParameter(c));
 
   const viewOf = (c: Context, link: VoteLink, paperId: string, paper: Paper, vote: VoteKind): VoteView => ({
     paperId,
     title: paper.title,
     vote,
     issueId: link.issueId,
-    actionUrl: relativeTokenLink('vote', tokenParameter(c)),
+    actionUrl: relativeVoteLink(tokenParameter(c)),
     preferencesUrl: relativeSubscriberLink(config.secret, { purpose: 'preferences', subscriber: link.subscriber }),
   });
 
