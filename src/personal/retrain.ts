@@ -40,7 +40,10 @@ export function createReaderTrainer({ store, logger, now = () => new Date() }: R
     return kept;
   };
 
-  return async (subscriberId) => {
+  // One training at a time: two votes in quick succession start two, and the one that read the
+  // older signals must not finish last and overwrite the newer model.
+  let queue: Promise<void> = Promise.resolve();
+  const retrain = async (subscriberId: number): Promise<void> => {
     const signals = await store.readerSignals(subscriberId);
     const vectoriser = await currentVectoriser(store, undefined, logger);
     const archive = await archiveFor(vectoriser);
@@ -49,5 +52,10 @@ export function createReaderTrainer({ store, logger, now = () => new Date() }: R
     // Nothing left to learn from (votes and interests cleared): a model kept from before would
     // still personalise their copy, so it is replaced by "no model". Readers who never had one get no row.
     if ((await store.readerModels([subscriberId])).has(subscriberId)) await store.saveReaderModel(storedReaderModel(subscriberId, null, now()));
+  };
+  return (subscriberId) => {
+    const done = queue.then(() => retrain(subscriberId));
+    queue = done.catch(() => undefined);
+    return done;
   };
 }

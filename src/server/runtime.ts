@@ -18,7 +18,8 @@ import type { Logger } from '../logger.js';
 import { issueOptionsFrom, renderBrowserVersion } from '../render/index.js';
 import type { SubscriberStore } from '../subscribers/store.js';
 import type { BackgroundTasks } from './background.js';
-import { NO_RETRAINING, type AppDependencies } from './dependencies.js';
+import type { AppDependencies } from './dependencies.js';
+import { createReaderTrainer } from '../personal/retrain.js';
 import type { SignalsChanged } from '../personal/reader-signals.js';
 
 export interface RuntimeParts {
@@ -33,7 +34,7 @@ export interface RuntimeParts {
   now?: () => Date;
   /** Reads the mail in the bounce mailbox; src/feedback/read-bounce.ts unless a test brings its own. */
   readBounceMessage?: ReadBounceMessage;
-  /** What runs after a reader's votes or interests changed (retraining their model); NO_RETRAINING unless given. */
+  /** What runs after a reader's votes or interests changed: retraining their model (src/personal/retrain.ts) unless a test brings its own. */
   signalsChanged?: SignalsChanged;
 }
 
@@ -67,6 +68,7 @@ export function createRuntime(parts: RuntimeParts): Runtime {
       transport,
       logger,
       taxonomy,
+      readerSignals: store,
       ...(parts.signal ? { signal: parts.signal } : {}),
       ...(parts.now ? { now: parts.now } : {}),
     });
@@ -84,7 +86,7 @@ export function createRuntime(parts: RuntimeParts): Runtime {
     },
     logger,
     background,
-    signalsChanged: parts.signalsChanged ?? NO_RETRAINING,
+    signalsChanged: parts.signalsChanged ?? createReaderTrainer({ store, logger, ...(parts.now ? { now: parts.now } : {}) }),
     ...(parts.now ? { now: parts.now } : {}),
   };
   return {

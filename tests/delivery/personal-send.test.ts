@@ -15,8 +15,7 @@ import { silentLogger } from '../../src/logger.js';
 import { dayFeatures } from '../../src/personal/for-you.js';
 import { personalisationOf } from '../../src/personal/issue-personalisation.js';
 import { storedReaderModel, type ReaderModel } from '../../src/personal/reader-model.js';
-import type { ReaderSignalStore, StoredReaderModel } from '../../src/personal/reader-signals.js';
-import type { SubscriberStore } from '../../src/subscribers/store.js';
+import type { StoredReaderModel } from '../../src/personal/reader-signals.js';
 import { createIssueRenderer, issueOptionsFrom } from '../../src/render/index.js';
 import { rankedPapers } from '../../src/render/issue-view.js';
 import { useTemporaryStores } from '../subscribers/temporary-store.js';
@@ -122,11 +121,8 @@ describe('a send with personal ranking', () => {
 });
 
 describe('runIssue with reader models in the store', () => {
-  // Needs the store to implement ReaderSignalStore (the reader-signals branch); skips itself until then.
-  it('fits the vocabulary once for the issue and sends a reader whose model the store keeps their block', async (context) => {
-    const opened = stores.open({}, 'run.db');
-    if (!('readerModels' in opened && 'saveReaderModel' in opened)) return context.skip();
-    const store = opened as SubscriberStore & ReaderSignalStore;
+  it('fits the vocabulary once for the issue and sends a reader whose model the store keeps their block', async () => {
+    const store = stores.open({}, 'run.db');
     const sink = await peers.sink();
     const config = deliveryConfig({ SMTP_URL: sink.url, CACHE_DIR: stores.path('cache') });
     const [ada] = await addConfirmed(store, ['ada@example.net', 'cy@example.net']);

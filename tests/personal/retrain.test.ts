@@ -2,16 +2,12 @@
  * Retraining after a reader's votes or interests changed (src/personal/retrain.ts) and the
  * stored vocabulary (src/personal/vocabulary.ts), against the real SQLite store and the
  * frozen sample days as the archive.
- *
- * These need the store to implement ReaderSignalStore, which the reader-signals branch adds;
- * until the two are merged each test skips itself (see `signalStore`). Once merged, the guard
- * can go and the same tests run (and belong in the store contract suite's neighbourhood).
+
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { frozenContent } from '../../src/delivery/frozen-issue.js';
 import type { Digest } from '../../src/digest/paper.js';
 import { parseReaderModel } from '../../src/personal/reader-model.js';
-import type { ReaderSignalStore } from '../../src/personal/reader-signals.js';
 import { createReaderTrainer } from '../../src/personal/retrain.js';
 import { currentVectoriser } from '../../src/personal/vocabulary.js';
 import { createIssueRenderer, issueOptionsFrom } from '../../src/render/index.js';
@@ -31,13 +27,7 @@ beforeAll(async () => {
   }
 }, 60_000);
 
-type Store = SubscriberStore & ReaderSignalStore;
-
-/** The store, when it implements ReaderSignalStore (after the reader-signals branch is merged); undefined before. */
-function signalStore(): Store | undefined {
-  const store = stores.open();
-  return 'saveReaderModel' in store && 'readerSignals' in store ? (store as Store) : undefined;
-}
+type Store = SubscriberStore;
 
 async function archiveOf(store: Store, ...ids: string[]): Promise<void> {
   for (const id of ids) await store.freezeIssue(days.get(id)!.frozen);
@@ -46,9 +36,8 @@ async function archiveOf(store: Store, ...ids: string[]): Promise<void> {
 const paperOf = (day: string, position: number) => rankedPapers(days.get(day)!.digest)[position]!;
 
 describe('retraining a reader', () => {
-  it("trains and saves the reader's model from their votes, the same model for the same votes", async (context) => {
-    const store = signalStore();
-    if (!store) return context.skip();
+  it("trains and saves the reader's model from their votes, the same model for the same votes", async () => {
+    const store = stores.open();
     await archiveOf(store, '2024-05-27', '2026-08-21');
     const { subscriber } = await store.upsert({ email: 'ada@example.org', status: 'confirmed' });
     const liked = paperOf('2024-05-27', 9);
@@ -62,9 +51,8 @@ describe('retraining a reader', () => {
     expect((await store.readerModels([subscriber.id])).get(subscriber.id)!.json).toBe(stored.json);
   });
 
-  it('leaves "no model" once the reader cleared every vote and interest, and stores nothing for a reader who never had one', async (context) => {
-    const store = signalStore();
-    if (!store) return context.skip();
+  it('leaves "no model" once the reader cleared every vote and interest, and stores nothing for a reader who never had one', async () => {
+    const store = stores.open();
     await archiveOf(store, '2024-05-27');
     const { subscriber: ada } = await store.upsert({ email: 'ada@example.org', status: 'confirmed' });
     const { subscriber: bob } = await store.upsert({ email: 'bob@example.org', status: 'confirmed' });
@@ -82,9 +70,8 @@ describe('retraining a reader', () => {
 });
 
 describe('the stored vocabulary', () => {
-  it('is fitted on the archive and the issue being sent, kept while the archive stays, and fitted again when it grows', async (context) => {
-    const store = signalStore();
-    if (!store) return context.skip();
+  it('is fitted on the archive and the issue being sent, kept while the archive stays, and fitted again when it grows', async () => {
+    const store = stores.open();
     await archiveOf(store, '2024-05-27');
     const today = await sampleDay('2025-09-30');
     const first = await currentVectoriser(store, { id: '2025-09-30', digest: today });

@@ -131,6 +131,7 @@ export async function sendDailyIssue(options: SendOptions, { config, logger }: P
           store,
           transport,
           logger,
+          readerSignals: store,
           signal: abort.signal,
           onProgress: (progress) =>
             logger.info(

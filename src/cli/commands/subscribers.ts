@@ -7,7 +7,8 @@ import { PapermailError } from '../../errors.js';
 import { readTextFile } from '../../file-errors.js';
 import { confirmLink } from '../../server/subscription.js';
 import { givenInterests, splitInterestList } from '../../personal/interest-lists.js';
-import type { Interests, ReaderSignalStore } from '../../personal/reader-signals.js';
+import type { Interests } from '../../personal/reader-signals.js';
+import { createReaderTrainer, type RetrainServices } from '../../personal/retrain.js';
 import { parseSubscriberCsv, subscribersToCsv, subscribersWithSignals } from '../../subscribers/csv.js';
 import { parseCadence, type Cadence } from '../../subscribers/cadence.js';
 import { normaliseName } from '../../subscribers/email.js';
@@ -182,6 +183,7 @@ async function addSubscriber(address: string, options: AddOptions, context: Stor
     ...(interests === undefined ? {} : { interests }),
     status: options.confirmed ? 'confirmed' : 'pending',
   });
+  if (interests !== undefined) await retrainReaders([subscriber.id], context);
   const done = `${created ? 'added' : 'updated'} ${subscriber.email} (${subscriber.status})`;
   process.stdout.write(`${done}; ${await confirmationNote(subscriber, options, context)}\n`);
 }
@@ -251,6 +253,16 @@ export async function importSubscriberFile(
     const hint = emptyStatus === 'confirmed' ? ' (use --status pending to ask them to confirm)' : '';
     parts.push(`${defaulted} with an empty status taken as ${emptyStatus}${hint}`);
   }
+  const withInterests: number[] = [];
+  for (const row of taken) {
+    if (row.interests === undefined) continue;
+    const subscriber = await store.findByEmail(row.email);
+    if (subscriber !== undefined) withInterests.push(subscriber.id);
+  }
+  if (withInterests.length > 0) {
+    await retrainReaders(withInterests, context);
+    parts.push(`${withInterests.length} reader model${withInterests.length === 1 ? '' : 's'} trained from the interests given`);
+  }
   if (emptyStatus === 'pending') {
     const pending: Subscriber[] = [];
     for (const row of taken) {
@@ -263,7 +275,16 @@ export async function importSubscriberFile(
   process.stdout.write(`imported ${file}: ${parts.join('; ')}\n`);
 }
 
-export type StoreContext = CliContext & { store: SubscriberDirectory & Pick<ReaderSignalStore, 'readerSignals'> & Pick<StoreLifecycle, 'close'>; knownTopics: string[] };
+export type StoreContext = CliContext & { store: SubscriberDirectory & RetrainServices['store'] & Pick<StoreLifecycle, 'close'>; knownTopics: string[] };
+
+/**
+ * Trains the models of readers whose interests the operator just set, as the server does
+ * after a reader's own change: a send reads models and never trains.
+ */
+async function retrainReaders(subscriberIds: readonly number[], { store, logger }: StoreContext): Promise<void> {
+  const retrain = createReaderTrainer({ store, logger });
+  for (const id of subscriberIds) await retrain(id);
+}
 
 export async function withStore(
   work: (context: StoreContext) => Promise<void>,
