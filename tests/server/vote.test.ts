@@ -114,6 +114,20 @@ describe('the vote button (POST)', () => {
     expect(await settledRetraining()).toEqual([subscriber.id]);
   });
 
+  it("trains the reader's model after the vote, as the server is wired (serve's own runtime), and undoing every vote leaves no model", async () => {
+    const { subscriber, token } = await start();
+    const app = harness.app;
+    await press(app, token, { action: 'record', paper: '2510.00001', vote: 'up' });
+    await harness.background.settled();
+    const trained = (await harness.store.readerModels([subscriber.id])).get(subscriber.id);
+    expect(trained).toBeDefined();
+    expect(JSON.parse(trained!.json)).not.toBeNull();
+
+    await press(app, token, { action: 'undo', paper: '2510.00001', vote: 'up' });
+    await harness.background.settled();
+    expect(JSON.parse((await harness.store.readerModels([subscriber.id])).get(subscriber.id)!.json)).toBeNull();
+  });
+
   it('stores a replayed POST once, and a later 👎 on the same paper replaces the 👍', async () => {
     const { app, subscriber, token } = await start();
     const up = { action: 'record', paper: '2510.00001', vote: 'up' };
