@@ -1,13 +1,14 @@
+import { contributionPhrase } from './contribution.js';
 import type { Paper } from './paper.js';
 import { matchableText, matchesPattern, normaliseText, type MatchableText } from './normalise.js';
-import type { FallbackTopic, FieldName, FieldWeights, Taxonomy, Topic } from './taxonomy.js';
+import { UNSCOPED_FIELDS, type FallbackTopic, type FieldName, type FieldWeights, type Taxonomy, type Topic } from './taxonomy.js';
 
 /** One rule that matched a paper: where, and what it added to its topic's score. */
 export interface RuleMatch {
   /** The rule as written in topics.json ("quantiz*"). */
   match: string;
   weight: number;
-  /** The fields it matched in, in the order title, keywords, abstract. */
+  /** The fields it matched in, in the order title, keywords, abstract, contribution. */
   fields: FieldName[];
   /** weight × the sum of those fields' weights. */
   points: number;
@@ -40,8 +41,9 @@ interface Field {
 
 /**
  * The fields a paper is judged by: the title (the authors' own framing), Hugging Face's AI
- * keywords (a cleaned-up digest of the abstract, when it has them) and the abstract. Each
- * counts by its field weight.
+ * keywords (a cleaned-up digest of the abstract, when it has them), the abstract, and the noun
+ * phrase the abstract names its contribution with ("a novel benchmark"). Each counts by its
+ * field weight.
  */
 function paperFields(paper: Paper, weights: FieldWeights): Field[] {
   const fields: Field[] = [];
@@ -51,6 +53,7 @@ function paperFields(paper: Paper, weights: FieldWeights): Field[] {
   add('title', () => normaliseText(paper.title));
   if (paper.aiKeywords.length > 0) add('keywords', () => paper.aiKeywords.map(normaliseText).join(' | '));
   add('abstract', () => normaliseText(paper.abstract));
+  add('contribution', () => normaliseText(contributionPhrase(paper.abstract)));
   return fields;
 }
 
@@ -64,7 +67,7 @@ export function scoreTopics(paper: Paper, taxonomy: Taxonomy): TopicScore[] {
       let fieldWeight = 0;
       const where: FieldName[] = [];
       for (const field of fields) {
-        if ((rule.fields === undefined || rule.fields.includes(field.name)) && matchesPattern(field.text, rule.pattern)) {
+        if ((rule.fields ?? UNSCOPED_FIELDS).includes(field.name) && matchesPattern(field.text, rule.pattern)) {
           fieldWeight += field.weight;
           where.push(field.name);
         }

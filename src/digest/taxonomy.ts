@@ -30,10 +30,11 @@ const RuleSchema = z.strictObject({
     .max(10)
     .refine((weight) => weight !== 0, 'must not be 0'),
   /**
-   * Where the rule counts (default: every field). "Bench" in a title says the paper is a
-   * benchmark; in an abstract it is usually one the paper was evaluated on.
+   * Where the rule counts (default: title, keywords and abstract; the contribution phrase only
+   * when named). "Bench" in a title says the paper is a benchmark; in an abstract it is usually
+   * one the paper was evaluated on.
    */
-  fields: z.array(z.enum(['title', 'keywords', 'abstract'])).min(1).optional(),
+  fields: z.array(z.enum(['title', 'keywords', 'abstract', 'contribution'])).min(1).optional(),
 });
 
 const TopicSchema = z.strictObject({
@@ -50,6 +51,8 @@ const FieldWeightsSchema = z.strictObject({
   title: z.number().nonnegative(),
   keywords: z.number().nonnegative(),
   abstract: z.number().nonnegative(),
+  /** The head noun phrase of the abstract's first contribution statement (src/digest/contribution.ts); 0 ignores it. */
+  contribution: z.number().nonnegative().default(0),
 });
 
 const TaxonomyFileSchema = z
@@ -61,7 +64,7 @@ const TaxonomyFileSchema = z
     /** A paper whose best topic scores below this goes to the fallback topic. */
     minimumScore: z.number().positive(),
     /** How much a rule match counts in each field of a paper. */
-    fieldWeights: FieldWeightsSchema.default({ title: 2, keywords: 1, abstract: 1 }),
+    fieldWeights: FieldWeightsSchema.default({ title: 2, keywords: 1, abstract: 1, contribution: 0 }),
     /**
      * A paper's runner-up topic is its secondary topic (readers of that topic get the paper too,
      * in its one section) when it scores at least this share of the best topic's score. 1 turns
@@ -82,14 +85,21 @@ const TaxonomyFileSchema = z
     }
   });
 
-export type FieldWeights = z.infer<typeof FieldWeightsSchema>;
+export type FieldWeights = z.output<typeof FieldWeightsSchema>;
 export type FieldName = keyof FieldWeights;
+
+/**
+ * Where a rule without "fields" counts: everywhere but the contribution phrase. That phrase says
+ * what kind of thing the paper is ("a ... benchmark"); its domain words ("mathematical
+ * reasoning") are in the abstract already, and counting them twice would outvote the kind.
+ */
+export const UNSCOPED_FIELDS: readonly FieldName[] = ['title', 'keywords', 'abstract'];
 
 export interface TopicRule {
   match: string;
   weight: number;
   pattern: TextPattern;
-  /** Absent: the rule counts in every field. */
+  /** Absent: the rule counts in UNSCOPED_FIELDS. */
   fields?: readonly FieldName[];
 }
 

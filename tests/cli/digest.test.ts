@@ -99,6 +99,16 @@ describe('papermail digest --why <paper id>', () => {
     expect(why.scores[0]!.topic).toBe(paper.slug);
   });
 
+  it('shows the phrase the abstract names its contribution with, and the rules that counted in it', async () => {
+    // GSM8K-V: no "bench" in the title; its abstract introduces "a purely visual ... benchmark".
+    const sandbox = await sandboxes.create();
+    const result = await sandbox.run([...day, '--why', '2509.25160']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/\nfield weights: title [\d.]+, keywords [\d.]+, abstract [\d.]+, contribution [\d.]+; minimum score /);
+    expect(result.stdout).toContain('\ncontribution: "a purely visual multi-image mathematical reasoning benchmark"\n');
+    expect(result.stdout).toMatch(/\n  datasets-benchmarks +[\d.]+  .*benchmark\* \+[\d.]+ \([a-z, ]*contribution\)/);
+  });
+
   it('names a paper of the day with a close runner-up as having a secondary topic', async () => {
     const withSecondary = digest.sections.flatMap((entry) => entry.papers).find((paper) => paper.secondaryTopic !== null)!;
     const sandbox = await sandboxes.create();
@@ -117,12 +127,12 @@ describe('papermail digest --why <paper id>', () => {
 });
 
 describe('papermail digest as text', () => {
-  it('says "1 paper" for a topic with one paper (2026-08-21: 8 of 11 topics)', async () => {
+  it('says "1 paper" for a topic with one paper (2026-08-21: 9 of 11 topics)', async () => {
     const sandbox = await sandboxes.create();
     const result = await sandbox.run(['digest', '--source', 'samples/2026-08-21.json']);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^2026-08-21: 17 papers in 11 topics \(17 listed\)$/m);
-    expect(result.stdout.match(/ \(1 paper, \d+ upvotes?\)$/gm)).toHaveLength(8);
+    expect(result.stdout.match(/ \(1 paper, \d+ upvotes?\)$/gm)).toHaveLength(9);
     expect(result.stdout).not.toMatch(/\b1 papers\b/);
   });
 });

@@ -39,6 +39,32 @@ describe('primaryTopic', () => {
     expect(primaryTopic(paper({ title: 'Faster Code', abstract: 'Results on SWE-bench and HumanEval-Bench.' }), taxonomy).slug).toBe('code');
   });
 
+  it('counts a rule in the contribution phrase by its field weight, and not for a word elsewhere in the abstract', () => {
+    const withContribution = (contribution: number) =>
+      parseTaxonomy(
+        {
+          topics: [
+            { slug: 'datasets-benchmarks', name: 'Benchmarks', priority: 0, rules: [{ match: 'benchmark*', weight: 3, fields: ['title', 'contribution'] }] },
+            { slug: 'code', name: 'Code', priority: 0, rules: [{ match: 'code', weight: 1 }] },
+          ],
+          fallback: { slug: 'other', name: 'Other' },
+          minimumScore: 1,
+          fieldWeights: { title: 2, keywords: 1, abstract: 1, contribution },
+        },
+        'test taxonomy',
+      );
+    const taxonomy = withContribution(2);
+    const named = paper({ title: 'Judging Code', abstract: 'We introduce CodeJudge, a benchmark of code review tasks.' });
+    expect(scoreTopics(named, taxonomy).find((entry) => entry.topic.slug === 'datasets-benchmarks')?.matched).toEqual([
+      { match: 'benchmark*', weight: 3, fields: ['contribution'], points: 6 },
+    ]);
+    expect(primaryTopic(named, taxonomy).slug).toBe('datasets-benchmarks');
+    // A method evaluated on a benchmark: the word is in the abstract, not in what the paper is.
+    expect(primaryTopic(paper({ title: 'Judging Code', abstract: 'We propose a reviewer model, tested on a code benchmark.' }), taxonomy).slug).toBe('code');
+    // With the contribution's field weight at 0 the phrase counts for nothing.
+    expect(primaryTopic(named, withContribution(0)).slug).toBe('code');
+  });
+
   it('uses title and abstract when the paper has no keywords', () => {
     const item = paper({ ...neutral, abstract: 'A robot arm learns to fold towels.' });
     expect(primaryTopic(item, threeTopics).slug).toBe('robotics');

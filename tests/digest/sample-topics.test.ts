@@ -60,7 +60,8 @@ describe('topics.json on the other samples', () => {
     ['2024-05-27', '2405.15216', 'Denoising LM: ... Error Correction Models for Speech Recognition', 'speech-audio'],
     ['2024-05-27', '2405.15738', 'ConvLLaVA: Hierarchical Backbones as Visual Encoder for Large Multimodal Models', 'vision-language'],
     ['2024-05-27', '2405.15125', 'HDR-GS: ... Novel View Synthesis ... via Gaussian Splatting', '3d-vision'],
-    ['2026-08-21', '2608.19799', 'SWE-bench Science: Can Coding Agents Resolve Engineering Tasks in Science?', 'code'],
+    // A benchmark of coding tasks: a benchmark first (its abstract introduces "a repository-level benchmark").
+    ['2026-08-21', '2608.19799', 'SWE-bench Science: Can Coding Agents Resolve Engineering Tasks in Science?', 'datasets-benchmarks'],
     ['2026-08-21', '2608.19758', 'FlashPrefill V2: Block-Sparse Prefill Attention for Long-Context LLM Serving', 'efficiency'],
     ['2026-08-21', '2608.19891', 'EXIMO: VLM Guided Exploration of VLA Policies', 'robotics'],
   ])('files %s %s (%s) under %s', (date, id, _title, slug) => {

@@ -9,7 +9,7 @@ export interface TopicSpec {
 }
 
 /** `taxonomyOf([{ slug: 'agents', rules: { agent: 3 } }])` — rules as match → weight. */
-export function taxonomyOf(topics: TopicSpec[], options: { minimumScore?: number; fieldWeights?: FieldWeights; secondaryShare?: number } = {}): Taxonomy {
+export function taxonomyOf(topics: TopicSpec[], options: { minimumScore?: number; fieldWeights?: Partial<FieldWeights>; secondaryShare?: number } = {}): Taxonomy {
   return parseTaxonomy(
     {
       topics: topics.map((topic) => ({

@@ -30,7 +30,7 @@ describe('parseTaxonomy', () => {
   });
 
   it('defaults the field weights to title 2, keywords 1, abstract 1', () => {
-    expect(parseTaxonomy(valid(), 'topics.json').fieldWeights).toEqual({ title: 2, keywords: 1, abstract: 1 });
+    expect(parseTaxonomy(valid(), 'topics.json').fieldWeights).toEqual({ title: 2, keywords: 1, abstract: 1, contribution: 0 });
   });
 
   it('rejects a bad value with an ECONFIG error naming the file, the field path and the value', () => {

@@ -1,7 +1,7 @@
 /**
  * The shipped topics.json against the expert-labelled dev set: a taxonomy edit that breaks
  * grouping fails here. The floors sit a little under what `npm run bench -- --only topics`
- * measured (held out: 96.4 % acceptable, 76.4 % primary, 1.8 % Other; all 120: 96.7 %, 82.5 %,
+ * measured (held out: 96.4 % acceptable, 78.2 % primary, 1.8 % Other; all 120: 96.7 %, 85.0 %,
  * 1.7 %), so an edit that misfiles two or three more papers than today fails.
  */
 import { readFileSync } from 'node:fs';
@@ -11,8 +11,8 @@ import { loadTaxonomy, parseTaxonomy, type Taxonomy } from '../../src/digest/tax
 import { labelledPapers, topicFigures, type LabelledPaper, type TopicFigures } from './topic-labels.js';
 
 const FLOORS = {
-  heldOut: { acceptable: 0.92, primary: 0.72, otherShare: 0.05 },
-  all: { acceptable: 0.94, primary: 0.79, otherShare: 0.05 },
+  heldOut: { acceptable: 0.92, primary: 0.74, otherShare: 0.05 },
+  all: { acceptable: 0.94, primary: 0.83, otherShare: 0.05 },
 };
 
 const labelled = labelledPapers();
@@ -69,6 +69,9 @@ describe('topics.json on the labelled dev set', () => {
     ['ignoring titles', (json: TaxonomyJson) => {
       json.fieldWeights.title = 0;
     }],
+    ['ignoring the contribution phrase', (json: TaxonomyJson) => {
+      json.fieldWeights.contribution = 0;
+    }],
   ])('fails a taxonomy %s', (_name, degrade) => {
     const json = JSON.parse(readFileSync('topics.json', 'utf8')) as TaxonomyJson;
     degrade(json);
@@ -78,6 +81,6 @@ describe('topics.json on the labelled dev set', () => {
 });
 
 interface TaxonomyJson {
-  fieldWeights: { title: number };
+  fieldWeights: { title: number; contribution: number };
   topics: { slug: string; rules: { fields?: string[] }[] }[];
 }

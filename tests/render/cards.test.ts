@@ -93,21 +93,21 @@ describe('thumbnails of the top papers', () => {
 });
 
 describe('sections', () => {
-  it('fold the one-paper topics of 2026-08-21 (17 papers in 11 topics) into one "Also today", each paper naming its topic', () => {
+  it('fold the one-paper topics of 2026-08-21 (17 papers in 11 topics, 9 of them with one paper) into one "Also today", each paper naming its topic', () => {
     const { digest, email } = sample('2026-08-21');
     expect([digest.total, digest.sections.length]).toEqual([17, 11]);
     const single = digest.sections.filter((section) => section.papers.length === 1);
     const multiple = digest.sections.filter((section) => section.papers.length > 1);
-    expect(single).toHaveLength(8);
+    expect(single).toHaveLength(9);
     const text = visibleText(email.html);
-    expect(text).toContain('Also today 8 papers');
+    expect(text).toContain('Also today 9 papers');
     for (const section of single) {
       expect(text).not.toContain(`${section.topic} 1 paper`);
       expect(text).toContain(`${section.topic} ${section.papers[0]!.title}`);
     }
     for (const section of multiple) expect(text).toContain(`${section.topic} ${section.papers.length} papers`);
     // The text part has the same sections.
-    expect(email.text).toContain('ALSO TODAY · 8 papers');
+    expect(email.text).toContain('ALSO TODAY · 9 papers');
     expect(email.text.match(/^-{72}\n(.+)\n-{72}$/gm)).toHaveLength(multiple.length + 1);
   });
 

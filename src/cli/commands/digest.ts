@@ -4,6 +4,7 @@ import { loadDailyDigest } from '../../digest/daily-digest.js';
 import { parseIssueDay } from '../../digest/dates.js';
 import { digestToJson } from '../../digest/digest-json.js';
 import { decideTopics, type TopicDecision } from '../../digest/classify.js';
+import { contributionPhrase } from '../../digest/contribution.js';
 import { arxivIdWithoutVersion, issueIdOf, type Digest, type Paper } from '../../digest/paper.js';
 import { loadTaxonomy, type Taxonomy } from '../../digest/taxonomy.js';
 import { parseIsoWeek } from '../../digest/week.js';
@@ -151,7 +152,9 @@ function describeDecision(paper: Paper, decision: TopicDecision, taxonomy: Taxon
   } else if (second !== undefined && second.score > 0 && decision.primary.slug !== taxonomy.fallback.slug) {
     lines.push(`secondary: none (the runner-up, ${second.topic.slug} at ${points(second.score)}, is under ${taxonomy.secondaryShare} × ${points(best!.score)})`);
   }
-  lines.push(`field weights: title ${weights.title}, keywords ${weights.keywords}, abstract ${weights.abstract}; minimum score ${taxonomy.minimumScore}`, '');
+  lines.push(`field weights: title ${weights.title}, keywords ${weights.keywords}, abstract ${weights.abstract}, contribution ${weights.contribution}; minimum score ${taxonomy.minimumScore}`);
+  if (weights.contribution > 0) lines.push(`contribution: ${quotedPhrase(contributionPhrase(paper.abstract))}`);
+  lines.push('');
   const scored = decision.scores.filter((entry) => entry.matched.length > 0);
   const width = Math.max(...scored.map((entry) => entry.topic.slug.length), 0);
   for (const entry of scored) {
@@ -163,10 +166,16 @@ function describeDecision(paper: Paper, decision: TopicDecision, taxonomy: Taxon
   return lines.join('\n') + '\n';
 }
 
+/** The contribution phrase as --why shows it: quoted, or why there is none. */
+function quotedPhrase(phrase: string): string {
+  return phrase === '' ? '(none: the abstract has no "we introduce/propose/present ..." naming the paper)' : `"${phrase}"`;
+}
+
 function decisionToJson(paper: Paper, decision: TopicDecision) {
   return {
     id: paper.id,
     title: paper.title,
+    contribution: contributionPhrase(paper.abstract),
     topic: decision.primary.slug,
     secondaryTopic: decision.secondary?.slug ?? null,
     scores: decision.scores.map((entry) => ({ topic: entry.topic.slug, score: entry.score, matched: entry.matched })),
