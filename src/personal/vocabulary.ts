@@ -80,7 +80,16 @@ export async function currentVectoriser(store: VocabularyStore & ArchiveStore, i
     issue === undefined ? undefined : lastDayOf(issue.id),
   );
   const stored = await store.latestVocabulary();
-  if (stored !== null && (newest === undefined || stored.fittedThrough >= newest)) return vectoriserOf(stored.json, () => parseStoredVocabulary(stored));
+  if (stored !== null && (newest === undefined || stored.fittedThrough >= newest)) {
+    try {
+      return vectoriserOf(stored.json, () => parseStoredVocabulary(stored));
+    } catch (error) {
+      // Personal ranking is an extra: a vocabulary nobody can read (written by hand, by another
+      // version) is fitted again from the archive rather than stopping a send or a vote.
+      if (!(error instanceof PapermailError)) throw error;
+      logger?.warn(`personal ranking: ${error.message}; fitting the vocabulary again`);
+    }
+  }
   const papers = new Map(await readArchivePapers(store, logger));
   for (const paper of issue === undefined ? [] : rankedPapers(issue.digest)) papers.set(arxivIdWithoutVersion(paper.id), paper);
   const vocabulary = fitPaperVocabulary(papers.values());

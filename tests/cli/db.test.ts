@@ -72,7 +72,7 @@ describe('papermail db copy --to postgres://…', () => {
         await store.recordVote(bob.id, { paperId: '2509.24006', vote: 'down', issueId: day, title: 'A paper Bob did not' });
         await store.setInterests(bob.id, { text: 'agents that use tools', include: ['tool use'], exclude: ['robotics'], follow: ['Meta'] });
         await store.saveReaderModel({ subscriberId: bob.id, json: '{"weights":[0.5]}', trainedAt: day });
-        await store.saveVocabulary({ json: '{"terms":["agent"]}', fittedThrough: day });
+        await store.saveVocabulary({ json: '{"terms":["agent"],"idf":[1.5],"documents":3}', fittedThrough: day });
       },
     );
     first = await sandbox.run(['db', 'copy', '--to', url]);

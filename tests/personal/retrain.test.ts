@@ -10,6 +10,7 @@ import type { Digest } from '../../src/digest/paper.js';
 import { parseReaderModel } from '../../src/personal/reader-model.js';
 import { createReaderTrainer } from '../../src/personal/retrain.js';
 import { currentVectoriser } from '../../src/personal/vocabulary.js';
+import { silentLogger } from '../../src/logger.js';
 import { createIssueRenderer, issueOptionsFrom } from '../../src/render/index.js';
 import { rankedPapers } from '../../src/render/issue-view.js';
 import type { SubscriberStore } from '../../src/subscribers/store.js';
@@ -83,5 +84,17 @@ describe('the stored vocabulary', () => {
     const grown = await currentVectoriser(store, undefined);
     expect(grown).not.toBe(first);
     expect((await store.latestVocabulary())!.fittedThrough).toBe('2026-08-21');
+  });
+
+  it('is fitted again, with a warning, when the stored one cannot be read, so a send or a vote still works', async () => {
+    const store = stores.open();
+    await archiveOf(store, '2024-05-27');
+    await store.saveVocabulary({ json: '{"terms":["agent"]}', fittedThrough: '2024-05-27' });
+    const warnings: string[] = [];
+    const logger = { ...silentLogger, warn: (line: string) => void warnings.push(line) };
+    const vectoriser = await currentVectoriser(store, undefined, logger);
+    expect(vectoriser.vocabulary.documents).toBe(rankedPapers(days.get('2024-05-27')!.digest).length);
+    expect(warnings).toEqual([expect.stringMatching(/stored vocabulary .*fitting the vocabulary again/)]);
+    expect(JSON.parse((await store.latestVocabulary())!.json)).toMatchObject({ documents: vectoriser.vocabulary.documents });
   });
 });
