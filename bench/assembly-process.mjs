@@ -9,6 +9,7 @@
  * With history on (never the same paper twice), each reader's copy is first looked up in the map
  * a send works out once (src/delivery/paper-history.ts) and leaves out what they already got.
  */
+import './heap-settings.mjs';
 import { readFile } from 'node:fs/promises';
 import { loadConfig } from '../dist/config/config.js';
 import { encodeIssue } from '../dist/delivery/encoded-issue.js';

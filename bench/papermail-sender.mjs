@@ -20,6 +20,7 @@
  * encoder would, and yields as a socket write would.
  */
 import { setImmediate as nextTurn } from 'node:timers/promises';
+import './heap-settings.mjs';
 import { loadConfig } from '../dist/config/config.js';
 import { runIssue } from '../dist/delivery/run-issue.js';
 import { createTransport } from '../dist/delivery/transport.js';

@@ -7,6 +7,7 @@
  * [{ id, email, name }] }: `models` are stored model JSON texts, recipient i gets models[i % n].
  * { type: 'result', result: { extraMs, plainMs } } goes back over IPC.
  */
+import './heap-settings.mjs';
 import { readFile } from 'node:fs/promises';
 import { loadConfig } from '../dist/config/config.js';
 import { encodeIssue } from '../dist/delivery/encoded-issue.js';

@@ -28,4 +28,7 @@ if (!existsSync(stamp) || !existsSync(entry)) refuse('the compiled CLI (dist/) i
 if (existsSync(`${root}src`) && newestSourceChange(`${root}src`) > statSync(stamp).mtimeMs) {
   refuse('the compiled CLI (dist/) is older than src/');
 }
+// Before anything else runs: how V8 sizes the heap of a long send (src/cli/heap-settings.ts).
+const { applyHeapSettings } = await import(new URL('../dist/cli/heap-settings.js', import.meta.url).href);
+applyHeapSettings();
 await import(entry.href);
