@@ -268,6 +268,7 @@ describe('papermail subscribers import and empty status cells', () => {
   let byDefault: CliResult;
   let asPending: CliResult;
   let badStatus: CliResult;
+  let pendingAgain: CliResult;
   let defaultList: Map<string, Record<string, unknown>>;
   let pendingList: Map<string, Record<string, unknown>>;
   let pendingSandbox: CliSandbox;
@@ -281,6 +282,8 @@ describe('papermail subscribers import and empty status cells', () => {
       pending.run(['subscribers', 'import', '--status', 'pending', pending.path('list.csv')]),
       badSandbox.run(['subscribers', 'import', '--status', 'maybe', badSandbox.path('list.csv')]),
     ]);
+    // The same file again: the two it made pending were asked already.
+    pendingAgain = await pending.run(['subscribers', 'import', '--status', 'pending', pending.path('list.csv')]);
     [defaultList, pendingList] = await Promise.all([listed(defaultSandbox), listed(pending)]);
   }, 120_000);
 
@@ -298,6 +301,11 @@ describe('papermail subscribers import and empty status cells', () => {
     expect(pendingList.get('said@example.com')).toMatchObject({ status: 'confirmed' });
     const recipients = (await confirmationsIn(pendingSandbox)).map(({ mail }) => recipientOf(mail)).sort();
     expect(recipients).toEqual(['empty@example.com', 'missing@example.com']);
+  });
+
+  it('does not mail someone again whom an earlier import left pending, and says so', () => {
+    expect(pendingAgain.code).toBe(0);
+    expect(pendingAgain.stdout).toMatch(/; 0 confirmation emails sent via outbox folder .*; 2 already pending not mailed again \(`papermail subscribers add <address>` sends one again\)\n$/);
   });
 
   it('refuses any other --status with exit 2 and one line naming it', () => {

@@ -229,7 +229,8 @@ async function sendConfirmations(
 /**
  * Imports a CSV file and prints one summary line; each skipped row is a warning with its
  * line. Rows without a status take `emptyStatus`, and the summary says how many did. With
- * 'pending', everyone the file leaves pending is sent a confirmation email. `source` is the
+ * 'pending', everyone the import made pending is sent a confirmation email (those pending
+ * before were asked already and are not mailed again). `source` is the
  * file's path, or its path and text when the caller has read it already.
  */
 export async function importSubscriberFile(
@@ -241,6 +242,8 @@ export async function importSubscriberFile(
   const { file, text } = typeof source === 'string' ? { file: source, text: await readTextFile(source, 'EINPUT') } : source;
   const parsed = parseSubscriberCsv(text, { origin: file, knownTopics });
   const rows = parsed.rows.map((row) => (row.status === undefined ? { ...row, status: emptyStatus } : row));
+  // Read before the import: someone already waiting to confirm was asked before and is not mailed again.
+  const pendingBefore = emptyStatus === 'pending' ? await pendingAddresses(rows.map((row) => row.email), store) : new Set<string>();
   const report = await store.importSubscribers(rows);
   const refused = new Set(report.skipped.map((row) => row.line));
   const taken = rows.filter((row) => !refused.has(row.line));
@@ -265,14 +268,30 @@ export async function importSubscriberFile(
   }
   if (emptyStatus === 'pending') {
     const pending: Subscriber[] = [];
+    let askedBefore = 0;
     for (const row of taken) {
       const subscriber = await store.findByEmail(row.email);
-      if (subscriber?.status === 'pending') pending.push(subscriber);
+      if (subscriber?.status !== 'pending') continue;
+      if (pendingBefore.has(subscriber.email)) askedBefore += 1;
+      else pending.push(subscriber);
     }
     const { sent, where } = await sendConfirmations(pending, context);
     parts.push(`${sent} confirmation email${sent === 1 ? '' : 's'} sent ${where}`);
+    if (askedBefore > 0) {
+      parts.push(`${askedBefore} already pending not mailed again (\`papermail subscribers add <address>\` sends one again)`);
+    }
   }
   process.stdout.write(`imported ${file}: ${parts.join('; ')}\n`);
+}
+
+/** Which of `emails` are stored as pending now, by their stored address. */
+async function pendingAddresses(emails: readonly string[], store: StoreContext['store']): Promise<Set<string>> {
+  const pending = new Set<string>();
+  for (const email of emails) {
+    const subscriber = await store.findByEmail(email);
+    if (subscriber?.status === 'pending') pending.add(subscriber.email);
+  }
+  return pending;
 }
 
 export type StoreContext = CliContext & { store: SubscriberDirectory & RetrainServices['store'] & Pick<StoreLifecycle, 'close'>; knownTopics: string[] };
