@@ -56,6 +56,7 @@
  *  topics.rulesOnTraining.* / learnedCrossValidated.*  on the training data (tuning part, team
  *                             labels, together): the rules, and the learned candidate of
  *                             bench/topics.ts 5-fold cross-validated (folds by a hash of the id).
+ *                             topics.teamConfusion.<topic>: the confusion rows on the team labels.
  *  startup.helpOverNode       `papermail --help` (compiled, bin/papermail.js) over `node -e 0`, fresh
  *                             processes, medians. Target ≤ 4×. `--only startup` runs it alone.
  *  scale.ledgerPerSecPg1 / Pg2 / Pg4 / Sqlite1 / Sqlite2  ledger throughput alone: recipients per
@@ -262,6 +263,7 @@ function figures(results: Results) {
         all: topics.all,
         team: topics.team,
         confusion: topics.confusion,
+        teamConfusion: topics.teamConfusion,
         rulesOnTraining: topics.rulesOnTraining,
         learnedCrossValidated: { folds: FOLDS, ...topics.learnedCrossValidated },
       },
@@ -386,6 +388,7 @@ function tableRows(results: Results): Row[] {
     training('rulesOnTraining', topics.rulesOnTraining, '(shipped rules; the tuning part is in-sample for them)');
     training('learnedCrossValidated', topics.learnedCrossValidated, `(learned candidate, ${FOLDS}-fold cross-validated; not shipped)`);
     for (const entry of topics.confusion) rows.push({ key: `topics.confusion.${entry.topic}`, value: entry.acceptable / entry.papers, shown: `${confusionLine(entry)} (all 120)` });
+    for (const entry of topics.teamConfusion) rows.push({ key: `topics.teamConfusion.${entry.topic}`, value: entry.acceptable / entry.papers, shown: `${confusionLine(entry)} (team labels)` });
   }
   if (startup) {
     rows.push({

@@ -51,6 +51,8 @@ export interface TopicsFigures {
   team: TopicFigures;
   /** Per labelled primary topic, over the 120 expert-labelled papers. */
   confusion: TopicConfusion[];
+  /** The same over the team labels. */
+  teamConfusion: TopicConfusion[];
   /** The shipped rules on the training data (the tuning part is in-sample for them). */
   rulesOnTraining: TrainingFigures;
   /** The learned candidate, FOLDS-fold cross-validated on the training data. */
@@ -70,6 +72,7 @@ export async function measureTopics(): Promise<TopicsFigures> {
     all: topicFigures(expert, fallback),
     team: topicFigures(team, fallback),
     confusion: topicConfusion(expert),
+    teamConfusion: topicConfusion(team),
     rulesOnTraining: trainingFigures(tuning, team, fallback),
     learnedCrossValidated: crossValidateLearned(taxonomy, tuning.map((outcome) => outcome.labelled), team.map((outcome) => outcome.labelled)),
   };

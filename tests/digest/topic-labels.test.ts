@@ -110,6 +110,10 @@ describe('topics.json on the labelled dev set', () => {
     ['without the agents topic', (json: TaxonomyJson) => {
       json.topics = json.topics.filter((entry) => entry.slug !== 'agents');
     }],
+    // Two dev papers are labelled safety, seven team papers: only the team floor sees this one.
+    ['whose safety rules match nothing', (json: TaxonomyJson) => {
+      json.topics.find((entry) => entry.slug === 'safety')!.rules = [{ match: 'no paper says this', weight: 1 }];
+    }],
   ])('fails a taxonomy %s', (_name, degrade) => {
     const json = JSON.parse(readFileSync('topics.json', 'utf8')) as TaxonomyJson;
     degrade(json);
@@ -124,5 +128,5 @@ describe('topics.json on the labelled dev set', () => {
 
 interface TaxonomyJson {
   fieldWeights: { title: number; contribution: number };
-  topics: { slug: string; rules: { fields?: string[] }[] }[];
+  topics: { slug: string; rules: { match?: string; weight?: number; fields?: string[] }[] }[];
 }
