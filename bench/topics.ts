@@ -3,10 +3,11 @@
  * labels (tests/digest/topic-labels.ts). Not a timing.
  *
  * The headline figures are on the held-out third of the expert dev set (by a hash of the id fixed
- * before any tuning): topics.json's rules were tuned while looking at the other two thirds only,
- * and nothing is ever fitted or chosen on the held-out papers. The tuning part and all 120 are
- * printed beside them, and the team labels (91 more papers of the same days, labelled blind by a
- * second reader; the rules were never tuned on them) as a second measure on unseen papers.
+ * before any tuning): topics.json's rules were tuned while looking at the training data only (the
+ * dev set's other two thirds and the team labels: 91 more papers of the same days, labelled blind
+ * by a second reader), and nothing is ever fitted or chosen on the held-out papers. The tuning
+ * part, all 120 and the team labels are printed beside them; for the rules all but the held-out
+ * third are in-sample.
  *
  * The training data (tuning part + team labels) also cross-validates the learned candidate the
  * rules are measured against: one-vs-rest logistic models (src/digest/linear-model.ts) over a
@@ -47,13 +48,13 @@ export interface TopicsFigures {
   heldOut: TopicFigures;
   tuning: TopicFigures;
   all: TopicFigures;
-  /** The shipped rules on the team labels. */
+  /** The shipped rules on the team labels (in-sample: the rules were tuned on them too). */
   team: TopicFigures;
   /** Per labelled primary topic, over the 120 expert-labelled papers. */
   confusion: TopicConfusion[];
   /** The same over the team labels. */
   teamConfusion: TopicConfusion[];
-  /** The shipped rules on the training data (the tuning part is in-sample for them). */
+  /** The shipped rules on the training data (in-sample for them: they were tuned on it). */
   rulesOnTraining: TrainingFigures;
   /** The learned candidate, FOLDS-fold cross-validated on the training data. */
   learnedCrossValidated: TrainingFigures;

@@ -2,8 +2,8 @@
  * The shipped topics.json against the expert-labelled dev set and the team labels: a taxonomy
  * edit that breaks grouping fails here. The floors sit a little under what `npm run bench --
  * --only topics` measured (held out: 96.4 % acceptable, 78.2 % primary, 1.8 % Other; all 120:
- * 96.7 %, 85.0 %, 1.7 %; team labels: 92.3 %, 69.2 %, 3.3 %), so an edit that misfiles two or
- * three more papers than today fails.
+ * 97.5 %, 85.8 %, 2.5 %; team labels, which the rules are now tuned on too: 98.9 %, 81.3 %,
+ * 2.2 %), so an edit that misfiles two or three more papers than today fails.
  */
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -13,8 +13,8 @@ import { foldOf, labelledPapers, teamLabelledPapers, topicFigures, type Labelled
 
 const FLOORS = {
   heldOut: { acceptable: 0.92, primary: 0.74, otherShare: 0.05 },
-  all: { acceptable: 0.94, primary: 0.83, otherShare: 0.05 },
-  team: { acceptable: 0.9, primary: 0.66, otherShare: 0.05 },
+  all: { acceptable: 0.95, primary: 0.83, otherShare: 0.05 },
+  team: { acceptable: 0.96, primary: 0.79, otherShare: 0.05 },
 };
 
 const labelled = labelledPapers();

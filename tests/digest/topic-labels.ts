@@ -5,13 +5,13 @@
  *
  * The held-out part was fixed before anything was tuned: a paper is held out when the first byte
  * of the SHA-256 of its id is divisible by 3 (about a third). Whoever edits topics.json looks at
- * the tuning part only (`npx tsx tests/digest/topic-table.ts --dev`); the held-out figures are the
+ * the training data only (`npx tsx tests/digest/topic-table.ts --dev --team`); the held-out figures are the
  * ones that say how the grouping does on papers it was not fitted on.
  *
  * The team labels (fixtures/topic-labels-team.json): the other 91 papers of the same sample days,
- * labelled by a second reader blind to the classifier, with the same conventions. topics.json was
- * never tuned on them. With the tuning part they are the training data a learned classifier may
- * be fitted and cross-validated on (`foldOf`); the held-out part never is.
+ * labelled by a second reader blind to the classifier, with the same conventions. With the tuning
+ * part they are the training data: what topics.json's rules are tuned on, and what a learned
+ * classifier may be fitted and cross-validated on (`foldOf`); the held-out part never is.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
