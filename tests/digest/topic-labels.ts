@@ -5,8 +5,8 @@
  *
  * The held-out part was fixed before anything was tuned: a paper is held out when the first byte
  * of the SHA-256 of its id is divisible by 3 (about a third). Whoever edits topics.json looks at
- * the training data only (`npx tsx tests/digest/topic-table.ts --dev --team`); the held-out figures are the
- * ones that say how the grouping does on papers it was not fitted on.
+ * the training data only (`npx tsx tests/digest/topic-table.ts --dev --team`); the held-out
+ * figures are the ones that say how the grouping does on papers it was not fitted on.
  *
  * The team labels (fixtures/topic-labels-team.json): the other 91 papers of the same sample days,
  * labelled by a second reader blind to the classifier, with the same conventions. With the tuning
