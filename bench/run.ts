@@ -51,6 +51,12 @@
  *                             bench/topics.ts); the tuning part and all 120 beside them, and one
  *                             topics.confusion.<topic> row per labelled topic. Targets on held-out:
  *                             ≥ 95 % acceptable, ≥ 80 % primary, ≤ 5 % Other. `--only topics`.
+ *  topics.team                the same rules on the team labels (a second reader, blind; the rules
+ *                             were tuned on them too, so in-sample).
+ *  topics.rulesOnTraining.* / learnedCrossValidated.*  on the training data (tuning part, team
+ *                             labels, together): the rules, and the learned candidate of
+ *                             bench/topics.ts 5-fold cross-validated (folds by a hash of the id).
+ *                             topics.teamConfusion.<topic>: the confusion rows on the team labels.
  *  startup.helpOverNode       `papermail --help` (compiled, bin/papermail.js) over `node -e 0`, fresh
  *                             processes, medians. Target ≤ 4×. `--only startup` runs it alone.
  *  scale.ledgerPerSecPg1 / Pg2 / Pg4 / Sqlite1 / Sqlite2  ledger throughput alone: recipients per
@@ -85,7 +91,7 @@ import { measureSend, type SendFigures } from './send.js';
 import { ledgerKey, measureScale, type ScaleFigures } from './scale.js';
 import { measureSize, type SizeFigures } from './size.js';
 import { measureStartup, type StartupFigures } from './startup.js';
-import { confusionLine, measureTopics, shareOf, type TopicsFigures } from './topics.js';
+import { confusionLine, figuresLine, FOLDS, measureTopics, shareOf, type TopicsFigures, type TrainingFigures } from './topics.js';
 import { round } from './stats.js';
 import { REPO_ROOT } from './workspace.js';
 
@@ -255,7 +261,11 @@ function figures(results: Results) {
         heldOutPapers: topics.heldOut.papers,
         tuning: topics.tuning,
         all: topics.all,
+        team: topics.team,
         confusion: topics.confusion,
+        teamConfusion: topics.teamConfusion,
+        rulesOnTraining: topics.rulesOnTraining,
+        learnedCrossValidated: { folds: FOLDS, ...topics.learnedCrossValidated },
       },
     }),
     ...(startup && {
@@ -369,7 +379,16 @@ function tableRows(results: Results): Row[] {
     rows.push({ key: 'topics.acceptable', value: heldOut.acceptable, shown: beside('acceptable'), target: '≥ 95 % held out', met: heldOut.acceptable >= 0.95 });
     rows.push({ key: 'topics.primary', value: heldOut.primary, shown: beside('primary'), target: '≥ 80 % held out', met: heldOut.primary >= 0.8 });
     rows.push({ key: 'topics.otherShare', value: heldOut.otherShare, shown: beside('otherShare'), target: '≤ 5 % held out', met: heldOut.otherShare <= 0.05 });
+    rows.push({ key: 'topics.team', value: topics.team.primary, shown: `${figuresLine(topics.team)} (second reader; in-sample, the rules were tuned on them too)` });
+    const training = (key: string, figures: TrainingFigures, note: string) => {
+      for (const part of ['tuning', 'team', 'together'] as const) {
+        rows.push({ key: `topics.${key}.${part}`, value: figures[part].primary, shown: `${figuresLine(figures[part])}${part === 'together' ? ` ${note}` : ''}` });
+      }
+    };
+    training('rulesOnTraining', topics.rulesOnTraining, '(shipped rules; in-sample, they were tuned on the training data)');
+    training('learnedCrossValidated', topics.learnedCrossValidated, `(learned candidate, ${FOLDS}-fold cross-validated; not shipped)`);
     for (const entry of topics.confusion) rows.push({ key: `topics.confusion.${entry.topic}`, value: entry.acceptable / entry.papers, shown: `${confusionLine(entry)} (all 120)` });
+    for (const entry of topics.teamConfusion) rows.push({ key: `topics.teamConfusion.${entry.topic}`, value: entry.acceptable / entry.papers, shown: `${confusionLine(entry)} (team labels)` });
   }
   if (startup) {
     rows.push({

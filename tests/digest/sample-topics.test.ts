@@ -35,7 +35,8 @@ describe('topics.json on sample 2025-09-30', () => {
     ['2509.24981', 'Random Policy Valuation is Enough for LLM Reasoning with Verifiable Rewards', 'llm-reasoning'],
     ['2509.23866', 'Efficient Multi-turn RL for GUI Agents via Decoupled Training ...', 'agents'],
     ['2509.22824', 'Critique-Coder: Enhancing Coder Models by Critique Reinforcement Learning', 'code'],
-    ['2509.24900', 'OpenGPT-4o-Image: A Comprehensive Dataset for Advanced Image Generation and Editing', 'image-generation'],
+    // A dataset first: its abstract introduces "a large-scale dataset" (the team labels' primary topic).
+    ['2509.24900', 'OpenGPT-4o-Image: A Comprehensive Dataset for Advanced Image Generation and Editing', 'datasets-benchmarks'],
     ['2509.24695', 'SANA-Video: Efficient Video Generation with Block Linear Diffusion Transformer', 'video-generation'],
     ['2509.25191', 'VGGT-X: When VGGT Meets Dense Novel View Synthesis', '3d-vision'],
     ['2509.25131', 'MGM-Omni: Scaling Omni LLMs to Personalized Long-Horizon Speech', 'speech-audio'],

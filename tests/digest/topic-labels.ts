@@ -5,8 +5,13 @@
  *
  * The held-out part was fixed before anything was tuned: a paper is held out when the first byte
  * of the SHA-256 of its id is divisible by 3 (about a third). Whoever edits topics.json looks at
- * the tuning part only (`npx tsx tests/digest/topic-table.ts --dev`); the held-out figures are the
- * ones that say how the grouping does on papers it was not fitted on.
+ * the training data only (`npx tsx tests/digest/topic-table.ts --dev --team`); the held-out
+ * figures are the ones that say how the grouping does on papers it was not fitted on.
+ *
+ * The team labels (fixtures/topic-labels-team.json): the other 91 papers of the same sample days,
+ * labelled by a second reader blind to the classifier, with the same conventions. With the tuning
+ * part they are the training data: what topics.json's rules are tuned on, and what a learned
+ * classifier may be fitted and cross-validated on (`foldOf`); the held-out part never is.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -16,6 +21,7 @@ import type { Paper } from '../../src/digest/paper.js';
 import { samplePapers } from './sample-papers.js';
 
 const LABELS_FILE = fileURLToPath(new URL('./fixtures/topic-labels-dev.json', import.meta.url));
+const TEAM_LABELS_FILE = fileURLToPath(new URL('./fixtures/topic-labels-team.json', import.meta.url));
 
 /** Every sample day the dev set draws from, as samplePapers names them. */
 const SAMPLE_DAYS = [
@@ -65,14 +71,31 @@ export function sampleDayPapers(): Paper[] {
   return papers;
 }
 
+/**
+ * Which of `folds` cross-validation folds a training paper is in: by a hash of its id (not the
+ * one `isHeldOut` uses), so the folds never depend on the order of the labels.
+ */
+export function foldOf(id: string, folds: number): number {
+  return (createHash('sha256').update(`fold:${id}`).digest()[0] ?? 0) % folds;
+}
+
 /** The dev set with each label's paper from the sample days. */
 export function labelledPapers(papers: readonly Paper[] = sampleDayPapers()): LabelledPaper[] {
-  const labels = z.array(TopicLabelSchema).parse(JSON.parse(readFileSync(LABELS_FILE, 'utf8')));
+  return labelsWithPapers(LABELS_FILE, papers).map(({ paper, label }) => ({ paper, label, heldOut: isHeldOut(label.id) }));
+}
+
+/** The team labels with their papers; none is held out (they are training data, see the module comment). */
+export function teamLabelledPapers(papers: readonly Paper[] = sampleDayPapers()): LabelledPaper[] {
+  return labelsWithPapers(TEAM_LABELS_FILE, papers).map(({ paper, label }) => ({ paper, label, heldOut: false }));
+}
+
+function labelsWithPapers(file: string, papers: readonly Paper[]): { paper: Paper; label: TopicLabel }[] {
+  const labels = z.array(TopicLabelSchema).parse(JSON.parse(readFileSync(file, 'utf8')));
   const byId = new Map(papers.map((paper) => [paper.id, paper]));
   return labels.map((label, index) => {
     const paper = byId.get(label.id);
-    if (paper === undefined) throw new Error(`${LABELS_FILE}: [${index}].id ${label.id} is in no sample day`);
-    return { paper, label, heldOut: isHeldOut(label.id) };
+    if (paper === undefined) throw new Error(`${file}: [${index}].id ${label.id} is in no sample day`);
+    return { paper, label };
   });
 }
 

@@ -1,18 +1,18 @@
 /**
  * Tuning aid for topics.json, not a test: prints title → topic for saved days and the counts per topic.
  *   npx tsx tests/digest/topic-table.ts samples/2025-09-30.json [more.json ...] [--topics topics.json] [--why]
- *   npx tsx tests/digest/topic-table.ts --dev [--topics topics.json] [--why]
+ *   npx tsx tests/digest/topic-table.ts --dev [--team] [--topics topics.json] [--why]
  * Read the table critically after every edit of topics.json: a reader should agree with every line.
  * `--dev` prints the tuning part of the labelled dev set only (never the held-out part, whose
  * figures `npm run bench -- --only topics` prints): each paper's label, where it went, and the
- * misfiled ones marked.
+ * misfiled ones marked. `--team` prints the team labels the same way (training data too).
  */
 import { basename, dirname } from 'node:path';
 import { primaryTopic, scoreTopics } from '../../src/digest/classify.js';
 import type { Paper } from '../../src/digest/paper.js';
 import { loadTaxonomy, type Taxonomy } from '../../src/digest/taxonomy.js';
 import { samplePapers } from './sample-papers.js';
-import { labelledPapers, topicFigures } from './topic-labels.js';
+import { labelledPapers, teamLabelledPapers, topicFigures, type LabelledPaper } from './topic-labels.js';
 
 const args = process.argv.slice(2);
 const topicsIndex = args.indexOf('--topics');
@@ -20,7 +20,8 @@ const taxonomy = await loadTaxonomy(topicsIndex >= 0 ? args[topicsIndex + 1]! : 
 const explain = args.includes('--why');
 const files = args.filter((arg, index) => arg.endsWith('.json') && (topicsIndex < 0 || index !== topicsIndex + 1));
 
-if (args.includes('--dev')) printTuningPart(taxonomy);
+if (args.includes('--dev')) printLabelled('dev set, tuning part', labelledPapers().filter((labelled) => !labelled.heldOut), taxonomy);
+if (args.includes('--team')) printLabelled('team labels', teamLabelledPapers(), taxonomy);
 for (const file of files) {
   const papers = samplePapers(basename(file, '.json'), `${dirname(file)}/`);
   const counts = new Map<string, number>();
@@ -34,11 +35,10 @@ for (const file of files) {
   console.log(`--- ${summary.join(', ')}`);
 }
 
-function printTuningPart(taxonomy: Taxonomy): void {
-  const outcomes = labelledPapers()
-    .filter((labelled) => !labelled.heldOut)
-    .map((labelled) => ({ labelled, filed: primaryTopic(labelled.paper, taxonomy).slug }));
-  console.log(`\n=== dev set, tuning part (${outcomes.length} papers): filed / labelled primary`);
+/** Labelled papers (never the held-out part) with where they went; `X` misfiled, `~` acceptable but not the primary. */
+function printLabelled(heading: string, papers: readonly LabelledPaper[], taxonomy: Taxonomy): void {
+  const outcomes = papers.map((labelled) => ({ labelled, filed: primaryTopic(labelled.paper, taxonomy).slug }));
+  console.log(`\n=== ${heading} (${outcomes.length} papers): filed / labelled primary`);
   for (const { labelled, filed } of outcomes) {
     const mark = labelled.label.primary === filed ? ' ' : labelled.label.acceptable.includes(filed) ? '~' : 'X';
     printPaper(labelled.paper, `${mark} ${filed.padEnd(19)} ${labelled.label.primary.padEnd(19)}`, taxonomy);
