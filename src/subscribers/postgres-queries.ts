@@ -254,20 +254,22 @@ export const POSTGRES_QUERIES = {
     FROM claimable JOIN subscribers AS s ON s.id = claimable.subscriber_id
     WHERE d.issue_date = $1 AND d.subscriber_id = claimable.subscriber_id
     RETURNING ${SUBSCRIBER_COLUMNS.split(', ').map((column) => `s.${column}`).join(', ')}`,
-  // $1 issue date, $2 owner, $3 at, $4 lease in milliseconds, $5 subscriber id
-  // $1 issue date, $2 owner, $3 at, $4 lease in milliseconds, $5 subscriber ids: the ids still
-  // $2's. A row with more than half its lease left is held as it is (a read, no new row version
-  // per message); the others' leases start again.
-  holdClaims: `
-    WITH claim AS (
-      SELECT subscriber_id, lease_expires_at > ${at(3)} + $4::double precision * interval '0.5 millisecond' AS young FROM deliveries
-      WHERE issue_date = $1 AND subscriber_id = ANY ($5::integer[]) AND state = 'sending' AND lease_owner = $2),
-    renewed AS (
-      UPDATE deliveries SET lease_expires_at = ${at(3)} + $4::double precision * interval '1 millisecond'
-      WHERE issue_date = $1 AND subscriber_id = ANY ($5::integer[]) AND state = 'sending' AND lease_owner = $2
-        AND (lease_expires_at IS NULL OR lease_expires_at <= ${at(3)} + $4::double precision * interval '0.5 millisecond')
-      RETURNING subscriber_id)
-    SELECT subscriber_id FROM claim WHERE young UNION SELECT subscriber_id FROM renewed`,
+  // $1 issue date, $2 owner, $3 at, $4 lease in milliseconds, $5 subscriber ids: for each row
+  // still $2's claim, whether more than half its lease is left ("young": held as it is, a read
+  // and no new row version per message). Only the key is a condition, so every id is one
+  // primary-key lookup: with the state a condition too, the planner (its statistics taken
+  // while every row was 'pending') walked all the day's 'sending' rows, every worker's claims
+  // and their dead versions, for every hold — four workers' holds cost three times one's.
+  heldClaims: `
+    SELECT subscriber_id, lease_expires_at > ${at(3)} + $4::double precision * interval '0.5 millisecond' AS young,
+      state = 'sending' AND lease_owner IS NOT DISTINCT FROM $2 AS ours
+    FROM deliveries WHERE issue_date = $1 AND subscriber_id = ANY ($5::integer[])`,
+  // The same, for $2's rows among $5 that were not young: their leases start again; returns the ids.
+  renewHeldClaims: `
+    UPDATE deliveries SET lease_expires_at = ${at(3)} + $4::double precision * interval '1 millisecond'
+    WHERE issue_date = $1 AND subscriber_id = ANY ($5::integer[]) AND state = 'sending' AND lease_owner = $2
+      AND (lease_expires_at IS NULL OR lease_expires_at <= ${at(3)} + $4::double precision * interval '0.5 millisecond')
+    RETURNING subscriber_id`,
   // $1 issue date, $2 owner, $3 at, $4 subscriber ids
   releaseClaims: `
     UPDATE deliveries SET state = '${CLAIMABLE.fresh}', lease_owner = NULL, lease_expires_at = NULL, attempts = attempts - 1, updated_at = ${at(3)}

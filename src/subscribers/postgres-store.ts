@@ -199,8 +199,18 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     for (const group of groupedBy(holds, (hold) => `${hold.issueDate}\n${hold.owner}\n${hold.leaseMs}`).values()) {
       const { issueDate, owner, leaseMs } = group[0]!;
       const ids = [...new Set(group.map((hold) => hold.subscriberId))].sort((a, b) => a - b);
-      const { rows } = await query<{ subscriber_id: number }>('holding a claim', SQL.holdClaims, [issueDate, owner, clock(), leaseMs, ids], 'papermail_hold_claims');
-      for (const row of rows) held.add(`${issueDate}\n${owner}\n${leaseMs}\n${row.subscriber_id}`);
+      const at = clock();
+      const { rows } = await query<{ subscriber_id: number; young: boolean | null; ours: boolean | null }>(
+        'holding a claim',
+        SQL.heldClaims,
+        [issueDate, owner, at, leaseMs, ids],
+        'papermail_held_claims',
+      );
+      const ours = rows.filter((row) => row.ours === true);
+      // Rare: only a claim past half its lease needs a write, and a second round trip.
+      const old = ours.filter((row) => row.young !== true).map((row) => row.subscriber_id);
+      const renewed = old.length === 0 ? [] : (await query<{ subscriber_id: number }>('holding a claim', SQL.renewHeldClaims, [issueDate, owner, at, leaseMs, old])).rows;
+      for (const row of [...ours.filter((row) => row.young === true), ...renewed]) held.add(`${issueDate}\n${owner}\n${leaseMs}\n${row.subscriber_id}`);
     }
     return holds.map((hold) => held.has(`${hold.issueDate}\n${hold.owner}\n${hold.leaseMs}\n${hold.subscriberId}`));
   });

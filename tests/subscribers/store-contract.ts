@@ -1090,6 +1090,23 @@ export function describeStoreContract(name: string, stores: ContractStores): voi
       expect(await store.claimRecipients(day, 'run-b', 10, minute)).toEqual([]);
       expect(await store.holdClaim(day, id, 'run-a', minute)).toBe(true);
     });
+    it('answers holds made at once for claims of different ages: the young one as it is, the old one with its lease started again', async () => {
+      const clock = manualClock();
+      const store = await stores.open(clock);
+      const [early, late] = (await confirmed(store, 2)) as [number, number];
+      await store.prepareIssue(day);
+      expect((await store.claimRecipients(day, 'run-a', 1, minute)).map((subscriber) => subscriber.id)).toEqual([early]);
+      clock.advance(minute / 2 + 1_000);
+      expect((await store.claimRecipients(day, 'run-a', 1, minute)).map((subscriber) => subscriber.id)).toEqual([late]);
+      clock.advance(5_000);
+      expect(await Promise.all([store.holdClaim(day, early, 'run-a', minute), store.holdClaim(day, late, 'run-a', minute)])).toEqual([true, true]);
+      // Past the early claim's first lease: the hold started it again, so neither row can be taken over.
+      clock.advance(minute / 2 - 5_000);
+      expect(await store.claimRecipients(day, 'run-b', 10, minute)).toEqual([]);
+      // Past the late claim's lease, which its hold left as it was: that one can be.
+      clock.advance(minute / 2);
+      expect((await store.claimRecipients(day, 'run-b', 10, minute)).map((subscriber) => subscriber.id)).toEqual([late]);
+    });
   });
 
   describe(`${name}: the day-wide send rate`, () => {

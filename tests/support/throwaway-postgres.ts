@@ -32,6 +32,8 @@ export interface PostgresCluster {
   newSchema(): Promise<string>;
   /** Runs SQL as the superuser in the `postgres` database (ALTER DATABASE, pg_terminate_backend …). */
   admin(sql: string): Promise<void>;
+  /** The server's process id (the postmaster, parent of every backend). */
+  serverPid(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -59,6 +61,8 @@ export interface ClusterOptions {
   durable?: boolean;
   /** Passed as -c max_connections=…; PostgreSQL's default (100) when not given. */
   maxConnections?: number;
+  /** More server settings, passed as -c name=value. */
+  settings?: Record<string, string>;
 }
 
 export async function startPostgresCluster(options: ClusterOptions = {}): Promise<PostgresCluster> {
@@ -92,7 +96,8 @@ export async function startPostgresCluster(options: ClusterOptions = {}): Promis
     // Durability is not what tests check: no fsync keeps a database per test cheap.
     const durability = options.durable ? '-c synchronous_commit=off' : '-c fsync=off -c synchronous_commit=off -c full_page_writes=off';
     const connections = options.maxConnections === undefined ? '' : ` -c max_connections=${options.maxConnections}`;
-    const settings = `-p ${port} -k ${directory} -c listen_addresses=127.0.0.1 ${durability}${connections}`;
+    const extra = Object.entries(options.settings ?? {}).map(([name, value]) => ` -c ${name}=${value}`).join('');
+    const settings = `-p ${port} -k ${directory} -c listen_addresses=127.0.0.1 ${durability}${connections}${extra}`;
     await command('pg_ctl', ['-D', data, '-o', settings, '-l', join(directory, 'log'), '-w', 'start']);
     started = true;
   } catch (error) {
@@ -146,6 +151,9 @@ export async function startPostgresCluster(options: ClusterOptions = {}): Promis
       return `${database}?options=${encodeURIComponent(`-c search_path=${name}`)}`;
     },
     admin,
+    async serverPid() {
+      return Number((await readFile(join(data, 'postmaster.pid'), 'utf8')).split('\n')[0]);
+    },
     async stop() {
       stopNow();
       process.removeListener('exit', stopNow);
