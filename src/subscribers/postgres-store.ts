@@ -215,6 +215,12 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     return holds.map((hold) => held.has(`${hold.issueDate}\n${hold.owner}\n${hold.leaseMs}\n${hold.subscriberId}`));
   });
 
+  /**
+   * Per issue date and owner, the highest id a claim took as a fresh row: the next claim looks
+   * for fresh rows above it first (SQL.claim says why), and from the start only once none is left there.
+   */
+  const freshClaimedUpTo = new Map<string, number>();
+
   /** Runs `work` in one transaction on one connection: all of it or, on any error, none. */
   async function transaction<T>(operation: string, work: (client: PoolClient) => Promise<T>): Promise<T> {
     let client: PoolClient;
@@ -816,7 +822,16 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
       for (const { owner: holder } of holders) {
         if (holder !== owner && isOwnerDeadOnThisHost(holder)) await query('claiming recipients', SQL.endLeasesOf, [issueDate, holder]);
       }
-      const { rows } = await query<SubscriberRow>('claiming recipients', SQL.claim, [issueDate, owner, size, clock(), lease], 'papermail_claim');
+      const key = `${issueDate}\n${owner}`;
+      const claim = (after: number) =>
+        query<SubscriberRow & { fresh: boolean }>('claiming recipients', SQL.claim, [issueDate, owner, size, clock(), lease, after], 'papermail_claim');
+      const after = freshClaimedUpTo.get(key) ?? 0;
+      let { rows } = await claim(after);
+      // Nothing above the mark: rows below it may have become fresh again (given back by a run), so once more from the start.
+      if (rows.length === 0 && after > 0) rows = (await claim(0)).rows;
+      const fresh = rows.filter((row) => row.fresh).map((row) => row.id);
+      if (rows.length === 0) freshClaimedUpTo.delete(key);
+      else if (fresh.length > 0) freshClaimedUpTo.set(key, Math.max(...fresh));
       return rows.map((row) => toSubscriber(toRecord(row))).sort((a, b) => a.id - b.id);
     },
 

@@ -1029,6 +1029,19 @@ export function describeStoreContract(name: string, stores: ContractStores): voi
       expect(await store.holdClaim(day, started, 'run-a', minute)).toBe(true);
     });
 
+    it('still claims rows given back below the ids a run has already claimed past', async () => {
+      const store = await stores.open();
+      const ids = await confirmed(store, 6);
+      const claimedBy = async (owner: string) => (await store.claimRecipients(day, owner, 2, minute)).map((subscriber) => subscriber.id);
+      await store.prepareIssue(day);
+      expect(await claimedBy('run-a')).toEqual(ids.slice(0, 2));
+      expect(await claimedBy('run-b')).toEqual(ids.slice(2, 4));
+      expect(await claimedBy('run-a')).toEqual(ids.slice(4, 6));
+      await store.releaseClaims(day, 'run-b', ids.slice(2, 4));
+      expect(await claimedBy('run-a')).toEqual(ids.slice(2, 4));
+      expect(await claimedBy('run-a')).toEqual([]);
+    });
+
     it('claims only rows of subscribers still confirmed, and none that are settled', async () => {
       const store = await stores.open();
       const [sent, left, fresh] = (await confirmed(store, 3)) as [number, number, number];
