@@ -161,14 +161,14 @@ export async function measureScale(options: ScaleOptions): Promise<ScaleFigures>
 }
 
 /** The frozen issue of the sample day, compiled once for every store the bench prepares. */
-export async function dayContent(): Promise<ReturnType<typeof frozenContent>> {
+async function dayContent(): Promise<ReturnType<typeof frozenContent>> {
   const config = benchConfig();
   const { digest } = await loadDailyDigest({ source: FULL_DAY_SOURCE, config, logger: silentLogger });
   return frozenContent(digest, await createIssueRenderer(digest, issueOptionsFrom(config)).parts());
 }
 
 /** Seeds `count` subscribers at `location`, freezes the day and prepares its ledger (timed); closed again, so it can be copied. */
-export async function preparedStore(location: string, count: number, content: ReturnType<typeof frozenContent>): Promise<{ location: string; prepareSeconds: number }> {
+async function preparedStore(location: string, count: number, content: ReturnType<typeof frozenContent>): Promise<{ location: string; prepareSeconds: number }> {
   await seedSubscribers(location, count);
   const store = await openStore(storeAt(location));
   try {
@@ -227,13 +227,12 @@ interface RunFigures {
  * With `databaseCpuMs` (the PostgreSQL server's CPU so far), the server's share is counted
  * from the go to the moment the last sender's connections have ended.
  */
-export async function runSenders(request: {
+async function runSenders(request: {
   location: string;
   workers: number;
   expected: number;
   sink?: SinkProcess;
   databaseCpuMs?: () => Promise<number>;
-  nodeOptions?: string[];
 }): Promise<RunFigures> {
   const { location, workers, expected, sink, databaseCpuMs } = request;
   sink?.reset();
@@ -247,7 +246,7 @@ export async function runSenders(request: {
     ...(sink ? { smtpUrl: sink.url } : {}),
     waitForGo: true,
   };
-  const children = Array.from({ length: workers }, () => spawnScript(PAPERMAIL_SENDER, [JSON.stringify(job)], request.nodeOptions ? { nodeOptions: request.nodeOptions } : {}));
+  const children = Array.from({ length: workers }, () => spawnScript(PAPERMAIL_SENDER, [JSON.stringify(job)]));
   const results = children.map((child) => {
     let result: SenderResult | undefined;
     const ready = new Promise<void>((resolve) =>
@@ -299,7 +298,7 @@ function rateOf(store: StoreKind, workers: number, runs: RunFigures[]): ScaleRat
   };
 }
 
-export function describe(figures: RunFigures): string {
+function describe(figures: RunFigures): string {
   const database = figures.databaseCpuMsPerRecipient > 0 ? ` + ${figures.databaseCpuMsPerRecipient.toFixed(3)} ms in PostgreSQL` : '';
   return `${Math.round(figures.perSecond)}/s in ${figures.seconds.toFixed(1)} s (${figures.cpuMsPerRecipient.toFixed(3)} ms CPU/recipient in the senders${database}, shares ${figures.shares.join(' + ')})`;
 }

@@ -61,8 +61,6 @@ export interface ClusterOptions {
   durable?: boolean;
   /** Passed as -c max_connections=…; PostgreSQL's default (100) when not given. */
   maxConnections?: number;
-  /** More server settings, passed as -c name=value. */
-  settings?: Record<string, string>;
 }
 
 export async function startPostgresCluster(options: ClusterOptions = {}): Promise<PostgresCluster> {
@@ -96,8 +94,7 @@ export async function startPostgresCluster(options: ClusterOptions = {}): Promis
     // Durability is not what tests check: no fsync keeps a database per test cheap.
     const durability = options.durable ? '-c synchronous_commit=off' : '-c fsync=off -c synchronous_commit=off -c full_page_writes=off';
     const connections = options.maxConnections === undefined ? '' : ` -c max_connections=${options.maxConnections}`;
-    const extra = Object.entries(options.settings ?? {}).map(([name, value]) => ` -c ${name}=${value}`).join('');
-    const settings = `-p ${port} -k ${directory} -c listen_addresses=127.0.0.1 ${durability}${connections}${extra}`;
+    const settings = `-p ${port} -k ${directory} -c listen_addresses=127.0.0.1 ${durability}${connections}`;
     await command('pg_ctl', ['-D', data, '-o', settings, '-l', join(directory, 'log'), '-w', 'start']);
     started = true;
   } catch (error) {
