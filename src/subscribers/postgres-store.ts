@@ -220,6 +220,8 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
    * for fresh rows above it first (SQL.claim says why), and from the start only once none is left there.
    */
   const freshClaimedUpTo = new Map<string, number>();
+  /** Forgetting the marks only makes the next claims look from the first id. */
+  const MAX_CLAIM_MARKS = 1_000;
 
   /** Runs `work` in one transaction on one connection: all of it or, on any error, none. */
   async function transaction<T>(operation: string, work: (client: PoolClient) => Promise<T>): Promise<T> {
@@ -831,7 +833,11 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
       if (rows.length === 0 && after > 0) rows = (await claim(0)).rows;
       const fresh = rows.filter((row) => row.fresh).map((row) => row.id);
       if (rows.length === 0) freshClaimedUpTo.delete(key);
-      else if (fresh.length > 0) freshClaimedUpTo.set(key, Math.max(...fresh));
+      else if (fresh.length > 0) {
+        // A run's entry goes with its last, empty claim; one that was stopped leaves its own, so the map is kept small.
+        if (freshClaimedUpTo.size >= MAX_CLAIM_MARKS && !freshClaimedUpTo.has(key)) freshClaimedUpTo.clear();
+        freshClaimedUpTo.set(key, Math.max(...fresh));
+      }
       return rows.map((row) => toSubscriber(toRecord(row))).sort((a, b) => a.id - b.id);
     },
 
