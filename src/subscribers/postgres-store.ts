@@ -142,6 +142,9 @@ function toFrozenIssue(row: IssueDayRow): FrozenIssueRecord {
   };
 }
 
+/** Claim marks kept (freshClaimedUpTo); forgetting them only makes the next claims look from the first id. */
+const MAX_CLAIM_MARKS = 1_000;
+
 /** Connects, migrates (waiting for another process that is migrating) and returns the store. */
 /** The PostgreSQL store can also take a copy of a SQLite store (`db copy`). */
 export type PostgresStore = SubscriberStore & CopyTarget;
@@ -220,8 +223,6 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
    * for fresh rows above it first (SQL.claim says why), and from the start only once none is left there.
    */
   const freshClaimedUpTo = new Map<string, number>();
-  /** Forgetting the marks only makes the next claims look from the first id. */
-  const MAX_CLAIM_MARKS = 1_000;
 
   /** Runs `work` in one transaction on one connection: all of it or, on any error, none. */
   async function transaction<T>(operation: string, work: (client: PoolClient) => Promise<T>): Promise<T> {
