@@ -19,6 +19,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { copyFile } from 'node:fs/promises';
+import { setTimeout as delay } from 'node:timers/promises';
 import path from 'node:path';
 import pg from 'pg';
 import { frozenContent } from '../src/delivery/frozen-issue.js';
@@ -28,6 +29,7 @@ import { createIssueRenderer, issueOptionsFrom } from '../src/render/index.js';
 import { openStore } from '../src/subscribers/open-store.js';
 import { startPostgresCluster } from '../tests/support/throwaway-postgres.js';
 import { exitOf, spawnScript } from './processes.js';
+import { processTreeCpuMs } from './server-cpu.js';
 import { seedSubscribers, storeAt } from './seed.js';
 import type { SenderResult } from './sender-process.js';
 import { PAPERMAIL_SENDER } from './send.js';
@@ -51,6 +53,8 @@ export interface ScaleRate {
   runs: number[];
   /** CPU time of all senders together per recipient (median), ms. */
   cpuMsPerRecipient: number;
+  /** PostgreSQL only: CPU time of the server (every backend and helper process) per recipient (median), ms; 0 for SQLite, which runs inside the senders. */
+  databaseCpuMsPerRecipient: number;
 }
 
 export interface ScaleFigures {
@@ -78,11 +82,15 @@ export const LEDGER_CONFIGURATIONS: ReadonlyArray<{ store: StoreKind; workers: n
 ];
 
 const ISSUE_DAY = '2025-09-30';
+/** How long the server is given, after the senders exit, for their backends to end and be counted. */
+const DATABASE_SETTLE_MS = 300;
 
 export async function measureScale(options: ScaleOptions): Promise<ScaleFigures> {
   await buildDist();
   const scratch = await scratchFolder('bench-scale');
   const cluster = await startPostgresCluster({ durable: true });
+  const serverPid = await cluster.serverPid();
+  const databaseCpuMs = () => processTreeCpuMs(serverPid);
   try {
     const content = await dayContent();
     const pgLedger = await preparedStore(await cluster.newDatabase(), options.ledger.recipients, content);
@@ -107,7 +115,7 @@ export async function measureScale(options: ScaleOptions): Promise<ScaleFigures>
         // Every run is fresh processes on a fresh copy: the warm-up only warms the caches, once per store.
         if (run < 0 && workers > 1) continue;
         const location = await freshCopy(store, prepared[store]);
-        const figures = await runSenders({ location, workers, expected: options.ledger.recipients });
+        const figures = await runSenders({ location, workers, expected: options.ledger.recipients, ...(store === 'postgres' ? { databaseCpuMs } : {}) });
         if (store === 'postgres' && workers === 1 && pgLedgerBytes === 0) pgLedgerBytes = await ledgerBytes(location);
         options.log(`  scale ledger ${run < 0 ? 'warm-up' : `run ${run + 1}/${options.ledger.runs}`}: ${store} × ${workers}: ${describe(figures)}`);
         if (run >= 0) push(ledgerRuns, `${store}${workers}`, figures);
@@ -123,7 +131,7 @@ export async function measureScale(options: ScaleOptions): Promise<ScaleFigures>
         const round: Partial<Record<1 | 2, RunFigures>> = {};
         for (const workers of order) {
           const location = await freshCopy('postgres', prepared.send);
-          round[workers] = await runSenders({ location, workers, expected: options.send.subscribers, sink });
+          round[workers] = await runSenders({ location, workers, expected: options.send.subscribers, sink, databaseCpuMs });
           options.log(`  scale send ${run < 0 ? 'warm-up' : `run ${run + 1}/${options.send.runs}`}: ${workers} sender(s) to the sink: ${describe(round[workers]!)}`);
         }
         if (run >= 0) {
@@ -169,9 +177,25 @@ async function preparedStore(location: string, count: number, content: ReturnTyp
     const { added } = await store.prepareIssue(content.issueDate);
     const prepareSeconds = (performance.now() - startedAt) / 1000;
     if (added !== count) throw new Error(`preparing ${location}: ${added} ledger rows for ${count} subscribers`);
+    if (storeAt(location).DATABASE_URL) await analyse(location);
     return { location, prepareSeconds };
   } finally {
     await store.close();
+  }
+}
+
+/**
+ * Statistics of the prepared day, as autovacuum takes them soon after a day's rows are
+ * inserted: the senders then get the plans a production day gets (the statistics say every row
+ * is 'pending', which is what once led the claim's plan astray), not those of a table never analysed.
+ */
+async function analyse(url: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query('ANALYZE');
+  } finally {
+    await client.end();
   }
 }
 
@@ -191,6 +215,7 @@ interface RunFigures {
   perSecond: number;
   seconds: number;
   cpuMsPerRecipient: number;
+  databaseCpuMsPerRecipient: number;
   /** Recipients each sender sent: how the day was shared out. */
   shares: number[];
 }
@@ -199,9 +224,17 @@ interface RunFigures {
  * Starts `workers` papermail senders on the store at `location`, lets them go together once
  * all are ready, and measures the day from the first start to the last end. The run counts only
  * if together they sent every recipient exactly once (and the sink, if any, accepted them all).
+ * With `databaseCpuMs` (the PostgreSQL server's CPU so far), the server's share is counted
+ * from the go to the moment the last sender's connections have ended.
  */
-async function runSenders(request: { location: string; workers: number; expected: number; sink?: SinkProcess }): Promise<RunFigures> {
-  const { location, workers, expected, sink } = request;
+async function runSenders(request: {
+  location: string;
+  workers: number;
+  expected: number;
+  sink?: SinkProcess;
+  databaseCpuMs?: () => Promise<number>;
+}): Promise<RunFigures> {
+  const { location, workers, expected, sink, databaseCpuMs } = request;
   sink?.reset();
   const store = storeAt(location);
   const job = {
@@ -230,8 +263,11 @@ async function runSenders(request: { location: string; workers: number; expected
   });
   // A sender that fails before it is ready must not leave this waiting for it.
   await Promise.race([Promise.all(results.map((result) => result.ready)), Promise.all(results.map((result) => result.finished))]);
+  const databaseAtGo = await databaseCpuMs?.();
   for (const child of children) child.send({ type: 'go' });
   const finished = await Promise.all(results.map((result) => result.finished));
+  // A backend's CPU is its parent's once it has exited and been waited for: give the last ones a moment.
+  const databaseMs = databaseAtGo === undefined ? 0 : (await delay(DATABASE_SETTLE_MS).then(databaseCpuMs!)) - databaseAtGo;
 
   const sent = finished.reduce((total, result) => total + result.sent, 0);
   const accepted = sink ? (await sink.stats()).accepted : sent;
@@ -242,7 +278,13 @@ async function runSenders(request: { location: string; workers: number; expected
   const endedAt = Math.max(...finished.map((result) => result.endedAt!));
   const seconds = Math.max(0.001, (endedAt - startedAt) / 1000);
   const cpuMs = finished.reduce((total, result) => total + result.cpuMsPerMessage * result.sent, 0);
-  return { perSecond: expected / seconds, seconds, cpuMsPerRecipient: cpuMs / expected, shares: finished.map((result) => result.sent) };
+  return {
+    perSecond: expected / seconds,
+    seconds,
+    cpuMsPerRecipient: cpuMs / expected,
+    databaseCpuMsPerRecipient: databaseMs / expected,
+    shares: finished.map((result) => result.sent),
+  };
 }
 
 function rateOf(store: StoreKind, workers: number, runs: RunFigures[]): ScaleRate {
@@ -252,11 +294,13 @@ function rateOf(store: StoreKind, workers: number, runs: RunFigures[]): ScaleRat
     perSecond: median(runs.map((run) => run.perSecond)),
     runs: runs.map((run) => run.perSecond),
     cpuMsPerRecipient: median(runs.map((run) => run.cpuMsPerRecipient)),
+    databaseCpuMsPerRecipient: median(runs.map((run) => run.databaseCpuMsPerRecipient)),
   };
 }
 
 function describe(figures: RunFigures): string {
-  return `${Math.round(figures.perSecond)}/s in ${figures.seconds.toFixed(1)} s (${figures.cpuMsPerRecipient.toFixed(3)} ms CPU/recipient, shares ${figures.shares.join(' + ')})`;
+  const database = figures.databaseCpuMsPerRecipient > 0 ? ` + ${figures.databaseCpuMsPerRecipient.toFixed(3)} ms in PostgreSQL` : '';
+  return `${Math.round(figures.perSecond)}/s in ${figures.seconds.toFixed(1)} s (${figures.cpuMsPerRecipient.toFixed(3)} ms CPU/recipient in the senders${database}, shares ${figures.shares.join(' + ')})`;
 }
 
 function push<T>(map: Map<string, T[]>, key: string, value: T): void {

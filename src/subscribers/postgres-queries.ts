@@ -25,6 +25,9 @@ function markDelivery(state: DeliveryState, set: string, values: string): string
     RETURNING 1`;
 }
 
+/** The delivery row `alias`'s subscriber is confirmed: a lookup per row (a subquery the planner keeps as one), never a join. */
+const confirmedSubscriberOf = (alias: string) => `(SELECT s.status FROM subscribers AS s WHERE s.id = ${alias}.subscriber_id) = 'confirmed'`;
+
 const SUBSCRIBER_COLUMNS =
   'id, email, name, status, topics, cadence, created_at, confirmed_at, unsubscribed_at, bounce_count, status_version, suppression_reason, suppression_detail, suppressed_at';
 
@@ -222,52 +225,61 @@ export const POSTGRES_QUERIES = {
     WHERE issue_date = $1 AND state = '${CLAIMABLE.leased}' AND lease_expires_at > ${at(2)} AND lease_owner IS NOT NULL`,
   // $1 issue date, $2 owner
   endLeasesOf: `UPDATE deliveries SET lease_expires_at = NULL WHERE issue_date = $1 AND state = '${CLAIMABLE.leased}' AND lease_owner = $2`,
-  // $1 issue date, $2 owner, $3 limit, $4 at, $5 lease in milliseconds. Rows another
+  // $1 issue date, $2 owner, $3 limit, $4 at, $5 lease in milliseconds, $6 after id (below). Rows another
   // transaction is claiming are skipped, not waited for: two claims never get the same row.
   // One state at a time, each an index range of deliveries_queue (issue_date, state,
   // subscriber_id) in id order that stops at the limit: one condition over all three states
   // would read every unsettled row of the day and sort them, for every claim — a day's cost
-  // growing with the square of its list. Fresh rows are taken first.
+  // growing with the square of its list. Fresh rows are taken first. Two things keep the
+  // planner on that range whatever its statistics say (once ANALYZE has seen a prepared day,
+  // it would rather walk the confirmed subscribers in id order and probe each one's row, past
+  // every row already sent): the order is the index's own, and the subscriber's status is a
+  // lookup per row, which it cannot turn into a join to start from. Even so it may walk the
+  // day in id order through deliveries_by_subscriber, so fresh rows are looked for above $6,
+  // the highest fresh id this owner claimed last time (0: from the start), and the walk starts
+  // there, whichever index it takes. `fresh` says which rows were.
   claim: `
     WITH fresh AS (
-      SELECT d.subscriber_id FROM deliveries AS d JOIN subscribers AS s ON s.id = d.subscriber_id
-      WHERE d.issue_date = $1 AND d.state = '${CLAIMABLE.fresh}' AND s.status = 'confirmed'
-      ORDER BY d.subscriber_id LIMIT $3
+      SELECT d.subscriber_id FROM deliveries AS d
+      WHERE d.issue_date = $1 AND d.state = '${CLAIMABLE.fresh}' AND d.subscriber_id > $6 AND ${confirmedSubscriberOf('d')}
+      ORDER BY d.issue_date, d.state, d.subscriber_id LIMIT $3
       FOR UPDATE OF d SKIP LOCKED),
     retry AS (
-      SELECT d.subscriber_id FROM deliveries AS d JOIN subscribers AS s ON s.id = d.subscriber_id
-      WHERE d.issue_date = $1 AND d.state = '${CLAIMABLE.retry}' AND d.lease_owner IS DISTINCT FROM $2 AND s.status = 'confirmed'
-      ORDER BY d.subscriber_id LIMIT $3
+      SELECT d.subscriber_id FROM deliveries AS d
+      WHERE d.issue_date = $1 AND d.state = '${CLAIMABLE.retry}' AND d.lease_owner IS DISTINCT FROM $2 AND ${confirmedSubscriberOf('d')}
+      ORDER BY d.issue_date, d.state, d.subscriber_id LIMIT $3
       FOR UPDATE OF d SKIP LOCKED),
     expired AS (
-      SELECT d.subscriber_id FROM deliveries AS d JOIN subscribers AS s ON s.id = d.subscriber_id
+      SELECT d.subscriber_id FROM deliveries AS d
       WHERE d.issue_date = $1 AND d.state = '${CLAIMABLE.leased}' AND (d.lease_expires_at IS NULL OR d.lease_expires_at <= ${at(4)})
-        AND s.status = 'confirmed'
-      ORDER BY d.subscriber_id LIMIT $3
+        AND ${confirmedSubscriberOf('d')}
+      ORDER BY d.issue_date, d.state, d.subscriber_id LIMIT $3
       FOR UPDATE OF d SKIP LOCKED),
     claimable AS (
-      SELECT subscriber_id FROM (
+      SELECT subscriber_id, rank FROM (
         SELECT subscriber_id, 1 AS rank FROM fresh UNION ALL SELECT subscriber_id, 2 FROM retry UNION ALL SELECT subscriber_id, 3 FROM expired) AS candidates
       ORDER BY rank, subscriber_id LIMIT $3)
     UPDATE deliveries AS d SET state = 'sending', lease_owner = $2,
       lease_expires_at = ${at(4)} + $5::double precision * interval '1 millisecond', attempts = d.attempts + 1, updated_at = ${at(4)}
     FROM claimable JOIN subscribers AS s ON s.id = claimable.subscriber_id
     WHERE d.issue_date = $1 AND d.subscriber_id = claimable.subscriber_id
-    RETURNING ${SUBSCRIBER_COLUMNS.split(', ').map((column) => `s.${column}`).join(', ')}`,
-  // $1 issue date, $2 owner, $3 at, $4 lease in milliseconds, $5 subscriber id
-  // $1 issue date, $2 owner, $3 at, $4 lease in milliseconds, $5 subscriber ids: the ids still
-  // $2's. A row with more than half its lease left is held as it is (a read, no new row version
-  // per message); the others' leases start again.
-  holdClaims: `
-    WITH claim AS (
-      SELECT subscriber_id, lease_expires_at > ${at(3)} + $4::double precision * interval '0.5 millisecond' AS young FROM deliveries
-      WHERE issue_date = $1 AND subscriber_id = ANY ($5::integer[]) AND state = 'sending' AND lease_owner = $2),
-    renewed AS (
-      UPDATE deliveries SET lease_expires_at = ${at(3)} + $4::double precision * interval '1 millisecond'
-      WHERE issue_date = $1 AND subscriber_id = ANY ($5::integer[]) AND state = 'sending' AND lease_owner = $2
-        AND (lease_expires_at IS NULL OR lease_expires_at <= ${at(3)} + $4::double precision * interval '0.5 millisecond')
-      RETURNING subscriber_id)
-    SELECT subscriber_id FROM claim WHERE young UNION SELECT subscriber_id FROM renewed`,
+    RETURNING ${SUBSCRIBER_COLUMNS.split(', ').map((column) => `s.${column}`).join(', ')}, claimable.rank = 1 AS fresh`,
+  // $1 issue date, $2 owner, $3 at, $4 lease in milliseconds, $5 subscriber ids: for each row
+  // still $2's claim, whether more than half its lease is left ("young": held as it is, a read
+  // and no new row version per message). Only the key is a condition, so every id is one
+  // primary-key lookup: with the state a condition too, the planner (its statistics taken
+  // while every row was 'pending') walked all the day's 'sending' rows, every worker's claims
+  // and their dead versions, for every hold — four workers' holds cost three times one's.
+  heldClaims: `
+    SELECT subscriber_id, lease_expires_at > ${at(3)} + $4::double precision * interval '0.5 millisecond' AS young,
+      state = 'sending' AND lease_owner IS NOT DISTINCT FROM $2 AS ours
+    FROM deliveries WHERE issue_date = $1 AND subscriber_id = ANY ($5::integer[])`,
+  // The same, for $2's rows among $5 that were not young: their leases start again; returns the ids.
+  renewHeldClaims: `
+    UPDATE deliveries SET lease_expires_at = ${at(3)} + $4::double precision * interval '1 millisecond'
+    WHERE issue_date = $1 AND subscriber_id = ANY ($5::integer[]) AND state = 'sending' AND lease_owner = $2
+      AND (lease_expires_at IS NULL OR lease_expires_at <= ${at(3)} + $4::double precision * interval '0.5 millisecond')
+    RETURNING subscriber_id`,
   // $1 issue date, $2 owner, $3 at, $4 subscriber ids
   releaseClaims: `
     UPDATE deliveries SET state = '${CLAIMABLE.fresh}', lease_owner = NULL, lease_expires_at = NULL, attempts = attempts - 1, updated_at = ${at(3)}

@@ -142,6 +142,9 @@ function toFrozenIssue(row: IssueDayRow): FrozenIssueRecord {
   };
 }
 
+/** Claim marks kept (freshClaimedUpTo); forgetting them only makes the next claims look from the first id. */
+const MAX_CLAIM_MARKS = 1_000;
+
 /** Connects, migrates (waiting for another process that is migrating) and returns the store. */
 /** The PostgreSQL store can also take a copy of a SQLite store (`db copy`). */
 export type PostgresStore = SubscriberStore & CopyTarget;
@@ -199,11 +202,27 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     for (const group of groupedBy(holds, (hold) => `${hold.issueDate}\n${hold.owner}\n${hold.leaseMs}`).values()) {
       const { issueDate, owner, leaseMs } = group[0]!;
       const ids = [...new Set(group.map((hold) => hold.subscriberId))].sort((a, b) => a - b);
-      const { rows } = await query<{ subscriber_id: number }>('holding a claim', SQL.holdClaims, [issueDate, owner, clock(), leaseMs, ids], 'papermail_hold_claims');
-      for (const row of rows) held.add(`${issueDate}\n${owner}\n${leaseMs}\n${row.subscriber_id}`);
+      const at = clock();
+      const { rows } = await query<{ subscriber_id: number; young: boolean | null; ours: boolean | null }>(
+        'holding a claim',
+        SQL.heldClaims,
+        [issueDate, owner, at, leaseMs, ids],
+        'papermail_held_claims',
+      );
+      const ours = rows.filter((row) => row.ours === true);
+      // Rare: only a claim past half its lease needs a write, and a second round trip.
+      const old = ours.filter((row) => row.young !== true).map((row) => row.subscriber_id);
+      const renewed = old.length === 0 ? [] : (await query<{ subscriber_id: number }>('holding a claim', SQL.renewHeldClaims, [issueDate, owner, at, leaseMs, old])).rows;
+      for (const row of [...ours.filter((row) => row.young === true), ...renewed]) held.add(`${issueDate}\n${owner}\n${leaseMs}\n${row.subscriber_id}`);
     }
     return holds.map((hold) => held.has(`${hold.issueDate}\n${hold.owner}\n${hold.leaseMs}\n${hold.subscriberId}`));
   });
+
+  /**
+   * Per issue date and owner, the highest id a claim took as a fresh row: the next claim looks
+   * for fresh rows above it first (SQL.claim says why), and from the start only once none is left there.
+   */
+  const freshClaimedUpTo = new Map<string, number>();
 
   /** Runs `work` in one transaction on one connection: all of it or, on any error, none. */
   async function transaction<T>(operation: string, work: (client: PoolClient) => Promise<T>): Promise<T> {
@@ -806,7 +825,20 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
       for (const { owner: holder } of holders) {
         if (holder !== owner && isOwnerDeadOnThisHost(holder)) await query('claiming recipients', SQL.endLeasesOf, [issueDate, holder]);
       }
-      const { rows } = await query<SubscriberRow>('claiming recipients', SQL.claim, [issueDate, owner, size, clock(), lease], 'papermail_claim');
+      const key = `${issueDate}\n${owner}`;
+      const claim = (after: number) =>
+        query<SubscriberRow & { fresh: boolean }>('claiming recipients', SQL.claim, [issueDate, owner, size, clock(), lease, after], 'papermail_claim');
+      const after = freshClaimedUpTo.get(key) ?? 0;
+      let { rows } = await claim(after);
+      // Nothing above the mark: rows below it may have become fresh again (given back by a run), so once more from the start.
+      if (rows.length === 0 && after > 0) rows = (await claim(0)).rows;
+      const fresh = rows.filter((row) => row.fresh).map((row) => row.id);
+      if (rows.length === 0) freshClaimedUpTo.delete(key);
+      else if (fresh.length > 0) {
+        // A run's entry goes with its last, empty claim; one that was stopped leaves its own, so the map is kept small.
+        if (freshClaimedUpTo.size >= MAX_CLAIM_MARKS && !freshClaimedUpTo.has(key)) freshClaimedUpTo.clear();
+        freshClaimedUpTo.set(key, Math.max(...fresh));
+      }
       return rows.map((row) => toSubscriber(toRecord(row))).sort((a, b) => a.id - b.id);
     },
 

@@ -1029,6 +1029,19 @@ export function describeStoreContract(name: string, stores: ContractStores): voi
       expect(await store.holdClaim(day, started, 'run-a', minute)).toBe(true);
     });
 
+    it('still claims rows given back below the ids a run has already claimed past', async () => {
+      const store = await stores.open();
+      const ids = await confirmed(store, 6);
+      const claimedBy = async (owner: string) => (await store.claimRecipients(day, owner, 2, minute)).map((subscriber) => subscriber.id);
+      await store.prepareIssue(day);
+      expect(await claimedBy('run-a')).toEqual(ids.slice(0, 2));
+      expect(await claimedBy('run-b')).toEqual(ids.slice(2, 4));
+      expect(await claimedBy('run-a')).toEqual(ids.slice(4, 6));
+      await store.releaseClaims(day, 'run-b', ids.slice(2, 4));
+      expect(await claimedBy('run-a')).toEqual(ids.slice(2, 4));
+      expect(await claimedBy('run-a')).toEqual([]);
+    });
+
     it('claims only rows of subscribers still confirmed, and none that are settled', async () => {
       const store = await stores.open();
       const [sent, left, fresh] = (await confirmed(store, 3)) as [number, number, number];
@@ -1089,6 +1102,23 @@ export function describeStoreContract(name: string, stores: ContractStores): voi
       clock.advance(minute / 2);
       expect(await store.claimRecipients(day, 'run-b', 10, minute)).toEqual([]);
       expect(await store.holdClaim(day, id, 'run-a', minute)).toBe(true);
+    });
+    it('answers holds made at once for claims of different ages: the young one as it is, the old one with its lease started again', async () => {
+      const clock = manualClock();
+      const store = await stores.open(clock);
+      const [early, late] = (await confirmed(store, 2)) as [number, number];
+      await store.prepareIssue(day);
+      expect((await store.claimRecipients(day, 'run-a', 1, minute)).map((subscriber) => subscriber.id)).toEqual([early]);
+      clock.advance(minute / 2 + 1_000);
+      expect((await store.claimRecipients(day, 'run-a', 1, minute)).map((subscriber) => subscriber.id)).toEqual([late]);
+      clock.advance(5_000);
+      expect(await Promise.all([store.holdClaim(day, early, 'run-a', minute), store.holdClaim(day, late, 'run-a', minute)])).toEqual([true, true]);
+      // Past the early claim's first lease: the hold started it again, so neither row can be taken over.
+      clock.advance(minute / 2 - 5_000);
+      expect(await store.claimRecipients(day, 'run-b', 10, minute)).toEqual([]);
+      // Past the late claim's lease, which its hold left as it was: that one can be.
+      clock.advance(minute / 2);
+      expect((await store.claimRecipients(day, 'run-b', 10, minute)).map((subscriber) => subscriber.id)).toEqual([late]);
     });
   });
 

@@ -32,6 +32,8 @@ export interface PostgresCluster {
   newSchema(): Promise<string>;
   /** Runs SQL as the superuser in the `postgres` database (ALTER DATABASE, pg_terminate_backend …). */
   admin(sql: string): Promise<void>;
+  /** The server's process id (the postmaster, parent of every backend). */
+  serverPid(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -146,6 +148,9 @@ export async function startPostgresCluster(options: ClusterOptions = {}): Promis
       return `${database}?options=${encodeURIComponent(`-c search_path=${name}`)}`;
     },
     admin,
+    async serverPid() {
+      return Number((await readFile(join(data, 'postmaster.pid'), 'utf8')).split('\n')[0]);
+    },
     async stop() {
       stopNow();
       process.removeListener('exit', stopNow);
