@@ -10,10 +10,11 @@
  *   in flight, claimed batches) fill it.
  *
  * Keeping the young generation at its first size and letting the old one grow by 30 % between
- * full collections took the 100,000-subscriber varied-topics send of `npm run bench -- --only
- * memory` from 130–133 MB to 98–99 MB peak RSS at the same CPU per message (0.095–0.101 ms in
- * both; README "Where a sender's memory goes"). Both flags are read by V8 whenever it sizes the
- * heap, so setting them at start-up, before the first send, takes effect.
+ * full collections, with the store's 2 MiB SQLite page cache, took the memory bench's sender
+ * (bench/papermail-sender.mjs, the seeded 100,000-subscriber varied-topics list) from 160–204 MB
+ * to 107–117 MB peak RSS in three runs each, at 0.089–0.092 ms CPU per message against
+ * 0.086–0.098 before (README "Where a sender's memory goes"). Both flags are read by V8 whenever
+ * it sizes the heap, so setting them at start-up, before the first send, takes effect.
  */
 import { setFlagsFromString } from 'node:v8';
 
